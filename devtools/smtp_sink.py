@@ -1,0 +1,116 @@
+"""A local SMTP sink (aiosmtpd) for development and tests: it keeps and prints what it receives.
+
+    python -m devtools.smtp_sink --port 8025
+"""
+
+from __future__ import annotations
+
+import argparse
+import email
+import email.policy
+import socket
+import threading
+import time
+from email.message import EmailMessage
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class _Handler:
+    def __init__(self, sink: SmtpSink):
+        self.sink = sink
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address.lower() in self.sink.refused_recipients:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.sink.record(envelope.mail_from, list(envelope.rcpt_tos), message)
+        return "250 Message accepted for delivery"
+
+
+class SmtpSink:
+    """An SMTP server on loopback that parses and keeps every message it accepts."""
+
+    def __init__(self, port: int | None = None, echo: bool = False):
+        self.port = port or free_port()
+        self.echo = echo
+        self.messages: list[EmailMessage] = []
+        self.envelopes: list[tuple[str, list[str]]] = []
+        self.refused_recipients: set[str] = set()
+        self._lock = threading.Lock()
+        self._controller: Controller | None = None
+
+    def record(self, mail_from: str, rcpt_tos: list[str], message: EmailMessage) -> None:
+        """Keep one received message (called by the handler)."""
+        with self._lock:
+            self.messages.append(message)
+            self.envelopes.append((mail_from, rcpt_tos))
+        if self.echo:
+            body = message.get_body(preferencelist=("plain",))
+            print(f"--- mail to {', '.join(rcpt_tos)}: {message['Subject']}", flush=True)
+            print(body.get_content() if body else "", flush=True)
+
+    def start(self) -> SmtpSink:
+        """Start listening on 127.0.0.1:port."""
+        self._controller = Controller(
+            _Handler(self), hostname="127.0.0.1", port=self.port, ready_timeout=10,
+            server_hostname="localhost",
+        )
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop listening; later connections are refused until start() again."""
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def clear(self) -> None:
+        """Forget what was received."""
+        with self._lock:
+            self.messages.clear()
+            self.envelopes.clear()
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[EmailMessage]:
+        """Wait until at least `count` messages arrived; return them all."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if len(self.messages) >= count:
+                    return list(self.messages)
+            time.sleep(0.02)
+        raise TimeoutError(f"expected {count} mails, got {len(self.messages)}")
+
+    def to(self, address: str) -> list[EmailMessage]:
+        """Messages whose To header names the address."""
+        with self._lock:
+            return [m for m in self.messages if address.lower() in str(m["To"]).lower()]
+
+
+def main() -> None:
+    """Run the sink in the foreground, printing each message."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=8025)
+    args = parser.parse_args()
+    sink = SmtpSink(port=args.port, echo=True).start()
+    print(f"SMTP sink listening on 127.0.0.1:{sink.port}", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        sink.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""engagement: reader engagement and membership for independent newsrooms."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from flask import Flask
+
+from engagement.config import load_config
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: settings, extensions, blueprints, error handlers, commands."""
+    app = Flask(__name__, instance_relative_config=True, template_folder="../templates")
+    app.config.from_mapping(load_config(app.instance_path, config))
+    _ensure_instance_folder(app)
+    logging.basicConfig(level=app.config["LOG_LEVEL"])
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_commands(app)
+    return app
+
+
+def _ensure_instance_folder(app: Flask) -> None:
+    os.makedirs(app.instance_path, exist_ok=True)
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extension instances to this app."""
+    from engagement import database, models, security  # noqa: F401 - models fill the metadata
+    from engagement.accounts import auth
+    from engagement.extensions import csrf, limiter, mail, migrate
+    from engagement.extensions import db as database_ext
+
+    database.init_app(app)
+    migrate.init_app(app, database_ext, directory=_migrations_dir(), render_as_batch=True,
+                     compare_type=True)
+    mail.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    auth.init_app(app)
+    security.init_app(app)
+
+
+def _migrations_dir() -> str:
+    return os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
+
+
+def register_blueprints(app: Flask) -> None:
+    """Attach every feature's pages and API."""
+    from engagement import health
+    from engagement.accounts import views as accounts_views
+    from engagement.corrections import views as corrections_views
+    from engagement.membership import views as membership_views
+    from engagement.newsroom import views as newsroom_views
+    from engagement.voting import views as voting_views
+
+    for blueprint in (
+        health.bp,
+        accounts_views.bp,
+        newsroom_views.bp,
+        corrections_views.bp,
+        membership_views.bp,
+        voting_views.bp,
+    ):
+        app.register_blueprint(blueprint)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """One place maps domain and HTTP errors to HTML and JSON."""
+    from engagement.errors import register_error_handlers as register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    """`flask editors`, `flask demo`, `flask worker`, `flask stripe`, ..."""
+    from engagement.accounts.cli import cli as editors_cli
+    from engagement.demo.cli import cli as demo_cli
+
+    for group in (editors_cli, demo_cli):
+        app.register_blueprint(group)

@@ -1,0 +1,61 @@
+"""Editors' sign-in and sign-out."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from engagement.accounts import services
+from engagement.accounts.forms import EditorLoginForm
+from engagement.extensions import db, limiter
+
+bp = Blueprint("accounts", __name__)
+
+WRONG_CREDENTIALS = "That email and password do not match an editor account."
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _email_key() -> str:
+    return "login-email:" + (request.form.get("email") or "").strip().lower()
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Follow `next` only to a path on this site, never to another host."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+@bp.route("/newsroom/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_email_key)
+def newsroom_login():
+    """Sign an editor in with email and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("newsroom.home"))
+    form = EditorLoginForm()
+    error = None
+    if form.validate_on_submit():
+        editor = services.authenticate_editor(form.email.data, form.password.data)
+        if editor is not None:
+            db.session.commit()
+            login_user(editor)
+            return redirect(safe_next(request.args.get("next"), url_for("newsroom.home")))
+        error = WRONG_CREDENTIALS
+    return render_template("accounts/login.html", form=form, error=error)
+
+
+@bp.post("/newsroom/logout")
+def newsroom_logout():
+    """Sign the editor out."""
+    logout_user()
+    flash("You are signed out.", "info")
+    return redirect(url_for("accounts.newsroom_login"))

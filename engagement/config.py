@@ -1,0 +1,135 @@
+"""Settings: defaults, then the environment (and `.env` in development), then a dict from tests.
+
+Every setting here is documented in docs/configuration.md with its default.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+ENVIRONMENTS = ("production", "development", "test")
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or invalid; the app refuses to start."""
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _list(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+# name -> (default, parser). The parser turns the environment's string into the setting's type.
+SETTINGS: dict[str, tuple[Any, Any]] = {
+    "SECRET_KEY": (None, str),
+    "DATABASE_URL": (None, str),
+    "PUBLIC_BASE_URL": ("http://127.0.0.1:5000", str),
+    "NEWSROOM_NAME": ("The Independent Ledger", str),
+    "NEWSROOM_TIMEZONE": ("UTC", str),
+    "MAIL_SERVER": ("127.0.0.1", str),
+    "MAIL_PORT": (8025, int),
+    "MAIL_USE_TLS": (False, _bool),
+    "MAIL_USE_SSL": (False, _bool),
+    "MAIL_USERNAME": (None, str),
+    "MAIL_PASSWORD": (None, str),
+    "MAIL_DEFAULT_SENDER": ("newsroom@localhost", str),
+    "MAIL_TIMEOUT": (10, int),
+    "STRIPE_SECRET_KEY": (None, str),
+    "STRIPE_WEBHOOK_SECRET": ([], _list),
+    "STRIPE_API_BASE": (None, str),
+    "STRIPE_WEBHOOK_TOLERANCE": (300, int),
+    "GRACE_DAYS": (7, int),
+    "SUPPORT_MIN_AMOUNT": (300, int),
+    "SUPPORT_MAX_AMOUNT": (100000, int),
+    "SUPPORT_CURRENCY": ("eur", str),
+    "WIDGET_ALLOWED_ORIGINS": ([], _list),
+    "CORRECTIONS_RATE_LIMIT": ("5 per 5 minutes;30 per day", str),
+    "LOGIN_RATE_LIMIT": ("10 per minute;50 per hour", str),
+    "RATELIMIT_STORAGE_URI": ("memory://", str),
+    "RATELIMIT_ENABLED": (True, _bool),
+    "WORKER_POLL_INTERVAL": (2.0, float),
+    "WORKER_BATCH_SIZE": (50, int),
+    "OUTBOX_MAX_ATTEMPTS": (8, int),
+    "OUTBOX_CLAIM_TIMEOUT": (300, int),
+    "DIGEST_HOUR": (8, int),
+    "LOG_LEVEL": ("INFO", str),
+}
+
+
+def _from_environment(environ: dict[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name, (default, parse) in SETTINGS.items():
+        raw = environ.get(name)
+        if raw is None or raw == "":
+            values[name] = default
+            continue
+        try:
+            values[name] = parse(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{name}={raw!r} is not valid: {exc}") from exc
+    return values
+
+
+def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return the app's settings, checked; raise ConfigError when they cannot work."""
+    overrides = dict(overrides or {})
+    env_name = overrides.get("ENGAGEMENT_ENV") or os.environ.get("ENGAGEMENT_ENV") or "production"
+    if env_name not in ENVIRONMENTS:
+        raise ConfigError(f"ENGAGEMENT_ENV must be one of {', '.join(ENVIRONMENTS)}")
+    if env_name == "development":
+        from dotenv import load_dotenv
+
+        load_dotenv(override=False)
+
+    config = _from_environment(dict(os.environ))
+    config["ENGAGEMENT_ENV"] = env_name
+    config.update(overrides)
+    _apply_derived(config, instance_path)
+    _check(config)
+    return config
+
+
+def _apply_derived(config: dict[str, Any], instance_path: str) -> None:
+    env_name = config["ENGAGEMENT_ENV"]
+    if not config.get("SECRET_KEY") and env_name != "production":
+        # Development and tests get a throwaway key; production must set its own.
+        config["SECRET_KEY"] = "dev-only-not-secret"
+    database_url = config.get("DATABASE_URL") or (
+        "sqlite:///" + str(Path(instance_path) / "engagement.sqlite")
+    )
+    config.setdefault("SQLALCHEMY_DATABASE_URI", database_url)
+    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(config["SQLALCHEMY_DATABASE_URI"]))
+    config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    config.setdefault("SESSION_COOKIE_SECURE", env_name == "production")
+    config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
+    config.setdefault("REMEMBER_COOKIE_SECURE", env_name == "production")
+    config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+    config.setdefault("MAX_CONTENT_LENGTH", 1024 * 1024)
+    config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    config.setdefault("TESTING", env_name == "test")
+    config.setdefault("PREFERRED_URL_SCHEME", "https" if env_name == "production" else "http")
+
+
+def _engine_options(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    return {"pool_pre_ping": True}
+
+
+def _check(config: dict[str, Any]) -> None:
+    if config["ENGAGEMENT_ENV"] == "production":
+        if not config.get("SECRET_KEY"):
+            raise ConfigError("SECRET_KEY must be set in production (ENGAGEMENT_ENV=production)")
+        if config.get("STRIPE_API_BASE"):
+            raise ConfigError("STRIPE_API_BASE (the emulator) is not allowed in production")
+    if config["SUPPORT_MIN_AMOUNT"] > config["SUPPORT_MAX_AMOUNT"]:
+        raise ConfigError("SUPPORT_MIN_AMOUNT must not exceed SUPPORT_MAX_AMOUNT")
+    if not 0 <= config["DIGEST_HOUR"] <= 23:
+        raise ConfigError("DIGEST_HOUR must be between 0 and 23")

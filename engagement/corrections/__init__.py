@@ -1,0 +1,1 @@
+"""Reader correction reports: intake (widget, API, form), grouping, triage, the public log."""

@@ -1,0 +1,5 @@
+"""Pages of the corrections feature."""
+
+from flask import Blueprint
+
+bp = Blueprint("corrections", __name__)

@@ -1,0 +1,1 @@
+"""`flask demo seed`: demo data for development (idempotent)."""

@@ -1,0 +1,143 @@
+"""Domain errors, and the one place that turns any error into an HTML page or a JSON body."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, make_response, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A rule of the newsroom refused an action; `field` names the input at fault, if any."""
+
+    status = 422
+    code = "invalid"
+
+    def __init__(self, message: str, field: str | None = None, fields: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.fields = dict(fields or {})
+        if field:
+            self.fields.setdefault(field, message)
+
+
+class InvalidInput(DomainError):
+    """The input breaks a rule (422)."""
+
+
+class NotAllowed(DomainError):
+    """The person may not do this (403)."""
+
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(DomainError):
+    """The thing asked for does not exist (404)."""
+
+    status = 404
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    """The action clashes with the current state (409)."""
+
+    status = 409
+    code = "conflict"
+
+
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    429: "rate_limited",
+    500: "server_error",
+    503: "unavailable",
+}
+
+
+def wants_json() -> bool:
+    """True when the request is for the JSON API (or explicitly prefers JSON)."""
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes[
+        "text/html"
+    ]
+
+
+def error_response(status: int, message: str, fields: dict | None = None, headers=None):
+    """Render an error as JSON for the API and as a page everywhere else."""
+    code = HTTP_CODES.get(status, "error")
+    if wants_json():
+        body = {"error": {"code": code, "message": message}}
+        if fields:
+            body["error"]["fields"] = fields
+        response = jsonify(body)
+    else:
+        response = make_response(render_template(
+            "errors/error.html", status=status, message=message, fields=fields or {}))
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+MESSAGES = {
+    400: "The request could not be understood.",
+    403: "You do not have access to this page.",
+    404: "There is nothing at this address.",
+    405: "This address does not accept that method.",
+    413: "What was sent is too large.",
+    415: "The content type is not supported here.",
+    422: "Some of what was sent is not valid.",
+    429: "Too many requests; please wait a moment and try again.",
+    500: "Something went wrong on our side. It has been logged.",
+}
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Map domain errors and HTTP errors to responses in one place."""
+
+    @app.errorhandler(DomainError)
+    def handle_domain_error(error: DomainError):
+        return error_response(error.status, error.message, error.fields)
+
+    @app.errorhandler(CSRFError)
+    def handle_csrf_error(error: CSRFError):
+        return error_response(400, "The form expired or was not sent from this site. "
+                                   "Please go back, reload the page and try again.")
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException):
+        status = error.code or 500
+        headers = {}
+        if status == 429:
+            retry_after = getattr(error, "retry_after", None)
+            limit = getattr(error, "limit", None)
+            if retry_after is None and limit is not None:
+                retry_after = getattr(limit, "reset_at", None)
+            headers["Retry-After"] = str(int(retry_after) if retry_after else 60)
+        if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+            headers["Allow"] = ", ".join(error.valid_methods)
+        message = MESSAGES.get(status) or error.description or "Error"
+        if status in (400, 422) and error.description and "browser (or proxy)" not in str(
+            error.description
+        ):
+            message = error.description
+        return error_response(status, message, headers=headers)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(500, MESSAGES[500])

@@ -1,0 +1,1 @@
+"""Tiers, Stripe (the gateway, checkout, webhooks), membership state and figures."""

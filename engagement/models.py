@@ -1,0 +1,7 @@
+"""Every model, imported in one place so the metadata (and Alembic) sees the whole schema."""
+
+from engagement.accounts.models import Editor, Patron
+from engagement.notifications.models import Email
+from engagement.notifications.preferences import DigestItem, NotificationPreference
+
+__all__ = ["DigestItem", "Editor", "Email", "NotificationPreference", "Patron"]

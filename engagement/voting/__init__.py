@@ -1,0 +1,1 @@
+"""Co-creator voting: rounds, topics, votes, suggestions and results."""

@@ -1,0 +1,5 @@
+"""Pages of the voting feature."""
+
+from flask import Blueprint
+
+bp = Blueprint("voting", __name__)
