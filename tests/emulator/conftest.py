@@ -1,4 +1,4 @@
-"""Fixtures for the Stripe emulator tests: a shared emulator, a Stripe client, a webhook receiver."""
+"""Fixtures for the Stripe emulator tests: an emulator, a Stripe client, a webhook receiver."""
 
 import json
 import threading

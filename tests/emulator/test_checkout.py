@@ -63,7 +63,7 @@ def test_subscription_checkout_via_page(client, emu):
     assert (done.status, done.payment_status) == ("complete", "paid")
     assert done.customer_details.email == "buyer@example.com"
     sub = done.subscription
-    assert sub.status == "active" and sub.metadata == {"user_id": "7"}
+    assert sub.status == "active" and sub.metadata.to_dict() == {"user_id": "7"}
     item = sub["items"].data[0]
     assert item.price.id == price.id and item.current_period_end > item.current_period_start
     invoices = client.v1.invoices.list(params={"subscription": sub.id}).data
@@ -107,7 +107,7 @@ def test_payment_mode_with_price_data_and_refund(client, emu):
     assert post_form(cs.url, {"card_number": "4242424242424242"})[0] == 303
     done = client.v1.checkout.sessions.retrieve(cs.id, params={"expand": ["payment_intent"]})
     pi = done.payment_intent
-    assert pi.status == "succeeded" and pi.amount == 1500 and pi.metadata == {"o": "9"}
+    assert pi.status == "succeeded" and pi.amount == 1500 and pi.metadata.to_dict() == {"o": "9"}
     assert [e["type"] for e in emu.events()][-3:] == [
         "payment_intent.succeeded", "charge.succeeded", "checkout.session.completed"]
     refund = client.v1.refunds.create(params={"payment_intent": pi.id, "amount": 500})

@@ -34,7 +34,8 @@ def test_price_list_filters_and_lookup_key_transfer(client):
         "recurring": {"interval": "month"}, "lookup_key": "pro_monthly",
         "transfer_lookup_key": True,
     })
-    found = client.v1.prices.list(params={"lookup_keys": ["pro_monthly"], "expand": ["data.product"]})
+    found = client.v1.prices.list(
+        params={"lookup_keys": ["pro_monthly"], "expand": ["data.product"]})
     assert [p.id for p in found.data] == [new.id]
     assert found.data[0].product.name == "Pro"
     assert client.v1.prices.retrieve(old.id).lookup_key is None
