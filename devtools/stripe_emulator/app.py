@@ -150,6 +150,14 @@ def create_app(emulator):
     def stripe_error(exc):
         return _json(exc.body(), exc.status)
 
+    @app.errorhandler(Exception)
+    def internal_error(exc):
+        if hasattr(exc, "code") and hasattr(exc, "get_response"):
+            return exc  # werkzeug HTTP errors (404, 405) keep their own handlers
+        current_app.logger.exception("emulator error")
+        body = {"error": {"type": "api_error", "message": f"Emulator error: {exc!r}"}}
+        return _json(body, 500)
+
     @app.errorhandler(404)
     def unknown_route(_exc):
         msg = f"Unrecognized request URL ({request.method}: {request.path})."

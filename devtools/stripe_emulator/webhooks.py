@@ -44,11 +44,11 @@ class WebhookSender:
                     setattr(self, key, type(getattr(self, key))(value))
 
     def enqueue(self, event):
-        """Queue an event for delivery (or hold it while holding)."""
+        """Queue an event for delivery (or hold it while holding); no endpoint means no delivery."""
         with self.cond:
             if self.holding:
                 self.held.append(event)
-            else:
+            elif self.url:
                 self.queue.append(event)
                 self.cond.notify_all()
 
