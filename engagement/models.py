@@ -1,7 +1,10 @@
 """Every model, imported in one place so the metadata (and Alembic) sees the whole schema."""
 
 from engagement.accounts.models import Editor, Patron
+from engagement.corrections.models import Correction, Report
 from engagement.notifications.models import Email
 from engagement.notifications.preferences import DigestItem, NotificationPreference
 
-__all__ = ["DigestItem", "Editor", "Email", "NotificationPreference", "Patron"]
+__all__ = [
+    "Correction", "DigestItem", "Editor", "Email", "NotificationPreference", "Patron", "Report",
+]
