@@ -77,7 +77,7 @@ def _finalize_and_charge(store, inv, paid, request=None):
         store.emit("invoice.payment_failed", inv, request=request)
 
 
-def _new_invoice(store, sub, cust, reason, request=None):
+def _new_invoice(store, sub, cust, reason, request=None, emit=True):
     inv_id = new_id("in_")
     lines = [
         bo.invoice_line(inv_id, sub, item, f"{item['quantity']} × "
@@ -90,7 +90,8 @@ def _new_invoice(store, sub, cust, reason, request=None):
     inv["period_end"] = first["current_period_end"]
     store.add(inv)
     sub["latest_invoice"] = inv_id
-    store.emit("invoice.created", inv, request=request)
+    if emit:
+        store.emit("invoice.created", inv, request=request)
     return inv
 
 
@@ -110,8 +111,10 @@ def start_subscription(store, cust, price_qty, metadata=None, request=None):
     currency = price_qty[0][0]["currency"]
     sub = bo.subscription(now, sub_id, cust["id"], currency, items, metadata, now)
     store.add(sub)
+    # Stripe's customer.subscription.created already names the first invoice.
+    inv = _new_invoice(store, sub, cust, "subscription_create", request, emit=False)
     store.emit("customer.subscription.created", sub, request=request)
-    inv = _new_invoice(store, sub, cust, "subscription_create", request)
+    store.emit("invoice.created", inv, request=request)
     _finalize_and_charge(store, inv, True, request)
     return sub, inv
 
