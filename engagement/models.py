@@ -2,9 +2,11 @@
 
 from engagement.accounts.models import Editor, Patron
 from engagement.corrections.models import Correction, Report
+from engagement.membership.models import Donation, Membership, StripeEvent, Tier
 from engagement.notifications.models import Email
 from engagement.notifications.preferences import DigestItem, NotificationPreference
 
 __all__ = [
-    "Correction", "DigestItem", "Editor", "Email", "NotificationPreference", "Patron", "Report",
+    "Correction", "DigestItem", "Donation", "Editor", "Email", "Membership",
+    "NotificationPreference", "Patron", "Report", "StripeEvent", "Tier",
 ]
