@@ -50,6 +50,7 @@ def test_subscription_checkout_via_page(client, emu):
     html = get_page(cs.url)
     assert 'for="card_number">Card number</label>' in html and ">Pay</button>" in html
     assert "Pro ($10.00/month)" in html
+    assert "<script" not in html and f'<form method="post" action="/checkout/{cs.id}">' in html
 
     status, _, body = post_form(cs.url, {"card_number": "4000000000000002"})
     assert status == 402 and "Your card was declined." in body

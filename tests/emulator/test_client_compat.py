@@ -86,3 +86,16 @@ def test_retries_enabled_client_works(emu):
     client = stripe.StripeClient("sk_test_x", base_addresses={"api": emu.url},
                                  max_network_retries=2)
     assert client.v1.customers.create(params={"email": "r@example.com"}).email == "r@example.com"
+
+
+def test_concurrent_requests_are_consistent(client, emu):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def create(i):
+        return client.v1.customers.create(params={"email": f"c{i}@example.com"}).id
+
+    with ThreadPoolExecutor(8) as pool:
+        ids = list(pool.map(create, range(80)))
+    assert len(set(ids)) == 80
+    assert len(list(client.v1.customers.list(params={"limit": 100}).auto_paging_iter())) == 80
+    assert len(emu.events("customer.created")) == 80
