@@ -56,12 +56,14 @@ def register_blueprints(app: Flask) -> None:
     from engagement.corrections import views as corrections_views
     from engagement.membership import views as membership_views
     from engagement.newsroom import views as newsroom_views
+    from engagement.notifications import views as notifications_views
     from engagement.voting import views as voting_views
 
     for blueprint in (
         health.bp,
         accounts_views.bp,
         newsroom_views.bp,
+        notifications_views.bp,
         corrections_views.bp,
         membership_views.bp,
         voting_views.bp,
@@ -80,6 +82,7 @@ def register_commands(app: Flask) -> None:
     """`flask editors`, `flask demo`, `flask worker`, `flask stripe`, ..."""
     from engagement.accounts.cli import cli as editors_cli
     from engagement.demo.cli import cli as demo_cli
+    from engagement.notifications.cli import cli as worker_cli
 
-    for group in (editors_cli, demo_cli):
+    for group in (editors_cli, demo_cli, worker_cli):
         app.register_blueprint(group)

@@ -113,6 +113,8 @@ def _apply_derived(config: dict[str, Any], instance_path: str) -> None:
     config.setdefault("MAX_CONTENT_LENGTH", 1024 * 1024)
     config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # Flask-Mail would suppress sending under TESTING; the tests deliver to a real SMTP sink.
+    config.setdefault("MAIL_SUPPRESS_SEND", False)
     config.setdefault("TESTING", env_name == "test")
     config.setdefault("PREFERRED_URL_SCHEME", "https" if env_name == "production" else "http")
 
@@ -133,3 +135,19 @@ def _check(config: dict[str, Any]) -> None:
         raise ConfigError("SUPPORT_MIN_AMOUNT must not exceed SUPPORT_MAX_AMOUNT")
     if not 0 <= config["DIGEST_HOUR"] <= 23:
         raise ConfigError("DIGEST_HOUR must be between 0 and 23")
+    _check_outbox(config)
+
+
+def _check_outbox(config: dict[str, Any]) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(config["NEWSROOM_TIMEZONE"])
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"NEWSROOM_TIMEZONE={config['NEWSROOM_TIMEZONE']!r} is not a known "
+                          "IANA time zone") from exc
+    for name in ("WORKER_BATCH_SIZE", "OUTBOX_MAX_ATTEMPTS", "OUTBOX_CLAIM_TIMEOUT"):
+        if config[name] < 1:
+            raise ConfigError(f"{name} must be at least 1")
+    if config["WORKER_POLL_INTERVAL"] <= 0:
+        raise ConfigError("WORKER_POLL_INTERVAL must be a positive number of seconds")

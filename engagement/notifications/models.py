@@ -8,9 +8,11 @@ from sqlalchemy import CheckConstraint, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engagement.database import UTCDateTime, utcnow
+from engagement.errors import Conflict
 from engagement.extensions import db
 
 EMAIL_STATUSES = ("queued", "sending", "sent", "failed", "dead")
+RETRYABLE_STATUSES = ("failed", "dead")
 
 
 class Email(db.Model):
@@ -44,3 +46,18 @@ class Email(db.Model):
     def recipient_list(self) -> list[str]:
         """The addresses this mail goes to."""
         return [address for address in self.recipients.split(",") if address]
+
+    @property
+    def retryable(self) -> bool:
+        """True when an admin may send it again now ("Retry now")."""
+        return self.status in RETRYABLE_STATUSES
+
+    def requeue(self, now: datetime) -> None:
+        """Give a failed or dead mail a fresh start: due now, with its full set of attempts."""
+        if not self.retryable:
+            raise Conflict(f"Only failed or dead mails can be retried; this one is {self.status}.")
+        self.status = "queued"
+        self.attempts = 0
+        self.next_attempt_at = now
+        self.claimed_at = None
+        self.claimed_by = None

@@ -1,4 +1,4 @@
-"""Queue mails: render the template pair and add the row; the caller's commit sends it on its way."""
+"""Queue mails: render the template pair and add the row; the caller's commit makes it real."""
 
 from __future__ import annotations
 

@@ -1,0 +1,81 @@
+"""Newsroom pages: each editor's notification settings, and the outbox for admins."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from engagement.accounts.auth import admin_required, editor_required
+from engagement.database import utcnow
+from engagement.extensions import db
+from engagement.newsroom import registry
+from engagement.notifications import preferences, services
+from engagement.notifications.forms import NotificationSettingsForm, RetryForm
+
+bp = Blueprint("notifications", __name__, url_prefix="/newsroom")
+
+
+def _panel_context() -> dict:
+    return {"outbox_counts": services.counts_by_status()}
+
+
+registry.register_nav("Outbox", "notifications.outbox", admin_only=True, order=80)
+registry.register_nav("My notifications", "notifications.settings", order=90)
+registry.register_panel("outbox", "notifications/panel.html", _panel_context, admin_only=True,
+                        order=80)
+
+
+@bp.route("/settings/notifications", methods=["GET", "POST"])
+@editor_required
+def settings():
+    """The signed-in editor chooses, per kind of news: at once, daily digest or off."""
+    form = NotificationSettingsForm(data=preferences.modes_for(current_user))
+    if form.validate_on_submit():
+        for kind, field in form.kind_fields():
+            preferences.set_mode(current_user, kind, field.data)
+        db.session.commit()
+        flash("Your notification settings are saved.", "success")
+        return redirect(url_for("notifications.settings"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("notifications/settings.html", form=form), status
+
+
+@bp.get("/outbox")
+@admin_required
+def outbox():
+    """Mails waiting, failing or given up on, and the last ones sent."""
+    return render_template(
+        "notifications/outbox.html",
+        counts=services.counts_by_status(),
+        unsent=services.unsent_emails(),
+        sent=services.recently_sent(),
+        retry_form=RetryForm(),
+    )
+
+
+@bp.get("/outbox/<int:email_id>")
+@admin_required
+def outbox_email(email_id: int):
+    """One mail as it was (or will be) sent: headers, status and its text."""
+    return render_template("notifications/email.html", email=services.get_email(email_id),
+                           retry_form=RetryForm())
+
+
+@bp.post("/outbox/<int:email_id>/retry")
+@admin_required
+def retry(email_id: int):
+    """Requeue a failed or dead mail so the worker sends it at its next pass."""
+    if not RetryForm().validate_on_submit():
+        abort(400)
+    email = services.retry_email(email_id, utcnow())
+    db.session.commit()
+    flash(f"Mail #{email.id} is queued again; the worker will send it shortly.", "success")
+    return redirect(url_for("notifications.outbox"))
+
+
+@bp.app_template_filter("outbox_time")
+def outbox_time(value) -> str:
+    """A timestamp on the newsroom's clock, e.g. 2026-11-28 09:15 EET."""
+    from engagement.notifications.digests import local_now
+
+    return local_now(value).strftime("%Y-%m-%d %H:%M %Z") if value else "—"
