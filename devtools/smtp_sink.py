@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import email
 import email.policy
 import socket
@@ -30,10 +31,14 @@ class _Handler:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         if address.lower() in self.sink.refused_recipients:
             return "550 5.1.1 Mailbox unavailable"
+        if address.lower() in self.sink.deferred_recipients:
+            return "451 4.3.0 Mailbox busy, try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        if self.sink.delay:
+            await asyncio.sleep(self.sink.delay)
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.sink.record(envelope.mail_from, list(envelope.rcpt_tos), message)
         return "250 Message accepted for delivery"
@@ -42,12 +47,14 @@ class _Handler:
 class SmtpSink:
     """An SMTP server on loopback that parses and keeps every message it accepts."""
 
-    def __init__(self, port: int | None = None, echo: bool = False):
+    def __init__(self, port: int | None = None, echo: bool = False, delay: float = 0.0):
         self.port = port or free_port()
         self.echo = echo
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
-        self.refused_recipients: set[str] = set()
+        self.refused_recipients: set[str] = set()  # RCPT answered 550 (permanent)
+        self.deferred_recipients: set[str] = set()  # RCPT answered 451 (try again later)
+        self.delay = delay  # seconds to wait before accepting each message (a slow server)
         self._lock = threading.Lock()
         self._controller: Controller | None = None
 
