@@ -1,5 +1,47 @@
-"""Pages of the corrections feature."""
+"""Pages of the corrections feature: the no-JavaScript report form; the API and widget nest here."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from engagement.accounts.auth import current_patron
+from engagement.corrections import api, services, widget
+from engagement.corrections.forms import ReportForm
+from engagement.corrections.schemas import parse_report
+from engagement.errors import InvalidInput
+from engagement.extensions import db, limiter
 
 bp = Blueprint("corrections", __name__)
+bp.register_blueprint(api.bp)
+bp.register_blueprint(widget.bp)
+
+
+@bp.route("/corrections/report", methods=["GET", "POST"])
+@limiter.limit(api.corrections_rate_limit, methods=["POST"],
+               deduct_when=lambda response: response.status_code != 422)
+def report():
+    """Report a mistake without JavaScript: the passage pasted by hand."""
+    form = ReportForm()
+    if request.method == "GET":
+        form.url.data = form.url.data or request.args.get("url", "")[:2048]
+        form.title.data = form.title.data or request.args.get("title", "")[:300]
+    general: list[str] = []
+    if form.validate_on_submit():
+        try:
+            data = parse_report(form.as_report())
+            services.submit_report(data, _sender())
+        except InvalidInput as error:
+            general = form.show_errors(error)
+        else:
+            db.session.commit()
+            flash("Thank you. The editors will look at the passage you reported.", "success")
+            return redirect(url_for("corrections.report"))
+    status = 422 if form.errors or general else 200
+    return render_template("corrections/report.html", form=form, general=general), status
+
+
+def _sender() -> services.Sender:
+    patron = current_patron()
+    return services.Sender(ip=request.remote_addr or "", source="form",
+                           user_agent=request.user_agent.string or "",
+                           patron_id=patron.id if patron else None)

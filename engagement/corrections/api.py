@@ -1,0 +1,159 @@
+"""`POST /api/v1/corrections` (the widget's and anyone's JSON intake) and its OpenAPI document."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, current_app, jsonify, request
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
+
+from engagement.accounts.auth import current_patron
+from engagement.corrections import services
+from engagement.corrections.schemas import ReportCreated, ReportIn, parse_report
+from engagement.extensions import cors, csrf, db, limiter
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+MAX_BODY_BYTES = 16 * 1024
+CORRECTIONS_PATH = "/api/v1/corrections"
+
+
+def corrections_rate_limit() -> str:
+    """The per-IP limit on reports, from CORRECTIONS_RATE_LIMIT."""
+    return current_app.config["CORRECTIONS_RATE_LIMIT"]
+
+
+def _counts_against_limit(response) -> bool:
+    # A reader who mistyped an email and sends again should not be locked out for it; a 422
+    # writes nothing, so it costs us nothing either.
+    return response.status_code != 422
+
+
+@bp.record_once
+def _allow_widget_origins(state) -> None:
+    # CORS only for the intake, and only for the outlets' pages (read when the app is built).
+    app = state.app
+    cors.init_app(app, resources={CORRECTIONS_PATH: {
+        "origins": list(app.config.get("WIDGET_ALLOWED_ORIGINS") or []),
+        "methods": ["POST", "OPTIONS"],
+        "allow_headers": ["Content-Type", "X-Engagement-Widget"],
+        "max_age": 600,
+    }})
+
+
+def read_json_body() -> object:
+    """The request's JSON body: 413 when over 16 KB, 415 when not JSON, 400 when malformed."""
+    length = request.content_length
+    if length is not None and length > MAX_BODY_BYTES:
+        raise RequestEntityTooLarge()
+    if request.mimetype != "application/json":
+        raise UnsupportedMediaType("Send the report as application/json.")
+    raw = request.stream.read(MAX_BODY_BYTES + 1)
+    if len(raw) > MAX_BODY_BYTES:
+        raise RequestEntityTooLarge()
+    try:
+        return json.loads(raw.decode(request.mimetype_params.get("charset") or "utf-8"))
+    except (UnicodeDecodeError, LookupError, ValueError) as exc:
+        raise BadRequest(f"The body is not valid JSON: {exc}") from None
+
+
+def _sender() -> services.Sender:
+    patron = current_patron()
+    return services.Sender(
+        ip=request.remote_addr or "",
+        user_agent=request.user_agent.string or "",
+        source="widget" if request.headers.get("X-Engagement-Widget") else "api",
+        patron_id=patron.id if patron else None,
+    )
+
+
+@bp.post("/corrections")
+@csrf.exempt  # JSON from other origins: guarded by CORS and the rate limit, not a form token
+@limiter.limit(corrections_rate_limit, methods=["POST"], deduct_when=_counts_against_limit)
+def create_report():
+    """Take one reader's report: 201 with the report's and its correction's ids."""
+    data = parse_report(read_json_body())
+    report = services.submit_report(data, _sender())
+    correction = report.correction
+    answer = ReportCreated(
+        id=report.id,
+        correction_id=correction.id,
+        status="new" if report.is_spam else correction.status,
+    )
+    db.session.commit()
+    return jsonify(answer.model_dump()), 201
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The API described in OpenAPI 3.1."""
+    return jsonify(openapi_document())
+
+
+def _error_schema() -> dict:
+    return {
+        "type": "object",
+        "required": ["error"],
+        "properties": {"error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "fields": {"type": "object", "additionalProperties": {"type": "string"},
+                           "description": "The input at fault (e.g. `quote.exact`) and why."},
+            },
+        }},
+    }
+
+
+def _error(description: str, headers: dict | None = None) -> dict:
+    answer = {"description": description, "content": {
+        "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    if headers:
+        answer["headers"] = headers
+    return answer
+
+
+def _schemas() -> dict:
+    template = "#/components/schemas/{model}"
+    request_schema = ReportIn.model_json_schema(ref_template=template)
+    schemas = request_schema.pop("$defs", {})
+    request_schema["properties"]["quote"]["description"] = "A W3C TextQuoteSelector."
+    schemas["ReportRequest"] = request_schema
+    schemas["ReportCreated"] = ReportCreated.model_json_schema(ref_template=template)
+    schemas["Error"] = _error_schema()
+    return schemas
+
+
+def openapi_document() -> dict:
+    """The OpenAPI 3.1 description of the public JSON API."""
+    retry_after = {"Retry-After": {"description": "Seconds to wait before trying again.",
+                                   "schema": {"type": "string"}}}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": f"{current_app.config['NEWSROOM_NAME']} reader API",
+            "version": "1.0.0",
+            "description": "Readers report mistakes in articles; editors triage them.",
+        },
+        "servers": [{"url": current_app.config["PUBLIC_BASE_URL"].rstrip("/")}],
+        "paths": {"/api/v1/corrections": {"post": {
+            "operationId": "createReport",
+            "summary": "Report a mistake in a passage of an article",
+            "description": "The report joins the open correction for the same passage of the "
+                           "same article, or opens a new one. Rate limited per client address.",
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/ReportRequest"}}}},
+            "responses": {
+                "201": {"description": "The report was taken.", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/ReportCreated"}}}},
+                "400": _error("The body is not valid JSON."),
+                "413": _error("The body is larger than 16 KB."),
+                "415": _error("The body is not application/json."),
+                "422": _error("A field is missing or not valid; `fields` says which and why."),
+                "429": _error("Too many reports from this address.", retry_after),
+            },
+        }}},
+        "components": {"schemas": _schemas()},
+    }

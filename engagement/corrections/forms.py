@@ -1,0 +1,61 @@
+"""The no-JavaScript report form: the same report as the widget's, the passage pasted by hand."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, StringField, TextAreaField, URLField
+
+from engagement.errors import InvalidInput
+
+# Where the API's field names show up on the form.
+FIELD_FOR = {
+    "url": "url",
+    "title": "title",
+    "quote": "quote",
+    "quote.exact": "quote",
+    "suggestion": "suggestion",
+    "comment": "comment",
+    "email": "email",
+    "notify": "notify",
+    "website": "website",
+}
+
+
+class ReportForm(FlaskForm):
+    """A reader's report of a mistake; validated by the same rules as the API."""
+
+    url = URLField("Article address")
+    title = StringField("Article title")
+    quote = TextAreaField("The passage with the mistake")
+    suggestion = TextAreaField("Suggested correction")
+    comment = TextAreaField("Comment")
+    email = EmailField("Email")
+    notify = BooleanField("Tell me when it is fixed")
+    website = StringField("Leave this field empty")  # a trap for robots
+
+    def as_report(self) -> dict:
+        """The form's values shaped like the API's JSON body."""
+        return {
+            "url": (self.url.data or "").strip(),
+            "title": self.title.data or "",
+            "quote": {"exact": self.quote.data or ""},
+            "suggestion": self.suggestion.data or "",
+            "comment": self.comment.data or "",
+            "email": self.email.data or None,
+            "notify": bool(self.notify.data),
+            "website": self.website.data or "",
+        }
+
+    def show_errors(self, error: InvalidInput) -> list[str]:
+        """Put each field's reason beside it; return the reasons that belong to no field."""
+        general = []
+        for name, reason in error.fields.items():
+            field = getattr(self, FIELD_FOR.get(name, ""), None)
+            if field is None:
+                general.append(reason)
+            else:
+                sentence = reason[:1].upper() + reason[1:].rstrip(".") + "."
+                field.errors = [*list(field.errors), sentence]
+        if not error.fields:
+            general.append(error.message)
+        return general

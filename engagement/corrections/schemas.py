@@ -1,0 +1,190 @@
+"""The report as the API and the form receive it: a pydantic model, and its errors as fields."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from email_validator import EmailNotValidError, validate_email
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from engagement.corrections.grouping import normalise_text
+from engagement.corrections.models import QUOTE_EXACT_MAX
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+LANG_PATTERN = r"^([A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*)?$"
+ONE_LINE_PATTERN = r"^[^\r\n]*$"
+
+
+def _storable(value: str) -> str:
+    # NUL and lone surrogates cannot be stored in PostgreSQL text (nor encoded as UTF-8).
+    if _UNSTORABLE.search(value):
+        raise ValueError("contains characters that cannot be stored")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_storable)]
+
+
+class QuoteIn(BaseModel):
+    """A W3C TextQuoteSelector: the passage and up to 64 characters either side."""
+
+    model_config = ConfigDict(strict=True, extra="ignore", title="Quote")
+
+    exact: Text = Field(min_length=1, max_length=4 * QUOTE_EXACT_MAX,
+                        description="The passage with the mistake (whitespace is normalised).")
+    prefix: Text = Field("", max_length=1024,
+                         description="Text just before the passage; only its last 64 characters "
+                                     "are kept.")
+    suffix: Text = Field("", max_length=1024,
+                         description="Text just after the passage; only its first 64 characters "
+                                     "are kept.")
+
+    @field_validator("exact")
+    @classmethod
+    def _exact_has_text(cls, value: str) -> str:
+        normalised = normalise_text(value)
+        if not normalised:
+            raise ValueError("select or paste the passage with the mistake")
+        if len(normalised) > QUOTE_EXACT_MAX:
+            raise ValueError(f"the passage may have at most {QUOTE_EXACT_MAX} characters")
+        return value
+
+
+class PositionIn(BaseModel):
+    """A W3C TextPositionSelector: character offsets in the article's text."""
+
+    model_config = ConfigDict(strict=True, extra="ignore", title="Position")
+
+    start: int = Field(ge=0, le=100_000_000)
+    end: int = Field(ge=1, le=100_000_000)
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> PositionIn:
+        if self.end <= self.start:
+            raise ValueError("@end: must be greater than start")
+        return self
+
+
+class ReportIn(BaseModel):
+    """One reader's report of a passage."""
+
+    model_config = ConfigDict(strict=True, extra="ignore", title="ReportRequest")
+
+    url: Text = Field(min_length=1, max_length=2048,
+                      description="The article's address (its canonical link when it has one).")
+    title: Text = Field("", max_length=300, pattern=ONE_LINE_PATTERN,
+                        description="The article's title, on one line.")
+    quote: QuoteIn
+    position: PositionIn | None = None
+    suggestion: Text = Field("", max_length=2000)
+    comment: Text = Field("", max_length=4000)
+    email: Text | None = Field(None, max_length=254,
+                               description="Optional; needed when `notify` is true.")
+    notify: bool = Field(False, description="Tell the reader when the passage is fixed.")
+    lang: Text = Field("", max_length=16, pattern=LANG_PATTERN)
+    website: Text = Field("", max_length=2048,
+                          description="Leave empty: a trap for robots that fill every field.")
+
+    @field_validator("url")
+    @classmethod
+    def _url_is_http(cls, value: str) -> str:
+        lowered = value.strip().lower()
+        if not re.match(r"^https?://[^/\s?#]+", lowered) or any(c.isspace() for c in value.strip()):
+            raise ValueError("give the article's full address, starting with http:// or https://")
+        return value.strip()
+
+    @field_validator("title")
+    @classmethod
+    def _title_one_line(cls, value: str) -> str:
+        return normalise_text(value)
+
+    @field_validator("email")
+    @classmethod
+    def _email_valid(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        try:
+            return validate_email(value.strip(), check_deliverability=False).normalized
+        except EmailNotValidError as exc:
+            raise ValueError(f"not a valid email address ({exc})") from exc
+
+    @model_validator(mode="after")
+    def _notify_needs_email(self) -> ReportIn:
+        if self.notify and not self.email:
+            raise ValueError("@email: give an email address so we can tell you when it is fixed")
+        return self
+
+
+class ReportCreated(BaseModel):
+    """What the API answers when it took a report."""
+
+    model_config = ConfigDict(title="ReportCreated")
+
+    id: int
+    correction_id: int
+    status: str = Field(json_schema_extra={"enum": ["new", "in_review"]})
+
+
+_FRIENDLY = {
+    "missing": "this field is required",
+    "string_pattern_mismatch": "must be on one line",
+    "bool_type": "must be true or false",
+    "int_type": "must be a whole number",
+    "string_type": "must be text",
+    "model_type": "must be an object",
+    "model_attributes_type": "must be an object",
+}
+
+
+_RULE_ABOUT_FIELD = re.compile(r"^@(\w+): (.*)$", re.DOTALL)
+
+
+def _field_name(location: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in location) or "body"
+
+
+def _message(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    if kind == "string_pattern_mismatch" and error["loc"][-1:] == ("lang",):
+        return "must be a language tag such as en or uk"
+    if kind in _FRIENDLY:
+        return _FRIENDLY[kind]
+    message = error["msg"]
+    return message.removeprefix("Value error, ")
+
+
+def errors_by_field(exc: ValidationError) -> dict[str, str]:
+    """Pydantic's errors as {"quote.exact": "reason", ...}; the first reason per field wins."""
+    fields: dict[str, str] = {}
+    for error in exc.errors(include_url=False):
+        location = tuple(error["loc"])
+        message = _message(error)
+        rule = _RULE_ABOUT_FIELD.match(message)
+        if rule:  # a model-level rule about one of the model's fields
+            location, message = (*location, rule.group(1)), rule.group(2)
+        if location == ("quote",) and error["type"] == "missing":
+            location = ("quote", "exact")  # the part of the quote a reader must give
+        fields.setdefault(_field_name(location), message)
+    return fields
+
+
+def parse_report(data: Any) -> ReportIn:
+    """Validate a decoded body; raise InvalidInput naming each field at fault."""
+    from engagement.errors import InvalidInput
+
+    if not isinstance(data, dict):
+        raise InvalidInput("The body must be a JSON object.", field="body")
+    try:
+        return ReportIn.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput("Some of what was sent is not valid.",
+                           fields=errors_by_field(exc)) from None

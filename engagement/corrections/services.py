@@ -1,0 +1,206 @@
+"""Taking a reader's report: find or open its correction, keep the report, tell the editors."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from engagement.corrections import grouping
+from engagement.corrections.grouping import Passage
+from engagement.corrections.models import OPEN_STATUSES, Correction, Report
+from engagement.corrections.schemas import ReportIn
+from engagement.database import utcnow
+from engagement.errors import InvalidInput
+from engagement.extensions import db
+from engagement.notifications import notify_editors
+
+SOURCES = ("widget", "api", "form")
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who sent a report, as far as the request tells: never the bare IP address."""
+
+    ip: str = ""
+    user_agent: str = ""
+    source: str = "api"
+    patron_id: int | None = None
+
+
+def hash_ip(ip: str) -> str:
+    """A salted hash of the client's IP (salt from SECRET_KEY): shows repeats, no more."""
+    if not ip:
+        return ""
+    key = ("report-ip:" + current_app.config["SECRET_KEY"]).encode("utf-8")
+    return hmac.new(key, ip.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def allowed_hosts() -> set[str]:
+    """Hosts whose articles may be reported: the widget's origins and the service itself."""
+    config = current_app.config
+    origins = list(config.get("WIDGET_ALLOWED_ORIGINS") or []) + [config["PUBLIC_BASE_URL"]]
+    return {grouping.url_host(origin) for origin in origins} - {""}
+
+
+def passage_of(data: ReportIn) -> Passage:
+    """The normalised passage a report points at."""
+    position = data.position
+    return Passage(
+        exact=grouping.normalise_text(data.quote.exact),
+        prefix=grouping.normalise_prefix(data.quote.prefix),
+        suffix=grouping.normalise_suffix(data.quote.suffix),
+        start=position.start if position else None,
+        end=position.end if position else None,
+    )
+
+
+def _stored_passage(correction: Correction) -> Passage:
+    return Passage(correction.quote_exact, correction.quote_prefix, correction.quote_suffix,
+                   correction.position_start, correction.position_end)
+
+
+def find_open_correction(article_url: str, passage: Passage) -> Correction | None:
+    """The open correction of this article for the same passage, the most reported first."""
+    candidates = db.session.scalars(
+        select(Correction)
+        .where(Correction.article_url == article_url,
+               Correction.quote_key == grouping.quote_key(passage.exact),
+               Correction.status.in_(OPEN_STATUSES))
+        .order_by(Correction.report_count.desc(), Correction.id)
+    )
+    for correction in candidates:
+        if passage.same_passage(_stored_passage(correction)):
+            return correction
+    return None
+
+
+def _new_correction(article_url: str, title: str, passage: Passage, status: str) -> Correction:
+    now = utcnow()
+    return Correction(
+        article_url=article_url,
+        article_host=grouping.url_host(article_url),
+        article_title=title,
+        quote_exact=passage.exact,
+        quote_prefix=passage.prefix,
+        quote_suffix=passage.suffix,
+        quote_key=grouping.quote_key(passage.exact),
+        anchor_key=grouping.anchor_key(passage.prefix, passage.exact, passage.suffix),
+        position_start=passage.start,
+        position_end=passage.end,
+        status=status,
+        report_count=0,
+        first_reported_at=now,
+        last_reported_at=now,
+        created_at=now,
+    )
+
+
+def _open_or_join(article_url: str, title: str, passage: Passage) -> tuple[Correction, bool]:
+    existing = find_open_correction(article_url, passage)
+    if existing is not None:
+        return existing, False
+    correction = _new_correction(article_url, title, passage, "new")
+    try:
+        with db.session.begin_nested():
+            db.session.add(correction)
+            db.session.flush()
+        return correction, True
+    except IntegrityError:
+        # A parallel report of the same passage opened it first: join that one.
+        existing = find_open_correction(article_url, passage)
+        if existing is None:
+            raise
+        return existing, False
+
+
+def _count_report(correction: Correction, title: str) -> None:
+    # An UPDATE ... SET report_count = report_count + 1, so parallel reports all count.
+    correction.report_count = Correction.report_count + 1
+    correction.last_reported_at = utcnow()
+    if title and not correction.article_title:
+        correction.article_title = title
+
+
+def _new_report(correction: Correction, data: ReportIn, passage: Passage, sender: Sender,
+                spam: bool) -> Report:
+    return Report(
+        correction=correction,
+        quote_exact=passage.exact,
+        quote_prefix=passage.prefix,
+        quote_suffix=passage.suffix,
+        position_start=passage.start,
+        position_end=passage.end,
+        page_url=data.url,
+        title=data.title,
+        suggestion=data.suggestion.strip(),
+        comment=data.comment.strip(),
+        email=data.email,
+        notify=data.notify,
+        lang=data.lang,
+        user_agent=sender.user_agent[:512],
+        ip_hash=hash_ip(sender.ip),
+        source=sender.source if sender.source in SOURCES else "api",
+        is_spam=spam,
+        patron_id=sender.patron_id,
+        created_at=utcnow(),
+    )
+
+
+def submit_report(data: ReportIn, sender: Sender) -> Report:
+    """Keep a reader's report in the open correction for its passage (or a new one); flush only.
+
+    A filled honeypot (`website`) is kept as spam in a correction of its own and tells no one.
+    """
+    if grouping.url_host(data.url) not in allowed_hosts():
+        raise InvalidInput("Reports are taken only for this newsroom's articles.", field="url")
+    article_url = grouping.canonical_url(data.url)
+    passage = passage_of(data)
+    if data.website.strip():
+        correction = _new_correction(article_url, data.title, passage, "spam")
+        db.session.add(correction)
+        is_new, spam = False, True
+    else:
+        correction, is_new = _open_or_join(article_url, data.title, passage)
+        spam = False
+    _count_report(correction, data.title)
+    report = _new_report(correction, data, passage, sender, spam)
+    db.session.add(report)
+    db.session.flush()
+    if not spam:
+        alert_editors(correction, report, is_new)
+    return report
+
+
+def triage_url(correction: Correction) -> str:
+    """The editors' page for the correction (built from PUBLIC_BASE_URL; triage owns the route)."""
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return f"{base}/newsroom/corrections/{correction.id}"
+
+
+def alert_editors(correction: Correction, report: Report, is_new: bool) -> None:
+    """A new correction mails the at-once editors; a further report goes into the digest only."""
+    where = correction.article_title or correction.article_url
+    url = triage_url(correction)
+    context = {
+        "correction": correction,
+        "report": report,
+        "triage_url": url,
+        "fragment_url": grouping.text_fragment_url(correction.article_url,
+                                                   _stored_passage(correction)),
+    }
+    excerpt = correction.quote_exact if len(correction.quote_exact) <= 80 else (
+        correction.quote_exact[:79] + "…")
+    if is_new:
+        notify_editors("correction", "correction_new", dedupe_key=f"correction:{correction.id}:new",
+                       summary=f"New correction: “{excerpt}” in {where}", url=url, **context)
+    else:
+        notify_editors("correction", "correction_new",
+                       dedupe_key=f"correction:{correction.id}:report:{report.id}",
+                       summary=f"Another report ({correction.report_count}) of “{excerpt}” "
+                               f"in {where}",
+                       url=url, instant=False, **context)

@@ -1,0 +1,49 @@
+"""The embeddable widget (`GET /widget.js`, `GET /widget.css`) and the demo article hosting it."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Blueprint, abort, current_app, render_template, send_file, url_for
+
+from engagement.extensions import limiter
+
+bp = Blueprint("widget", __name__)
+
+STATIC_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "static")
+CACHE_SECONDS = 3600  # every article page loads the script; a fixed URL, so not "immutable"
+
+
+def _serve(filename: str, mimetype: str):
+    response = send_file(os.path.join(STATIC_DIR, filename), mimetype=mimetype, etag=True,
+                         conditional=True, max_age=CACHE_SECONDS)
+    response.cache_control.public = True
+    # Outlets' pages on other origins load these files.
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response
+
+
+@bp.get("/widget.js")
+@limiter.exempt
+def script():
+    """The widget's script, with an ETag and caching headers."""
+    return _serve("widget.js", "text/javascript")
+
+
+@bp.get("/widget.css")
+@limiter.exempt
+def stylesheet():
+    """The widget's stylesheet, which the script links into the page."""
+    return _serve("widget.css", "text/css")
+
+
+@bp.get("/demo/article")
+def demo_article():
+    """A sample article with the widget embedded (development and tests only)."""
+    if current_app.config["ENGAGEMENT_ENV"] not in ("development", "test"):
+        abort(404)
+    return render_template(
+        "demo/article.html",
+        canonical_url=url_for("corrections.widget.demo_article", _external=True),
+        widget_src=url_for("corrections.widget.script", _external=True),
+    )
