@@ -82,7 +82,8 @@ def register_commands(app: Flask) -> None:
     """`flask editors`, `flask demo`, `flask worker`, `flask stripe`, ..."""
     from engagement.accounts.cli import cli as editors_cli
     from engagement.demo.cli import cli as demo_cli
+    from engagement.membership.cli import cli as stripe_cli
     from engagement.notifications.cli import cli as worker_cli
 
-    for group in (editors_cli, demo_cli, worker_cli):
+    for group in (editors_cli, demo_cli, worker_cli, stripe_cli):
         app.register_blueprint(group)

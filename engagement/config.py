@@ -47,6 +47,7 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "SUPPORT_MIN_AMOUNT": (300, int),
     "SUPPORT_MAX_AMOUNT": (100000, int),
     "SUPPORT_CURRENCY": ("eur", str),
+    "SUPPORT_RATE_LIMIT": ("20 per minute;100 per hour", str),
     "WIDGET_ALLOWED_ORIGINS": ([], _list),
     "CORRECTIONS_RATE_LIMIT": ("5 per 5 minutes;30 per day", str),
     "LOGIN_RATE_LIMIT": ("10 per minute;50 per hour", str),

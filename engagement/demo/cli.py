@@ -17,8 +17,9 @@ DEMO_ADMIN_PASSWORD = "demo-admin-password"  # noqa: S105 - printed for the demo
 def _seeders():
     # Each feature contributes a function(app) -> list of lines to print.
     from engagement.corrections.services import seed_demo_reports
+    from engagement.membership.demo import seed_tiers
 
-    return [seed_demo_reports]
+    return [seed_tiers, seed_demo_reports]
 
 
 @cli.cli.command("seed")

@@ -1,0 +1,128 @@
+"""Newsroom pages of the membership feature: tiers (admins) and the dashboard panel."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app, flash, redirect, render_template, url_for
+from sqlalchemy import func, select
+
+from engagement.accounts.auth import admin_required
+from engagement.database import utcnow
+from engagement.errors import DomainError
+from engagement.extensions import db
+from engagement.membership import tiers as tier_service
+from engagement.membership.checkout import money
+from engagement.membership.forms import TierForm
+from engagement.membership.models import Donation, Membership, StripeEvent, Tier
+from engagement.membership.stripe_gateway import GatewayError, gateway
+from engagement.membership.views import bp
+from engagement.newsroom import registry
+
+
+def _major(amount: int | None) -> str:
+    return "" if amount is None else f"{amount / 100:.2f}"
+
+
+@bp.get("/newsroom/tiers")
+@admin_required
+def tiers():
+    """The tiers, their prices and whether Stripe has them."""
+    return render_template("membership/tiers.html", tiers=tier_service.ordered_tiers(),
+                           money=money, stripe_configured=gateway().configured)
+
+
+def _save(tier: Tier | None, form: TierForm) -> Tier:
+    monthly = tier_service.parse_amount(form.monthly_amount.data, "monthly_amount")
+    yearly = tier_service.parse_amount(form.yearly_amount.data, "yearly_amount")
+    return tier_service.save_tier(
+        tier, name=form.name.data, description=form.description.data or "",
+        monthly_amount=monthly, yearly_amount=yearly, currency=form.currency.data,
+        grants_voting=form.grants_voting.data, position=form.position.data or 0,
+        active=form.active.data)
+
+
+def _edit(tier: Tier | None):
+    form = TierForm(obj=None)
+    if tier is not None and not form.is_submitted():
+        form.name.data, form.description.data = tier.name, tier.description
+        form.monthly_amount.data = _major(tier.monthly_amount)
+        form.yearly_amount.data = _major(tier.yearly_amount)
+        form.currency.data, form.grants_voting.data = tier.currency, tier.grants_voting
+        form.position.data, form.active.data = tier.position, tier.active
+    status = 200
+    if form.validate_on_submit():
+        try:
+            saved = _save(tier, form)
+        except DomainError as exc:
+            db.session.rollback()
+            for name, message in exc.fields.items():
+                if name in form:
+                    form[name].errors = [*form[name].errors, message]
+            return render_template("membership/tier_form.html", form=form, tier=tier), exc.status
+        db.session.commit()
+        _sync_after_save(saved)
+        return redirect(url_for("membership.tiers"), 303)
+    if form.is_submitted():
+        status = 422
+    return render_template("membership/tier_form.html", form=form, tier=tier), status
+
+
+def _sync_after_save(tier: Tier) -> None:
+    gw = gateway()
+    if not gw.configured:
+        flash(f"Saved {tier.name}. Stripe is not configured, so it is not on sale yet.", "info")
+        return
+    try:
+        tier_service.sync_tier(gw, tier)
+        db.session.commit()
+        flash(f"Saved {tier.name} and updated it in Stripe.", "success")
+    except GatewayError as exc:
+        db.session.rollback()
+        current_app.logger.warning("tier sync failed: %s", exc.message)
+        flash(f"Saved {tier.name}, but Stripe could not be updated ({exc.message}). "
+              "Save again or run `flask stripe sync-tiers`.", "error")
+
+
+@bp.route("/newsroom/tiers/new", methods=["GET", "POST"])
+@admin_required
+def tier_new():
+    """Create a tier."""
+    return _edit(None)
+
+
+@bp.route("/newsroom/tiers/<int:tier_id>", methods=["GET", "POST"])
+@admin_required
+def tier_edit(tier_id: int):
+    """Change a tier; a new amount makes a new Stripe price."""
+    tier = db.get_or_404(Tier, tier_id)
+    return _edit(tier)
+
+
+def _panel_context() -> dict:
+    now = utcnow()
+    live = select(Membership).where(Membership.ended_at.is_(None))
+    members = db.session.scalars(live).all()
+    with_access = [m for m in members if m.grants_access(now)]
+    monthly = sum((m.amount or 0) / (12 if m.interval == "year" else 1)
+                  for m in with_access if m.source == "stripe" and m.amount)
+    month_ago = now - timedelta(days=30)
+    gifts = db.session.execute(select(func.count(Donation.id), func.coalesce(
+        func.sum(Donation.amount - Donation.refunded_amount), 0)).where(
+        Donation.created_at >= month_ago)).one()
+    failed = db.session.scalar(select(func.count(StripeEvent.id)).where(
+        StripeEvent.outcome == "failed")) or 0
+    currency = current_app.config["SUPPORT_CURRENCY"]
+    return {
+        "members": len(with_access),
+        "past_due": sum(1 for m in members if m.status == "past_due"),
+        "cancelling": sum(1 for m in with_access if m.cancel_at_period_end),
+        "monthly": money(int(monthly), currency),
+        "gifts_count": gifts[0],
+        "gifts_total": money(int(gifts[1] or 0), currency),
+        "failed_events": failed,
+    }
+
+
+registry.register_nav("Tiers", "membership.tiers", admin_only=True, order=60)
+registry.register_panel("membership", "membership/panel.html", _panel_context, order=20)

@@ -1,0 +1,183 @@
+"""Starting a Stripe Checkout: a tier (monthly or yearly), your own amount monthly, or a gift."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from flask import current_app, url_for
+from sqlalchemy import select
+
+from engagement.accounts.models import normalise_email
+from engagement.errors import Conflict, InvalidInput
+from engagement.extensions import db
+from engagement.membership import state
+from engagement.membership.models import Tier
+from engagement.membership.stripe_gateway import Gateway, GatewayError
+from engagement.membership.tiers import (
+    CUSTOM_PRODUCT_ID,
+    GIFT_PRODUCT_ID,
+    ensure_product,
+    interval_offered,
+    sync_tier,
+)
+
+GIFT_PRESETS = (1000, 2500, 5000)
+
+
+@dataclass
+class CheckoutRequest:
+    """What the reader chose on /support."""
+
+    kind: str  # "membership" (a tier), "custom" (own amount, monthly) or "gift" (one time)
+    email: str
+    tier: Tier | None = None
+    interval: str = "month"
+    amount: int | None = None  # minor units, for "custom" and "gift"
+    nonce: str = ""
+
+
+def money(amount: int | None, currency: str = "eur") -> str:
+    """Minor units as the reader reads them: 3,00 € style kept simple, e.g. "€3" or "€3.50"."""
+    if amount is None:
+        return ""
+    symbols = {"eur": "€", "usd": "$", "gbp": "£"}
+    value = f"{amount / 100:.2f}".removesuffix(".00")
+    symbol = symbols.get(currency.lower())
+    return f"{symbol}{value}" if symbol else f"{value} {currency.upper()}"
+
+
+def find_tier(slug: str | None) -> Tier:
+    """An active tier by slug; InvalidInput on the `tier` field otherwise."""
+    tier = db.session.scalar(select(Tier).where(Tier.slug == (slug or ""),
+                                                Tier.active.is_(True)))
+    if tier is None:
+        raise InvalidInput("Choose one of the tiers.", field="tier")
+    return tier
+
+
+def check_amount(amount: int | None, field: str) -> int:
+    """Refuse amounts outside SUPPORT_MIN_AMOUNT..SUPPORT_MAX_AMOUNT, naming the field."""
+    low = current_app.config["SUPPORT_MIN_AMOUNT"]
+    high = current_app.config["SUPPORT_MAX_AMOUNT"]
+    currency = current_app.config["SUPPORT_CURRENCY"]
+    if amount is None:
+        raise InvalidInput("Enter an amount.", field=field)
+    if amount < low:
+        raise InvalidInput(f"The smallest amount is {money(low, currency)}.", field=field)
+    if amount > high:
+        raise InvalidInput(f"The largest amount is {money(high, currency)}.", field=field)
+    return amount
+
+
+def refuse_second_membership(email: str) -> None:
+    """A reader with a live membership manages it instead of buying a second one."""
+    patron = state.find_patron(email=email)
+    if patron is not None and state.live_membership(patron) is not None:
+        raise Conflict(
+            "This email already has a membership. Sign in to your account to change or "
+            "manage it.",
+            field="email",
+        )
+
+
+def _idempotency_key(request: CheckoutRequest) -> str:
+    # The form's nonce makes a double click one checkout, while a new visit gets a new one.
+    parts = [request.kind, request.email, request.tier.slug if request.tier else "",
+             request.interval, str(request.amount or ""), request.nonce]
+    return "engagement-checkout-" + hashlib.sha256("|".join(parts).encode()).hexdigest()[:40]
+
+
+def _line_item(gw: Gateway, request: CheckoutRequest, currency: str) -> tuple[dict, dict]:
+    """The line item and the metadata naming what is bought."""
+    if request.kind == "membership":
+        tier = request.tier
+        if not interval_offered(tier, request.interval):
+            raise InvalidInput("This tier is not offered for that period.", field="interval")
+        price_id = tier.price_id_for(request.interval)
+        if not price_id or tier.needs_sync:
+            sync_tier(gw, tier)
+            price_id = tier.price_id_for(request.interval)
+        metadata = {"engagement_kind": "membership", "engagement_tier": tier.slug,
+                    "engagement_interval": request.interval}
+        return {"price": price_id, "quantity": 1}, metadata
+    if request.kind == "custom":
+        ensure_product(gw, CUSTOM_PRODUCT_ID, {
+            "name": "Membership (your own amount)", "description": "Your own amount, monthly",
+            "active": True, "metadata": {"engagement_product": CUSTOM_PRODUCT_ID}})
+        tier = request.tier
+        metadata = {"engagement_kind": "membership", "engagement_interval": "month",
+                    "engagement_amount": str(request.amount)}
+        if tier is not None:
+            metadata["engagement_tier"] = tier.slug
+        price_data = {"currency": currency, "unit_amount": request.amount,
+                      "product": CUSTOM_PRODUCT_ID, "recurring": {"interval": "month"}}
+        return {"price_data": price_data, "quantity": 1}, metadata
+    ensure_product(gw, GIFT_PRODUCT_ID, {
+        "name": "One-time gift", "description": "One-time gift", "active": True,
+        "metadata": {"engagement_product": GIFT_PRODUCT_ID}})
+    price_data = {"currency": currency, "unit_amount": request.amount,
+                  "product": GIFT_PRODUCT_ID}
+    return {"price_data": price_data, "quantity": 1}, {"engagement_kind": "gift",
+                                                       "engagement_amount": str(request.amount)}
+
+
+def tier_for_amount(amount: int) -> Tier | None:
+    """For "your own amount": the richest active monthly tier the amount pays for."""
+    tiers = db.session.scalars(select(Tier).where(
+        Tier.active.is_(True), Tier.monthly_amount.is_not(None),
+        Tier.monthly_amount <= amount,
+    ).order_by(Tier.monthly_amount.desc(), Tier.position)).first()
+    return tiers
+
+
+def start_checkout(gw: Gateway, request: CheckoutRequest) -> dict:
+    """Create the Checkout Session for the reader's choice; returns it (with its `url`)."""
+    email = normalise_email(request.email)
+    request.email = email
+    if request.kind in ("membership", "custom"):
+        refuse_second_membership(email)
+    if request.kind == "custom":
+        request.tier = tier_for_amount(request.amount)
+    currency = (request.tier.currency if request.kind == "membership"
+                else current_app.config["SUPPORT_CURRENCY"])
+    line_item, metadata = _line_item(gw, request, currency)
+    patron = state.find_patron(email=email)
+    params: dict = {
+        "mode": "payment" if request.kind == "gift" else "subscription",
+        "line_items": [line_item],
+        "success_url": url_for("membership.thanks", _external=True)
+        + "?session_id={CHECKOUT_SESSION_ID}",
+        "cancel_url": url_for("membership.support", _external=True),
+        "client_reference_id": f"patron-{patron.id}" if patron else f"email-{_email_ref(email)}",
+        "metadata": metadata,
+    }
+    if patron is not None and patron.stripe_customer_id:
+        params["customer"] = patron.stripe_customer_id
+    else:
+        params["customer_email"] = email
+    if request.kind == "gift":
+        params["payment_intent_data"] = {"metadata": metadata}
+        if not params.get("customer"):
+            params["customer_creation"] = "always"
+    else:
+        params["subscription_data"] = {"metadata": metadata}
+    try:
+        return gw.create_checkout_session(params, idempotency_key=_idempotency_key(request))
+    except GatewayError as exc:
+        if not exc.missing:
+            raise
+    # Stripe forgot a price or customer we had (a fresh emulator, a deleted customer): sync the
+    # tier again, start from the email, and try once more.
+    if request.kind == "membership":
+        sync_tier(gw, request.tier)
+        params["line_items"] = [_line_item(gw, request, currency)[0]]
+    params.pop("customer", None)
+    params["customer_email"] = email
+    if request.kind == "gift":
+        params["customer_creation"] = "always"
+    return gw.create_checkout_session(params, idempotency_key=_idempotency_key(request) + "-2")
+
+
+def _email_ref(email: str) -> str:
+    return hashlib.sha256(email.encode()).hexdigest()[:16]

@@ -1,0 +1,75 @@
+"""Forms: becoming a member or giving once on /support, and the tier editor in the newsroom."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+
+from engagement.membership.tiers import CURRENCIES
+
+CUSTOM = "custom"
+OTHER = "other"
+
+
+class MembershipForm(FlaskForm):
+    """A tier (or your own amount), monthly or yearly, and the reader's email."""
+
+    kind = HiddenField(default="membership")
+    nonce = HiddenField()
+    interval = RadioField("How often", choices=[SelectChoice("month", "Monthly"), SelectChoice("year", "Yearly")],
+                          default="month", validators=[DataRequired("Choose monthly or yearly.")])
+    tier = RadioField("Choose your membership", validate_choice=False,
+                      validators=[DataRequired("Choose a membership.")])
+    amount = StringField("Your own amount per month", validators=[Optional(), Length(max=20)])
+    email = EmailField("Your email", validators=[
+        DataRequired("Enter your email address."),
+        Email("Enter an email address such as name@example.org."), Length(max=254)])
+    submit = SubmitField("Continue to payment")
+
+
+class GiftForm(FlaskForm):
+    """A one-time gift: a preset or another amount, and the reader's email."""
+
+    kind = HiddenField(default="gift")
+    nonce = HiddenField()
+    gift_preset = RadioField("Amount", validate_choice=False,
+                             validators=[DataRequired("Choose an amount.")])
+    gift_amount = StringField("Another amount", validators=[Optional(), Length(max=20)])
+    gift_email = EmailField("Your email", validators=[
+        DataRequired("Enter your email address."),
+        Email("Enter an email address such as name@example.org."), Length(max=254)])
+    submit = SubmitField("Give once")
+
+
+class TierForm(FlaskForm):
+    """An admin's tier editor; amounts in major units, blank for "not offered"."""
+
+    name = StringField("Name", validators=[DataRequired("Give the tier a name."),
+                                           Length(max=80)])
+    description = TextAreaField("Description", validators=[Length(max=2000)])
+    monthly_amount = StringField("Monthly amount", validators=[Length(max=20)])
+    yearly_amount = StringField("Yearly amount", validators=[Length(max=20)])
+    currency = SelectField("Currency", choices=[SelectChoice(c, c.upper()) for c in CURRENCIES],
+                           default="eur")
+    grants_voting = BooleanField("Grants the right to vote on topics (co-creators)", default=True)
+    position = IntegerField("Order on the support page", default=0,
+                            validators=[Optional(), NumberRange(min=0, max=1000)])
+    active = BooleanField("On sale", default=True)
+    submit = SubmitField("Save tier")
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]

@@ -1,0 +1,218 @@
+"""Stripe webhook events: verified, stored once by id, handled in one transaction each.
+
+A subscription event never trusts the copy in the event: the subscription is fetched from Stripe
+again, so the order in which events arrive does not matter.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from engagement.accounts.models import Patron, normalise_email
+from engagement.database import utcnow
+from engagement.extensions import db
+from engagement.membership import state
+from engagement.membership.models import Membership, StripeEvent
+from engagement.membership.stripe_gateway import Gateway, gateway
+
+log = logging.getLogger(__name__)
+
+HANDLED_TYPES = (
+    "checkout.session.completed",
+    "customer.subscription.created",
+    "customer.subscription.updated",
+    "customer.subscription.deleted",
+    "invoice.paid",
+    "invoice.payment_failed",
+    "charge.refunded",
+    "customer.updated",
+)
+
+
+class Ignored(Exception):
+    """The event is about something that is not ours; it is recorded as ignored."""
+
+
+def receive(event: dict) -> tuple[int, str]:
+    """Store and handle one verified event; return (HTTP status, outcome). Commits."""
+    row = db.session.scalar(select(StripeEvent).where(StripeEvent.stripe_id == event["id"]))
+    if row is not None and row.outcome != "failed":
+        return 200, "duplicate"
+    if row is None:
+        row = StripeEvent(stripe_id=event["id"])
+        db.session.add(row)
+    _describe(row, event)
+    try:
+        db.session.flush()  # takes the unique stripe_id first: a racing delivery waits or fails
+    except IntegrityError:
+        db.session.rollback()
+        return 200, "duplicate"
+    try:
+        outcome, note = _handle(event)
+        row.outcome, row.error, row.processed_at = outcome, note, utcnow()
+        db.session.commit()
+        return 200, outcome
+    except IntegrityError:
+        db.session.rollback()
+        if _already_stored(event["id"]):
+            return 200, "duplicate"
+        return _failed(event, "conflicting write; Stripe will retry")
+    except Exception as exc:  # noqa: BLE001 - any handler error: roll back, answer 500, retry
+        db.session.rollback()
+        log.exception("stripe event %s (%s) failed", event.get("id"), event.get("type"))
+        return _failed(event, f"{type(exc).__name__}: {exc}")
+
+
+def _describe(row: StripeEvent, event: dict) -> None:
+    obj = (event.get("data") or {}).get("object") or {}
+    row.type = str(event.get("type"))[:100]
+    created = event.get("created")
+    row.api_created_at = datetime.fromtimestamp(int(created), UTC) if created else None
+    row.payload = json.dumps(event, separators=(",", ":"))
+    row.object_id = str(obj.get("id"))[:255] if obj.get("id") else None
+    customer = obj.get("customer") if obj.get("object") != "customer" else obj.get("id")
+    row.customer_id = customer if isinstance(customer, str) else None
+    row.outcome, row.error = None, None
+
+
+def _already_stored(stripe_id: str) -> bool:
+    row = db.session.scalar(select(StripeEvent).where(StripeEvent.stripe_id == stripe_id))
+    return row is not None and row.outcome != "failed"
+
+
+def _failed(event: dict, error: str) -> tuple[int, str]:
+    """Record the failure in its own transaction (a retry will handle the event again)."""
+    try:
+        row = db.session.scalar(select(StripeEvent).where(StripeEvent.stripe_id == event["id"]))
+        if row is None:
+            row = StripeEvent(stripe_id=event["id"])
+            db.session.add(row)
+        _describe(row, event)
+        row.outcome, row.error, row.processed_at = "failed", error[:2000], utcnow()
+        db.session.commit()
+    except Exception:  # noqa: BLE001 - the 500 matters more than the audit row
+        db.session.rollback()
+        log.exception("could not record the failure of stripe event %s", event.get("id"))
+    return 500, "failed"
+
+
+def _handle(event: dict) -> tuple[str, str | None]:
+    handler = HANDLERS.get(event.get("type", ""))
+    if handler is None:
+        return "ignored", "type not handled"
+    obj = (event.get("data") or {}).get("object") or {}
+    try:
+        handler(gateway(), obj)
+    except Ignored as reason:
+        return "ignored", str(reason) or None
+    return "processed", None
+
+
+# --- handlers ---------------------------------------------------------------------------------
+
+def _patron_for_subscription(gw: Gateway, subscription: dict) -> Patron:
+    customer_id = subscription.get("customer")
+    customer_id = customer_id.get("id") if isinstance(customer_id, dict) else customer_id
+    patron = state.find_patron(customer_id=customer_id)
+    if patron is not None:
+        return patron
+    customer = gw.retrieve_customer(customer_id) if customer_id else {}
+    patron, created = state.patron_for_customer(customer_id, customer.get("email"),
+                                                customer.get("name"))
+    return patron
+
+
+def _sync_subscription_id(gw: Gateway, subscription_id: str | None) -> Membership | None:
+    if not subscription_id:
+        raise Ignored("no subscription")
+    subscription = gw.retrieve_subscription(subscription_id)
+    if not state.subscription_is_ours(subscription):
+        raise Ignored("subscription is for a product that is not ours")
+    patron = _patron_for_subscription(gw, subscription)
+    return state.sync_subscription(subscription, patron)
+
+
+def on_checkout_completed(gw: Gateway, session: dict) -> None:
+    """A reader paid: find or make the patron, then the membership or the donation."""
+    metadata = session.get("metadata") or {}
+    kind = metadata.get("engagement_kind")
+    if kind not in ("membership", "gift"):
+        raise Ignored("checkout was not started by this app")
+    details = session.get("customer_details") or {}
+    email = details.get("email") or session.get("customer_email")
+    customer_id = session.get("customer")
+    customer_id = customer_id.get("id") if isinstance(customer_id, dict) else customer_id
+    patron, _created = state.patron_for_customer(customer_id, email, details.get("name"))
+    if kind == "gift":
+        state.record_donation(patron, session)
+        return
+    subscription_id = session.get("subscription")
+    if isinstance(subscription_id, dict):
+        subscription_id = subscription_id.get("id")
+    _sync_subscription_id(gw, subscription_id)
+
+
+def on_subscription_changed(gw: Gateway, subscription: dict) -> None:
+    """created, updated or deleted: fetch the subscription as it is now and mirror it."""
+    _sync_subscription_id(gw, subscription.get("id"))
+
+
+def _invoice_subscription(invoice: dict) -> str | None:
+    parent = (invoice.get("parent") or {}).get("subscription_details") or {}
+    subscription = parent.get("subscription") or invoice.get("subscription")
+    return subscription.get("id") if isinstance(subscription, dict) else subscription
+
+
+def on_invoice_paid(gw: Gateway, invoice: dict) -> None:
+    """A renewal (or the first payment) went through: the period moved on."""
+    _sync_subscription_id(gw, _invoice_subscription(invoice))
+
+
+def on_invoice_payment_failed(gw: Gateway, invoice: dict) -> None:
+    """A renewal failed: mirror past_due (grace) and tell the patron how to fix the card."""
+    membership = _sync_subscription_id(gw, _invoice_subscription(invoice))
+    if membership is not None and membership.ended_at is None:
+        state.payment_failed(membership, invoice["id"])
+
+
+def on_charge_refunded(gw: Gateway, charge: dict) -> None:
+    """A gift was refunded (in part or fully)."""
+    if state.record_refund(charge) is None:
+        raise Ignored("refund of a charge that is not one of our donations")
+
+
+def on_customer_updated(gw: Gateway, customer: dict) -> None:
+    """Keep the patron's email and name as the customer has them in Stripe."""
+    patron = state.find_patron(customer_id=customer.get("id"))
+    if patron is None:
+        raise Ignored("customer is not a patron")
+    email = customer.get("email")
+    if email and normalise_email(email) != patron.email:
+        clash = state.find_patron(email=email)
+        if clash is None:
+            patron.email = normalise_email(email)
+        else:
+            current_app.logger.warning("customer %s took the email of patron %s; not copied",
+                                       customer.get("id"), clash.id)
+    if customer.get("name"):
+        patron.name = str(customer["name"])[:200]
+    db.session.flush()
+
+
+HANDLERS: dict[str, Callable[[Gateway, dict], None]] = {
+    "checkout.session.completed": on_checkout_completed,
+    "customer.subscription.created": on_subscription_changed,
+    "customer.subscription.updated": on_subscription_changed,
+    "customer.subscription.deleted": on_subscription_changed,
+    "invoice.paid": on_invoice_paid,
+    "invoice.payment_failed": on_invoice_payment_failed,
+    "charge.refunded": on_charge_refunded,
+    "customer.updated": on_customer_updated,
+}
