@@ -38,7 +38,8 @@ def test_a_subject_never_carries_a_line_break(app):
 
 def test_the_same_dedupe_key_queues_one_mail(app):
     with app.app_context():
-        first = enqueue("test_notice", "a@example.org", "same-key", title="t", name="n", message="m")
+        first = enqueue("test_notice", "a@example.org", "same-key", title="t", name="n",
+                        message="m")
         second = enqueue("test_notice", "a@example.org", "same-key", title="t", name="n",
                          message="m")
         db.session.commit()

@@ -3,7 +3,7 @@
 import random
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from engagement.extensions import db
 from engagement.notifications import enqueue
