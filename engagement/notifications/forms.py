@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from engagement.notifications.preferences import KINDS, MODES
@@ -21,7 +22,7 @@ class NotificationSettingsForm(FlaskForm):
 
 for _kind, _label in KINDS.items():
     setattr(NotificationSettingsForm, _kind, RadioField(
-        _label, choices=list(MODES.items()),
+        _label, choices=[SelectChoice(value, label) for value, label in MODES.items()],
         validators=[InputRequired(message="Choose one of the options.")]))
 
 
