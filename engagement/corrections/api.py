@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
 from engagement.accounts.auth import current_patron
 from engagement.corrections import services
+from engagement.corrections.grouping import WHITESPACE_CHARS
 from engagement.corrections.schemas import ReportCreated, ReportIn, parse_report
 from engagement.extensions import cors, csrf, db, limiter
 
@@ -115,11 +117,37 @@ def _error(description: str, headers: dict | None = None) -> dict:
     return answer
 
 
+_PORT = r"(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4})"
+
+
+def _any_case(text: str) -> str:
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in text)
+
+
+def url_pattern(hosts: set[str]) -> str:
+    """A regular expression for the article addresses this service takes (its allowed hosts)."""
+    names = "|".join(_any_case(host) for host in sorted(hosts))
+    return (f"^{_any_case('http')}[sS]?://({names})(:{_PORT})?"
+            f"([/?#][^\x00{WHITESPACE_CHARS}]*)?$")
+
+
+def _request_schema(template: str) -> tuple[dict, dict]:
+    schema = ReportIn.model_json_schema(ref_template=template)
+    nested = schema.pop("$defs", {})
+    properties = schema["properties"]
+    properties["quote"]["description"] = "A W3C TextQuoteSelector."
+    properties["url"]["pattern"] = url_pattern(services.allowed_hosts())
+    properties["url"]["description"] += " Only this newsroom's sites are accepted."
+    # Asking to be told needs an address to tell.
+    schema["if"] = {"properties": {"notify": {"const": True}}, "required": ["notify"]}
+    schema["then"] = {"required": ["email"], "properties": {
+        "email": {"type": "string", "format": "email", "minLength": 3}}}
+    return schema, nested
+
+
 def _schemas() -> dict:
     template = "#/components/schemas/{model}"
-    request_schema = ReportIn.model_json_schema(ref_template=template)
-    schemas = request_schema.pop("$defs", {})
-    request_schema["properties"]["quote"]["description"] = "A W3C TextQuoteSelector."
+    request_schema, schemas = _request_schema(template)
     schemas["ReportRequest"] = request_schema
     schemas["ReportCreated"] = ReportCreated.model_json_schema(ref_template=template)
     schemas["Error"] = _error_schema()

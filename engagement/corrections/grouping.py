@@ -10,7 +10,12 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from engagement.corrections.models import QUOTE_CONTEXT_MAX
 
-_WHITESPACE = re.compile(r"\s+")
+# Python's idea of whitespace plus the BOM, so the API's JSON Schema patterns can say the same.
+WHITESPACE_CHARS = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+_WHITESPACE = re.compile(f"[{WHITESPACE_CHARS}]+")
 _TRACKING_PARAMS = re.compile(r"^(utm_[a-z]+|fbclid|gclid|mc_cid|mc_eid)$", re.IGNORECASE)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 

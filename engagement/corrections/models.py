@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engagement.database import UTCDateTime, utcnow
+from engagement.errors import Conflict, InvalidInput
 from engagement.extensions import db
+
+if TYPE_CHECKING:
+    from engagement.accounts.models import Editor
 
 # The whole lifecycle; triage (issue 5) moves a correction between these.
 STATUSES = ("new", "in_review", "corrected", "clarified", "no_action", "spam", "duplicate")
 OPEN_STATUSES = ("new", "in_review")
 _OPEN_SQL = "status IN ('new', 'in_review')"
+# Triage (issue 5): the moves an editor may make, and which states the public log shows.
+PUBLIC_STATUSES = ("corrected", "clarified")
+_PUBLIC_SQL = "status IN ('corrected', 'clarified')"
+CLOSED_STATUSES = ("corrected", "clarified", "no_action", "spam", "duplicate")
+TRANSITIONS = {
+    "new": ("in_review", "no_action", "spam"),
+    "in_review": ("corrected", "clarified", "no_action", "spam"),
+    **{closed: ("in_review",) for closed in CLOSED_STATUSES},  # reopen
+}
 
 QUOTE_CONTEXT_MAX = 64  # characters of prefix and suffix kept around the passage
 QUOTE_EXACT_MAX = 1000
@@ -47,6 +61,11 @@ class Correction(db.Model):
             sqlite_where=text(_OPEN_SQL),
             postgresql_where=text(_OPEN_SQL),
         ),
+        # Triage's "oldest unhandled" sort and the public log, in keyset order.
+        Index("ix_corrections_open_first_reported", "first_reported_at", "id",
+              sqlite_where=text(_OPEN_SQL), postgresql_where=text(_OPEN_SQL)),
+        Index("ix_corrections_public_resolved", "resolved_at", "id",
+              sqlite_where=text(_PUBLIC_SQL), postgresql_where=text(_PUBLIC_SQL)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,15 +86,71 @@ class Correction(db.Model):
     first_reported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_reported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Triage (issue 5).
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("editors.id", ondelete="SET NULL"), index=True
+    )
+    public_note: Mapped[str] = mapped_column(Text, default="")  # what was wrong, what is right
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    duplicate_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("corrections.id", ondelete="SET NULL"), index=True
+    )
 
     reports: Mapped[list[Report]] = relationship(
         back_populates="correction", order_by="Report.id", passive_deletes=True
+    )
+    assignee: Mapped[Editor | None] = relationship()
+    events: Mapped[list[CorrectionEvent]] = relationship(
+        back_populates="correction", order_by="CorrectionEvent.id", passive_deletes=True
     )
 
     @property
     def is_open(self) -> bool:
         """Open corrections still wait for an editor's decision and gather new reports."""
         return self.status in OPEN_STATUSES
+
+    @property
+    def next_statuses(self) -> tuple[str, ...]:
+        """The states an editor may move this correction to (duplicate only by merging)."""
+        return TRANSITIONS[self.status]
+
+    def move_to(self, status: str, editor_id: int | None, note: str = "",
+                public_note: str | None = None) -> CorrectionEvent:
+        """Change state if the move is allowed, and record who did it; refuse otherwise.
+
+        `corrected` and `clarified` need a public note (what was wrong, what is right).
+        """
+        if status not in STATUSES or status == "duplicate":
+            raise InvalidInput("Choose one of the offered states.", field="status")
+        if status not in TRANSITIONS[self.status]:
+            raise Conflict(f"A correction that is {self.status.replace('_', ' ')} cannot become "
+                           f"{status.replace('_', ' ')}.", field="status")
+        if public_note is not None:
+            self.public_note = public_note.strip()
+        if status in PUBLIC_STATUSES and not self.public_note:
+            raise InvalidInput("Write the public note: what was wrong and what is right.",
+                               field="public_note")
+        if status == "in_review":
+            self.duplicate_of_id = None
+        return self._record(status, editor_id, note)
+
+    def mark_duplicate_of(self, target: Correction, editor_id: int | None,
+                          note: str = "") -> CorrectionEvent:
+        """Close this open correction as a duplicate of `target`."""
+        if not self.is_open:
+            raise Conflict("Only a new or in-review correction can be merged.", field="target")
+        if target.id == self.id or target.status == "duplicate":
+            raise InvalidInput("Merge into another correction that is not itself a duplicate.",
+                               field="target")
+        self.duplicate_of_id = target.id
+        return self._record("duplicate", editor_id, note)
+
+    def _record(self, status: str, editor_id: int | None, note: str) -> CorrectionEvent:
+        event = CorrectionEvent(correction=self, editor_id=editor_id, from_status=self.status,
+                                to_status=status, note=note.strip(), created_at=utcnow())
+        self.status = status
+        self.resolved_at = event.created_at if status in CLOSED_STATUSES else None
+        return event
 
 
 class Report(db.Model):
@@ -111,3 +186,36 @@ class Report(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     correction: Mapped[Correction] = relationship(back_populates="reports")
+
+
+class CorrectionEvent(db.Model):
+    """One change of a correction's state: who (an editor), when, from, to, and why."""
+
+    __tablename__ = "correction_events"
+    __table_args__ = (Index("ix_correction_events_correction", "correction_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    correction_id: Mapped[int] = mapped_column(ForeignKey("corrections.id", ondelete="CASCADE"))
+    editor_id: Mapped[int | None] = mapped_column(ForeignKey("editors.id", ondelete="SET NULL"))
+    from_status: Mapped[str] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    correction: Mapped[Correction] = relationship(back_populates="events")
+    editor: Mapped[Editor | None] = relationship()
+
+
+class CorrectionNote(db.Model):
+    """An editors-only note on a correction."""
+
+    __tablename__ = "correction_notes"
+    __table_args__ = (Index("ix_correction_notes_correction", "correction_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    correction_id: Mapped[int] = mapped_column(ForeignKey("corrections.id", ondelete="CASCADE"))
+    editor_id: Mapped[int | None] = mapped_column(ForeignKey("editors.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    editor: Mapped[Editor | None] = relationship()

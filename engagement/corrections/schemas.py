@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -16,12 +18,15 @@ from pydantic import (
     model_validator,
 )
 
-from engagement.corrections.grouping import normalise_text
+from engagement.corrections.grouping import WHITESPACE_CHARS, normalise_text
 from engagement.corrections.models import QUOTE_EXACT_MAX
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 LANG_PATTERN = r"^([A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*)?$"
-ONE_LINE_PATTERN = r"^[^\r\n]*$"
+# The same rules in the OpenAPI document: no NUL anywhere, titles on one line, passages not blank.
+STORABLE_PATTERN = "^[^\x00]*$"
+ONE_LINE_PATTERN = "^[^\x00\r\n]*$"
+NOT_BLANK_PATTERN = f"^[^\x00]*[^\x00{WHITESPACE_CHARS}][^\x00]*$"
 
 
 def _storable(value: str) -> str:
@@ -34,17 +39,28 @@ def _storable(value: str) -> str:
 Text = Annotated[str, AfterValidator(_storable)]
 
 
+def _whole_number(value: Any) -> Any:
+    # JSON Schema counts 12.0 as an integer; so do we (but not "12" nor true).
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e12:
+        return int(value)
+    return value
+
+
+Offset = Annotated[int, BeforeValidator(_whole_number)]
+
+
 class QuoteIn(BaseModel):
     """A W3C TextQuoteSelector: the passage and up to 64 characters either side."""
 
     model_config = ConfigDict(strict=True, extra="ignore", title="Quote")
 
-    exact: Text = Field(min_length=1, max_length=4 * QUOTE_EXACT_MAX,
+    exact: Text = Field(min_length=1, max_length=QUOTE_EXACT_MAX,
+                        json_schema_extra={"pattern": NOT_BLANK_PATTERN},
                         description="The passage with the mistake (whitespace is normalised).")
-    prefix: Text = Field("", max_length=1024,
+    prefix: Text = Field("", max_length=1024, json_schema_extra={"pattern": STORABLE_PATTERN},
                          description="Text just before the passage; only its last 64 characters "
                                      "are kept.")
-    suffix: Text = Field("", max_length=1024,
+    suffix: Text = Field("", max_length=1024, json_schema_extra={"pattern": STORABLE_PATTERN},
                          description="Text just after the passage; only its first 64 characters "
                                      "are kept.")
 
@@ -54,8 +70,6 @@ class QuoteIn(BaseModel):
         normalised = normalise_text(value)
         if not normalised:
             raise ValueError("select or paste the passage with the mistake")
-        if len(normalised) > QUOTE_EXACT_MAX:
-            raise ValueError(f"the passage may have at most {QUOTE_EXACT_MAX} characters")
         return value
 
 
@@ -64,8 +78,8 @@ class PositionIn(BaseModel):
 
     model_config = ConfigDict(strict=True, extra="ignore", title="Position")
 
-    start: int = Field(ge=0, le=100_000_000)
-    end: int = Field(ge=1, le=100_000_000)
+    start: Offset = Field(ge=0, le=100_000_000)
+    end: Offset = Field(ge=1, le=100_000_000)
 
     @model_validator(mode="after")
     def _end_after_start(self) -> PositionIn:
@@ -81,31 +95,39 @@ class ReportIn(BaseModel):
 
     url: Text = Field(min_length=1, max_length=2048,
                       description="The article's address (its canonical link when it has one).")
-    title: Text = Field("", max_length=300, pattern=ONE_LINE_PATTERN,
+    title: Text = Field("", max_length=300, json_schema_extra={"pattern": ONE_LINE_PATTERN},
                         description="The article's title, on one line.")
     quote: QuoteIn
     position: PositionIn | None = None
-    suggestion: Text = Field("", max_length=2000)
-    comment: Text = Field("", max_length=4000)
-    email: Text | None = Field(None, max_length=254,
+    suggestion: Text = Field("", max_length=2000, json_schema_extra={"pattern": STORABLE_PATTERN})
+    comment: Text = Field("", max_length=4000, json_schema_extra={"pattern": STORABLE_PATTERN})
+    email: Text | None = Field(None, max_length=254, json_schema_extra={"format": "email"},
                                description="Optional; needed when `notify` is true.")
     notify: bool = Field(False, description="Tell the reader when the passage is fixed.")
     lang: Text = Field("", max_length=16, pattern=LANG_PATTERN)
-    website: Text = Field("", max_length=2048,
+    website: Text = Field("", max_length=2048, json_schema_extra={"pattern": STORABLE_PATTERN},
                           description="Leave empty: a trap for robots that fill every field.")
 
     @field_validator("url")
     @classmethod
     def _url_is_http(cls, value: str) -> str:
-        lowered = value.strip().lower()
-        if not re.match(r"^https?://[^/\s?#]+", lowered) or any(c.isspace() for c in value.strip()):
+        value = value.strip()
+        if not re.match(r"^https?://[^/\s?#@]+([/?#]|$)", value, re.IGNORECASE) or any(
+            c.isspace() for c in value
+        ):
             raise ValueError("give the article's full address, starting with http:// or https://")
-        return value.strip()
+        try:
+            urlsplit(value).port  # noqa: B018 - raises on a port out of range
+        except ValueError:
+            raise ValueError("the address has a port that cannot be") from None
+        return value
 
     @field_validator("title")
     @classmethod
     def _title_one_line(cls, value: str) -> str:
-        return normalise_text(value)
+        if "\r" in value or "\n" in value:
+            raise ValueError("must be on one line")
+        return normalise_text(value)[:300]
 
     @field_validator("email")
     @classmethod

@@ -160,14 +160,14 @@ def submit_report(data: ReportIn, sender: Sender) -> Report:
         raise InvalidInput("Reports are taken only for this newsroom's articles.", field="url")
     article_url = grouping.canonical_url(data.url)
     passage = passage_of(data)
-    if data.website.strip():
-        correction = _new_correction(article_url, data.title, passage, "spam")
+    spam = bool(data.website.strip())
+    if spam:
+        correction, is_new = _new_correction(article_url, data.title, passage, "spam"), False
+        correction.report_count = 1
         db.session.add(correction)
-        is_new, spam = False, True
     else:
         correction, is_new = _open_or_join(article_url, data.title, passage)
-        spam = False
-    _count_report(correction, data.title)
+        _count_report(correction, data.title)
     report = _new_report(correction, data, passage, sender, spam)
     db.session.add(report)
     db.session.flush()
