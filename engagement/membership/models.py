@@ -211,8 +211,8 @@ class StripeEvent(db.Model):
 
 
 def voting_rights(patron: Patron, at: datetime | None = None) -> bool:
-    """True when the patron may vote at `at`: a membership giving access in a voting tier, or a
-    complimentary grant covering `at`."""
+    """True when the patron may vote at `at`: a membership (paid or complimentary) giving access
+    at `at` in a tier that grants voting."""
     at = at or utcnow()
     memberships = db.session.scalars(
         select(Membership).where(Membership.patron_id == patron.id)
@@ -220,8 +220,7 @@ def voting_rights(patron: Patron, at: datetime | None = None) -> bool:
     for membership in memberships:
         if not membership.grants_access(at):
             continue
-        if membership.is_grant:
-            return True
+        # A grant counts like a paid membership: it gives the vote when its tier does.
         if membership.tier is not None and membership.tier.grants_voting:
             return True
     return False
