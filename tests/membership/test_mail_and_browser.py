@@ -1,0 +1,68 @@
+"""The welcome mail reaches a real SMTP server once; a reader pays in a real browser."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from engagement.extensions import db
+from engagement.notifications.models import Email
+
+from .conftest import control, join, membership_of
+
+
+def test_welcome_mail_arrives_once_even_when_events_repeat(app, forms, stripe_live, coffee,
+                                                           runner, smtp_sink):
+    join(forms, stripe_live, email="mail@example.org")
+    # Stripe delivers every event of the checkout once more.
+    for event in stripe_live.events():
+        control(stripe_live, f"events/{event['id']}/deliver")
+    assert stripe_live.wait_idle(20)
+    result = runner.invoke(args=["worker", "--once"])
+    assert result.exit_code == 0, result.output
+    [message] = [m for m in smtp_sink.wait_for(1) if str(m["To"]) == "mail@example.org"]
+    assert str(message["Subject"]) == "Welcome to The Independent Ledger"
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert "Thank you for becoming a member (Coffee)" in text
+    assert "/topics" in text and "/account" in text
+    with app.app_context():
+        kinds = [e.kind for e in db.session.scalars(select(Email).where(
+            Email.recipients == "mail@example.org"))]
+    assert kinds == ["membership_welcome"]
+
+
+@pytest.mark.e2e
+def test_a_reader_becomes_a_member_in_the_browser(app, live_server, stripe_live, coffee, page,
+                                                   a11y):
+    page.goto(f"{live_server.url}/support?interval=year")
+    a11y(page)
+    page.get_by_label("Coffee: €3 a month or €30 a year").check()
+    page.get_by_label("Your email", exact=True).first.fill("browser@example.org")
+    page.get_by_role("button", name="Continue to payment").click()
+    page.wait_for_url(re.compile(re.escape(stripe_live.url) + r"/checkout/cs_"))
+    assert "Coffee" in page.content()
+    page.get_by_label("Card number").fill("4242 4242 4242 4242")
+    page.get_by_role("button", name="Pay").click()
+    page.wait_for_url(re.compile(r"/support/thanks\?session_id=cs_"))
+    # The page says welcome once the webhook landed; until then it refreshes itself.
+    page.get_by_role("heading", name="Welcome, co-creator!").wait_for(timeout=20_000)
+    a11y(page)
+    membership = membership_of(app, "browser@example.org")
+    assert (membership.status, membership.interval, membership.amount) == ("active", "year", 3000)
+
+
+@pytest.mark.e2e
+def test_support_form_errors_are_beside_the_fields_in_the_browser(app, live_server, emulator,
+                                                                   coffee, page, a11y):
+    page.goto(f"{live_server.url}/support")
+    page.get_by_label("Your own amount, monthly").check()
+    page.get_by_label("Your own amount per month").fill("1")
+    page.get_by_label("Your email", exact=True).first.fill("low@example.org")
+    page.get_by_role("button", name="Continue to payment").click()
+    error = page.locator("#amount-error")
+    assert error.inner_text() == "The smallest amount is €3."
+    assert page.get_by_label("Your own amount per month").get_attribute(
+        "aria-describedby").endswith("amount-error")
+    a11y(page)
