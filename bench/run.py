@@ -1,7 +1,7 @@
 """`make bench`: run the scenarios against the app and the bare-Flask baseline, in one run.
 
     python -m bench.run [--db sqlite|postgres|both] [--duration 10] [--connections 16]
-                        [--workers 4] [--only NAME ...] [--scale 1.0]
+                        [--workers 4] [--only NAME ...] [--scale 1.0] [--quick]
 
 Both servers run under gunicorn with the same settings on loopback; wrk drives them. Each
 scenario's throughput is reported with the baseline's from the same run and their ratio. The
@@ -59,7 +59,12 @@ class Measurement:
 
 @dataclass
 class Row:
-    """One line of the results table."""
+    """One line of the results table.
+
+    `goal` is the target as text ("≥ 0.75", "≤ 1.5 × page 1", "≥ 200 mails/s") and `met` whether
+    this run reached it (None when the line has no goal). `rss_mb` is the peak resident memory
+    of the app server's largest worker during the scenario.
+    """
 
     scenario: str
     app: Measurement | None
@@ -67,6 +72,9 @@ class Row:
     baseline_name: str
     note: str = ""
     extra: dict = field(default_factory=dict)
+    goal: str = ""
+    met: bool | None = None
+    rss_mb: float | None = None
 
     @property
     def ratio(self) -> float | None:
@@ -74,12 +82,20 @@ class Row:
             return self.app.rps / self.baseline.rps
         return None
 
+    def check_ratio(self, minimum: float) -> Row:
+        """Set the goal to "ratio ≥ minimum" and whether it was met."""
+        self.goal = f"ratio ≥ {minimum:g}"
+        self.met = self.ratio is not None and self.ratio >= minimum
+        return self
+
 
 class Server:
     """A gunicorn process serving a WSGI app on a loopback port."""
 
-    def __init__(self, target: str, env: dict[str, str], workers: int, threads: int):
+    def __init__(self, target: str, env: dict[str, str], workers: int, threads: int,
+                 health_path: str = "/healthz"):
         self.port = free_port()
+        self.health_path = health_path
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = tempfile.NamedTemporaryFile(prefix="bench-gunicorn-", suffix=".log", delete=False)
         self.process = subprocess.Popen(
@@ -91,16 +107,19 @@ class Server:
         self._wait()
 
     def _wait(self) -> None:
-        deadline = time.monotonic() + 30
+        """Wait until a worker answers the health path over HTTP (gunicorn binds the port
+        before its workers have imported the app, which takes seconds on a busy machine)."""
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited; see {self.log.name}")
             try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
+                with urllib.request.urlopen(self.url + self.health_path, timeout=5) as response:
+                    if response.status == 200:
+                        return
             except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("gunicorn did not start in 30 s")
+                time.sleep(0.2)
+        raise RuntimeError(f"gunicorn did not answer in 60 s; see {self.log.name}")
 
     def worker_rss_mb(self) -> float:
         """The largest resident memory of this server's worker processes, in MB."""
@@ -125,8 +144,15 @@ class Server:
             self.process.kill()
 
 
-def run_wrk(url: str, requests_file: Path | None, duration: int, connections: int) -> Measurement:
-    """Drive `url` with wrk for `duration` seconds and parse its figures."""
+def run_wrk(url: str, requests_file: Path | None, duration: int, connections: int,
+            warmup: int = 0) -> Measurement:
+    """Drive `url` with wrk for `duration` seconds and parse its figures.
+
+    With `warmup`, a first untimed run of that many seconds lets every worker import its lazy
+    modules, open its database connections and fill SQLAlchemy's statement cache.
+    """
+    if warmup > 0:
+        run_wrk(url, requests_file, warmup, connections)
     script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
     if requests_file is not None:
         script.write((BENCH / "wrk" / "requests_file.lua").read_text())
@@ -138,7 +164,7 @@ def run_wrk(url: str, requests_file: Path | None, duration: int, connections: in
     threads = min(2, connections)
     out = subprocess.run(
         ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--latency",
-         "-s", script.name, url],
+         "--timeout", "30s", "-s", script.name, url],
         capture_output=True, text=True, env=env, check=True,
     ).stdout
     os.unlink(script.name)
@@ -212,27 +238,53 @@ def machine_line() -> str:
     return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
 
 
-def write_results(rows: list[Row], kind: str, args: argparse.Namespace) -> Path:
-    """Write the markdown table for this run and refresh docs/performance.md's latest table."""
+def _cell(value: float | None, fmt: str) -> str:
+    return format(value, fmt) if value is not None else "–"
+
+
+def format_row(row: Row) -> str:
+    """One markdown table line."""
+    a, b = row.app, row.baseline
+    goal = row.goal
+    if row.met is not None:
+        goal = f"{goal}: **{'met' if row.met else 'missed'}**"
+    cells = [
+        row.scenario,
+        _cell(a.rps if a else None, ".0f"),
+        _cell(a.p50_ms if a else None, ".1f"),
+        _cell(a.p99_ms if a else None, ".1f"),
+        row.baseline_name if b else "–",
+        _cell(b.rps if b else None, ".0f"),
+        _cell(row.ratio, ".2f"),
+        _cell(row.rss_mb, ".0f"),
+        goal,
+        row.note,
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def write_results(rows: list[Row], kind: str, args: argparse.Namespace,
+                  elapsed: float | None = None) -> Path:
+    """Write the markdown table for this run under bench/results/ and return its path."""
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    took = f" The run took {elapsed / 60:.1f} min." if elapsed else ""
+    load = ""
+    try:
+        load = f" Load average at the end: {os.getloadavg()[0]:.2f}."
+    except OSError:
+        pass
     lines = [
         f"## {kind} — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         "",
         f"Machine: {machine_line()}. gunicorn {args.workers} workers × {args.threads} threads "
-        f"for both servers; wrk {args.connections} connections, {args.duration} s per target.",
+        f"for both servers; wrk {args.connections} connections, {args.warmup} s warm-up then "
+        f"{args.duration} s per target; data scale {args.scale:g}.{took}{load}",
         "",
-        "| scenario | app req/s | p50 ms | p99 ms | baseline | baseline req/s | ratio | notes |",
-        "|---|---:|---:|---:|---|---:|---:|---|",
+        "| scenario | app req/s | p50 ms | p99 ms | baseline | baseline req/s | ratio "
+        "| worker MB | goal | notes |",
+        "|---|---:|---:|---:|---|---:|---:|---:|---|---|",
     ]
-    for row in rows:
-        a, b = row.app, row.baseline
-        ratio = f"{row.ratio:.2f}" if row.ratio is not None else "–"
-        lines.append(
-            f"| {row.scenario} | {a.rps:.0f} | {a.p50_ms:.1f} | {a.p99_ms:.1f} | "
-            f"{row.baseline_name} | {b.rps:.0f} | {ratio} | {row.note} |" if a and b else
-            f"| {row.scenario} | {a.rps:.0f} | {a.p50_ms:.1f} | {a.p99_ms:.1f} | – | – | – | "
-            f"{row.note} |" if a else f"| {row.scenario} | – | – | – | – | – | – | {row.note} |"
-        )
+    lines.extend(format_row(row) for row in rows)
     table = "\n".join(lines) + "\n"
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"{stamp}-{kind}.md"
@@ -249,26 +301,44 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL",
                                                                  DEFAULT_POSTGRES))
-    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--duration", type=int, default=None, help="seconds per target (10)")
+    parser.add_argument("--warmup", type=int, default=None,
+                        help="untimed seconds before each target (2)")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--scale", type=float, default=1.0,
+    parser.add_argument("--scale", type=float, default=None,
                         help="multiply the data-set sizes (1.0 = the sizes the issue names)")
+    parser.add_argument("--quick", action="store_true",
+                        help="a smoke run: 2 s per target, 1 s warm-up, data scale 0.01")
     parser.add_argument("--only", nargs="*", help="scenario names to run")
+    parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
+    parser.add_argument("--no-doc", action="store_true",
+                        help="do not copy the tables into docs/performance.md")
     args = parser.parse_args(argv)
+    if args.list:
+        for name, doc in scenarios.describe().items():
+            print(f"{name:24} {doc}")
+        return
+    quick = {"duration": 2, "warmup": 1, "scale": 0.01}
+    full = {"duration": 10, "warmup": 2, "scale": 1.0}
+    for name, value in (quick if args.quick else full).items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     written = []
     for kind in kinds:
+        started = time.monotonic()
         dbs = Databases(kind, args.postgres_url)
         try:
             rows = scenarios.run_all(dbs, args)
         finally:
             dbs.cleanup()
-        path = write_results(rows, kind, args)
+        path = write_results(rows, kind, args, time.monotonic() - started)
         written.append(path)
-        print(path.read_text())
-    scenarios.update_performance_doc(written)
+        print(path.read_text(), flush=True)
+    if not args.no_doc and not args.quick:
+        scenarios.update_performance_doc(written)
 
 
 if __name__ == "__main__":

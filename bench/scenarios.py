@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import re
+import sys
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.run import (
@@ -24,15 +26,37 @@ from bench.run import (
 
 @dataclass
 class Context:
-    """What a scenario gets: the running servers, the app's env and the run's settings."""
+    """What a scenario gets: a fresh database upgraded to the head, the app's env, the
+    baseline's figures and the run's settings. The scenario builds its data, then starts the
+    app with `start_app()` (after any extra settings it needs) and measures it."""
 
-    app: Server
     app_env: dict[str, str]
     database_url: str
     baseline_get: Measurement
     baseline_insert: Measurement
     args: object
     workdir: Path
+    app: Server | None = None
+    cleanups: list[Callable[[], None]] = field(default_factory=list)
+
+    def start_app(self, **extra_env: str) -> Server:
+        """Start the app under gunicorn with the run's settings (plus `extra_env`)."""
+        self.app_env.update(extra_env)
+        self.app = Server("wsgi:app", self.app_env, self.args.workers, self.args.threads)
+        return self.app
+
+    def scale(self, size: int, minimum: int = 1) -> int:
+        """A data-set size the issue names, times --scale."""
+        return max(minimum, int(size * self.args.scale))
+
+    def measure(self, requests_file: Path | None = None, path: str = "") -> Measurement:
+        """Warm up, then drive the app (a requests file, or GETs of `path`) for the duration."""
+        return run_wrk(self.app.url + path, requests_file, self.args.duration,
+                       self.args.connections, warmup=self.args.warmup)
+
+    def expected_requests(self, rps_guess: float) -> int:
+        """How many distinct requests a file needs so that warm-up plus run never wrap round."""
+        return int(rps_guess * (self.args.duration + self.args.warmup) * 1.5) + 100
 
 
 def write_requests(path: Path, requests: list[tuple[str, str, dict[str, str], str]]) -> Path:
@@ -65,21 +89,49 @@ def scenario_corrections(ctx: Context, same: bool) -> Row:
     requests = [("POST", "/api/v1/corrections", headers, correction_body(i, same))
                 for i in range(5000)]
     path = write_requests(ctx.workdir / "corrections.req", requests)
-    measured = run_wrk(ctx.app.url, path, ctx.args.duration, ctx.args.connections)
+    ctx.start_app()
+    measured = ctx.measure(path)
     name = "POST /api/v1/corrections (same passage)" if same else \
         "POST /api/v1/corrections (distinct passages)"
     return Row(name, measured, ctx.baseline_insert, "bare insert",
-               note=_errors_note(measured))
+               note=errors_note(measured)).check_ratio(0.75)
 
 
-def _errors_note(m: Measurement) -> str:
-    return f"{m.non2xx} non-2xx" if m.non2xx or m.errors else ""
+def errors_note(m: Measurement, *notes: str) -> str:
+    """The notes column: socket errors and non-2xx answers (if any), then `notes`."""
+    parts = []
+    if m.non2xx:
+        parts.append(f"{m.non2xx} non-2xx")
+    if m.errors - m.non2xx:
+        parts.append(f"{m.errors - m.non2xx} socket errors")
+    return "; ".join(parts + [n for n in notes if n])
 
 
 SCENARIOS: dict[str, Callable[[Context], Row | list[Row]]] = {
     "corrections-distinct": lambda ctx: scenario_corrections(ctx, same=False),
     "corrections-same": lambda ctx: scenario_corrections(ctx, same=True),
 }
+DOCS: dict[str, str] = {
+    "corrections-distinct": "POST /api/v1/corrections, every report a new passage (a new "
+                            "correction, an editor mail queued)",
+    "corrections-same": "POST /api/v1/corrections, the same passage again and again (reports "
+                        "grouped into one correction)",
+}
+
+
+def scenario(name: str, doc: str):
+    """Register a scenario function under `name` (used by the feature scenario modules)."""
+    def register(fn: Callable[[Context], Row | list[Row]]):
+        SCENARIOS[name] = fn
+        DOCS[name] = doc
+        return fn
+    return register
+
+
+def describe() -> dict[str, str]:
+    """Every scenario's name and what it does."""
+    _extra_scenarios()
+    return {name: DOCS.get(name, "") for name in SCENARIOS}
 
 
 def _extra_scenarios() -> None:
@@ -96,12 +148,13 @@ def _extra_scenarios() -> None:
 def _baseline(dbs: Databases, args) -> tuple[Server, Measurement, Measurement]:
     env = app_environment("")
     env["BASELINE_DATABASE_URL"] = dbs.new("baseline")
-    server = Server("bench.baseline:app", env, args.workers, args.threads)
-    get = run_wrk(server.url + "/word", None, args.duration, args.connections)
+    server = Server("bench.baseline:app", env, args.workers, args.threads, health_path="/word")
+    get = run_wrk(server.url + "/word", None, args.duration, args.connections,
+                  warmup=args.warmup)
     body = correction_body(1, same=False)
     path = write_requests(dbs.tmp / "baseline.req", [
         ("POST", "/insert", {"Content-Type": "application/json"}, body)])
-    insert = run_wrk(server.url, path, args.duration, args.connections)
+    insert = run_wrk(server.url, path, args.duration, args.connections, warmup=args.warmup)
     return server, get, insert
 
 
@@ -109,21 +162,41 @@ def run_all(dbs: Databases, args) -> list[Row]:
     """Run every scenario (or those named with --only) on one kind of database."""
     _extra_scenarios()
     names = args.only or list(SCENARIOS)
+    unknown = [name for name in names if name not in SCENARIOS]
+    if unknown:
+        raise SystemExit(f"unknown scenario(s): {', '.join(unknown)}; see --list")
     baseline, base_get, base_insert = _baseline(dbs, args)
-    rows = [Row("baseline GET /word", base_get, None, "", note="bare Flask"),
-            Row("baseline POST /insert", base_insert, None, "", note="bare Flask, one row")]
+    base_rss = baseline.worker_rss_mb()
+    rows = [Row("baseline GET /word", base_get, None, "", note="bare Flask", rss_mb=base_rss),
+            Row("baseline POST /insert", base_insert, None, "", note="bare Flask, one row",
+                rss_mb=base_rss)]
     baseline.stop()
     for name in names:
+        started = time.monotonic()
         database_url = dbs.new(re.sub(r"\W", "_", name))
         env = app_environment(database_url)
         upgrade_database(env)
-        app = Server("wsgi:app", env, args.workers, args.threads)
-        ctx = Context(app, env, database_url, base_get, base_insert, args, dbs.tmp)
+        ctx = Context(env, database_url, base_get, base_insert, args, dbs.tmp)
         try:
             result = SCENARIOS[name](ctx)
+            result = result if isinstance(result, list) else [result]
+            rss = ctx.app.worker_rss_mb() if ctx.app else None
+            for row in result:
+                if row.rss_mb is None and row.app is not None:
+                    row.rss_mb = rss
+        except Exception as exc:  # noqa: BLE001 - one broken scenario must not lose the run
+            log = f"; see {ctx.app.log.name}" if ctx.app else ""
+            result = [Row(name, None, None, "", note=f"failed: {type(exc).__name__}: "
+                                                     f"{str(exc)[:200]}{log}")]
+            print(f"scenario {name} failed: {exc!r}", file=sys.stderr, flush=True)
         finally:
-            app.stop()
-        rows.extend(result if isinstance(result, list) else [result])
+            if ctx.app:
+                ctx.app.stop()
+            for cleanup in reversed(ctx.cleanups):
+                cleanup()
+        rows.extend(result)
+        print(f"[{dbs.kind}] {name}: {time.monotonic() - started:.0f} s", file=sys.stderr,
+              flush=True)
     return rows
 
 
@@ -141,5 +214,5 @@ def update_performance_doc(paths: list[Path]) -> None:
         doc.write_text(f"{before}{start}\n{latest}\n{end}{after}")
 
 
-__all__ = ["BENCH", "SCENARIOS", "Context", "run_all", "update_performance_doc",
-           "write_requests"]
+__all__ = ["BENCH", "SCENARIOS", "Context", "Row", "describe", "errors_note", "run_all",
+           "scenario", "update_performance_doc", "write_requests"]
