@@ -1,0 +1,236 @@
+"""Newsroom pages of triage: the corrections list with bulk actions, and a correction's page.
+
+The routes join the intake's `corrections` blueprint, so the intake's mail link
+`/newsroom/corrections/<id>` is `corrections.triage_detail`.
+"""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from engagement.accounts.auth import editor_required
+from engagement.corrections import listing, triage
+from engagement.corrections.triage_forms import (
+    MOVE_LABELS,
+    REOPEN_LABEL,
+    STATUS_LABELS,
+    AssignForm,
+    BulkForm,
+    FilterForm,
+    MergeForm,
+    NoteForm,
+    StatusForm,
+    editor_choices,
+    parse_assignee,
+)
+from engagement.corrections.views import bp
+from engagement.database import utcnow
+from engagement.errors import DomainError, InvalidInput
+from engagement.extensions import db
+from engagement.newsroom import registry
+
+
+def _panel_context() -> dict:
+    return {"counts": triage.counts_by_status(), "oldest_age": triage.oldest_unhandled_age(),
+            "labels": STATUS_LABELS}
+
+
+registry.register_nav("Corrections", "corrections.triage_list", order=20)
+registry.register_panel("corrections", "corrections/newsroom/panel.html", _panel_context,
+                        order=20)
+
+
+@bp.app_template_filter("age")
+def age(delta) -> str:
+    """A waiting time in words: 3 days, 5 hours, 12 minutes."""
+    seconds = int(delta.total_seconds())
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'' if count == 1 else 's'}"
+    return "less than a minute"
+
+
+@bp.app_template_filter("http_only")
+def http_only(url: str) -> str:
+    """The URL if it is http(s), else a harmless '#': no javascript: link ever reaches a page."""
+    return url if url.lower().startswith(("http://", "https://")) else "#"
+
+
+@bp.get("/newsroom/corrections")
+@editor_required
+def triage_list():
+    """The corrections to triage, filtered, searched, sorted, a page at a time."""
+    form = FilterForm(request.args)
+    after, before = request.args.get("after", ""), request.args.get("before", "")
+    status_code = 200
+    page = listing.Page()
+    if form.validate():
+        try:
+            page = listing.triage_page(form.as_query(after, before))
+        except InvalidInput as error:
+            flash(error.message, "error")
+            status_code = 400
+    else:
+        status_code = 422
+    return _render_list(form, page, BulkForm()), status_code
+
+
+def _render_list(form: FilterForm, page: listing.Page, bulk: BulkForm) -> str:
+    editors = triage.active_editors()
+    bulk.assignee.choices = editor_choices(editors)
+    args = {k: v for k, v in request.args.items() if k not in ("after", "before") and v}
+    return render_template(
+        "corrections/newsroom/list.html", form=form, page=page, bulk=bulk, args=args,
+        labels=STATUS_LABELS, with_suggestion=listing.suggestion_counts(page.rows))
+
+
+@bp.post("/newsroom/corrections/bulk")
+@editor_required
+def triage_bulk():
+    """Apply one action (spam, no action, assign) to every ticked correction."""
+    bulk = BulkForm()
+    back = request.form.get("back", "")
+    back = back if back.startswith("/newsroom/corrections") else url_for(".triage_list")
+    if not bulk.validate_on_submit():
+        return _bulk_refused(bulk, "Choose one of the offered actions.")
+    try:
+        ids = sorted({int(raw) for raw in request.form.getlist("ids")})
+        assignee_id = parse_assignee(bulk.assignee.data)
+    except ValueError:
+        return _bulk_refused(bulk, "The ticked corrections or the editor are not valid.")
+    try:
+        result = triage.apply_bulk(ids, bulk.action.data, current_user, assignee_id)
+    except DomainError as error:
+        return _bulk_refused(bulk, error.message, error.status)
+    db.session.commit()
+    message = f"Done for {len(result.done)} correction{'s' if len(result.done) != 1 else ''}."
+    if result.skipped:
+        message += (" Left as they were (the action does not apply to their state): "
+                    + ", ".join(f"#{i}" for i in result.skipped) + ".")
+    flash(message, "success")
+    return redirect(back)
+
+
+def _bulk_refused(bulk: BulkForm, message: str, status: int = 422):
+    db.session.rollback()
+    form = FilterForm(request.args)
+    form.validate()
+    bulk.form_errors.append(message)
+    return _render_list(form, listing.triage_page(form.as_query("", "")), bulk), status
+
+
+@bp.get("/newsroom/corrections/<int:correction_id>")
+@editor_required
+def triage_detail(correction_id: int):
+    """One correction: the passage, every report, history, notes and the editor's actions."""
+    return _render_detail(correction_id)
+
+
+def _render_detail(correction_id: int, status_code: int = 200, **forms):
+    correction = triage.detail(correction_id)
+    editors = triage.active_editors()
+    assign_form = forms.get("assign_form") or AssignForm(
+        assignee=str(correction.assignee_id or ""))
+    assign_form.assignee.choices = editor_choices(editors)
+    status_form = forms.get("status_form") or StatusForm(public_note=correction.public_note)
+    moves = [(s, REOPEN_LABEL if not correction.is_open else MOVE_LABELS[s])
+             for s in correction.next_statuses]
+    return render_template(
+        "corrections/newsroom/detail.html", correction=correction,
+        notes=triage.notes_of(correction), fragment_url=triage.fragment_url(correction),
+        labels=STATUS_LABELS, moves=moves, now=utcnow(),
+        status_form=status_form, assign_form=assign_form,
+        note_form=forms.get("note_form") or NoteForm(formdata=None),
+        merge_form=forms.get("merge_form") or MergeForm(formdata=None),
+    ), status_code
+
+
+def _refused(correction_id: int, form_name: str, form, error: DomainError):
+    db.session.rollback()
+    placed = False
+    for name, message in error.fields.items():
+        target = getattr(form, name, None)
+        if target is not None and hasattr(target, "errors"):
+            target.errors = [*list(target.errors or []), message]
+            placed = True
+    if not placed:
+        form.form_errors.append(error.message)
+    return _render_detail(correction_id, error.status, **{form_name: form})
+
+
+def _done(correction_id: int, message: str):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for(".triage_detail", correction_id=correction_id))
+
+
+@bp.post("/newsroom/corrections/<int:correction_id>/status")
+@editor_required
+def triage_status(correction_id: int):
+    """Move the correction to the state named by the button pressed."""
+    correction = triage.get_correction(correction_id)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        return _render_detail(correction_id, 422, status_form=form)
+    status = request.form.get("status", "")
+    try:
+        triage.change_status(correction, status, current_user, note=form.note.data or "",
+                             public_note=form.public_note.data)
+    except DomainError as error:
+        return _refused(correction_id, "status_form", form, error)
+    return _done(correction_id, f"Correction #{correction_id} is now "
+                                f"{STATUS_LABELS[status].lower()}.")
+
+
+@bp.post("/newsroom/corrections/<int:correction_id>/assign")
+@editor_required
+def triage_assign(correction_id: int):
+    """Give the correction to an editor (or to nobody)."""
+    correction = triage.get_correction(correction_id)
+    form = AssignForm()
+    form.assignee.choices = editor_choices(triage.active_editors())
+    if not form.validate_on_submit():
+        return _render_detail(correction_id, 422, assign_form=form)
+    try:
+        triage.assign(correction, parse_assignee(form.assignee.data))
+    except ValueError:
+        return _refused(correction_id, "assign_form", form,
+                        InvalidInput("Choose an editor from the list.", field="assignee"))
+    except DomainError as error:
+        return _refused(correction_id, "assign_form", form, error)
+    who = correction.assignee.name if correction.assignee else "nobody"
+    return _done(correction_id, f"Correction #{correction_id} is assigned to {who}.")
+
+
+@bp.post("/newsroom/corrections/<int:correction_id>/notes")
+@editor_required
+def triage_note(correction_id: int):
+    """Keep an internal note on the correction."""
+    correction = triage.get_correction(correction_id)
+    form = NoteForm()
+    if not form.validate_on_submit():
+        return _render_detail(correction_id, 422, note_form=form)
+    try:
+        triage.add_note(correction, current_user, form.body.data)
+    except DomainError as error:
+        return _refused(correction_id, "note_form", form, error)
+    return _done(correction_id, "Your note is kept.")
+
+
+@bp.post("/newsroom/corrections/<int:correction_id>/merge")
+@editor_required
+def triage_merge(correction_id: int):
+    """Move this correction's reports into another and close it as a duplicate."""
+    correction = triage.get_correction(correction_id)
+    form = MergeForm()
+    if not form.validate_on_submit():
+        return _render_detail(correction_id, 422, merge_form=form)
+    try:
+        target = triage.merge_into(correction, form.target.data, current_user)
+    except DomainError as error:
+        return _refused(correction_id, "merge_form", form, error)
+    db.session.commit()
+    flash(f"Correction #{correction_id} is merged into #{target.id}.", "success")
+    return redirect(url_for(".triage_detail", correction_id=target.id))
