@@ -1,5 +1,155 @@
-"""Pages of the voting feature."""
+"""Readers' pages of the voting feature: /topics, voting, taking a vote back, suggesting."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from engagement.accounts.auth import current_patron
+from engagement.errors import DomainError, NotAllowed, NotFound, wants_json
+from engagement.extensions import db, limiter
+from engagement.voting import curation, eligibility, services
+from engagement.voting.forms import SuggestionForm, newsroom_zone
+from engagement.voting.models import STATE_LABELS
 
 bp = Blueprint("voting", __name__)
+
+SIGN_IN_PATH = "/account/login"
+
+
+@bp.app_template_filter("voting_time")
+def voting_time(moment) -> str:
+    """A time as the newsroom's wall clock, e.g. "5 December 2026, 18:00 (Europe/Berlin)"."""
+    zone = newsroom_zone()
+    local = moment.astimezone(zone)
+    return f"{local.day} {local:%B %Y, %H:%M} ({zone.key})"
+
+
+def _vote_limit() -> str:
+    return current_app.config["VOTING_RATE_LIMIT"]
+
+
+def _suggestion_limit() -> str:
+    return current_app.config["SUGGESTION_RATE_LIMIT"]
+
+
+def _patron_key() -> str:
+    # Signed-in patrons are limited per person, so a newsroom's shared office IP is no problem.
+    patron = current_patron()
+    return f"patron:{patron.id}" if patron else f"ip:{request.remote_addr}"
+
+
+def _sign_in_redirect():
+    return redirect(f"{SIGN_IN_PATH}?next={quote('/topics', safe='')}", 303)
+
+
+@bp.get("/topics")
+def topics():
+    """Open rounds and their topics; what a co-creator may do; recent results."""
+    if curation.tally_due_rounds():
+        db.session.commit()
+    patron = current_patron()
+    rounds, results = services.topics_page(patron)
+    suggestion = SuggestionForm()
+    voting_tiers = _voting_tiers(rounds)
+    return render_template("voting/topics.html", rounds=rounds, results=results, patron=patron,
+                           suggestion=suggestion, voting_tiers=voting_tiers,
+                           state_labels=STATE_LABELS)
+
+
+def _voting_tiers(rounds: list[services.RoundView]) -> dict:
+    every = eligibility.voting_tiers()
+    return {view.round.id: [t for t in view.round.eligible_tiers if t.grants_voting] or every
+            for view in rounds}
+
+
+def _respond(ok_message: str, topic_id: int, remaining: int | None = None,
+             error: DomainError | None = None):
+    if wants_json():
+        if error is not None:
+            raise error
+        return jsonify({"topic_id": topic_id, "remaining": remaining, "message": ok_message})
+    if error is not None:
+        if isinstance(error, (NotAllowed, NotFound)):
+            raise error
+        flash(error.message, "error")
+    else:
+        flash(ok_message, "success")
+    return redirect(url_for("voting.topics", _anchor=f"topic-{topic_id}"), 303)
+
+
+def _vote_action(topic_id: int, action, ok: str):
+    patron = current_patron()
+    if patron is None:
+        if wants_json():
+            raise NotAllowed("Sign in as a co-creator to vote.")
+        return _sign_in_redirect()
+    try:
+        remaining = action(patron, topic_id)
+    except DomainError as exc:
+        db.session.rollback()
+        return _respond("", topic_id, error=exc)
+    db.session.commit()
+    left = "no votes" if remaining == 0 else f"{remaining} vote{'s' if remaining != 1 else ''}"
+    return _respond(f"{ok} You have {left} left in this round.", topic_id, remaining)
+
+
+@bp.post("/topics/<int:topic_id>/vote")
+@limiter.limit(_vote_limit, key_func=_patron_key)
+def vote(topic_id: int):
+    """Spend one of the round's votes on a topic."""
+    return _vote_action(topic_id, services.cast_vote, "Your vote is in.")
+
+
+@bp.post("/topics/<int:topic_id>/unvote")
+@limiter.limit(_vote_limit, key_func=_patron_key)
+def unvote(topic_id: int):
+    """Take a vote back while the round is open."""
+    return _vote_action(topic_id, services.withdraw_vote, "Your vote is taken back.")
+
+
+@bp.post("/topics/suggest")
+@limiter.limit(_suggestion_limit, key_func=_patron_key)
+def suggest():
+    """Queue a co-creator's topic suggestion for the editors."""
+    patron = current_patron()
+    if patron is None:
+        return _sign_in_redirect()
+    form = SuggestionForm()
+    round_id = int(form.round_id.data) if (form.round_id.data or "").isdigit() else None
+    if form.validate_on_submit():
+        try:
+            services.suggest_topic(patron, round_id, form.title.data, form.description.data)
+        except DomainError as exc:
+            db.session.rollback()
+            if isinstance(exc, NotAllowed):
+                raise
+            for name, message in exc.fields.items():
+                if name in form and name != "round_id":
+                    form[name].errors = [*form[name].errors, message]
+            if not any(name in form and name != "round_id" for name in exc.fields):
+                flash(exc.message, "error")
+                return redirect(url_for("voting.topics"), 303)
+        else:
+            db.session.commit()
+            flash("Thank you: your suggestion is with the editors. If they add it to the round, "
+                  "it appears here.", "success")
+            return redirect(url_for("voting.topics"), 303)
+    rounds, results = services.topics_page(patron)
+    voting_tiers = _voting_tiers(rounds)
+    return render_template("voting/topics.html", rounds=rounds, results=results, patron=patron,
+                           suggestion=form, suggestion_round=round_id,
+                           voting_tiers=voting_tiers, state_labels=STATE_LABELS), 422
+
+
+from engagement.voting import newsroom_views  # noqa: E402, F401 - editors' pages on this blueprint

@@ -1,0 +1,94 @@
+"""Forms of the voting feature: a round, a topic, a suggestion."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from engagement.voting.curation import RoundData
+
+TIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def newsroom_zone() -> ZoneInfo:
+    """The newsroom's time zone, in which editors type times."""
+    return ZoneInfo(current_app.config["NEWSROOM_TIMEZONE"])
+
+
+def to_utc(local: datetime) -> datetime:
+    """A time typed in the newsroom's zone, as an aware UTC datetime."""
+    return local.replace(tzinfo=newsroom_zone()).astimezone(UTC)
+
+
+def to_local(moment: datetime) -> datetime:
+    """An aware time as the newsroom's wall clock (naive, for the form)."""
+    return moment.astimezone(newsroom_zone()).replace(tzinfo=None, second=0, microsecond=0)
+
+
+class RoundForm(FlaskForm):
+    """An editor's round: what, when, how many votes, who votes, what readers see."""
+
+    title = StringField("Title", validators=[DataRequired("Give the round a title."),
+                                             Length(max=200)])
+    description = TextAreaField("Description (shown to readers)", validators=[Length(max=4000)])
+    opens_at = DateTimeLocalField("Opens at", format=TIME_FORMAT, validators=[
+        InputRequired("Say when voting opens, as a date and time.")])
+    closes_at = DateTimeLocalField("Closes at", format=TIME_FORMAT, validators=[
+        InputRequired("Say when voting closes, as a date and time.")])
+    vote_budget = IntegerField("Votes per co-creator", default=3, validators=[
+        InputRequired("Give each co-creator a number of votes."),
+        NumberRange(min=1, max=100, message="Give each co-creator between 1 and 100 votes.")])
+    results_visibility = RadioField("Results", default="live", choices=[
+        SelectChoice("live", "Live: readers see the counts while voting is open"),
+        SelectChoice("sealed", "Sealed: counts appear only after the close")],
+        validators=[DataRequired("Choose live or sealed results.")])
+    allow_suggestions = BooleanField("Co-creators may suggest topics", default=True)
+    tier_ids = SelectMultipleField("Tiers whose members may vote", coerce=int,
+                                   validate_choice=False)
+    submit = SubmitField("Save round")
+
+    def data_for_service(self) -> RoundData:
+        """The parsed round, times in UTC."""
+        return RoundData(
+            title=self.title.data or "", description=self.description.data or "",
+            opens_at=to_utc(self.opens_at.data), closes_at=to_utc(self.closes_at.data),
+            vote_budget=self.vote_budget.data, results_visibility=self.results_visibility.data,
+            allow_suggestions=bool(self.allow_suggestions.data),
+            tier_ids=list(self.tier_ids.data or []))
+
+
+class TopicForm(FlaskForm):
+    """A topic's title and description."""
+
+    title = StringField("Topic title", validators=[DataRequired("Give the topic a title."),
+                                                   Length(max=200)])
+    description = TextAreaField("Topic description", validators=[Optional(), Length(max=4000)])
+    submit = SubmitField("Save topic")
+
+
+class SuggestionForm(FlaskForm):
+    """A co-creator's suggestion for a round."""
+
+    round_id = HiddenField()
+    title = StringField("Your topic", validators=[
+        DataRequired("Say what the topic is."),
+        Length(max=200, message="Keep the title under 200 characters.")])
+    description = TextAreaField("Why it matters (optional)", validators=[
+        Optional(), Length(max=4000, message="Keep it under 4000 characters.")])
+    submit = SubmitField("Suggest this topic")

@@ -1,0 +1,228 @@
+"""Casting and taking back votes, suggestions, and what /topics and /account show.
+
+Races are settled by the database: a vote first spends one unit of the co-creator's `Ballot`
+with a conditional UPDATE (`used < budget`), which on PostgreSQL locks that row until the
+transaction ends, then inserts the `Vote`, which the unique (patron, topic) constraint guards.
+Both happen inside a savepoint, so a refused vote leaves the ballot as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+
+from engagement.accounts.models import Patron
+from engagement.database import utcnow
+from engagement.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from engagement.extensions import db
+from engagement.notifications import notify_editors
+from engagement.voting import eligibility
+from engagement.voting.models import Ballot, Round, Topic, Vote
+
+
+def _insert(table):
+    dialect = db.session.get_bind().dialect.name
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+
+
+def _topic_in_open_round(topic_id: int) -> tuple[Topic, Round]:
+    topic = db.session.get(Topic, topic_id)
+    if topic is None or topic.round_id is None or topic.state == "suggested":
+        raise NotFound("There is no such topic.")
+    round_ = topic.round
+    if not round_.is_open():
+        raise Conflict("Voting in this round has closed." if round_.status() == "closed"
+                       else "Voting in this round has not opened yet.")
+    if topic.state != "open":
+        raise Conflict("This topic is no longer open for votes.")
+    return topic, round_
+
+
+def _ensure_ballot(round_id: int, patron_id: int) -> None:
+    stmt = _insert(Ballot.__table__).values(round_id=round_id, patron_id=patron_id, used=0)
+    db.session.execute(stmt.on_conflict_do_nothing(index_elements=["round_id", "patron_id"]))
+
+
+def cast_vote(patron: Patron, topic_id: int) -> int:
+    """Vote for a topic; returns the votes the patron has left in the round."""
+    topic, round_ = _topic_in_open_round(topic_id)
+    if not eligibility.may_vote(patron, round_):
+        raise NotAllowed("Only co-creators whose membership lets them vote in this round can vote.")
+    _ensure_ballot(round_.id, patron.id)
+    try:
+        with db.session.begin_nested():
+            spent = db.session.execute(
+                update(Ballot)
+                .where(Ballot.round_id == round_.id, Ballot.patron_id == patron.id,
+                       Ballot.used < round_.vote_budget)
+                .values(used=Ballot.used + 1)
+                .returning(Ballot.used)
+            ).scalar_one_or_none()
+            if spent is None:
+                raise Conflict(f"You have used all {round_.vote_budget} of your votes in this "
+                               "round. Take one back to vote for another topic.")
+            db.session.execute(Vote.__table__.insert().values(
+                patron_id=patron.id, topic_id=topic.id, round_id=round_.id, created_at=utcnow()))
+            db.session.execute(update(Topic).where(Topic.id == topic.id)
+                               .values(vote_count=Topic.vote_count + 1))
+    except IntegrityError:
+        raise Conflict("You have already voted for this topic.") from None
+    db.session.expire(topic, ["vote_count"])
+    return round_.vote_budget - spent
+
+
+def withdraw_vote(patron: Patron, topic_id: int) -> int:
+    """Take back a vote while the round is open; returns the votes the patron has left."""
+    topic, round_ = _topic_in_open_round(topic_id)
+    removed = db.session.execute(
+        delete(Vote).where(Vote.patron_id == patron.id, Vote.topic_id == topic.id)
+        .returning(Vote.id)).scalar_one_or_none()
+    if removed is None:
+        raise Conflict("You have not voted for this topic.")
+    used = db.session.execute(
+        update(Ballot).where(Ballot.round_id == round_.id, Ballot.patron_id == patron.id)
+        .values(used=Ballot.used - 1).returning(Ballot.used)).scalar_one()
+    db.session.execute(update(Topic).where(Topic.id == topic.id)
+                       .values(vote_count=Topic.vote_count - 1))
+    db.session.expire(topic, ["vote_count"])
+    return round_.vote_budget - used
+
+
+def suggest_topic(patron: Patron, round_id: int | None, title: str, description: str) -> Topic:
+    """Queue a co-creator's suggestion for the editors, who publish, decline or merge it."""
+    round_ = db.session.get(Round, round_id) if round_id else None
+    if round_ is None or not round_.is_open():
+        raise InvalidInput("Choose a round that is open.", field="round_id")
+    if not round_.allow_suggestions:
+        raise NotAllowed("This round does not take suggestions.", field="round_id")
+    if not eligibility.may_vote(patron, round_):
+        raise NotAllowed("Only co-creators of this round can suggest topics.")
+    title = " ".join((title or "").split())
+    if not title:
+        raise InvalidInput("Say what the topic is.", field="title")
+    if len(title) > 200:
+        raise InvalidInput("Keep the title under 200 characters.", field="title")
+    if len(description or "") > 4000:
+        raise InvalidInput("Keep the description under 4000 characters.", field="description")
+    topic = Topic(round_id=round_.id, title=title, description=(description or "").strip(),
+                  state="suggested", suggested_by_id=patron.id, position=0)
+    db.session.add(topic)
+    db.session.flush()
+    notify_editors("suggestion", "topic_suggested", f"topic-suggested:{topic.id}",
+                   summary=f"Topic suggested for “{round_.title}”: {title}",
+                   url="/newsroom/suggestions", topic=topic, round=round_)
+    return topic
+
+
+# --- what /topics shows ---------------------------------------------------------------------
+
+@dataclass
+class RoundView:
+    """A round as one reader sees it."""
+
+    round: Round
+    topics: list[Topic]
+    show_counts: bool
+    may_vote: bool = False
+    remaining: int = 0
+    voted: set[int] = field(default_factory=set)
+
+
+def open_rounds() -> list[Round]:
+    """Rounds open for votes now, soonest close first."""
+    now = utcnow()
+    return list(db.session.scalars(
+        select(Round).where(Round.opens_at <= now, Round.closes_at > now,
+                            Round.closed_early_at.is_(None))
+        .options(db.selectinload(Round.eligible_tiers))
+        .order_by(Round.closes_at, Round.id)))
+
+
+def recent_results(limit: int = 3) -> list[Round]:
+    """The last closed (and tallied) rounds, newest first."""
+    return list(db.session.scalars(
+        select(Round).where(Round.tallied_at.is_not(None))
+        .order_by(Round.tallied_at.desc(), Round.id.desc()).limit(limit)))
+
+
+def _topics_by_round(round_ids: list[int], states: tuple[str, ...]) -> dict[int, list[Topic]]:
+    grouped: dict[int, list[Topic]] = {rid: [] for rid in round_ids}
+    if round_ids:
+        for topic in db.session.scalars(
+            select(Topic).where(Topic.round_id.in_(round_ids), Topic.state.in_(states))
+            .order_by(Topic.position, Topic.id)
+        ):
+            grouped[topic.round_id].append(topic)
+    return grouped
+
+
+def topics_page(patron: Patron | None) -> tuple[list[RoundView], list[tuple[Round, list]]]:
+    """Open rounds as this reader sees them, and the results of recently closed rounds.
+
+    A fixed number of queries, whatever the number of votes: the counts are counters on topics.
+    """
+    rounds = open_rounds()
+    topics = _topics_by_round([r.id for r in rounds], ("open",))
+    views = [RoundView(r, topics[r.id], r.results_visible()) for r in rounds]
+    if patron is not None and views:
+        _fill_patron(views, patron)
+    closed = recent_results()
+    shown = ("open", "planned", "in_progress", "published", "declined")
+    closed_topics = _topics_by_round([r.id for r in closed], shown)
+    results = [(r, ranking(r, closed_topics[r.id])) for r in closed]
+    return views, results
+
+
+def _fill_patron(views: list[RoundView], patron: Patron) -> None:
+    ids = [view.round.id for view in views]
+    voted = db.session.execute(select(Vote.round_id, Vote.topic_id).where(
+        Vote.patron_id == patron.id, Vote.round_id.in_(ids))).all()
+    memberships = eligibility._memberships(patron)
+    now = utcnow()
+    for view in views:
+        view.voted = {topic_id for round_id, topic_id in voted if round_id == view.round.id}
+        view.may_vote = any(eligibility._membership_counts(m, view.round, now)
+                            for m in memberships)
+        view.remaining = max(view.round.vote_budget - len(view.voted), 0)
+
+
+def ranking(round_: Round, topics: list[Topic] | None = None) -> list[Topic]:
+    """Topics by counted votes, then raw votes, then the editors' order, then title."""
+    if topics is None:
+        topics = list(db.session.scalars(select(Topic).where(
+            Topic.round_id == round_.id, Topic.state.notin_(("suggested", "merged")))))
+    return sorted(topics, key=lambda t: (
+        -(t.counted_votes if t.counted_votes is not None else t.vote_count),
+        -t.vote_count, t.position, t.title.casefold(), t.id))
+
+
+@dataclass
+class MyVote:
+    """One of a patron's votes and what it led to."""
+
+    topic: Topic
+    round: Round
+    state: str
+    published_url: str | None
+    counted: bool | None  # None while the round is open
+
+
+def votes_for_patron(patron: Patron) -> list[MyVote]:
+    """Every vote the patron cast, newest round first, with its topic's outcome."""
+    rows = db.session.execute(
+        select(Vote, Topic, Round).join(Topic, Topic.id == Vote.topic_id)
+        .join(Round, Round.id == Vote.round_id)
+        .where(Vote.patron_id == patron.id)
+        .order_by(Round.closes_at.desc(), Topic.position, Topic.id)).all()
+    result = []
+    for _vote, topic, round_ in rows:
+        final = topic.merged_into if topic.state == "merged" and topic.merged_into else topic
+        counted = None
+        if round_.status() == "closed":
+            counted = eligibility.may_vote(patron, round_, round_.closed_at)
+        result.append(MyVote(final, round_, final.state, final.published_url, counted))
+    return result

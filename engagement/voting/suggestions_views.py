@@ -1,0 +1,83 @@
+"""The editors' queue of co-creators' suggestions: publish into a round, decline, or merge."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from engagement.accounts.auth import editor_required
+from engagement.database import utcnow
+from engagement.errors import DomainError
+from engagement.extensions import db
+from engagement.voting import curation
+from engagement.voting.models import Round, Topic
+from engagement.voting.views import bp
+
+
+def _id(name: str) -> int | None:
+    value = request.form.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+def _render(status: int = 200, errors: dict | None = None):
+    now = utcnow()
+    rounds = list(db.session.scalars(select(Round).where(
+        Round.closes_at > now, Round.closed_early_at.is_(None)).order_by(Round.opens_at)))
+    targets = list(db.session.scalars(select(Topic).where(
+        Topic.state.in_(("open", "planned", "in_progress"))).order_by(Topic.round_id,
+                                                                      Topic.position)))
+    return render_template("voting/newsroom/suggestions.html",
+                           suggestions=curation.pending_suggestions(), rounds=rounds,
+                           targets=targets, errors=errors or {},
+                           values=request.form if status != 200 else {}), status
+
+
+@bp.get("/newsroom/suggestions")
+@editor_required
+def suggestions():
+    """Suggestions waiting for an editor."""
+    return _render()
+
+
+def _act(topic_id: int, action, done: str):
+    topic = curation.get_topic(topic_id)
+    try:
+        action(topic)
+    except DomainError as exc:
+        db.session.rollback()
+        if request.form.get("back") == "round" and topic.round_id:
+            flash(exc.message, "error")
+            return redirect(url_for("voting.round_detail", round_id=topic.round_id), 303)
+        return _render(exc.status, errors={topic_id: exc.fields or {"action": exc.message}})
+    db.session.commit()
+    flash(done.format(title=topic.title), "success")
+    if request.form.get("back") == "round" and topic.round_id:
+        return redirect(url_for("voting.round_detail", round_id=topic.round_id), 303)
+    return redirect(url_for("voting.suggestions"), 303)
+
+
+@bp.post("/newsroom/suggestions/<int:topic_id>/publish")
+@editor_required
+def suggestion_publish(topic_id: int):
+    """Put a suggestion up for votes in a round."""
+    round_id = _id("round_id")
+    return _act(topic_id, lambda t: curation.publish_suggestion(
+        t, db.session.get(Round, round_id) if round_id else None),
+        "“{title}” is now up for votes.")
+
+
+@bp.post("/newsroom/topics/<int:topic_id>/decline")
+@editor_required
+def topic_decline(topic_id: int):
+    """Decline a suggestion or topic with a reason readers see."""
+    reason = request.form.get("reason", "")
+    return _act(topic_id, lambda t: curation.decline_topic(t, reason), "Declined “{title}”.")
+
+
+@bp.post("/newsroom/topics/<int:topic_id>/merge")
+@editor_required
+def topic_merge(topic_id: int):
+    """Merge a topic into another; its votes move and its voters are told."""
+    target_id = _id("target_id")
+    return _act(topic_id, lambda t: curation.merge_topic(
+        t, db.session.get(Topic, target_id) if target_id else None), "Merged “{title}”.")
