@@ -51,6 +51,8 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "WIDGET_ALLOWED_ORIGINS": ([], _list),
     "CORRECTIONS_RATE_LIMIT": ("5 per 5 minutes;30 per day", str),
     "LOGIN_RATE_LIMIT": ("10 per minute;50 per hour", str),
+    "VOTING_RATE_LIMIT": ("60 per minute;600 per hour", str),
+    "SUGGESTION_RATE_LIMIT": ("5 per hour;20 per day", str),
     "RATELIMIT_STORAGE_URI": ("memory://", str),
     "RATELIMIT_ENABLED": (True, _bool),
     "WORKER_POLL_INTERVAL": (2.0, float),

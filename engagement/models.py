@@ -5,8 +5,10 @@ from engagement.corrections.models import Correction, Report
 from engagement.membership.models import Donation, Membership, StripeEvent, Tier
 from engagement.notifications.models import Email
 from engagement.notifications.preferences import DigestItem, NotificationPreference
+from engagement.voting.models import Ballot, Round, Topic, Vote
 
 __all__ = [
     "Correction", "DigestItem", "Donation", "Editor", "Email", "Membership",
     "NotificationPreference", "Patron", "Report", "StripeEvent", "Tier",
+    "Ballot", "Round", "Topic", "Vote",
 ]
