@@ -51,6 +51,7 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "WIDGET_ALLOWED_ORIGINS": ([], _list),
     "CORRECTIONS_RATE_LIMIT": ("5 per 5 minutes;30 per day", str),
     "LOGIN_RATE_LIMIT": ("10 per minute;50 per hour", str),
+    "MAGIC_LINK_RATE_LIMIT": ("3 per 15 minutes;10 per day", str),
     "VOTING_RATE_LIMIT": ("60 per minute;600 per hour", str),
     "SUGGESTION_RATE_LIMIT": ("5 per hour;20 per day", str),
     "RATELIMIT_STORAGE_URI": ("memory://", str),

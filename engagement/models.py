@@ -1,5 +1,6 @@
 """Every model, imported in one place so the metadata (and Alembic) sees the whole schema."""
 
+from engagement.accounts.magic_links import MagicLink
 from engagement.accounts.models import Editor, Patron
 from engagement.corrections.models import Correction, Report
 from engagement.membership.models import Donation, Membership, StripeEvent, Tier
@@ -8,7 +9,7 @@ from engagement.notifications.preferences import DigestItem, NotificationPrefere
 from engagement.voting.models import Ballot, Round, Topic, Vote
 
 __all__ = [
-    "Correction", "DigestItem", "Donation", "Editor", "Email", "Membership",
+    "Correction", "DigestItem", "Donation", "Editor", "Email", "MagicLink", "Membership",
     "NotificationPreference", "Patron", "Report", "StripeEvent", "Tier",
     "Ballot", "Round", "Topic", "Vote",
 ]

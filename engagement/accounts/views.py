@@ -59,3 +59,6 @@ def newsroom_logout():
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("accounts.newsroom_login"))
+
+
+from engagement.accounts import patron_views  # noqa: E402, F401 - patrons' pages on this blueprint

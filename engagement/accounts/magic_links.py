@@ -1,0 +1,126 @@
+"""Magic links: a patron signs in with a link sent by email, valid 15 minutes, usable once.
+
+Only a hash of the token is stored, so a copy of the database signs nobody in. A link is used up
+by one conditional UPDATE (`... WHERE used_at IS NULL AND expires_at > now`): of two parallel
+uses, exactly one changes the row, so exactly one signs in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ForeignKey, String, delete, select, update
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from engagement.accounts.models import Patron, normalise_email
+from engagement.database import UTCDateTime, utcnow
+from engagement.extensions import db
+from engagement.notifications import enqueue
+
+LINK_LIFETIME = timedelta(minutes=15)
+TOKEN_BYTES = 32
+
+
+class MagicLink(db.Model):
+    """A sign-in link sent to a patron: the hash of its token, when it expires, when it was used."""
+
+    __tablename__ = "magic_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patron_id: Mapped[int] = mapped_column(ForeignKey("patrons.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    patron: Mapped[Patron] = relationship()
+
+
+def hash_token(token: str) -> str:
+    """The stored form of a token."""
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
+def find_patron_by_email(email: str) -> Patron | None:
+    """The patron (not erased) with this email, whatever its case."""
+    address = normalise_email(email or "")
+    if not address:
+        return None
+    return db.session.scalar(select(Patron).where(Patron.email == address,
+                                                  Patron.erased_at.is_(None)))
+
+
+def request_link(email: str, now: datetime | None = None) -> MagicLink | None:
+    """Queue a sign-in mail when the email belongs to a patron; None (and no mail) otherwise.
+
+    The caller answers the same way in both cases.
+    """
+    patron = find_patron_by_email(email)
+    if patron is None or not patron.email:
+        return None
+    now = now or utcnow()
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    link = MagicLink(patron=patron, token_hash=hash_token(token), created_at=now,
+                     expires_at=now + LINK_LIFETIME)
+    db.session.add(link)
+    db.session.flush()
+    enqueue("magic_link", patron.email, f"magic-link:{link.id}", patron=patron, token=token,
+            minutes=int(LINK_LIFETIME.total_seconds() // 60))
+    return link
+
+
+@dataclass(frozen=True)
+class LinkState:
+    """What a token is worth right now: "valid", "used", "expired" or "unknown"."""
+
+    state: str
+    link: MagicLink | None = None
+
+
+def inspect_token(token: str, now: datetime | None = None) -> LinkState:
+    """Look a token up without using it (the page a GET shows)."""
+    if not token or len(token) > 200:
+        return LinkState("unknown")
+    link = db.session.scalar(select(MagicLink).where(MagicLink.token_hash == hash_token(token)))
+    if link is None or link.patron.erased_at is not None:
+        return LinkState("unknown")
+    if link.used_at is not None:
+        return LinkState("used", link)
+    if link.expires_at <= (now or utcnow()):
+        return LinkState("expired", link)
+    return LinkState("valid", link)
+
+
+def consume_token(token: str, now: datetime | None = None) -> tuple[str, Patron | None]:
+    """Use the link up, atomically: ("valid", patron) for the one caller that won, else the
+    reason ("used", "expired", "unknown") and None."""
+    if not token or len(token) > 200:
+        return "unknown", None
+    now = now or utcnow()
+    token_hash = hash_token(token)
+    result = db.session.execute(
+        update(MagicLink)
+        .where(MagicLink.token_hash == token_hash, MagicLink.used_at.is_(None),
+               MagicLink.expires_at > now)
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        state = inspect_token(token, now).state
+        return ("used" if state == "valid" else state), None
+    link = db.session.scalar(select(MagicLink).where(MagicLink.token_hash == token_hash))
+    db.session.refresh(link)
+    patron = link.patron
+    if patron.erased_at is not None:
+        return "unknown", None
+    patron.last_sign_in_at = now
+    db.session.flush()
+    return "valid", patron
+
+
+def forget_links(patron: Patron) -> None:
+    """Delete every link of the patron (their data is being erased)."""
+    db.session.execute(delete(MagicLink).where(MagicLink.patron_id == patron.id))

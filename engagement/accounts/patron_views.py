@@ -1,0 +1,210 @@
+"""The patron's side: sign in with a magic link, the account page, billing, their data."""
+
+from __future__ import annotations
+
+import json
+import secrets
+
+from flask import (
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from engagement.accounts import account, magic_links
+from engagement.accounts.auth import (
+    current_patron,
+    patron_required,
+    sign_in_patron,
+    sign_out_patron,
+)
+from engagement.accounts.patron_forms import (
+    BillingForm,
+    EraseConfirmForm,
+    EraseStartForm,
+    MagicLinkRequestForm,
+    MagicLinkSignInForm,
+    SignOutForm,
+)
+from engagement.accounts.views import bp
+from engagement.extensions import db, limiter
+
+INVALID_LINK = {
+    "used": "This sign-in link has already been used.",
+    "expired": "This sign-in link has expired (links work for 15 minutes).",
+    "unknown": "This sign-in link is not valid. Check that the whole link was copied.",
+}
+
+
+def _ip_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _email_limit() -> str:
+    return current_app.config["MAGIC_LINK_RATE_LIMIT"]
+
+
+def _magic_email_key() -> str:
+    return "magic-link-email:" + (request.form.get("email") or "").strip().lower()
+
+
+@bp.route("/account/login", methods=["GET", "POST"])
+@limiter.limit(_ip_limit, methods=["POST"])
+@limiter.limit(_email_limit, methods=["POST"], key_func=_magic_email_key)
+def patron_login():
+    """Ask for a sign-in link; the answer never says whether the email is known."""
+    form = MagicLinkRequestForm()
+    if form.validate_on_submit():
+        magic_links.request_link(form.email.data)
+        db.session.commit()
+        return render_template("account/link_sent.html", email=form.email.data)
+    status = 422 if form.is_submitted() else 200
+    return render_template("account/login.html", form=form), status
+
+
+@bp.get("/account/login/<token>")
+def patron_link(token: str):
+    """Show the "Sign in" button of a link; opening it (a mail scanner, say) uses nothing up."""
+    found = magic_links.inspect_token(token)
+    if found.state != "valid":
+        return _invalid_link(found.state)
+    return render_template("account/confirm_link.html", form=MagicLinkSignInForm(), token=token)
+
+
+@bp.post("/account/login/<token>")
+@limiter.limit(_ip_limit)
+def patron_link_use(token: str):
+    """Use the link up (once) and sign the patron in."""
+    form = MagicLinkSignInForm()
+    if not form.validate_on_submit():
+        return render_template("account/confirm_link.html", form=form, token=token), 400
+    state, patron = magic_links.consume_token(token)
+    if patron is None:
+        db.session.rollback()
+        return _invalid_link(state)
+    db.session.commit()
+    sign_in_patron(patron)
+    flash("You are signed in.", "success")
+    return redirect(url_for("accounts.patron_account"), 303)
+
+
+def _invalid_link(state: str):
+    status = 410 if state in ("used", "expired") else 404
+    return render_template("account/invalid_link.html", message=INVALID_LINK[state]), status
+
+
+@bp.post("/account/logout")
+def patron_logout():
+    """Sign the patron out."""
+    form = SignOutForm()
+    if form.validate_on_submit():
+        sign_out_patron()
+        flash("You are signed out.", "info")
+    return redirect(url_for("accounts.patron_login"), 303)
+
+
+@bp.get("/account")
+@patron_required
+def patron_account():
+    """What the patron holds: membership, gifts, reports, votes; billing and their data."""
+    return _render_account()
+
+
+def _render_account(status: int = 200, **extra):
+    from engagement.membership.checkout import money
+
+    patron = current_patron()
+    return render_template(
+        "account/account.html", patron=patron, memberships=account.memberships_of(patron),
+        donations=account.donations_of(patron), reports=account.reports_of(patron),
+        money=money, billing_form=BillingForm(), sign_out_form=SignOutForm(),
+        erase_form=EraseStartForm(), **extra), status
+
+
+@bp.post("/account/billing")
+@patron_required
+def patron_billing():
+    """Open Stripe's customer portal for the patron (303), returning to /account."""
+    from engagement.membership.stripe_gateway import GatewayError, gateway
+
+    form = BillingForm()
+    if not form.validate_on_submit():
+        return _render_account(400)
+    patron = current_patron()
+    if not patron.stripe_customer_id:
+        flash("There is no billing to manage: you have no payment with us.", "info")
+        return redirect(url_for("accounts.patron_account"), 303)
+    return_url = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(
+        "accounts.patron_account")
+    try:
+        session = gateway().create_portal_session(
+            patron.stripe_customer_id, return_url,
+            idempotency_key=f"portal:{patron.id}:{secrets.token_hex(8)}")
+    except GatewayError as exc:
+        current_app.logger.warning("billing portal could not open: %s", exc.message)
+        flash("Billing cannot be opened right now. Please try again shortly.", "error")
+        return redirect(url_for("accounts.patron_account"), 303)
+    return redirect(session["url"], 303)
+
+
+@bp.get("/account/data")
+@patron_required
+def patron_data():
+    """Download everything held about the patron, as JSON."""
+    body = json.dumps(account.export_data(current_patron()), indent=2, ensure_ascii=False)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": 'attachment; filename="my-data.json"',
+        "Cache-Control": "no-store"})
+
+
+@bp.post("/account/delete")
+@patron_required
+def patron_erase_start():
+    """First step of deleting one's data: the confirmation page."""
+    form = EraseStartForm()
+    if not form.validate_on_submit():
+        return _render_account(400)
+    return render_template("account/erase_confirm.html", form=EraseConfirmForm(formdata=None),
+                           memberships=account.memberships_of(current_patron()))
+
+
+@bp.post("/account/delete/confirm")
+@patron_required
+def patron_erase():
+    """Second step: erase the personal data, stop renewals, sign out."""
+    form = EraseConfirmForm()
+    patron = current_patron()
+    if not form.validate_on_submit():
+        return render_template("account/erase_confirm.html", form=form,
+                               memberships=account.memberships_of(patron)), 422
+    if not _stop_renewals(patron):
+        flash("Your data could not be deleted because Stripe could not be reached to stop "
+              "your membership renewing. Please try again shortly.", "error")
+        return redirect(url_for("accounts.patron_account"), 303)
+    account.erase_patron(patron)
+    db.session.commit()
+    sign_out_patron()
+    return render_template("account/erased.html")
+
+
+def _stop_renewals(patron) -> bool:
+    """Ask Stripe to end any renewing subscription at period end (nobody could sign in to it)."""
+    from engagement.membership.stripe_gateway import GatewayError, gateway
+
+    for membership in account.memberships_of(patron):
+        if (membership.source != "stripe" or membership.ended_at is not None
+                or membership.cancel_at_period_end or not membership.stripe_subscription_id):
+            continue
+        try:
+            gateway().cancel_subscription_at_period_end(membership.stripe_subscription_id)
+        except GatewayError as exc:
+            if exc.missing:
+                continue
+            current_app.logger.warning("could not stop renewal before erasure: %s", exc.message)
+            return False
+        membership.cancel_at_period_end = True
+    return True
