@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from engagement.accounts.models import Editor
 from engagement.database import UTCDateTime, utcnow
 from engagement.errors import Conflict, InvalidInput
 from engagement.extensions import db
-
-if TYPE_CHECKING:
-    from engagement.accounts.models import Editor
 
 # The whole lifecycle; triage (issue 5) moves a correction between these.
 STATUSES = ("new", "in_review", "corrected", "clarified", "no_action", "spam", "duplicate")
