@@ -55,6 +55,7 @@ def register_blueprints(app: Flask) -> None:
     from engagement.accounts import views as accounts_views
     from engagement.corrections import views as corrections_views
     from engagement.membership import views as membership_views
+    from engagement.membership.admin_patrons import bp as patrons_bp
     from engagement.newsroom import views as newsroom_views
     from engagement.notifications import views as notifications_views
     from engagement.voting import views as voting_views
@@ -66,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
         notifications_views.bp,
         corrections_views.bp,
         membership_views.bp,
+        patrons_bp,
         voting_views.bp,
     ):
         app.register_blueprint(blueprint)
@@ -83,7 +85,8 @@ def register_commands(app: Flask) -> None:
     from engagement.accounts.cli import cli as editors_cli
     from engagement.demo.cli import cli as demo_cli
     from engagement.membership.cli import cli as stripe_cli
+    from engagement.membership.cli import patrons_cli
     from engagement.notifications.cli import cli as worker_cli
 
-    for group in (editors_cli, demo_cli, worker_cli, stripe_cli):
+    for group in (editors_cli, demo_cli, worker_cli, stripe_cli, patrons_cli):
         app.register_blueprint(group)

@@ -160,6 +160,17 @@ class Gateway:
                 return result
             params["starting_after"] = page["data"][-1]["id"]
 
+    def list_customers(self, limit: int = 100) -> list[dict]:
+        """Every customer, following pages."""
+        params: dict[str, Any] = {"limit": limit}
+        result: list[dict] = []
+        while True:
+            page = self._call(self.client.v1.customers.list, params=params)
+            result.extend(page.get("data") or [])
+            if not page.get("has_more") or not page.get("data"):
+                return result
+            params["starting_after"] = page["data"][-1]["id"]
+
     def cancel_subscription_at_period_end(self, subscription_id: str) -> dict:
         """Ask Stripe to end the subscription when the paid period ends."""
         return self._call(self.client.v1.subscriptions.update, subscription_id,

@@ -1,0 +1,163 @@
+"""Newsroom pages about patrons: the list (and its CSV), a patron's page, complimentary
+memberships, and the membership figures on the dashboard."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import EmailField, IntegerField, SelectField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+
+from engagement.accounts import account
+from engagement.accounts.auth import admin_required, editor_required
+from engagement.accounts.models import Editor, Patron
+from engagement.errors import DomainError
+from engagement.extensions import db
+from engagement.membership import figures, grants, patrons
+from engagement.membership.checkout import money
+from engagement.membership.models import Membership, Tier
+from engagement.membership.tiers import ordered_tiers
+from engagement.newsroom import registry
+
+bp = Blueprint("patrons", __name__, url_prefix="/newsroom")
+
+
+class GrantForm(FlaskForm):
+    """An admin's complimentary membership: who, which tier, how long, why."""
+
+    email = EmailField("Email", validators=[DataRequired("Enter the patron's email."),
+                                            Email("Enter a valid email address."),
+                                            Length(max=254)])
+    tier = SelectField("Tier", coerce=int, validators=[DataRequired("Choose a tier.")])
+    months = IntegerField("Months (leave empty for no end)", validators=[
+        Optional(), NumberRange(min=1, max=grants.MAX_MONTHS)])
+    reason = TextAreaField("Why", validators=[DataRequired("Say why (for the record)."),
+                                              Length(max=2000)])
+    submit = SubmitField("Grant membership")
+
+
+class RevokeForm(FlaskForm):
+    """End a complimentary membership now."""
+
+    submit = SubmitField("Revoke")
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    return max(1, min(int(raw), 100000)) if raw.isdigit() else 1
+
+
+@bp.get("/patrons")
+@editor_required
+def index():
+    """Patrons: search by email or name, filter by tier and status, a page at a time."""
+    flt = patrons.PatronFilter.from_args(request.args)
+    page = _page_number()
+    rows, total = patrons.page_of_patrons(flt, page)
+    memberships = patrons.main_memberships([p.id for p in rows])
+    listed = [(p, patrons.row_for(p, memberships.get(p.id))) for p in rows]
+    args = flt.as_args()
+    more = page * patrons.PAGE_SIZE < total
+    return render_template(
+        "patrons/index.html", listed=listed, total=total, flt=flt, tiers=ordered_tiers(),
+        statuses=patrons.STATUS_CHOICES, page=page,
+        next_url=url_for(".index", page=page + 1, **args) if more else None,
+        prev_url=url_for(".index", page=page - 1, **args) if page > 1 else None,
+        csv_url=url_for(".export_csv", **args))
+
+
+@bp.get("/patrons.csv")
+@editor_required
+def export_csv():
+    """Every patron matching the current filters, as CSV, streamed."""
+    flt = patrons.PatronFilter.from_args(request.args)
+    filename = f"patrons-{date.today().isoformat()}.csv"
+    return Response(stream_with_context(patrons.csv_lines(patrons.iter_rows(flt))),
+                    mimetype="text/csv", headers={
+                        "Content-Disposition": f'attachment; filename="{filename}"',
+                        "Cache-Control": "no-store"})
+
+
+@bp.get("/patrons/<int:patron_id>")
+@editor_required
+def show(patron_id: int):
+    """One patron: memberships, gifts, reports and the timeline of their Stripe events."""
+    patron = db.get_or_404(Patron, patron_id)
+    editors = {}
+    memberships = account.memberships_of(patron)
+    granted_by = {m.granted_by_id for m in memberships if m.granted_by_id}
+    if granted_by:
+        editors = {e.id: e for e in db.session.scalars(select(Editor).where(
+            Editor.id.in_(granted_by)))}
+    return render_template(
+        "patrons/show.html", patron=patron, memberships=memberships,
+        donations=account.donations_of(patron), reports=account.reports_of(patron),
+        events=patrons.stripe_events_of(patron), editors=editors, money=money,
+        revoke_form=RevokeForm())
+
+
+@bp.route("/patrons/grant", methods=["GET", "POST"])
+@admin_required
+def grant():
+    """Grant a tier to an email, for some months or without end."""
+    form = GrantForm()
+    form.tier.choices = [(t.id, t.name) for t in ordered_tiers()]
+    if not form.is_submitted() and request.args.get("email"):
+        form.email.data = request.args["email"][:254]
+    status = 200
+    if form.validate_on_submit():
+        try:
+            membership = grants.grant_membership(
+                form.email.data, db.session.get(Tier, form.tier.data), form.months.data,
+                form.reason.data, current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            for name, message in exc.fields.items():
+                if name in form:
+                    form[name].errors = [*form[name].errors, message]
+            return render_template("patrons/grant.html", form=form), exc.status
+        db.session.commit()
+        flash(f"Granted {membership.tier.name} to {membership.patron.email}.", "success")
+        return redirect(url_for(".show", patron_id=membership.patron_id), 303)
+    if form.is_submitted():
+        status = 422
+    return render_template("patrons/grant.html", form=form), status
+
+
+@bp.post("/patrons/<int:patron_id>/grants/<int:membership_id>/revoke")
+@admin_required
+def revoke(patron_id: int, membership_id: int):
+    """End a complimentary membership now."""
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.patron_id != patron_id:
+        abort(404)
+    if not RevokeForm().validate_on_submit():
+        abort(400)
+    grants.revoke_grant(membership)
+    db.session.commit()
+    flash("The complimentary membership is revoked.", "success")
+    return redirect(url_for(".show", patron_id=patron_id), 303)
+
+
+def _figures_panel() -> dict:
+    return figures.membership_figures()
+
+
+registry.register_nav("Patrons", "patrons.index", order=50)
+registry.register_panel("patrons", "patrons/panel.html", _figures_panel, order=25)
+
+from engagement.membership import admin_webhooks  # noqa: E402, F401 - admins' webhook pages

@@ -1,0 +1,80 @@
+"""/newsroom/webhooks (admins): the Stripe events received, their outcome, and processing one
+again through the same handler the webhook uses."""
+
+from __future__ import annotations
+
+import json
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import SubmitField
+
+from engagement.accounts.auth import admin_required
+from engagement.extensions import db
+from engagement.membership import webhooks
+from engagement.membership.admin_patrons import bp
+from engagement.membership.models import EVENT_OUTCOMES, StripeEvent
+from engagement.newsroom import registry
+
+PAGE_SIZE = 50
+
+
+class ProcessAgainForm(FlaskForm):
+    """Run the handler again for a stored event."""
+
+    submit = SubmitField("Process again")
+
+
+def process_again(row: StripeEvent) -> tuple[int, str]:
+    """Handle the stored payload again, as if Stripe delivered it now; commits like a delivery.
+
+    The row is marked failed first, which is what lets `webhooks.receive` handle an event it
+    has already seen.
+    """
+    event = json.loads(row.payload)
+    row.outcome = "failed"
+    db.session.flush()
+    return webhooks.receive(event)
+
+
+@bp.get("/webhooks")
+@admin_required
+def webhook_events():
+    """Received Stripe events, newest first, filtered by outcome."""
+    outcome = request.args.get("outcome", "")
+    outcome = outcome if outcome in EVENT_OUTCOMES else ""
+    raw_page = request.args.get("page", "1")
+    page = max(1, min(int(raw_page), 100000)) if raw_page.isdigit() else 1
+    query = select(StripeEvent)
+    if outcome:
+        query = query.where(StripeEvent.outcome == outcome)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db.session.scalars(query.order_by(StripeEvent.received_at.desc(), StripeEvent.id.desc())
+                              .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    args = {"outcome": outcome} if outcome else {}
+    return render_template(
+        "patrons/webhooks.html", rows=rows, outcome=outcome, outcomes=EVENT_OUTCOMES,
+        total=total, form=ProcessAgainForm(),
+        next_url=url_for(".webhook_events", page=page + 1, **args)
+        if page * PAGE_SIZE < total else None,
+        prev_url=url_for(".webhook_events", page=page - 1, **args) if page > 1 else None)
+
+
+@bp.post("/webhooks/<int:event_id>/process")
+@admin_required
+def webhook_process(event_id: int):
+    """Process a stored event again and say how it went."""
+    row = db.get_or_404(StripeEvent, event_id)
+    if not ProcessAgainForm().validate_on_submit():
+        abort(400)
+    stripe_id = row.stripe_id
+    status, outcome = process_again(row)
+    category = "success" if status == 200 else "error"
+    flash(f"Processed {stripe_id} again: {outcome}.", category)
+    back = request.form.get("outcome", "")
+    args = {"outcome": back} if back in EVENT_OUTCOMES else {}
+    return redirect(url_for(".webhook_events", **args), 303)
+
+
+registry.register_nav("Webhooks", "patrons.webhook_events", admin_only=True, order=65)
