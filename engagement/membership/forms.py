@@ -28,7 +28,8 @@ class MembershipForm(FlaskForm):
 
     kind = HiddenField(default="membership")
     nonce = HiddenField()
-    interval = RadioField("How often", choices=[SelectChoice("month", "Monthly"), SelectChoice("year", "Yearly")],
+    interval = RadioField("How often", choices=[SelectChoice("month", "Monthly"),
+                                                SelectChoice("year", "Yearly")],
                           default="month", validators=[DataRequired("Choose monthly or yearly.")])
     tier = RadioField("Choose your membership", validate_choice=False,
                       validators=[DataRequired("Choose a membership.")])

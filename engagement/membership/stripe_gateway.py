@@ -180,8 +180,8 @@ class Gateway:
 
     @staticmethod
     def verify_event(payload: bytes, signature: str | None, secrets: list[str],
-                     tolerance: int) -> dict:
-        """Check the signature on the raw body against each secret; return the event as a dict.
+                     tolerance: int) -> tuple[dict, str]:
+        """Check the signature on the raw body against each secret; return (event, body text).
 
         Raises BadSignature when no secret verifies it, the timestamp is outside the tolerance
         or the body is not an event.
@@ -207,7 +207,7 @@ class Gateway:
                 raise BadSignature(f"payload is not JSON: {exc}") from exc
             if not isinstance(event, dict) or not event.get("id") or not event.get("type"):
                 raise BadSignature("payload is not a Stripe event")
-            return event
+            return event, text
         raise BadSignature(last_error)
 
 

@@ -180,13 +180,13 @@ def stripe_webhook():
     """Receive a Stripe event: verify its signature, store it once, handle it."""
     config = current_app.config
     try:
-        event = Gateway.verify_event(request.get_data(cache=False),
+        event, raw = Gateway.verify_event(request.get_data(cache=False),
                                      request.headers.get("Stripe-Signature"),
                                      config["STRIPE_WEBHOOK_SECRET"],
                                      config["STRIPE_WEBHOOK_TOLERANCE"])
     except BadSignature as exc:
         return jsonify(error={"code": "bad_signature", "message": str(exc)}), 400
-    status, outcome = webhooks.receive(event)
+    status, outcome = webhooks.receive(event, raw)
     return jsonify(received=event["id"], outcome=outcome), status
 
 

@@ -40,42 +40,41 @@ class Ignored(Exception):
     """The event is about something that is not ours; it is recorded as ignored."""
 
 
-def receive(event: dict) -> tuple[int, str]:
-    """Store and handle one verified event; return (HTTP status, outcome). Commits."""
+def receive(event: dict, raw: str | None = None) -> tuple[int, str]:
+    """Store and handle one verified event; return (HTTP status, outcome). Commits.
+
+    The event row is written together with the handler's changes in one transaction; its unique
+    Stripe id settles two deliveries racing each other (the loser rolls back and answers 200).
+    """
     row = db.session.scalar(select(StripeEvent).where(StripeEvent.stripe_id == event["id"]))
     if row is not None and row.outcome != "failed":
         return 200, "duplicate"
     if row is None:
         row = StripeEvent(stripe_id=event["id"])
-        db.session.add(row)
-    _describe(row, event)
-    try:
-        db.session.flush()  # takes the unique stripe_id first: a racing delivery waits or fails
-    except IntegrityError:
-        db.session.rollback()
-        return 200, "duplicate"
+    _describe(row, event, raw)
     try:
         outcome, note = _handle(event)
         row.outcome, row.error, row.processed_at = outcome, note, utcnow()
+        db.session.add(row)
         db.session.commit()
         return 200, outcome
     except IntegrityError:
         db.session.rollback()
         if _already_stored(event["id"]):
             return 200, "duplicate"
-        return _failed(event, "conflicting write; Stripe will retry")
+        return _failed(event, raw, "conflicting write; Stripe will retry")
     except Exception as exc:  # noqa: BLE001 - any handler error: roll back, answer 500, retry
         db.session.rollback()
         log.exception("stripe event %s (%s) failed", event.get("id"), event.get("type"))
-        return _failed(event, f"{type(exc).__name__}: {exc}")
+        return _failed(event, raw, f"{type(exc).__name__}: {exc}")
 
 
-def _describe(row: StripeEvent, event: dict) -> None:
+def _describe(row: StripeEvent, event: dict, raw: str | None) -> None:
     obj = (event.get("data") or {}).get("object") or {}
     row.type = str(event.get("type"))[:100]
     created = event.get("created")
     row.api_created_at = datetime.fromtimestamp(int(created), UTC) if created else None
-    row.payload = json.dumps(event, separators=(",", ":"))
+    row.payload = raw if raw is not None else json.dumps(event, separators=(",", ":"))
     row.object_id = str(obj.get("id"))[:255] if obj.get("id") else None
     customer = obj.get("customer") if obj.get("object") != "customer" else obj.get("id")
     row.customer_id = customer if isinstance(customer, str) else None
@@ -87,14 +86,14 @@ def _already_stored(stripe_id: str) -> bool:
     return row is not None and row.outcome != "failed"
 
 
-def _failed(event: dict, error: str) -> tuple[int, str]:
+def _failed(event: dict, raw: str | None, error: str) -> tuple[int, str]:
     """Record the failure in its own transaction (a retry will handle the event again)."""
     try:
         row = db.session.scalar(select(StripeEvent).where(StripeEvent.stripe_id == event["id"]))
         if row is None:
             row = StripeEvent(stripe_id=event["id"])
             db.session.add(row)
-        _describe(row, event)
+        _describe(row, event, raw)
         row.outcome, row.error, row.processed_at = "failed", error[:2000], utcnow()
         db.session.commit()
     except Exception:  # noqa: BLE001 - the 500 matters more than the audit row

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import stripe
-from sqlalchemy import select
 
 from engagement.extensions import db
 from engagement.membership import tiers as tier_service
