@@ -49,8 +49,10 @@ def save_round(round_: Round | None, data: RoundData) -> Round:
         db.session.add(round_)
     elif round_.status() == "closed":
         raise Conflict("A closed round cannot be changed.")
-    elif round_.status() == "open" and data.opens_at != round_.opens_at:
-        raise InvalidInput("An open round keeps its opening time.", field="opens_at")
+    elif round_.status() == "open":
+        if abs((data.opens_at - round_.opens_at).total_seconds()) >= 60:
+            raise InvalidInput("An open round keeps its opening time.", field="opens_at")
+        data.opens_at = round_.opens_at  # the form shows minutes; keep the stored seconds
     round_.set_budget(data.vote_budget)
     round_.title = title
     round_.description = data.description.strip()

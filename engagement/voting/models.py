@@ -131,7 +131,8 @@ class Topic(db.Model):
     __table_args__ = (
         CheckConstraint(_in("state", TOPIC_STATES), name="state_known"),
         CheckConstraint("vote_count >= 0", name="vote_count_not_negative"),
-        CheckConstraint("state <> 'merged' OR merged_into_id IS NOT NULL", name="merged_has_target"),
+        CheckConstraint("state <> 'merged' OR merged_into_id IS NOT NULL",
+                        name="merged_has_target"),
         Index("ix_topics_round_id_state", "round_id", "state"),
     )
 

@@ -58,17 +58,18 @@ def _round_form(round_: Round | None) -> RoundForm:
 
 def _edit_round(round_: Round | None):
     form = _round_form(round_)
+    status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
             saved = curation.save_round(round_, form.data_for_service())
         except DomainError as exc:
             db.session.rollback()
             _form_errors(form, exc)
+            status = exc.status
         else:
             db.session.commit()
             flash(f"Saved the round “{saved.title}”.", "success")
             return redirect(url_for("voting.round_detail", round_id=saved.id), 303)
-    status = 422 if form.is_submitted() else 200
     return render_template("voting/newsroom/round_form.html", form=form, round=round_), status
 
 
@@ -208,7 +209,7 @@ def topic_outcome(topic_id: int):
     except DomainError as exc:
         db.session.rollback()
         round_ = curation.get_round(topic.round_id) if topic.round_id else None
-        if round_ is None:
+        if round_ is None or round_.status() != "closed":
             raise
         return _render_round(round_, exc.status, errors={topic.id: exc.fields or {
             "state": exc.message}})
