@@ -149,7 +149,8 @@ def merge_into(source: Correction, target_id: int, editor: Editor) -> Correction
     target = db.session.get(Correction, target_id)
     if target is None:
         raise InvalidInput(f"There is no correction #{target_id}.", field="target")
-    source.mark_duplicate_of(target, editor.id)  # refuses a closed source or duplicate target
+    # Refuses a closed source or a duplicate target.
+    db.session.add(source.mark_duplicate_of(target, editor.id))
     moved = db.session.execute(
         update(Report).where(Report.correction_id == source.id)
         .values(correction_id=target.id).execution_options(synchronize_session=False)
