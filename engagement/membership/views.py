@@ -169,7 +169,6 @@ def thanks():
     return render_template(
         "membership/thanks.html", kind=metadata.get("engagement_kind"), tier=tier,
         amount=money(session.get("amount_total"), session.get("currency") or "eur"),
-        email=(session.get("customer_details") or {}).get("email"),
     )
 
 

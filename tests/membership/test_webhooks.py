@@ -157,3 +157,30 @@ def test_handler_error_rolls_back_and_answers_500_then_a_retry_succeeds(app, cli
     again = _post(client, payload, signed(payload))
     assert again.status_code == 500
     assert len(events(app)) == 1
+
+
+def test_checkout_not_started_by_the_app_is_ignored(app, stripe_live, coffee):
+    sc = stripe.StripeClient("sk_test_other", base_addresses={"api": stripe_live.url})
+    price = sc.v1.prices.create(params={"product_data": {"name": "A webinar"}, "currency": "eur",
+                                        "unit_amount": 1500})
+    session = sc.v1.checkout.sessions.create(params={
+        "mode": "payment", "line_items": [{"price": price.id, "quantity": 1}],
+        "success_url": "https://elsewhere.example/done", "customer_email": "w@example.org"})
+    control(stripe_live, f"checkout/{session.id}/pay", {"card": "4242424242424242"})
+    assert stripe_live.wait_idle(20)
+    [completed] = events(app, type="checkout.session.completed")
+    assert completed.outcome == "ignored"
+    from engagement.accounts.models import Patron
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Patron.id))) == 0
+
+
+def test_customer_updated_copies_email_and_name(app, forms, stripe_live, coffee):
+    join(forms, stripe_live, email="old@example.org")
+    customer = membership_of(app, "old@example.org").patron.stripe_customer_id
+    sc = stripe.StripeClient("sk_test_x", base_addresses={"api": stripe_live.url})
+    sc.v1.customers.update(customer, params={"email": "New@Example.org", "name": "Ada <b>"})
+    assert stripe_live.wait_idle(20)
+    membership = membership_of(app, "new@example.org")
+    assert membership is not None and membership.patron.name == "Ada <b>"
+    assert [e.outcome for e in events(app, type="customer.updated")] == ["processed"]
