@@ -51,6 +51,7 @@ class Measurement:
     non2xx: int
     p50_ms: float
     p99_ms: float
+    warmup_requests: int = 0
 
     @property
     def rps(self) -> float:
@@ -145,14 +146,14 @@ class Server:
 
 
 def run_wrk(url: str, requests_file: Path | None, duration: int, connections: int,
-            warmup: int = 0) -> Measurement:
+            warmup: int = 0, skip: int = 0) -> Measurement:
     """Drive `url` with wrk for `duration` seconds and parse its figures.
 
     With `warmup`, a first untimed run of that many seconds lets every worker import its lazy
-    modules, open its database connections and fill SQLAlchemy's statement cache.
+    modules, open its database connections and fill SQLAlchemy's statement cache; the timed
+    run then skips the requests the warm-up sent (fresh event ids stay fresh).
     """
-    if warmup > 0:
-        run_wrk(url, requests_file, warmup, connections)
+    warm = run_wrk(url, requests_file, warmup, connections) if warmup > 0 else None
     script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
     if requests_file is not None:
         script.write((BENCH / "wrk" / "requests_file.lua").read_text())
@@ -162,6 +163,10 @@ def run_wrk(url: str, requests_file: Path | None, duration: int, connections: in
     if requests_file is not None:
         env["BENCH_REQUESTS"] = str(requests_file)
     threads = min(2, connections)
+    env["BENCH_THREADS"] = str(threads)
+    if warm is not None:
+        skip = warm.requests + 2 * connections  # in-flight requests are not counted
+    env["BENCH_SKIP"] = str(skip)
     out = subprocess.run(
         ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--latency",
          "--timeout", "30s", "-s", script.name, url],
@@ -169,7 +174,9 @@ def run_wrk(url: str, requests_file: Path | None, duration: int, connections: in
     ).stdout
     os.unlink(script.name)
     line = next(l for l in out.splitlines() if l.startswith("BENCH "))
-    return Measurement(**json.loads(line[len("BENCH "):]))
+    measured = Measurement(**json.loads(line[len("BENCH "):]))
+    measured.warmup_requests = warm.requests if warm else 0
+    return measured
 
 
 class Databases:

@@ -1,8 +1,11 @@
 -- Replays pre-built requests from the file named in BENCH_REQUESTS: blocks separated by a line
--- "%%", each "METHOD PATH" then header lines, a blank line and the body. Each thread starts at
--- its own offset so threads do not send the same request at once.
+-- "%%", each "METHOD PATH" then header lines, a blank line and the body. The first
+-- BENCH_SKIP requests (what a warm-up already sent) are left out; thread n of N starts n/N of
+-- the way into the rest, so threads do not send the same request (an event id, a vote) at the
+-- same time, and a file long enough for the run is sent without repeats.
 local requests = {}
 local counter = 0
+local threads_made = 0
 
 local function load(path)
   local f = assert(io.open(path, "rb"))
@@ -23,9 +26,19 @@ local function load(path)
   end
 end
 
+function setup(thread)
+  threads_made = threads_made + 1
+  thread:set("thread_index", threads_made - 1)
+  thread:set("thread_count", tonumber(os.getenv("BENCH_THREADS") or "1"))
+end
+
 function init(args)
   load(os.getenv("BENCH_REQUESTS"))
-  counter = math.random(#requests)
+  local index = thread_index or 0
+  local count = thread_count or 1
+  local skip = tonumber(os.getenv("BENCH_SKIP") or "0")
+  if skip >= #requests then skip = 0 end
+  counter = skip + math.floor(index * (#requests - skip) / count)
 end
 
 function request()
