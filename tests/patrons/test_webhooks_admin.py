@@ -73,5 +73,5 @@ def test_processing_again_needs_the_forms_token_and_an_admin(app, auth, client, 
     auth.login("admin")
     html = client.get("/newsroom/webhooks").get_data(as_text=True)
     assert "evt_x" in html and "type not handled" in html
-    assert re.search(r'aria-label="Process evt_x again">Process again</button>', html)
+    assert re.search(r'aria-label="Process again: evt_x">Process again</button>', html)
     assert client.post("/newsroom/webhooks/1/process").status_code == 400
