@@ -13,7 +13,14 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from engagement.corrections.listing import SORTS, TriageQuery
 from engagement.corrections.models import STATUSES
@@ -52,7 +59,7 @@ class FilterForm(FlaskForm):
     def validate_until(self, field) -> None:
         """The range must not end before it starts."""
         if field.data and self.since.data and field.data < self.since.data:
-            raise ValueError("Must be on or after the start date.")
+            raise ValidationError("Must be on or after the start date.")
 
     def as_query(self, after: str, before: str) -> TriageQuery:
         """The filters as the listing service takes them."""
