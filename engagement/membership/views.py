@@ -129,13 +129,13 @@ def checkout():
         session = checkout_service.start_checkout(gw, checkout_request)
     except DomainError as exc:
         db.session.rollback()
+        if exc.status == 409:  # a live membership already: manage it instead
+            return render_template("membership/already_member.html", message=exc.message), 409
         for name, message in exc.fields.items():
             if name in form:
                 form[name].errors = [*form[name].errors, message]
-        account = exc.status == 409
         return _render_support(membership, gift, tiers, exc.status,
-                               None if exc.fields else exc.message) if not account else \
-            _refused(membership, gift, tiers, exc.message)
+                               None if exc.fields else exc.message)
     except GatewayError as exc:
         db.session.rollback()
         current_app.logger.warning("checkout could not start: %s", exc.message)
@@ -143,11 +143,6 @@ def checkout():
                                "Payments cannot be taken right now. Please try again shortly.")
     db.session.commit()  # a tier synced on the way keeps its Stripe ids
     return redirect(session["url"], 303)
-
-
-def _refused(membership, gift, tiers, message):
-    return render_template("membership/already_member.html", message=message,
-                           email=membership.email.data), 409
 
 
 @bp.get("/support/thanks")

@@ -66,3 +66,22 @@ def test_support_form_errors_are_beside_the_fields_in_the_browser(app, live_serv
     assert page.get_by_label("Your own amount per month").get_attribute(
         "aria-describedby").endswith("amount-error")
     a11y(page)
+
+
+@pytest.mark.e2e
+def test_admin_edits_a_tier_in_the_browser(app, live_server, emulator, coffee, auth, page, a11y):
+    from tests.conftest import browser_login
+
+    auth.create("admin", "boss@example.org")
+    browser_login(page, live_server.url, "boss@example.org")
+    a11y(page)  # the dashboard, with the members panel
+    page.get_by_role("link", name="Tiers").first.click()
+    page.wait_for_url(live_server.url + "/newsroom/tiers")
+    a11y(page)
+    page.get_by_role("link", name="Coffee").click()
+    page.get_by_label("Monthly amount").fill("4")
+    page.get_by_role("button", name="Save tier").click()
+    page.wait_for_url(live_server.url + "/newsroom/tiers")
+    assert "updated it in Stripe" in page.content()
+    assert page.get_by_role("cell", name="€4", exact=True).count() == 1
+    a11y(page)
