@@ -1,0 +1,86 @@
+"""In chromium: an editor finds the correction a reader's report made, corrects it with a public
+note; it shows in the public log and the feed, and the reader's mail arrives. No script a reader
+typed ever runs, and the pages pass the accessibility check."""
+
+from __future__ import annotations
+
+import feedparser
+import pytest
+
+from tests.conftest import browser_login
+
+pytestmark = pytest.mark.e2e
+
+READER = "reader@example.net"
+PAYLOAD = "<script>alert(1)</script> <img src=x onerror=alert(1)> javascript:alert(1)"
+NOTE = "We wrote six months; the bridge opened five months late."
+
+
+def send_report(page, base_url: str, **fields) -> dict:
+    """What the widget sends, over real HTTP from the article's origin."""
+    body = {"url": "https://news.example.org/2026/bridge",
+            "title": "Riverside bridge opens six months late",
+            "quote": {"exact": "six months later", "prefix": "opened to walkers on Saturday,",
+                      "suffix": "than the council had promised"},
+            "lang": "en", **fields}
+    response = page.request.post(f"{base_url}/api/v1/corrections", data=body,
+                                 headers={"Origin": "https://news.example.org"})
+    assert response.status == 201, response.text()
+    return response.json()
+
+
+def test_editor_corrects_a_reported_passage_and_the_reader_is_told(live_server, auth, page,
+                                                                    a11y, runner, smtp_sink):
+    auth.create("editor")
+    taken = send_report(page, live_server.url, suggestion="five months later",
+                        comment=f"Planned for October. {PAYLOAD}", email=READER, notify=True)
+
+    browser_login(page, live_server.url, "editor@example.org")
+    page.get_by_role("link", name="Corrections", exact=True).first.click()
+    page.wait_for_url(f"{live_server.url}/newsroom/corrections")
+    a11y(page)
+    page.get_by_role("link", name=f"#{taken['correction_id']}").click()
+    assert page.get_by_role("heading", name=f"Correction #{taken['correction_id']}").is_visible()
+    assert page.locator("blockquote.passage mark").inner_text() == "six months later"
+    assert page.get_by_text(f"Planned for October. {PAYLOAD}").is_visible()
+    a11y(page)
+
+    page.get_by_role("button", name="Start review").click()
+    page.get_by_label("Public note: what was wrong, and what is right").fill(NOTE)
+    page.get_by_role("button", name="Mark corrected").click()
+    assert page.get_by_text(f"Correction #{taken['correction_id']} is now corrected.").is_visible()
+    a11y(page)
+
+    page.goto(f"{live_server.url}/corrections")
+    assert page.get_by_text(NOTE).is_visible()
+    a11y(page)
+    feed = feedparser.parse(page.request.get(f"{live_server.url}/corrections/feed.atom").body())
+    assert feed.bozo is False and NOTE in feed.entries[0].content[0].value
+
+    result = runner.invoke(args=["worker", "--once"])
+    assert result.exit_code == 0, result.output
+    (mail,) = smtp_sink.to(READER)
+    assert NOTE in mail.get_body(("plain",)).get_content()
+    assert page.dialogs == []
+
+
+def test_reader_payloads_never_run_on_the_triage_pages_or_the_public_log(live_server, auth,
+                                                                         page):
+    auth.create("editor")
+    taken = send_report(page, live_server.url, title=f"Bridge {PAYLOAD}", suggestion=PAYLOAD,
+                        comment=PAYLOAD,
+                        quote={"exact": f"six months {PAYLOAD}", "prefix": PAYLOAD,
+                               "suffix": PAYLOAD})
+    browser_login(page, live_server.url, "editor@example.org")
+    detail = f"{live_server.url}/newsroom/corrections/{taken['correction_id']}"
+    page.goto(detail)
+    page.get_by_role("button", name="Start review").click()
+    page.get_by_label("Public note: what was wrong, and what is right").fill(f"Fixed {PAYLOAD}")
+    page.get_by_role("button", name="Mark corrected").click()
+    for url in (f"{live_server.url}/newsroom/corrections?status=all", detail,
+                f"{live_server.url}/corrections"):
+        page.goto(url)
+        page.wait_for_load_state("load")
+        assert page.locator("script:not([src])").count() == 0
+        assert page.locator("img[src='x']").count() == 0
+    assert page.dialogs == []
