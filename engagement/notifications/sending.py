@@ -10,8 +10,11 @@ import random
 import smtplib
 from dataclasses import dataclass
 from datetime import timedelta
-from email.message import EmailMessage
-from email.policy import SMTP
+from email.charset import BASE64, QP, Charset
+from email.header import Header
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.policy import compat32
 from email.utils import formatdate
 
 from flask import current_app
@@ -20,6 +23,14 @@ from flask_mail import Connection
 # The first retry comes 15-45 s after a failure, then the wait doubles (with jitter) up to a cap.
 RETRY_BASE_SECONDS = 30
 RETRY_CAP_SECONDS = 6 * 3600
+
+# Our own UTF-8 charset (Flask-Mail changes the global one): RFC 2047 base64 for headers,
+# quoted-printable bodies, so the message is 7-bit clean for any relay.
+UTF8 = Charset("utf-8")
+UTF8.header_encoding = BASE64
+UTF8.body_encoding = QP
+# SMTP wants CRLF line ends; smtplib leaves a bytes message as it is.
+CRLF_POLICY = compat32.clone(linesep="\r\n")
 
 
 @dataclass(frozen=True)
@@ -59,17 +70,21 @@ def message_id(mail: OutgoingMail, sender: str) -> str:
     return f"<outbox.{mail.id}.{digest}@{domain}>"
 
 
-def build_message(mail: OutgoingMail, sender: str) -> EmailMessage:
-    """A multipart/alternative message: the text part first, then the HTML part (UTF-8)."""
-    message = EmailMessage(policy=SMTP)
-    message["Subject"] = mail.subject
+def build_message(mail: OutgoingMail, sender: str) -> MIMEMultipart:
+    """A multipart/alternative message: the text part first, then the HTML part (UTF-8).
+
+    Built with the compat32 MIME classes: several times faster than EmailMessage's header
+    registry, which matters when a batch is sent back to back.
+    """
+    message = MIMEMultipart("alternative")
+    message["Subject"] = Header(mail.subject, UTF8)
     message["From"] = sender
     message["To"] = ", ".join(mail.recipients)
     message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = message_id(mail, sender)
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(mail.text_body, subtype="plain", charset="utf-8")
-    message.add_alternative(mail.html_body, subtype="html", charset="utf-8")
+    message.attach(MIMEText(mail.text_body, "plain", UTF8))
+    message.attach(MIMEText(mail.html_body, "html", UTF8))
     return message
 
 
@@ -114,7 +129,8 @@ def send_one(connection: TimedConnection, mail: OutgoingMail, sender: str) -> Se
         return None
     message = build_message(mail, sender)
     try:
-        refused = connection.host.sendmail(sender, list(mail.recipients), message.as_bytes())
+        refused = connection.host.sendmail(sender, list(mail.recipients),
+                                             message.as_bytes(policy=CRLF_POLICY))
     except smtplib.SMTPRecipientsRefused as exc:
         return _refused(exc.recipients)
     except smtplib.SMTPResponseException as exc:

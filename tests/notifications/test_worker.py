@@ -157,3 +157,14 @@ def test_flask_worker_once_with_smtp_down_exits_cleanly(app, runner, smtp_sink):
     result = runner.invoke(args=["worker", "--once"])
     assert result.exit_code == 0, result.output
     assert "Sent 0 mail(s)" in result.output and "2 left for later" in result.output
+
+
+def test_a_very_long_line_and_a_lone_dot_arrive_intact(app, worker, smtp_sink):
+    body = "word " * 800 + "\n.\nлінія"
+    with app.app_context():
+        enqueue("test_notice", "a@example.org", "long", title="Long", name="A", message=body)
+        db.session.commit()
+        assert worker.drain().sent == 1
+    [message] = smtp_sink.wait_for(1)
+    text = message.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
+    assert body in text
