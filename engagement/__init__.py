@@ -53,6 +53,7 @@ def register_blueprints(app: Flask) -> None:
     """Attach every feature's pages and API."""
     from engagement import health
     from engagement.accounts import views as accounts_views
+    from engagement.corrections import public, triage_views  # noqa: F401 - add their routes
     from engagement.corrections import views as corrections_views
     from engagement.membership import views as membership_views
     from engagement.membership.admin_patrons import bp as patrons_bp

@@ -50,6 +50,7 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "SUPPORT_RATE_LIMIT": ("20 per minute;100 per hour", str),
     "WIDGET_ALLOWED_ORIGINS": ([], _list),
     "CORRECTIONS_RATE_LIMIT": ("5 per 5 minutes;30 per day", str),
+    "CORRECTIONS_PUBLIC_RATE_LIMIT": ("120 per minute", str),
     "LOGIN_RATE_LIMIT": ("10 per minute;50 per hour", str),
     "MAGIC_LINK_RATE_LIMIT": ("3 per 15 minutes;10 per day", str),
     "VOTING_RATE_LIMIT": ("60 per minute;600 per hour", str),
