@@ -1,0 +1,48 @@
+"""/topics runs a fixed number of queries, whatever the number of votes."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import delete, event
+
+from bench.datagen_votes import create_round_with_votes
+from engagement.extensions import db
+from engagement.voting.models import Round
+from tests.voting.conftest import sign_in
+
+
+def _queries(app, client, url="/topics") -> tuple[int, str]:
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200
+    return len(statements), response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_topics_runs_the_same_queries_for_10_and_1000_votes(app, voting, signed_in):
+    counts = []
+    for votes in (10, 1000):
+        with app.app_context():
+            summary = create_round_with_votes(votes=votes, topics=5, budget=3)
+            db.session.commit()
+        client = app.test_client()
+        if signed_in:
+            sign_in(client, summary["co_creator_id"])
+        queries, page = _queries(app, client)
+        assert f"{summary['largest_topic_votes']} votes<" in page
+        counts.append(queries)
+        with app.app_context():  # remove it, so the next round is the only one
+            db.session.execute(delete(Round).where(Round.id == summary["round_id"]))
+            db.session.commit()
+    assert counts[0] == counts[1], counts
+    assert counts[0] <= 12, counts
