@@ -35,6 +35,12 @@ def voting_time(moment) -> str:
     return f"{local.day} {local:%B %Y, %H:%M} ({zone.key})"
 
 
+@bp.app_template_global("voting_votes_for")
+def voting_votes_for(patron) -> list[services.MyVote]:
+    """The patron's votes and their outcomes, for the /account page's fragment."""
+    return services.votes_for_patron(patron) if patron is not None else []
+
+
 def _vote_limit() -> str:
     return current_app.config["VOTING_RATE_LIMIT"]
 
@@ -152,4 +158,5 @@ def suggest():
                            voting_tiers=voting_tiers, state_labels=STATE_LABELS), 422
 
 
-from engagement.voting import newsroom_views  # noqa: E402, F401 - editors' pages on this blueprint
+# Editors' pages and the /account hooks register themselves on import.
+from engagement.voting import account_hooks, newsroom_views  # noqa: E402, F401

@@ -251,3 +251,26 @@ def test_closing_by_the_clock_counts_the_round_on_the_next_visit(app, voting):
     app.test_client().get("/topics")
     with app.app_context():
         assert db.session.get(Round, round_id).tallied_at is not None
+
+
+def test_the_account_page_shows_my_votes_and_what_they_led_to(app, auth, forms, voting):
+    ada = voting.patron("ada@example.org")
+    round_id, topics = voting.round(topics=("Housing", "Schools", "Parks"))
+    _cast(app, ada, [topics[0], topics[1], topics[2]])
+    auth.login("editor")
+    _close(forms, round_id)
+    forms.post(f"/newsroom/topics/{topics[0]}/outcome",
+               {"state": "published", "published_url": "https://news.example.org/housing"},
+               page=f"/newsroom/rounds/{round_id}")
+    forms.post(f"/newsroom/topics/{topics[1]}/outcome",
+               {"state": "declined", "reason": "Covered last month."},
+               page=f"/newsroom/rounds/{round_id}")
+    reader = app.test_client()
+    sign_in(reader, ada)
+    page = reader.get("/account").get_data(as_text=True)
+    mine = page.split("My votes and what they led to")[1].split("</section>")[0]
+    assert 'Published: <a href="https://news.example.org/housing">read the article</a>' in mine
+    assert "Declined: Covered last month." in mine
+    assert "Not chosen this time" in mine
+    data = reader.get("/account/data").get_json()
+    assert sorted(v["topic"] for v in data["votes"]) == ["Housing", "Parks", "Schools"]
