@@ -18,8 +18,9 @@ def _seeders():
     # Each feature contributes a function(app) -> list of lines to print.
     from engagement.corrections.services import seed_demo_reports
     from engagement.membership.demo import seed_tiers
+    from engagement.voting.demo import seed_demo_round
 
-    return [seed_tiers, seed_demo_reports]
+    return [seed_tiers, seed_demo_reports, seed_demo_round]
 
 
 @cli.cli.command("seed")

@@ -206,3 +206,19 @@ def test_newsroom_voting_pages_are_closed_to_readers(app, voting):
                 "/newsroom/suggestions"):
         response = client.get(url)
         assert response.status_code == 302 and "/newsroom/login" in response.headers["Location"]
+
+
+def test_demo_seed_adds_an_open_round_and_a_co_creator_once(app, runner):
+    from engagement.accounts.models import Patron
+    from engagement.voting import eligibility
+
+    for _ in range(2):
+        result = runner.invoke(args=["demo", "seed"])
+        assert result.exit_code == 0, result.output
+    assert "Demo co-creator: reader@example.org" in result.output
+    with app.app_context():
+        rounds = db.session.scalars(select(Round)).all()
+        assert len(rounds) == 1 and rounds[0].is_open() and rounds[0].vote_budget == 3
+        assert len(db.session.scalars(select(Topic)).all()) == 5
+        reader = db.session.scalar(select(Patron).where(Patron.email == "reader@example.org"))
+        assert eligibility.may_vote(reader, rounds[0])
