@@ -11,7 +11,7 @@ from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMe
 from engagement.accounts.auth import current_patron
 from engagement.corrections import services
 from engagement.corrections.grouping import WHITESPACE_CHARS
-from engagement.corrections.schemas import ReportCreated, ReportIn, parse_report
+from engagement.corrections.schemas import EMAIL_PATTERN, ReportCreated, ReportIn, parse_report
 from engagement.extensions import cors, csrf, db, limiter
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -74,7 +74,7 @@ def _sender() -> services.Sender:
 @limiter.limit(corrections_rate_limit, methods=["POST"], deduct_when=_counts_against_limit)
 def create_report():
     """Take one reader's report: 201 with the report's and its correction's ids."""
-    data = parse_report(read_json_body())
+    data = parse_report(read_json_body(), services.allowed_hosts())
     report = services.submit_report(data, _sender())
     correction = report.correction
     answer = ReportCreated(
@@ -141,7 +141,7 @@ def _request_schema(template: str) -> tuple[dict, dict]:
     # Asking to be told needs an address to tell.
     schema["if"] = {"properties": {"notify": {"const": True}}, "required": ["notify"]}
     schema["then"] = {"required": ["email"], "properties": {
-        "email": {"type": "string", "format": "email", "minLength": 3}}}
+        "email": {"type": "string", "format": "email", "pattern": EMAIL_PATTERN}}}
     return schema, nested
 
 

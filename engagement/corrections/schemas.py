@@ -6,7 +6,6 @@ import re
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from email_validator import EmailNotValidError, validate_email
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -26,6 +25,10 @@ LANG_PATTERN = r"^([A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*)?$"
 # The same rules in the OpenAPI document: no NUL anywhere, titles on one line, passages not blank.
 STORABLE_PATTERN = "^[^\x00]*$"
 ONE_LINE_PATTERN = "^[^\x00\r\n]*$"
+# Plain addresses only (no quoting, no display names): safe to put in a mail header later.
+EMAIL_PATTERN = (r"^[^@\s,;<>\"\\()\x00-\x1f\x7f]{1,64}@"
+                 r"(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?"
+                 r"(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$")
 NOT_BLANK_PATTERN = f"^[^\x00]*[^\x00{WHITESPACE_CHARS}][^\x00]*$"
 
 
@@ -101,7 +104,8 @@ class ReportIn(BaseModel):
     position: PositionIn | None = None
     suggestion: Text = Field("", max_length=2000, json_schema_extra={"pattern": STORABLE_PATTERN})
     comment: Text = Field("", max_length=4000, json_schema_extra={"pattern": STORABLE_PATTERN})
-    email: Text | None = Field(None, max_length=254, json_schema_extra={"format": "email"},
+    email: Text | None = Field(None, max_length=254, json_schema_extra={"format": "email",
+                                                                    "pattern": EMAIL_PATTERN},
                                description="Optional; needed when `notify` is true.")
     notify: bool = Field(False, description="Tell the reader when the passage is fixed.")
     lang: Text = Field("", max_length=16, pattern=LANG_PATTERN)
@@ -134,10 +138,11 @@ class ReportIn(BaseModel):
     def _email_valid(cls, value: str | None) -> str | None:
         if value is None or not value.strip():
             return None
-        try:
-            return validate_email(value.strip(), check_deliverability=False).normalized
-        except EmailNotValidError as exc:
-            raise ValueError(f"not a valid email address ({exc})") from exc
+        value = value.strip()
+        if not re.match(EMAIL_PATTERN, value):
+            raise ValueError("not a valid email address")
+        local, _, domain = value.rpartition("@")
+        return f"{local}@{domain.lower()}"
 
     @model_validator(mode="after")
     def _notify_needs_email(self) -> ReportIn:
@@ -199,14 +204,30 @@ def errors_by_field(exc: ValidationError) -> dict[str, str]:
     return fields
 
 
-def parse_report(data: Any) -> ReportIn:
-    """Validate a decoded body; raise InvalidInput naming each field at fault."""
+def _host_of(url: Any) -> str:
+    try:
+        return (urlsplit(url.strip()).hostname or "").lower() if isinstance(url, str) else ""
+    except ValueError:
+        return ""
+
+
+HOST_NOT_ALLOWED = "reports are taken only for this newsroom's articles"
+
+
+def parse_report(data: Any, hosts: set[str] | None = None) -> ReportIn:
+    """Validate a decoded body (and, given `hosts`, the article's host); raise InvalidInput
+    naming each field at fault."""
     from engagement.errors import InvalidInput
 
     if not isinstance(data, dict):
         raise InvalidInput("The body must be a JSON object.", field="body")
+    fields: dict[str, str] = {}
     try:
-        return ReportIn.model_validate(data)
+        report = ReportIn.model_validate(data)
     except ValidationError as exc:
-        raise InvalidInput("Some of what was sent is not valid.",
-                           fields=errors_by_field(exc)) from None
+        fields = errors_by_field(exc)
+    if hosts is not None and "url" not in fields and _host_of(data.get("url")) not in hosts:
+        fields["url"] = HOST_NOT_ALLOWED
+    if fields:
+        raise InvalidInput("Some of what was sent is not valid.", fields=fields)
+    return report

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from engagement.corrections import grouping
 from engagement.corrections.grouping import Passage
 from engagement.corrections.models import OPEN_STATUSES, Correction, Report
-from engagement.corrections.schemas import ReportIn
+from engagement.corrections.schemas import HOST_NOT_ALLOWED, ReportIn
 from engagement.database import utcnow
 from engagement.errors import InvalidInput
 from engagement.extensions import db
@@ -157,7 +157,8 @@ def submit_report(data: ReportIn, sender: Sender) -> Report:
     A filled honeypot (`website`) is kept as spam in a correction of its own and tells no one.
     """
     if grouping.url_host(data.url) not in allowed_hosts():
-        raise InvalidInput("Reports are taken only for this newsroom's articles.", field="url")
+        raise InvalidInput("Some of what was sent is not valid.",
+                           fields={"url": HOST_NOT_ALLOWED})
     article_url = grouping.canonical_url(data.url)
     passage = passage_of(data)
     spam = bool(data.website.strip())

@@ -129,7 +129,7 @@ def test_generated_requests_get_answers_the_document_describes(app_for_fuzzing):
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app_for_fuzzing)
     operation = schema["/api/v1/corrections"]["POST"]
 
-    @settings(max_examples=60, deadline=None, derandomize=True, database=None,
+    @settings(max_examples=25, deadline=None, derandomize=True, database=None,
               suppress_health_check=list(HealthCheck))
     @given(case=operation.as_strategy())
     def check(case):
