@@ -9,6 +9,7 @@ import argparse
 import asyncio
 import email
 import email.policy
+import signal
 import socket
 import threading
 import time
@@ -106,17 +107,18 @@ class SmtpSink:
 
 
 def main() -> None:
-    """Run the sink in the foreground, printing each message."""
+    """Run the sink in the foreground, printing each message, until SIGINT or SIGTERM."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=8025)
     args = parser.parse_args()
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):  # a second Ctrl+C must not interrupt stop()
+        signal.signal(signum, lambda *_: stop.set())
     sink = SmtpSink(port=args.port, echo=True).start()
     print(f"SMTP sink listening on 127.0.0.1:{sink.port}", flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        sink.stop()
+    while not stop.wait(1):
+        pass
+    sink.stop()
 
 
 if __name__ == "__main__":
