@@ -18,9 +18,10 @@ def _seeders():
     # Each feature contributes a function(app) -> list of lines to print.
     from engagement.corrections.services import seed_demo_reports
     from engagement.membership.demo import seed_tiers
+    from engagement.membership.grants import seed_demo_patron
     from engagement.voting.demo import seed_demo_round
 
-    return [seed_tiers, seed_demo_reports, seed_demo_round]
+    return [seed_tiers, seed_demo_reports, seed_demo_round, seed_demo_patron]
 
 
 @cli.cli.command("seed")

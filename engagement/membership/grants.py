@@ -87,3 +87,21 @@ def revoke_grant(membership: Membership, now: datetime | None = None) -> Members
     membership.status = "canceled"
     db.session.flush()
     return membership
+
+
+DEMO_PATRON_EMAIL = "patron@example.org"
+
+
+def seed_demo_patron() -> list[str]:
+    """`flask demo seed`: a patron with a complimentary membership, to try the magic link."""
+    from engagement.demo.cli import DEMO_ADMIN_EMAIL
+
+    admin = db.session.scalar(select(Editor).where(Editor.email == DEMO_ADMIN_EMAIL))
+    tier = db.session.scalar(select(Tier).order_by(Tier.position, Tier.id))
+    if admin is None or tier is None:
+        return []
+    patron = db.session.scalar(select(Patron).where(Patron.email == DEMO_PATRON_EMAIL))
+    if patron is None or live_grant(patron) is None:
+        grant_membership(DEMO_PATRON_EMAIL, tier, None, "Demo patron", admin)
+    return [f"Demo patron: {DEMO_PATRON_EMAIL} (sign in at /account/login; the link is in the "
+            "SMTP sink's output)"]

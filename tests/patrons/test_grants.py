@@ -112,3 +112,12 @@ def test_add_months_keeps_the_day_or_takes_the_months_last():
     assert add_months(start, 1).date().isoformat() == "2026-02-28"
     assert add_months(start, 13).date().isoformat() == "2027-02-28"
     assert add_months(start, -2).date().isoformat() == "2025-11-30"
+
+
+def test_demo_seed_makes_a_patron_with_a_grant_once(app, runner):
+    for _ in range(2):
+        result = runner.invoke(args=["demo", "seed"])
+        assert result.exit_code == 0, result.output
+        assert "Demo patron: patron@example.org" in result.output
+    patron, rows, votes = _memberships(app, "patron@example.org")
+    assert [m.source for m in rows] == ["grant"] and votes == [True, True]
