@@ -6,7 +6,17 @@ from __future__ import annotations
 import os
 
 from flask import Flask, jsonify, request
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, create_engine, func
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    exc,
+    func,
+)
 
 DATABASE_URL = os.environ.get("BASELINE_DATABASE_URL", "sqlite:///bench-baseline.sqlite")
 
@@ -32,7 +42,11 @@ if engine.dialect.name == "sqlite":
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
-metadata.create_all(engine)
+try:
+    metadata.create_all(engine)
+except exc.DBAPIError:
+    # Each gunicorn worker imports this module: another one created the table first.
+    engine.dispose()
 app = Flask(__name__)
 
 

@@ -167,11 +167,15 @@ def run_wrk(url: str, requests_file: Path | None, duration: int, connections: in
     if warm is not None:
         skip = warm.requests + 2 * connections  # in-flight requests are not counted
     env["BENCH_SKIP"] = str(skip)
-    out = subprocess.run(
+    done = subprocess.run(
         ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--latency",
          "--timeout", "30s", "-s", script.name, url],
-        capture_output=True, text=True, env=env, check=True,
-    ).stdout
+        capture_output=True, text=True, env=env,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"wrk failed ({done.returncode}): {done.stdout[-500:]} "
+                           f"{done.stderr[-500:]}")
+    out = done.stdout
     os.unlink(script.name)
     line = next(l for l in out.splitlines() if l.startswith("BENCH "))
     measured = Measurement(**json.loads(line[len("BENCH "):]))
