@@ -111,6 +111,8 @@ def test_a_worker_killed_mid_batch_loses_nothing(app, database_url, smtp_sink):
     print(f"mails sent twice after the kill: {doubled}")
     assert len(doubled) <= 1, doubled  # at most the one mail in flight when it died
     assert all(per_recipient[to] == 2 for to in doubled)
+    for to in doubled:  # the repeat carries the same Message-ID, so a mail client can drop it
+        assert len({m["Message-ID"] for m in slow_sink.messages if str(m["To"]) == to}) == 1
 
 
 def test_sigterm_stops_the_worker_after_its_batch(app, database_url, smtp_sink):

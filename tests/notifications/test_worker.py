@@ -168,3 +168,38 @@ def test_a_very_long_line_and_a_lone_dot_arrive_intact(app, worker, smtp_sink):
     [message] = smtp_sink.wait_for(1)
     text = message.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
     assert body in text
+
+
+def test_a_connection_lost_mid_batch_spends_one_attempt_and_the_rest_wait(
+        app, worker, clock, smtp_sink):
+    import threading
+    from collections import Counter
+
+    queue_mails(app, 20)
+    smtp_sink.delay = 0.05  # slow enough that the batch is still going when the server stops
+
+    def stop_after_five():
+        smtp_sink.wait_for(5, timeout=60)
+        smtp_sink.stop()
+
+    stopper = threading.Thread(target=stop_after_five)
+    stopper.start()
+    with app.app_context():
+        result = worker.drain()  # must not raise
+    stopper.join()
+    assert result.connection_error and result.connection_error.startswith("connection lost")
+    emails = list(_emails(app).values())
+    failed = [e for e in emails if e.status == "failed"]
+    waiting = [e for e in emails if e.status == "queued"]
+    assert len(failed) == 1 and failed[0].attempts == 1  # the one in flight
+    assert all(e.attempts == 0 and e.last_error.startswith("not tried") for e in waiting)
+    assert len(failed) + len(waiting) + result.sent == 20
+    smtp_sink.delay = 0
+    smtp_sink.start()
+    clock.advance(minutes=2)
+    with app.app_context():
+        worker.drain()
+    assert {e.status for e in _emails(app).values()} == {"sent"}
+    per_recipient = Counter(str(m["To"]) for m in smtp_sink.messages)
+    assert set(per_recipient) == {f"editor{n}@example.org" for n in range(20)}
+    assert sum(per_recipient.values()) <= 21  # the in-flight one may have arrived before the drop
