@@ -100,6 +100,11 @@
     return (link && link.href) || location.href.split("#")[0];
   }
 
+  function articleTitle() {
+    var og = document.querySelector('meta[property="og:title"]');
+    return squash((og && og.content) || document.title || "").trim().slice(0, 300);
+  }
+
   /* ---- the dialog ---- */
   var dialog, form, statusLine, quoteBox, fields = {}, returnTo, current, fab;
 
@@ -221,7 +226,7 @@
     clearErrors();
     var body = {
       url: pageUrl(),
-      title: (document.title || "").replace(/\s+/g, " ").trim().slice(0, 300),
+      title: articleTitle(),
       quote: current.quote,
       position: current.position,
       suggestion: fields.suggestion.input.value,
@@ -272,7 +277,7 @@
   function hideFab() { if (fab) fab.hidden = true; }
 
   function showFab() {
-    var captured = capture();
+    var captured = dialog && dialog.open ? null : capture();
     if (!captured) return hideFab();
     if (!fab) {
       fab = el("button", { type: "button", "class": "engw-fab" }, t.button);

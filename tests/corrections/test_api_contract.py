@@ -37,15 +37,32 @@ def test_a_report_refused_as_invalid_does_not_use_up_the_limit(client):
     assert client.post("/api/v1/corrections", json=report(1)).status_code == 201
 
 
-def test_the_limit_is_a_setting(app_config):
+@pytest.fixture
+def make_app(app_config):
+    """Build an app with changed settings; its tables go when the test ends."""
     from engagement import create_app
+    from engagement.extensions import db
 
-    app = create_app({**app_config, "CORRECTIONS_RATE_LIMIT": "1 per minute"})
-    client = app.test_client()
-    with app.app_context():
-        from engagement.extensions import db
+    made = []
 
-        db.create_all()
+    def make(**settings):
+        app = create_app({**app_config, **settings})
+        with app.app_context():
+            db.create_all()
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        with app.app_context():
+            db.session.remove()
+            if db.engine.dialect.name == "postgresql":
+                db.drop_all()
+            db.engine.dispose()
+
+
+def test_the_limit_is_a_setting(make_app):
+    client = make_app(CORRECTIONS_RATE_LIMIT="1 per minute").test_client()
     assert client.post("/api/v1/corrections", json=report(1)).status_code == 201
     assert client.post("/api/v1/corrections", json=report(2)).status_code == 429
 
@@ -107,26 +124,11 @@ def test_the_request_schema_accepts_a_good_report_and_refuses_a_bad_one(document
     assert not request.is_valid({"url": ARTICLE, "quote": {"exact": "a"}, "title": "a\nb"})
 
 
-@pytest.fixture
-def app_for_fuzzing(app_config):
-    from engagement import create_app
-    from engagement.extensions import db
-
-    app = create_app({**app_config, "RATELIMIT_ENABLED": False})
-    with app.app_context():
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        if db.engine.dialect.name == "postgresql":
-            db.drop_all()
-        db.engine.dispose()
-
-
-def test_generated_requests_get_answers_the_document_describes(app_for_fuzzing):
+def test_generated_requests_get_answers_the_document_describes(make_app):
     # Every answer must be one the document describes. A schema-valid body may still get a 422
     # for the one rule JSON Schema cannot state (position.end must exceed position.start).
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app_for_fuzzing)
+    app = make_app(RATELIMIT_ENABLED=False)
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operation = schema["/api/v1/corrections"]["POST"]
 
     @settings(max_examples=25, deadline=None, derandomize=True, database=None,
