@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import quote
 
 from flask import (
@@ -12,8 +13,10 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
+from flask_login import current_user
 
 from engagement.accounts.auth import current_patron
 from engagement.errors import DomainError, NotAllowed, NotFound, wants_json
@@ -59,9 +62,33 @@ def _sign_in_redirect():
     return redirect(f"{SIGN_IN_PATH}?next={quote('/topics', safe='')}", 303)
 
 
+def _anonymous_cache() -> dict | None:
+    """The per-process cache of the page as anonymous readers see it, when it may be used:
+    TOPICS_CACHE_SECONDS > 0, nobody signed in, no flashed message waiting."""
+    if current_app.config["TOPICS_CACHE_SECONDS"] <= 0 or "_flashes" in session:
+        return None
+    if current_user.is_authenticated or current_patron() is not None:
+        return None
+    return current_app.extensions.setdefault("voting_topics_cache", {})
+
+
 @bp.get("/topics")
 def topics():
     """Open rounds and their topics; what a co-creator may do; recent results."""
+    cache = _anonymous_cache()
+    if cache is None:
+        return _topics_page()
+    now = time.monotonic()
+    cached = cache.get("page")
+    if cached is None or cached[0] <= now:
+        # A viral round: every anonymous reader gets the same page, so each process renders
+        # it at most once per TOPICS_CACHE_SECONDS (live counts lag by at most that).
+        cached = (now + current_app.config["TOPICS_CACHE_SECONDS"], _topics_page())
+        cache["page"] = cached
+    return cached[1]
+
+
+def _topics_page() -> str:
     if curation.tally_due_rounds():
         db.session.commit()
     patron = current_patron()
