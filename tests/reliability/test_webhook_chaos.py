@@ -19,11 +19,11 @@ from engagement.notifications.worker import Worker
 from .conftest import WEBHOOK_SECRET, control, make_tier
 
 SUBSCRIPTIONS = 200
-RENEWED = range(0, 40)  # billed a second period, paid
-FAILED = range(40, 70)  # the renewal failed: past_due
-CANCELLING = range(70, 100)  # cancel at period end, still active
-ENDED = range(100, 115)  # cancel at period end, then the period ran out: canceled
-DUNNED = range(115, 125)  # three failed renewals: Stripe cancels
+RENEWED = range(0, 25)  # billed a second period, paid
+FAILED = range(25, 45)  # the renewal failed: past_due
+CANCELLING = range(45, 65)  # cancel at period end, still active
+ENDED = range(65, 75)  # cancel at period end, then the period ran out: canceled
+DUNNED = range(75, 80)  # three failed renewals: Stripe cancels
 MIN_EVENTS = 1000
 
 
