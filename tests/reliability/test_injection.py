@@ -6,6 +6,7 @@ CR/LF in anything that reaches a mail header is refused (or, for a topic title, 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 import feedparser
@@ -17,6 +18,7 @@ from engagement.corrections import triage
 from engagement.corrections.models import Correction
 from engagement.extensions import db
 from engagement.notifications import preferences
+from engagement.notifications.digests import run_digests
 from engagement.notifications.models import Email
 from engagement.notifications.worker import Worker
 from engagement.voting import curation
@@ -82,9 +84,12 @@ def _admin(app) -> Editor:
     from engagement.accounts import services as accounts
 
     editor = accounts.create_editor(ADMIN, EDITOR_PASSWORD, role="admin", display_name="Admin")
+    digest = accounts.create_editor("digest@example.org", EDITOR_PASSWORD, role="editor",
+                                    display_name="Digest reader")
     db.session.flush()
-    for kind in preferences.KINDS:  # every kind of news at once, so every mail exists
+    for kind in preferences.KINDS:  # every kind of news at once, and all of it in a digest
         preferences.set_mode(editor, kind, "instant")
+        preferences.set_mode(digest, kind, "digest")
     db.session.commit()
     return editor
 
@@ -231,12 +236,16 @@ def test_payloads_stay_inert_on_every_page_mail_and_feed(app, live_server, hosti
     page.goto(base + "/account")
     _assert_inert(page, "/account")
 
-    # Every mail, as a mail client would render its HTML part.
+    # Every mail, as a mail client would render its HTML part; tomorrow's digest included.
+    tomorrow = datetime.now(UTC).replace(hour=app.config["DIGEST_HOUR"], minute=30) + \
+        timedelta(days=1)
     with app.app_context():
+        assert run_digests(tomorrow) == 1
+        db.session.commit()
         mails = db.session.execute(select(Email.kind, Email.html_body)).all()
     kinds = {kind for kind, _ in mails}
     assert kinds >= {"correction_new", "correction_resolved", "topic_suggested",
-                     "membership_welcome", "patron_new"}, kinds
+                     "membership_welcome", "patron_new", "digest"}, kinds
     for kind, html in mails:
         page.set_content(html)
         _assert_inert(page, f"mail {kind}", shows_payload=kind != "membership_welcome")
@@ -253,7 +262,7 @@ def test_payloads_stay_inert_on_every_page_mail_and_feed(app, live_server, hosti
 
     # And the mails leave with the payload still text: the worker sends them all.
     with app.app_context():
-        sent = Worker(app, worker_id="reliability:injection").drain().sent
+        sent = Worker(app, worker_id="reliability:injection", clock=lambda: tomorrow).drain().sent
     assert sent == len(mails)
     for message in smtp_sink.wait_for(len(mails)):
         assert "\n" not in str(message["Subject"]) and message["Bcc"] is None
