@@ -78,16 +78,22 @@ def cast_vote(patron: Patron, topic_id: int) -> int:
 def withdraw_vote(patron: Patron, topic_id: int) -> int:
     """Take back a vote while the round is open; returns the votes the patron has left."""
     topic, round_ = _topic_in_open_round(topic_id)
-    removed = db.session.execute(
-        delete(Vote).where(Vote.patron_id == patron.id, Vote.topic_id == topic.id)
-        .returning(Vote.id)).scalar_one_or_none()
-    if removed is None:
-        raise Conflict("You have not voted for this topic.")
-    used = db.session.execute(
-        update(Ballot).where(Ballot.round_id == round_.id, Ballot.patron_id == patron.id)
-        .values(used=Ballot.used - 1).returning(Ballot.used)).scalar_one()
-    db.session.execute(update(Topic).where(Topic.id == topic.id)
-                       .values(vote_count=Topic.vote_count - 1))
+    # The ballot first, as in cast_vote: one lock order, so a vote and a withdrawal racing on
+    # the same topic queue up instead of deadlocking.
+    with db.session.begin_nested():
+        used = db.session.execute(
+            update(Ballot).where(Ballot.round_id == round_.id, Ballot.patron_id == patron.id,
+                                 Ballot.used > 0)
+            .values(used=Ballot.used - 1).returning(Ballot.used)).scalar_one_or_none()
+        removed = None
+        if used is not None:
+            removed = db.session.execute(
+                delete(Vote).where(Vote.patron_id == patron.id, Vote.topic_id == topic.id)
+                .returning(Vote.id)).scalar_one_or_none()
+        if removed is None:
+            raise Conflict("You have not voted for this topic.")
+        db.session.execute(update(Topic).where(Topic.id == topic.id)
+                           .values(vote_count=Topic.vote_count - 1))
     db.session.expire(topic, ["vote_count"])
     return round_.vote_budget - used
 

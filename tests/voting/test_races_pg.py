@@ -11,7 +11,7 @@ from engagement.voting.models import Ballot, Topic, Vote
 from tests.voting.conftest import Voting, csrf, sign_in
 
 
-def _parallel(app, patron_id, topic_ids):
+def _parallel(app, patron_id, topic_ids, actions=None):
     """One thread per topic id, each with its own signed-in client; all post at once."""
     clients = []
     for _ in topic_ids:
@@ -24,7 +24,8 @@ def _parallel(app, patron_id, topic_ids):
     def post(index):
         client, token = clients[index]
         barrier.wait()
-        response = client.post(f"/topics/{topic_ids[index]}/vote", data={"csrf_token": token},
+        action = actions[index] if actions else "vote"
+        response = client.post(f"/topics/{topic_ids[index]}/{action}", data={"csrf_token": token},
                                headers={"Accept": "application/json"})
         statuses[index] = response.status_code
 
@@ -59,3 +60,16 @@ def test_parallel_duplicate_votes_on_one_topic_make_one_vote(pg_app):
         assert db.session.scalar(select(func.count(Vote.id))) == 1
         assert db.session.get(Ballot, (round_id, patron)).used == 1
         assert db.session.get(Topic, topics[0]).vote_count == 1
+
+
+def test_votes_and_withdrawals_racing_on_one_topic_keep_the_counters_true(pg_app):
+    voting = Voting(pg_app)
+    patron = voting.patron("ada@example.org")
+    round_id, topics = voting.round(budget=2)
+    statuses = _parallel(pg_app, patron, [topics[0]] * 12, ["vote", "unvote"] * 6)
+    assert all(status in (200, 409) for status in statuses), statuses
+    with pg_app.app_context():
+        votes = db.session.scalar(select(func.count(Vote.id)))
+        assert votes in (0, 1)
+        assert db.session.get(Ballot, (round_id, patron)).used == votes
+        assert db.session.get(Topic, topics[0]).vote_count == votes
