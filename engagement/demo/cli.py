@@ -17,11 +17,12 @@ DEMO_ADMIN_PASSWORD = "demo-admin-password"  # noqa: S105 - printed for the demo
 def _seeders():
     # Each feature contributes a function(app) -> list of lines to print.
     from engagement.corrections.services import seed_demo_reports
+    from engagement.corrections.triage import seed_demo_decision
     from engagement.membership.demo import seed_tiers
     from engagement.membership.grants import seed_demo_patron
     from engagement.voting.demo import seed_demo_round
 
-    return [seed_tiers, seed_demo_reports, seed_demo_round, seed_demo_patron]
+    return [seed_tiers, seed_demo_reports, seed_demo_decision, seed_demo_round, seed_demo_patron]
 
 
 @cli.cli.command("seed")
