@@ -32,10 +32,15 @@ def process_again(row: StripeEvent) -> tuple[int, str]:
     The row is marked failed first, which is what lets `webhooks.receive` handle an event it
     has already seen.
     """
-    event = json.loads(row.payload)
+    try:
+        event = json.loads(row.payload)
+    except ValueError:
+        return 422, "the stored payload is not JSON"
+    if not isinstance(event, dict) or event.get("id") != row.stripe_id:
+        return 422, "the stored payload is not this event"
     row.outcome = "failed"
     db.session.flush()
-    return webhooks.receive(event)
+    return webhooks.receive(event, row.payload)
 
 
 @bp.get("/webhooks")
@@ -70,8 +75,10 @@ def webhook_process(event_id: int):
         abort(400)
     stripe_id = row.stripe_id
     status, outcome = process_again(row)
-    category = "success" if status == 200 else "error"
-    flash(f"Processed {stripe_id} again: {outcome}.", category)
+    if status == 200:
+        flash(f"Processed {stripe_id} again: {outcome}.", "success")
+    else:
+        flash(f"Processing {stripe_id} again did not succeed: {outcome}.", "error")
     back = request.form.get("outcome", "")
     args = {"outcome": back} if back in EVENT_OUTCOMES else {}
     return redirect(url_for(".webhook_events", **args), 303)

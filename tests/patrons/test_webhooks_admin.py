@@ -75,3 +75,17 @@ def test_processing_again_needs_the_forms_token_and_an_admin(app, auth, client, 
     assert "evt_x" in html and "type not handled" in html
     assert re.search(r'aria-label="Process again: evt_x">Process again</button>', html)
     assert client.post("/newsroom/webhooks/1/process").status_code == 400
+
+
+def test_an_event_whose_payload_is_not_an_event_is_not_processed(app, auth, client, forms):
+    with app.app_context():
+        db.session.add(StripeEvent(stripe_id="evt_bad", type="invoice.paid", payload="{}",
+                                   outcome="failed", error="boom"))
+        db.session.commit()
+    auth.login("admin")
+    response = forms.post("/newsroom/webhooks/1/process", page="/newsroom/webhooks")
+    assert response.status_code == 303
+    html = client.get("/newsroom/webhooks").get_data(as_text=True)
+    assert "Processing evt_bad again did not succeed: the stored payload is not this event." in html
+    with app.app_context():
+        assert db.session.get(StripeEvent, 1).outcome == "failed"
