@@ -8,6 +8,7 @@ import feedparser
 import pytest
 
 from tests.conftest import browser_login
+from tests.corrections.triage_data import make_corrections
 
 pytestmark = pytest.mark.e2e
 
@@ -84,3 +85,19 @@ def test_reader_payloads_never_run_on_the_triage_pages_or_the_public_log(live_se
         assert page.locator("script:not([src])").count() == 0
         assert page.locator("img[src='x']").count() == 0
     assert page.dialogs == []
+
+
+def test_editor_marks_every_correction_on_the_page_as_spam(live_server, auth, page, a11y):
+    auth.create("editor")
+    ids = make_corrections(live_server.app, [{}, {}, {}])
+    browser_login(page, live_server.url, "editor@example.org")
+    page.goto(f"{live_server.url}/newsroom/corrections")
+    page.get_by_label("Select every correction on this page").check()
+    assert page.locator("input[name='ids']:checked").count() == 3
+    page.get_by_label("Action for the ticked corrections").select_option("spam")
+    page.get_by_role("button", name="Apply to ticked").click()
+    assert page.get_by_text("Done for 3 corrections.").is_visible()
+    assert page.get_by_text("No correction matches.").is_visible()  # open ones only
+    a11y(page)
+    page.goto(f"{live_server.url}/newsroom/corrections?status=spam")
+    assert page.locator("input[name='ids']").count() == len(ids)
