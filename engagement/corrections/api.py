@@ -87,6 +87,7 @@ def create_report():
 
 
 @bp.get("/openapi.json")
+@limiter.limit("60 per minute")
 def openapi():
     """The API described in OpenAPI 3.1."""
     return jsonify(openapi_document())
