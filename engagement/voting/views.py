@@ -58,6 +58,10 @@ def _patron_key() -> str:
     return f"patron:{patron.id}" if patron else f"ip:{request.remote_addr}"
 
 
+# Voting and taking back share one budget of requests per patron.
+_voting_limit = limiter.shared_limit(_vote_limit, scope="voting", key_func=_patron_key)
+
+
 def _sign_in_redirect():
     return redirect(f"{SIGN_IN_PATH}?next={quote('/topics', safe='')}", 303)
 
@@ -138,14 +142,14 @@ def _vote_action(topic_id: int, action, ok: str):
 
 
 @bp.post("/topics/<int:topic_id>/vote")
-@limiter.limit(_vote_limit, key_func=_patron_key)
+@_voting_limit
 def vote(topic_id: int):
     """Spend one of the round's votes on a topic."""
     return _vote_action(topic_id, services.cast_vote, "Your vote is in.")
 
 
 @bp.post("/topics/<int:topic_id>/unvote")
-@limiter.limit(_vote_limit, key_func=_patron_key)
+@_voting_limit
 def unvote(topic_id: int):
     """Take a vote back while the round is open."""
     return _vote_action(topic_id, services.withdraw_vote, "Your vote is taken back.")

@@ -243,3 +243,4 @@ def test_titles_are_escaped_on_the_page(client, voting):
     page = client.get("/topics").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
