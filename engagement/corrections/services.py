@@ -105,6 +105,7 @@ def _open_or_join(article_url: str, title: str, passage: Passage) -> tuple[Corre
     if existing is not None:
         return existing, False
     correction = _new_correction(article_url, title, passage, "new")
+    correction.report_count = 1  # this report: counted in the INSERT, no UPDATE after it
     try:
         with db.session.begin_nested():
             db.session.add(correction)
@@ -168,7 +169,8 @@ def submit_report(data: ReportIn, sender: Sender) -> Report:
         db.session.add(correction)
     else:
         correction, is_new = _open_or_join(article_url, data.title, passage)
-        _count_report(correction, data.title)
+        if not is_new:
+            _count_report(correction, data.title)
     report = _new_report(correction, data, passage, sender, spam)
     db.session.add(report)
     db.session.flush()
