@@ -43,8 +43,8 @@ def queue_mails(count: int) -> int:
     return count
 
 
-def _worker_once(env: dict[str, str]) -> tuple[float, float, str]:
-    """Run `flask worker --once`; (seconds, peak resident MB, its output)."""
+def _worker_once(env: dict[str, str]) -> tuple[float, float, str, float]:
+    """Run `flask worker --once`; (seconds, peak resident MB, its output, CPU seconds)."""
     started = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-m", "flask", "worker", "--once"], cwd=ROOT,
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -55,7 +55,7 @@ def _worker_once(env: dict[str, str]) -> tuple[float, float, str]:
     elapsed = time.perf_counter() - started
     if process.returncode != 0:
         raise RuntimeError(f"flask worker --once failed: {output[-1000:]}")
-    return elapsed, usage.ru_maxrss / 1024, output.strip()
+    return elapsed, usage.ru_maxrss / 1024, output.strip(), usage.ru_utime + usage.ru_stime
 
 
 @scenario("worker", "flask worker --once: mails per second to the local SMTP sink (start-up "
@@ -68,15 +68,16 @@ def worker(ctx: Context) -> Row:
     env = dict(ctx.app_env, MAIL_SERVER="127.0.0.1", MAIL_PORT=str(sink.port),
                MAIL_USE_TLS="false", MAIL_USE_SSL="false",
                MAIL_DEFAULT_SENDER="newsroom@example.org")
-    start_up, _, _ = _worker_once(env)
+    start_up, _, _, start_cpu = _worker_once(env)
     ctx.in_app("bench.scenarios_worker:queue_mails", count)
-    elapsed, rss_mb, output = _worker_once(env)
+    elapsed, rss_mb, output, cpu = _worker_once(env)
     received = len(sink.wait_for(count, timeout=30))
     sending = max(elapsed - start_up, 1e-6)
     rate = count / sending
     row = Row(f"flask worker --once ({count:,} mails)", None, None, "",
               note=f"**{rate:.0f} mails/s** ({count:,} in {sending:.1f} s after a "
-                   f"{start_up:.1f} s start-up; {count / elapsed:.0f}/s with it); "
+                   f"{start_up:.1f} s start-up; {count / elapsed:.0f}/s with it; the worker "
+                   f"used {(cpu - start_cpu) / count * 1000:.1f} ms CPU a mail); "
                    f"sink received {received:,}; {output.splitlines()[-1]}",
               rss_mb=rss_mb)
     row.goal = f"≥ {GOAL_PER_SECOND} mails/s"
