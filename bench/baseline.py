@@ -67,5 +67,6 @@ def insert():
     if not isinstance(exact, str) or not exact:
         return jsonify(error="quote.exact required"), 422
     with engine.begin() as conn:
-        new_id = conn.execute(rows.insert().values(url=body["url"], exact=exact)).inserted_primary_key[0]
+        inserted = conn.execute(rows.insert().values(url=body["url"], exact=exact))
+        new_id = inserted.inserted_primary_key[0]
     return jsonify(id=new_id), 201

@@ -98,7 +98,8 @@ class Server:
         self.port = free_port()
         self.health_path = health_path
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = tempfile.NamedTemporaryFile(prefix="bench-gunicorn-", suffix=".log", delete=False)
+        self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - open while the server runs
+            prefix="bench-gunicorn-", suffix=".log", delete=False)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}",
              "--workers", str(workers), "--threads", str(threads), "--worker-class",
@@ -154,11 +155,10 @@ def run_wrk(url: str, requests_file: Path | None, duration: int, connections: in
     run then skips the requests the warm-up sent (fresh event ids stay fresh).
     """
     warm = run_wrk(url, requests_file, warmup, connections) if warmup > 0 else None
-    script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
-    if requests_file is not None:
-        script.write((BENCH / "wrk" / "requests_file.lua").read_text())
-    script.write((BENCH / "wrk" / "report.lua").read_text())
-    script.close()
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        if requests_file is not None:
+            script.write((BENCH / "wrk" / "requests_file.lua").read_text())
+        script.write((BENCH / "wrk" / "report.lua").read_text())
     env = dict(os.environ)
     if requests_file is not None:
         env["BENCH_REQUESTS"] = str(requests_file)
@@ -177,7 +177,7 @@ def run_wrk(url: str, requests_file: Path | None, duration: int, connections: in
                            f"{done.stderr[-500:]}")
     out = done.stdout
     os.unlink(script.name)
-    line = next(l for l in out.splitlines() if l.startswith("BENCH "))
+    line = next(x for x in out.splitlines() if x.startswith("BENCH "))
     measured = Measurement(**json.loads(line[len("BENCH "):]))
     measured.warmup_requests = warm.requests if warm else 0
     return measured
@@ -241,8 +241,8 @@ def machine_line() -> str:
     """What the figures were measured on."""
     cpu = platform.processor() or platform.machine()
     try:
-        model = next(l.split(":", 1)[1].strip() for l in
-                     Path("/proc/cpuinfo").read_text().splitlines() if l.startswith("model name"))
+        model = next(x.split(":", 1)[1].strip() for x in
+                     Path("/proc/cpuinfo").read_text().splitlines() if x.startswith("model name"))
         cpu = model
     except (OSError, StopIteration):
         pass
@@ -279,11 +279,7 @@ def write_results(rows: list[Row], kind: str, args: argparse.Namespace,
     """Write the markdown table for this run under bench/results/ and return its path."""
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     took = f" The run took {elapsed / 60:.1f} min." if elapsed else ""
-    load = ""
-    try:
-        load = f" Load average at the end: {os.getloadavg()[0]:.2f}."
-    except OSError:
-        pass
+    load = f" Load average at the end: {os.getloadavg()[0]:.2f}."
     lines = [
         f"## {kind} — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         "",

@@ -62,7 +62,7 @@ class Context:
                               cwd=ROOT, env=self.app_env, capture_output=True, text=True)
         if done.returncode != 0:
             raise RuntimeError(f"{target} failed: {done.stderr[-2000:]}")
-        line = next(l for l in reversed(done.stdout.splitlines()) if l.startswith("INAPP "))
+        line = next(x for x in reversed(done.stdout.splitlines()) if x.startswith("INAPP "))
         return json.loads(line[len("INAPP "):])
 
     def expected_requests(self, rps_guess: float) -> int:
@@ -71,7 +71,7 @@ class Context:
 
 
 def write_requests(path: Path, requests: list[tuple[str, str, dict[str, str], str]]) -> Path:
-    """Write (method, path, headers, body) requests in the format bench/wrk/requests_file.lua reads."""
+    """Write (method, path, headers, body) requests as bench/wrk/requests_file.lua reads them."""
     blocks = []
     for method, target, headers, body in requests:
         head = [f"{method} {target}"] + [f"{k}: {v}" for k, v in headers.items()]

@@ -15,9 +15,9 @@ import sys
 import time
 from datetime import date
 
-from devtools.smtp_sink import SmtpSink
 from bench.run import ROOT
 from bench.scenarios import Context, Row, scenario
+from devtools.smtp_sink import SmtpSink
 
 MAILS = 5_000
 GOAL_PER_SECOND = 200
