@@ -333,7 +333,7 @@ def main(argv: list[str] | None = None) -> None:
         if getattr(args, name) is None:
             setattr(args, name, value)
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
-    written = []
+    written, runs = [], {}
     for kind in kinds:
         started = time.monotonic()
         dbs = Databases(kind, args.postgres_url)
@@ -343,9 +343,10 @@ def main(argv: list[str] | None = None) -> None:
             dbs.cleanup()
         path = write_results(rows, kind, args, time.monotonic() - started)
         written.append(path)
+        runs[kind] = rows
         print(path.read_text(), flush=True)
     if not args.no_doc and not args.quick:
-        scenarios.update_performance_doc(written)
+        scenarios.update_performance_doc(written, runs)
 
 
 if __name__ == "__main__":

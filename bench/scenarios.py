@@ -212,19 +212,67 @@ def run_all(dbs: Databases, args) -> list[Row]:
     return rows
 
 
-def update_performance_doc(paths: list[Path]) -> None:
-    """Put the latest tables into docs/performance.md between its markers."""
+def _replace_between(content: str, name: str, text: str) -> str:
+    start, end = f"<!-- {name} -->", f"<!-- /{name} -->"
+    if start not in content or end not in content:
+        return content
+    before, after = content.split(start)[0], content.split(end)[1]
+    return f"{before}{start}\n{text}\n{end}{after}"
+
+
+def _figure(row: Row) -> str:
+    if "mails_per_second" in row.extra:
+        return f"{row.extra['mails_per_second']:.0f} mails/s"
+    if row.goal.startswith("ratio") and row.ratio is not None:
+        return f"{row.ratio:.2f}"
+    if row.goal.startswith("≤") and row.note:
+        return row.note.split(";")[0]
+    return "–"
+
+
+def goals_summary(runs: dict[str, list[Row]]) -> str:
+    """A table of every goal: the figure and met/missed per database."""
+    kinds = list(runs)
+    lines = ["| goal | scenario | " + " | ".join(kinds) + " |",
+             "|---|---|" + "---|" * len(kinds)]
+    names = []
+    for rows in runs.values():
+        for row in rows:
+            if row.goal and row.scenario not in names:
+                names.append(row.scenario)
+    for name in names:
+        cells, goal = [], ""
+        for kind in kinds:
+            row = next((r for r in runs[kind] if r.scenario == name), None)
+            if row is None or row.met is None:
+                cells.append("–")
+                continue
+            goal = row.goal
+            cells.append(f"{_figure(row)}: {'met' if row.met else '**missed**'}")
+        lines.append(f"| {goal} | {name} | " + " | ".join(cells) + " |")
+    cells = []
+    for kind in kinds:
+        peaks = [r.rss_mb for r in runs[kind] if r.rss_mb is not None and r.app is not None]
+        peak = max(peaks) if peaks else None
+        cells.append("–" if peak is None else
+                     f"{peak:.0f} MB: {'met' if peak < 100 else '**missed**'}")
+    lines.append("| < 100 MB | largest gunicorn worker, any scenario | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def update_performance_doc(paths: list[Path], runs: dict[str, list[Row]] | None = None) -> None:
+    """Put the latest tables (and the goals summary) into docs/performance.md between its
+    markers."""
     doc = ROOT / "docs" / "performance.md"
     if not doc.exists():
         return
-    latest = "\n".join(p.read_text() for p in paths)
-    content = doc.read_text()
-    start, end = "<!-- latest-results -->", "<!-- /latest-results -->"
-    if start in content and end in content:
-        before = content.split(start)[0]
-        after = content.split(end)[1]
-        doc.write_text(f"{before}{start}\n{latest}\n{end}{after}")
+    content = _replace_between(doc.read_text(), "latest-results",
+                               "\n".join(p.read_text() for p in paths))
+    if runs:
+        content = _replace_between(content, "goals-summary", goals_summary(runs))
+    doc.write_text(content)
 
 
-__all__ = ["BENCH", "SCENARIOS", "Context", "Row", "describe", "errors_note", "run_all",
+__all__ = ["BENCH", "SCENARIOS", "Context", "Row", "describe", "errors_note", "goals_summary",
+           "run_all",
            "scenario", "update_performance_doc", "write_requests"]
