@@ -76,6 +76,7 @@ class Row:
     goal: str = ""
     met: bool | None = None
     rss_mb: float | None = None
+    private_mb: float | None = None
 
     @property
     def ratio(self) -> float | None:
@@ -137,6 +138,22 @@ class Server:
                 if line.startswith("VmHWM:"):
                     peak = max(peak, int(line.split()[1]))
         return peak / 1024
+
+    def worker_private_mb(self) -> float:
+        """The largest private memory (pages no other process shares: what one more worker
+        costs) of this server's workers now, in MB."""
+        children = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True,
+                                  text=True).stdout.split()
+        largest = 0
+        for pid in children:
+            try:
+                rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+            except OSError:
+                continue
+            private = sum(int(line.split()[1]) for line in rollup.splitlines()
+                          if line.startswith(("Private_Clean:", "Private_Dirty:")))
+            largest = max(largest, private)
+        return largest / 1024
 
     def stop(self) -> None:
         self.process.terminate()
@@ -267,7 +284,7 @@ def format_row(row: Row) -> str:
         row.baseline_name if b else "–",
         _cell(b.rps if b else None, ".0f"),
         _cell(row.ratio, ".2f"),
-        _cell(row.rss_mb, ".0f"),
+        _cell(row.rss_mb, ".0f") + (f" ({row.private_mb:.0f})" if row.private_mb else ""),
         goal,
         row.note,
     ]
@@ -288,7 +305,7 @@ def write_results(rows: list[Row], kind: str, args: argparse.Namespace,
         f"{args.duration} s per target; data scale {args.scale:g}.{took}{load}",
         "",
         "| scenario | app req/s | p50 ms | p99 ms | baseline | baseline req/s | ratio "
-        "| worker MB | goal | notes |",
+        "| worker MB (private) | goal | notes |",
         "|---|---:|---:|---:|---|---:|---:|---:|---|---|",
     ]
     lines.extend(format_row(row) for row in rows)

@@ -178,10 +178,11 @@ def run_all(dbs: Databases, args) -> list[Row]:
     if unknown:
         raise SystemExit(f"unknown scenario(s): {', '.join(unknown)}; see --list")
     baseline, base_get, base_insert = _baseline(dbs, args)
-    base_rss = baseline.worker_rss_mb()
-    rows = [Row("baseline GET /word", base_get, None, "", note="bare Flask", rss_mb=base_rss),
+    base_rss, base_private = baseline.worker_rss_mb(), baseline.worker_private_mb()
+    rows = [Row("baseline GET /word", base_get, None, "", note="bare Flask", rss_mb=base_rss,
+                private_mb=base_private),
             Row("baseline POST /insert", base_insert, None, "", note="bare Flask, one row",
-                rss_mb=base_rss)]
+                rss_mb=base_rss, private_mb=base_private)]
     baseline.stop()
     for name in names:
         started = time.monotonic()
@@ -193,9 +194,10 @@ def run_all(dbs: Databases, args) -> list[Row]:
             result = SCENARIOS[name](ctx)
             result = result if isinstance(result, list) else [result]
             rss = ctx.app.worker_rss_mb() if ctx.app else None
+            private = ctx.app.worker_private_mb() if ctx.app else None
             for row in result:
                 if row.rss_mb is None and row.app is not None:
-                    row.rss_mb = rss
+                    row.rss_mb, row.private_mb = rss, private
         except Exception as exc:  # noqa: BLE001 - one broken scenario must not lose the run
             log = f"; see {ctx.app.log.name}" if ctx.app else ""
             result = [Row(name, None, None, "", note=f"failed: {type(exc).__name__}: "
