@@ -138,14 +138,14 @@ class RoundView:
     voted: set[int] = field(default_factory=set)
 
 
-def open_rounds() -> list[Round]:
-    """Rounds open for votes now, soonest close first."""
+def open_rounds(with_tiers: bool = True) -> list[Round]:
+    """Rounds open for votes now, soonest close first (with their tiers, unless told not to)."""
     now = utcnow()
-    return list(db.session.scalars(
-        select(Round).where(Round.opens_at <= now, Round.closes_at > now,
-                            Round.closed_early_at.is_(None))
-        .options(db.selectinload(Round.eligible_tiers))
-        .order_by(Round.closes_at, Round.id)))
+    query = select(Round).where(Round.opens_at <= now, Round.closes_at > now,
+                                Round.closed_early_at.is_(None))
+    if with_tiers:
+        query = query.options(db.selectinload(Round.eligible_tiers))
+    return list(db.session.scalars(query.order_by(Round.closes_at, Round.id)))
 
 
 def recent_results(limit: int = 3) -> list[Round]:
@@ -171,7 +171,7 @@ def topics_page(patron: Patron | None) -> tuple[list[RoundView], list[tuple[Roun
 
     A fixed number of queries, whatever the number of votes: the counts are counters on topics.
     """
-    rounds = open_rounds()
+    rounds = open_rounds(with_tiers=patron is not None)  # anonymous readers see no tiers
     topics = _topics_by_round([r.id for r in rounds], ("open",))
     views = [RoundView(r, topics[r.id], r.results_visible()) for r in rounds]
     if patron is not None and views:

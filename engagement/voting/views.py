@@ -105,6 +105,9 @@ def _topics_page() -> str:
 
 
 def _voting_tiers(rounds: list[services.RoundView]) -> dict:
+    # Only a signed-in patron who cannot vote is told which tiers can.
+    if current_patron() is None or all(view.may_vote for view in rounds):
+        return {}
     every = eligibility.voting_tiers()
     return {view.round.id: [t for t in view.round.eligible_tiers if t.grants_voting] or every
             for view in rounds}
