@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from engagement.errors import NotFound
 from engagement.extensions import db
@@ -25,12 +25,11 @@ def counts_by_status() -> dict[str, int]:
 
 def unsent_emails(limit: int = UNSENT_LIMIT) -> list[Email]:
     """Mails still waiting or given up on: dead first, then failed, sending and queued."""
-    order = {"dead": 0, "failed": 1, "sending": 2, "queued": 3}
-    emails = db.session.scalars(
+    by_status = case({"dead": 0, "failed": 1, "sending": 2}, value=Email.status, else_=3)
+    return db.session.scalars(
         select(Email).where(Email.status.in_(UNSENT_STATUSES))
-        .order_by(Email.next_attempt_at, Email.id).limit(limit)
+        .order_by(by_status, Email.next_attempt_at, Email.id).limit(limit)
     ).all()
-    return sorted(emails, key=lambda email: order[email.status])
 
 
 def recently_sent(limit: int = RECENT_SENT_LIMIT) -> list[Email]:
