@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -10,8 +12,14 @@ from engagement.database import utcnow
 from engagement.errors import Conflict, InvalidInput
 from engagement.extensions import db
 
-# Checked against when the email is unknown, so a wrong email costs as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+@cache
+def _dummy_hash() -> str:
+    """Checked against when the email is unknown, so a wrong email costs as long as a wrong
+    password. Made on first use, not at import: scrypt takes 32 MB for a moment, and every
+    app process (each gunicorn worker, `flask worker`) would otherwise peak that much higher."""
+    return generate_password_hash("not-a-real-password")
+
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -45,7 +53,7 @@ def authenticate_editor(email: str, password: str) -> Editor | None:
     """The active editor these credentials belong to, or None (never saying which part failed)."""
     editor = find_editor(email)
     if editor is None or not editor.active:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return None
     if not editor.check_password(password):
         return None
