@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
@@ -123,11 +124,10 @@ def register_error_handlers(app: Flask) -> None:
         status = error.code or 500
         headers = {}
         if status == 429:
-            retry_after = getattr(error, "retry_after", None)
-            limit = getattr(error, "limit", None)
-            if retry_after is None and limit is not None:
-                retry_after = getattr(limit, "reset_at", None)
-            headers["Retry-After"] = str(int(retry_after) if retry_after else 60)
+            # Flask-Limiter sets the exact Retry-After itself; this is the floor when it cannot.
+            reset_at = getattr(getattr(error, "limit", None), "reset_at", None)
+            seconds = int(reset_at - time.time()) if reset_at else 60
+            headers["Retry-After"] = str(max(seconds, 1))
         if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
             headers["Allow"] = ", ".join(error.valid_methods)
         message = MESSAGES.get(status) or error.description or "Error"
