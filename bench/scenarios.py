@@ -94,19 +94,25 @@ def correction_body(i: int, same: bool) -> str:
     })
 
 
-def scenario_corrections(ctx: Context, same: bool) -> Row:
-    """POST /api/v1/corrections against the baseline's insert."""
+def scenario_corrections(ctx: Context) -> list[Row]:
+    """POST /api/v1/corrections against the baseline's insert: distinct passages, then the
+    same passage again and again, on one app server."""
     headers = {"Content-Type": "application/json", "Origin": "https://news.example.org"}
-    count = 500 if same else ctx.expected_requests(1000)
-    requests = [("POST", "/api/v1/corrections", headers, correction_body(i, same))
-                for i in range(count)]
-    path = write_requests(ctx.workdir / "corrections.req", requests)
-    ctx.start_app()
-    measured = ctx.measure(path)
-    name = "POST /api/v1/corrections (same passage)" if same else \
-        "POST /api/v1/corrections (distinct passages)"
-    return Row(name, measured, ctx.baseline_insert, "bare insert",
-               note=errors_note(measured)).check_ratio(0.75)
+    rows = []
+    for same in (False, True):
+        count = 500 if same else ctx.expected_requests(1000)
+        requests = [("POST", "/api/v1/corrections", headers, correction_body(i, same))
+                    for i in range(count)]
+        path = write_requests(ctx.workdir / "corrections.req", requests)
+        if ctx.app is None:
+            ctx.start_app()
+        measured = ctx.measure(path)
+        name = "POST /api/v1/corrections (same passage)" if same else \
+            "POST /api/v1/corrections (distinct passages)"
+        rows.append(Row(name, measured, ctx.baseline_insert, "bare insert",
+                        note=errors_note(measured, "no editors: no mail rendered")
+                        ).check_ratio(0.75))
+    return rows
 
 
 def errors_note(m: Measurement, *notes: str) -> str:
@@ -120,14 +126,11 @@ def errors_note(m: Measurement, *notes: str) -> str:
 
 
 SCENARIOS: dict[str, Callable[[Context], Row | list[Row]]] = {
-    "corrections-distinct": lambda ctx: scenario_corrections(ctx, same=False),
-    "corrections-same": lambda ctx: scenario_corrections(ctx, same=True),
+    "corrections": scenario_corrections,
 }
 DOCS: dict[str, str] = {
-    "corrections-distinct": "POST /api/v1/corrections, every report a new passage (a new "
-                            "correction, an editor mail queued)",
-    "corrections-same": "POST /api/v1/corrections, the same passage again and again (reports "
-                        "grouped into one correction)",
+    "corrections": "POST /api/v1/corrections: every report a new passage (a new correction), "
+                   "then the same passage again and again (reports grouped into one)",
 }
 
 

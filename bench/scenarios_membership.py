@@ -5,11 +5,9 @@ scenario runs the project's Stripe emulator (`devtools.stripe_emulator`) on loop
 tier and its prices there (`flask stripe sync-tiers`' service), starts subscriptions and mirrors
 each once, then replays signed events with fresh ids:
 
-- `webhook-refetch`: `customer.subscription.updated`: verify, store the event, fetch the
-  subscription from the emulator, mirror it. The emulator (one Python process, one lock) is
-  part of what is measured.
-- `webhook-local`: `customer.updated` for a known patron: verify, store, update the patron; no
-  call to Stripe.
+- `customer.subscription.updated`: verify, store the event, fetch the subscription from the
+  emulator, mirror it. The emulator (one Python process, one lock) is part of what is measured.
+- `customer.updated` for a known patron: verify, store, update the patron; no call to Stripe.
 """
 
 from __future__ import annotations
@@ -121,52 +119,51 @@ def _subscription(emulator_url: str, subscription_id: str) -> dict:
         return json.loads(response.read())
 
 
-def _run(ctx: Context, kind: str) -> Row:
+def _stored_events(database_url: str) -> int:
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            return conn.scalar(select(func.count()).select_from(table("stripe_events")))
+    finally:
+        engine.dispose()
+
+
+def _measure(ctx: Context, kind: str, objects: list[dict], rps_guess: int) -> Row:
+    count = ctx.expected_requests(rps_guess)
+    requests = []
+    for n in range(count):
+        headers, body = signed(_event(f"evt_bench_{kind}_{n:07d}", kind,
+                                      objects[n % len(objects)]))
+        requests.append(("POST", "/stripe/webhook", headers, body))
+    path = write_requests(ctx.workdir / "webhook.req", requests)
+    before = _stored_events(ctx.database_url)
+    measured = ctx.measure(path)
+    handled = _stored_events(ctx.database_url) - before
+    repeats = measured.requests + measured.warmup_requests - handled
+    note = f"{handled:,} events stored"
+    if repeats > 0:
+        note += f"; {repeats} answered as duplicates (the request file wrapped round)"
+    return Row(f"POST /stripe/webhook ({kind})", measured, ctx.baseline_insert, "bare insert",
+               note=errors_note(measured, note)).check_ratio(0.5)
+
+
+@scenario("webhooks", "POST /stripe/webhook, signed events with fresh ids: "
+                      "customer.subscription.updated (the subscription is fetched from the "
+                      "Stripe emulator again), then customer.updated (no call to Stripe)")
+def webhooks(ctx: Context) -> list[Row]:
+    """Webhook deliveries, with and without a call back to Stripe."""
     emulator = Emulator()
     ctx.cleanups.append(emulator.stop)
     ctx.app_env.update(STRIPE_API_BASE=emulator.url, STRIPE_SECRET_KEY=SECRET_KEY,
                        STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET)
     pairs = ctx.in_app("bench.scenarios_membership:prepare", emulator.url,
                        ctx.scale(SUBSCRIPTIONS, minimum=20))
-    if kind == "customer.subscription.updated":
-        objects = [_subscription(emulator.url, sub_id) for sub_id, _ in pairs]
-    else:
-        objects = [{"id": cus_id, "object": "customer", "email": f"patron{n}@example.org",
-                    "name": f"Patron {n}", "metadata": {}}
-                   for n, (_, cus_id) in enumerate(pairs)]
+    subscriptions = [_subscription(emulator.url, sub_id) for sub_id, _ in pairs]
+    customers = [{"id": cus_id, "object": "customer", "email": f"patron{n}@example.org",
+                  "name": f"Patron {n}", "metadata": {}} for n, (_, cus_id) in enumerate(pairs)]
     ctx.start_app()
-    count = ctx.expected_requests(1500 if kind == "customer.updated" else 400)
-    requests = []
-    for n in range(count):
-        headers, body = signed(_event(f"evt_bench_{n:07d}", kind, objects[n % len(objects)]))
-        requests.append(("POST", "/stripe/webhook", headers, body))
-    path = write_requests(ctx.workdir / "webhook.req", requests)
-    measured = ctx.measure(path)
-    engine = create_engine(ctx.database_url)
-    with engine.connect() as conn:
-        stored = conn.scalar(select(func.count()).select_from(table("stripe_events")))
-    engine.dispose()
-    handled = stored - len(pairs)
-    repeats = measured.requests + measured.warmup_requests - handled
-    note = f"{handled} events stored"
-    if repeats > 0:
-        note += f"; {repeats} answered as duplicates (the request file wrapped round)"
-    return Row(f"POST /stripe/webhook ({kind})", measured, ctx.baseline_insert, "bare insert",
-               note=errors_note(measured, note))
-
-
-@scenario("webhook-refetch", "POST /stripe/webhook, signed customer.subscription.updated with "
-                             "fresh ids: the subscription is fetched from the emulator again")
-def webhook_refetch(ctx: Context) -> Row:
-    """Subscription events: the app re-fetches from the emulator, which bounds the rate."""
-    row = _run(ctx, "customer.subscription.updated").check_ratio(0.5)
-    row.note = "; ".join(n for n in (row.note, "includes the Stripe emulator's own time "
-                                     "(one Python process on the same cores)") if n)
-    return row
-
-
-@scenario("webhook-local", "POST /stripe/webhook, signed customer.updated for known patrons: "
-                           "verified, stored and applied without calling Stripe")
-def webhook_local(ctx: Context) -> Row:
-    """Customer events: no call to Stripe."""
-    return _run(ctx, "customer.updated").check_ratio(0.5)
+    refetch = _measure(ctx, "customer.subscription.updated", subscriptions, 400)
+    refetch.note = "; ".join(n for n in (refetch.note, "includes the Stripe emulator's own "
+                             "time (one Python process on the same cores)") if n)
+    local = _measure(ctx, "customer.updated", customers, 1500)
+    return [refetch, local]
