@@ -25,12 +25,6 @@ def corrections_rate_limit() -> str:
     return current_app.config["CORRECTIONS_RATE_LIMIT"]
 
 
-def _counts_against_limit(response) -> bool:
-    # A reader who mistyped an email and sends again should not be locked out for it; a 422
-    # writes nothing, so it costs us nothing either.
-    return response.status_code != 422
-
-
 @bp.record_once
 def _allow_widget_origins(state) -> None:
     # CORS only for the intake, and only for the outlets' pages (read when the app is built).
@@ -71,7 +65,9 @@ def _sender() -> services.Sender:
 
 @bp.post("/corrections")
 @csrf.exempt  # JSON from other origins: guarded by CORS and the rate limit, not a form token
-@limiter.limit(corrections_rate_limit, methods=["POST"], deduct_when=_counts_against_limit)
+# Every attempt counts, up front: Flask-Limiter's deduct_when would test first and count after
+# the response, letting a parallel burst through.
+@limiter.limit(corrections_rate_limit, methods=["POST"])
 def create_report():
     """Take one reader's report: 201 with the report's and its correction's ids."""
     data = parse_report(read_json_body(), services.allowed_hosts())

@@ -17,8 +17,7 @@ bp.register_blueprint(widget.bp)
 
 
 @bp.route("/corrections/report", methods=["GET", "POST"])
-@limiter.limit(api.corrections_rate_limit, methods=["POST"],
-               deduct_when=lambda response: response.status_code != 422)
+@limiter.limit(api.corrections_rate_limit, methods=["POST"])
 def report():
     """Report a mistake without JavaScript: the passage pasted by hand."""
     form = ReportForm()

@@ -153,9 +153,6 @@ def test_the_report_limit_holds_across_gunicorn_workers_sharing_redis(gunicorn):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(reason="CORRECTIONS_RATE_LIMIT uses deduct_when (422s do not count), which "
-                          "Flask-Limiter implements as test-then-deduct: a burst of parallel "
-                          "requests all pass the test before any is counted", strict=False)
 def test_a_parallel_burst_gets_no_more_than_the_limit_through(gunicorn):
     barrier = threading.Barrier(REPORTS)
     answers: list = [None] * REPORTS
