@@ -104,12 +104,13 @@ def _apply_derived(config: dict[str, Any], instance_path: str) -> None:
     env_name = config["ENGAGEMENT_ENV"]
     if not config.get("SECRET_KEY") and env_name != "production":
         # Development and tests get a throwaway key; production must set its own.
-        config["SECRET_KEY"] = "dev-only-not-secret"
+        config["SECRET_KEY"] = "dev-only-not-secret"  # noqa: S105 - never used in production
     database_url = config.get("DATABASE_URL") or (
         "sqlite:///" + str(Path(instance_path) / "engagement.sqlite")
     )
     config.setdefault("SQLALCHEMY_DATABASE_URI", database_url)
-    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(config["SQLALCHEMY_DATABASE_URI"]))
+    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS",
+                      _engine_options(config["SQLALCHEMY_DATABASE_URI"]))
     config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     config.setdefault("SESSION_COOKIE_SECURE", env_name == "production")

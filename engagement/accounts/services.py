@@ -24,7 +24,9 @@ def _dummy_hash() -> str:
 MIN_PASSWORD_LENGTH = 10
 
 
-def create_editor(email: str, password: str, role: str = "editor", display_name: str = "") -> Editor:
+def create_editor(
+    email: str, password: str, role: str = "editor", display_name: str = ""
+) -> Editor:
     """Add an editor; refuse a taken email, an unknown role or a short password."""
     email = normalise_email(email)
     if "@" not in email:
