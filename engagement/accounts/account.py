@@ -9,6 +9,7 @@ account page includes `templates/account/_votes.html` when the voting feature pr
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -19,6 +20,7 @@ from engagement.accounts.magic_links import forget_links
 from engagement.accounts.models import Patron
 from engagement.database import utcnow
 from engagement.extensions import db
+from engagement.notifications.models import Email
 
 DATA_SECTIONS: dict[str, Callable[[Patron], Any]] = {}
 ERASERS: list[Callable[[Patron], None]] = []
@@ -123,9 +125,55 @@ def erase_patron(patron: Patron) -> None:
                        .values(cancellation_reason=None)
                        .execution_options(synchronize_session=False))
     forget_links(patron)
+    _erase_outbox(patron)
+    _erase_stripe_payloads(patron)
     for eraser in ERASERS:
         eraser(patron)
     patron.email = None
     patron.name = ""
     patron.erased_at = utcnow()
     db.session.flush()
+
+
+ERASED = "[erased]"
+
+
+def _erase_outbox(patron: Patron) -> None:
+    # Mails to the patron, sent or not, keep no address or content; unsent ones never leave.
+    if not patron.email:
+        return
+    for email in db.session.scalars(select(Email).where(Email.recipients == patron.email)):
+        if email.status != "sent":
+            email.status = "dead"
+            email.last_error = "recipient erased their data"
+        email.recipients = ERASED
+        email.subject = ERASED
+        email.text_body = ""
+        email.html_body = ""
+
+
+def _scrub(value: Any, secrets: set[str]) -> Any:
+    if isinstance(value, dict):
+        return {key: _scrub(item, secrets) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrub(item, secrets) for item in value]
+    if isinstance(value, str) and value.strip().lower() in secrets:
+        return ERASED
+    return value
+
+
+def _erase_stripe_payloads(patron: Patron) -> None:
+    # Stored events keep their ids and amounts for the books, not the patron's email or name.
+    from engagement.membership.models import StripeEvent
+
+    secrets = {s.strip().lower() for s in (patron.email, patron.name) if s and s.strip()}
+    if not secrets or not patron.stripe_customer_id:
+        return
+    events = db.session.scalars(
+        select(StripeEvent).where(StripeEvent.customer_id == patron.stripe_customer_id))
+    for event in events:
+        try:
+            payload = json.loads(event.payload)
+        except ValueError:
+            continue
+        event.payload = json.dumps(_scrub(payload, secrets))

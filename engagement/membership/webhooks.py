@@ -192,6 +192,8 @@ def on_customer_updated(gw: Gateway, customer: dict) -> None:
     patron = state.find_patron(customer_id=customer.get("id"))
     if patron is None:
         raise Ignored("customer is not a patron")
+    if patron.erased_at is not None:
+        raise Ignored("the patron erased their data; Stripe's copy is not brought back")
     email = customer.get("email")
     if email and normalise_email(email) != patron.email:
         clash = state.find_patron(email=email)

@@ -159,8 +159,17 @@ def test_deleting_my_data_takes_two_confirmations(app, client, forms, stripe_liv
     with app.app_context():
         from engagement.membership.models import Membership
 
+        from engagement.membership.models import StripeEvent
+        from engagement.notifications.models import Email
+
         kept = db.session.scalar(select(Membership))
         assert kept.amount == 300 and kept.stripe_subscription_id == subscription["id"]
+        # Neither the outbox nor the stored Stripe events keep the address.
+        assert db.session.scalar(select(StripeEvent.id)) is not None
+        for event in db.session.scalars(select(StripeEvent)):
+            assert "erase@example.org" not in event.payload
+        for mail in db.session.scalars(select(Email)):
+            assert "erase@example.org" not in mail.recipients + mail.text_body + mail.html_body
     # The old address no longer gets a link.
     forms.post("/account/login", {"email": "erase@example.org"})
-    assert len(link_tokens(app, "erase@example.org")) == 1  # only the one used before
+    assert link_tokens(app, "erase@example.org") == []  # the old sign-in mail was erased too
