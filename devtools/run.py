@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -39,21 +40,47 @@ def _flask(*args: str) -> list[str]:
     return [sys.executable, "-m", "flask", *args]
 
 
+def _wait_for_port(port: int, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"nothing listens on 127.0.0.1:{port} after {timeout:.0f} s")
+
+
 def main() -> None:
     """Start the services, prepare the database and serve until Ctrl+C."""
     env = _environment()
-    subprocess.run(_flask("db", "upgrade"), cwd=ROOT, env=env, check=True)
-    seeded = subprocess.run(_flask("demo", "seed"), cwd=ROOT, env=env, check=True,
-                            capture_output=True, text=True).stdout
-    services = [
+    helpers = [
         [sys.executable, "-m", "devtools.smtp_sink", "--port", str(SMTP_PORT)],
         [sys.executable, "-m", "devtools.stripe_emulator", "--port", str(STRIPE_PORT),
          "--webhook-url", f"http://127.0.0.1:{APP_PORT}/stripe/webhook",
          "--webhook-secret", env["STRIPE_WEBHOOK_SECRET"].split(",")[0]],
+    ]
+    processes = [subprocess.Popen(cmd, cwd=ROOT, env=env) for cmd in helpers]
+    try:
+        _prepare_and_serve(env, processes)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        _stop(processes)
+
+
+def _prepare_and_serve(env: dict[str, str], processes: list[subprocess.Popen]) -> None:
+    # The demo tiers are synced to the emulator while seeding, so it must be listening first.
+    for port in (SMTP_PORT, STRIPE_PORT):
+        _wait_for_port(port)
+    subprocess.run(_flask("db", "upgrade"), cwd=ROOT, env=env, check=True)
+    seeded = subprocess.run(_flask("demo", "seed"), cwd=ROOT, env=env, check=True,
+                            capture_output=True, text=True).stdout
+    servers = [
         _flask("worker"),
         _flask("run", "--host", "127.0.0.1", "--port", str(APP_PORT), "--debug"),
     ]
-    processes = [subprocess.Popen(cmd, cwd=ROOT, env=env) for cmd in services]
+    processes += [subprocess.Popen(cmd, cwd=ROOT, env=env) for cmd in servers]
     time.sleep(1.5)
     base = env["PUBLIC_BASE_URL"]
     print(f"""
@@ -67,20 +94,19 @@ engagement is running (development mode)
   SMTP sink         127.0.0.1:{SMTP_PORT}  (mails are printed here)
 {seeded}Press Ctrl+C to stop.
 """, flush=True)
-    try:
-        while all(p.poll() is None for p in processes):
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        for process in processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGINT)
-        for process in processes:
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    while all(p.poll() is None for p in processes):
+        time.sleep(0.5)
+
+
+def _stop(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+    for process in processes:
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 if __name__ == "__main__":
