@@ -7,7 +7,6 @@ demo data and serves the app at http://127.0.0.1:5000 in development mode.
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -99,9 +98,13 @@ engagement is running (development mode)
 
 
 def _stop(processes: list[subprocess.Popen]) -> None:
+    # Ctrl+C in a terminal already reached every child; give them a moment before asking again.
+    deadline = time.monotonic() + 3
     for process in processes:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=max(deadline - time.monotonic(), 0.01))
+        except subprocess.TimeoutExpired:
+            process.terminate()
     for process in processes:
         try:
             process.wait(timeout=5)
