@@ -100,24 +100,23 @@ def tier_edit(tier_id: int):
 
 
 def _panel_context() -> dict:
+    # Patron counts and recurring revenue are the patrons panel's; this one is about billing.
     now = utcnow()
-    live = select(Membership).where(Membership.ended_at.is_(None))
-    members = db.session.scalars(live).all()
-    with_access = [m for m in members if m.grants_access(now)]
-    monthly = sum((m.amount or 0) / (12 if m.interval == "year" else 1)
-                  for m in with_access if m.source == "stripe" and m.amount)
-    month_ago = now - timedelta(days=30)
+    live = Membership.ended_at.is_(None)
+
+    def count(*conditions) -> int:
+        return db.session.scalar(select(func.count(Membership.id)).where(live, *conditions)) or 0
+
     gifts = db.session.execute(select(func.count(Donation.id), func.coalesce(
         func.sum(Donation.amount - Donation.refunded_amount), 0)).where(
-        Donation.created_at >= month_ago)).one()
+        Donation.created_at >= now - timedelta(days=30))).one()
     failed = db.session.scalar(select(func.count(StripeEvent.id)).where(
         StripeEvent.outcome == "failed")) or 0
     currency = current_app.config["SUPPORT_CURRENCY"]
     return {
-        "members": len(with_access),
-        "past_due": sum(1 for m in members if m.status == "past_due"),
-        "cancelling": sum(1 for m in with_access if m.cancel_at_period_end),
-        "monthly": money(int(monthly), currency),
+        "past_due": count(Membership.status == "past_due"),
+        "cancelling": count(Membership.cancel_at_period_end.is_(True),
+                            Membership.access_until >= now),
         "gifts_count": gifts[0],
         "gifts_total": money(int(gifts[1] or 0), currency),
         "failed_events": failed,

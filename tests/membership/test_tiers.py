@@ -113,11 +113,18 @@ def test_sync_tiers_without_stripe_says_so(app, runner):
     assert result.exit_code != 0 and "STRIPE_SECRET_KEY" in result.output
 
 
-def test_dashboard_panel_shows_members(app, client, auth, forms, stripe_live, coffee):
+def test_dashboard_billing_panel_counts_cancellations(app, client, auth, forms, stripe_live,
+                                                     coffee):
     from .conftest import join
     join(forms, stripe_live, email="panel@example.org")
     auth.login("editor")
     html = client.get("/newsroom/").get_data(as_text=True)
     assert 'id="panel-membership"' in html
-    assert "<dt>Members with access</dt><dd>1</dd>" in html
-    assert "<dt>Monthly revenue</dt><dd>€3</dd>" in html
+    assert "<dt>Cancelling at period end</dt><dd>0</dd>" in html
+    with app.app_context():
+        from engagement.membership.models import Membership
+
+        db.session.scalar(db.select(Membership)).cancel_at_period_end = True
+        db.session.commit()
+    html = client.get("/newsroom/").get_data(as_text=True)
+    assert "<dt>Cancelling at period end</dt><dd>1</dd>" in html
