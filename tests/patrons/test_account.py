@@ -157,9 +157,7 @@ def test_deleting_my_data_takes_two_confirmations(app, client, forms, stripe_liv
     assert subscription["cancel_at_period_end"] is True
     stripe_live.wait_idle(20)
     with app.app_context():
-        from engagement.membership.models import Membership
-
-        from engagement.membership.models import StripeEvent
+        from engagement.membership.models import Membership, StripeEvent
         from engagement.notifications.models import Email
 
         kept = db.session.scalar(select(Membership))
