@@ -230,6 +230,40 @@ def auth(app, client):
     return Auth(app, client)
 
 
+# --- the Stripe emulator ------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def emulator_session():
+    """One Stripe emulator for the test session, over real HTTP on a free loopback port."""
+    from devtools.stripe_emulator import start_emulator
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ENGAGEMENT_ENV", "test")
+        emu = start_emulator(port=0, initial_backoff=0.05)
+    yield emu
+    emu.stop()
+
+
+@pytest.fixture
+def emulator_attempts():
+    """How often the emulator tries a webhook delivery; a folder may override it."""
+    return 8
+
+
+@pytest.fixture
+def emulator(emulator_session, emulator_attempts):
+    """The emulator, empty, with no webhook endpoint yet."""
+    emulator_session.wait_idle(30)
+    emulator_session.reset()
+    emulator_session.set_webhook(None, None, initial_backoff=0.05,
+                                 max_attempts=emulator_attempts)
+    emulator_session.store.failures_before_cancel = 3
+    yield emulator_session
+    emulator_session.set_webhook(None, None)
+    emulator_session.wait_idle(30)
+    emulator_session.reset()
+
+
 # --- a live server and a real browser -------------------------------------------------------
 
 class LiveServer:

@@ -10,8 +10,6 @@ import pytest
 from tests.membership.conftest import (  # noqa: F401 - fixtures shared with the membership tests
     app_config,
     coffee,
-    emulator,
-    emulator_session,
     join,
     stripe_live,
 )

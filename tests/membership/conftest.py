@@ -12,7 +12,6 @@ import pytest
 import stripe
 from sqlalchemy import select
 
-from devtools.stripe_emulator import start_emulator
 from engagement.extensions import db
 from engagement.membership import tiers as tier_service
 from engagement.membership.models import Membership, StripeEvent, Tier
@@ -24,26 +23,10 @@ PAYING_CARD = "4242424242424242"
 DECLINED_CARD = "4000000000000002"
 
 
-@pytest.fixture(scope="session")
-def emulator_session():
-    """One Stripe emulator for the session, on a free loopback port."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ENGAGEMENT_ENV", "test")
-        emu = start_emulator(port=0, initial_backoff=0.05, max_attempts=4)
-    yield emu
-    emu.stop()
-
-
 @pytest.fixture
-def emulator(emulator_session):
-    """The emulator with no state and no webhook endpoint yet."""
-    emulator_session.wait_idle(10)
-    emulator_session.reset()
-    emulator_session.set_webhook(None, None, initial_backoff=0.05, max_attempts=4)
-    emulator_session.store.failures_before_cancel = 3
-    yield emulator_session
-    emulator_session.set_webhook(None, None)
-    emulator_session.wait_idle(10)
+def emulator_attempts():
+    """Membership tests give up on a failing webhook sooner."""
+    return 4
 
 
 @pytest.fixture

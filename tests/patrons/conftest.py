@@ -14,8 +14,6 @@ from engagement.notifications.models import Email
 from tests.membership.conftest import (  # noqa: F401 - fixtures shared with the membership tests
     app_config,
     coffee,
-    emulator,
-    emulator_session,
     stripe_live,
 )
 

@@ -8,35 +8,11 @@ import urllib.request
 
 import pytest
 
-from devtools.stripe_emulator import start_emulator
 from engagement.extensions import db
 from engagement.membership import tiers as tier_service
 from engagement.membership.stripe_gateway import gateway
 
 WEBHOOK_SECRET = "whsec_reliability"
-
-
-@pytest.fixture(scope="session")
-def emulator_session():
-    """One Stripe emulator for the suite, on a free loopback port."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ENGAGEMENT_ENV", "test")
-        emu = start_emulator(port=0, initial_backoff=0.05, max_attempts=8)
-    yield emu
-    emu.stop()
-
-
-@pytest.fixture
-def emulator(emulator_session):
-    """The emulator, empty, with no webhook endpoint yet."""
-    emulator_session.wait_idle(30)
-    emulator_session.reset()
-    emulator_session.set_webhook(None, None, initial_backoff=0.05, max_attempts=8)
-    emulator_session.store.failures_before_cancel = 3
-    yield emulator_session
-    emulator_session.set_webhook(None, None)
-    emulator_session.wait_idle(30)
-    emulator_session.reset()
 
 
 @pytest.fixture
