@@ -135,7 +135,7 @@ def topics(ctx: Context) -> list[Row]:
     cached = ctx.measure(path="/topics")
     return [
         Row("GET /topics (anonymous, no cache)", anonymous, ctx.baseline_get, "bare GET",
-            note=errors_note(anonymous, size, "TOPICS_CACHE_SECONDS=0, the default"),
+            note=errors_note(anonymous, size, "TOPICS_CACHE_SECONDS=0 (turned off)"),
             rss_mb=rss, private_mb=private).check_ratio(0.4),
         Row(f"GET /topics (anonymous, TOPICS_CACHE_SECONDS={CACHE_SECONDS})", cached,
             ctx.baseline_get, "bare GET",

@@ -55,7 +55,7 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "MAGIC_LINK_RATE_LIMIT": ("3 per 15 minutes;10 per day", str),
     "VOTING_RATE_LIMIT": ("60 per minute;600 per hour", str),
     "SUGGESTION_RATE_LIMIT": ("5 per hour;20 per day", str),
-    "TOPICS_CACHE_SECONDS": (0.0, float),
+    "TOPICS_CACHE_SECONDS": (2.0, float),
     "RATELIMIT_STORAGE_URI": ("memory://", str),
     "RATELIMIT_ENABLED": (True, _bool),
     "WORKER_POLL_INTERVAL": (2.0, float),

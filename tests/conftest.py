@@ -120,6 +120,9 @@ def app_config(database_url, smtp_sink, tmp_path):
         "WIDGET_ALLOWED_ORIGINS": ["https://news.example.org"],
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Tests look at /topics right after a change; tests/voting/test_topics_cache.py
+        # covers the cache that production has on by default.
+        "TOPICS_CACHE_SECONDS": 0,
     }
 
 

@@ -40,7 +40,11 @@ def test_signed_in_patrons_get_a_fresh_page(app, client, voting):
     assert "Rents" in client.get("/topics").get_data(as_text=True)
 
 
-def test_off_by_default(app_config):
-    from engagement.config import SETTINGS
+def test_the_cache_is_on_unless_turned_off(app_config, monkeypatch):
+    from engagement import create_app
 
-    assert SETTINGS["TOPICS_CACHE_SECONDS"][0] == 0
+    config = {k: v for k, v in app_config.items() if k != "TOPICS_CACHE_SECONDS"}
+    monkeypatch.delenv("TOPICS_CACHE_SECONDS", raising=False)
+    assert create_app(config).config["TOPICS_CACHE_SECONDS"] == 2
+    monkeypatch.setenv("TOPICS_CACHE_SECONDS", "0")
+    assert create_app(config).config["TOPICS_CACHE_SECONDS"] == 0
