@@ -3,7 +3,7 @@
 import datetime
 from urllib.parse import quote, urlparse
 
-from flask import Blueprint, redirect, render_template, request
+from flask import Blueprint, abort, make_response, redirect, render_template, request
 
 from . import billing
 from .app import emu
@@ -56,15 +56,22 @@ def _checkout_page(store, cs, error=None, email="", status=200):
     return html, status
 
 
+def _object_or_404(store, object_id: str, kind: str, label: str) -> dict:
+    """The stored object of this kind, or a 404 page naming what was not found."""
+    obj = store.objects.get(object_id)
+    if not obj or obj["object"] != kind:
+        page = render_template("message.html", title=f"{label} not found",
+                               message=f"This {label.lower()} does not exist.")
+        abort(make_response(page, 404))
+    return obj
+
+
 @bp.get("/checkout/<cs_id>")
 def checkout_page(cs_id):
     """Show the hosted checkout page for a session."""
     store = emu().store
     with store.lock:
-        cs = store.objects.get(cs_id)
-        if not cs or cs["object"] != "checkout.session":
-            return render_template("message.html", title="Checkout not found",
-                                   message="This checkout session does not exist."), 404
+        cs = _object_or_404(store, cs_id, "checkout.session", "Checkout")
         if cs["status"] == "open" and store.now() > cs["expires_at"]:
             cs["status"] = "expired"
             store.emit("checkout.session.expired", cs)
@@ -76,10 +83,7 @@ def checkout_pay(cs_id):
     """Pay a session from the form (fields email, card_number; or button test_card)."""
     store = emu().store
     with store.lock:
-        cs = store.objects.get(cs_id)
-        if not cs or cs["object"] != "checkout.session":
-            return render_template("message.html", title="Checkout not found",
-                                   message="This checkout session does not exist."), 404
+        cs = _object_or_404(store, cs_id, "checkout.session", "Checkout")
         if cs["status"] == "complete":
             return _success_redirect(cs)
         card = request.form.get("test_card") or request.form.get("card_number", "")
@@ -118,10 +122,7 @@ def portal_page(bps_id):
     """Show the customer's subscriptions with cancel/resume/switch buttons."""
     store = emu().store
     with store.lock:
-        bps = store.objects.get(bps_id)
-        if not bps or bps["object"] != "billing_portal.session":
-            return render_template("message.html", title="Portal session not found",
-                                   message="This billing portal session does not exist."), 404
+        bps = _object_or_404(store, bps_id, "billing_portal.session", "Portal session")
         return _portal_view(store, bps, request.args.get("message"))
 
 
@@ -130,10 +131,7 @@ def portal_action(bps_id):
     """Apply a portal action: fields subscription, action (cancel|resume|switch), price."""
     store = emu().store
     with store.lock:
-        bps = store.objects.get(bps_id)
-        if not bps or bps["object"] != "billing_portal.session":
-            return render_template("message.html", title="Portal session not found",
-                                   message="This billing portal session does not exist."), 404
+        bps = _object_or_404(store, bps_id, "billing_portal.session", "Portal session")
         sub = store.objects.get(request.form.get("subscription", ""))
         if not sub or sub.get("customer") != bps["customer"]:
             return _portal_view(store, bps, "Unknown subscription."), 400
