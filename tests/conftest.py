@@ -31,8 +31,35 @@ CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 EDITOR_PASSWORD = "editor-password-123"  # noqa: S105 - test credentials
 
 
+# Variables of the developer's shell that would otherwise reach the app under test (through
+# load_config, or through a process a test starts). The TEST_* switches, CI and CHROMIUM_PATH
+# are the suite's own and stay.
+SHELL_PREFIXES = ("FLASK_", "GUNICORN_", "STRIPE_", "MAIL_", "RATELIMIT_", "PATREON_")
+SHELL_NAMES = {"ENGAGEMENT_ENV", "DATABASE_URL", "PORT", "DEV_SMTP_PORT", "DEV_STRIPE_PORT",
+               "WEB_CONCURRENCY", "VERBOSE"}
+
+
+def _isolate_from_the_shell() -> list[str]:
+    """Drop every setting the shell exported, so results come from the fixtures alone."""
+    from engagement.config import SETTINGS
+
+    names = [name for name in os.environ
+             if name in SETTINGS or name in SHELL_NAMES or name.startswith(SHELL_PREFIXES)]
+    for name in names:
+        del os.environ[name]
+    os.environ["ENGAGEMENT_ENV"] = "test"
+    return names
+
+
 def pytest_configure(config):
-    os.environ.setdefault("ENGAGEMENT_ENV", "test")
+    config.ignored_shell_settings = _isolate_from_the_shell()
+
+
+def pytest_report_header(config):
+    ignored = getattr(config, "ignored_shell_settings", [])
+    if ignored:
+        return f"settings ignored from the shell: {', '.join(sorted(ignored))}"
+    return None
 
 
 # --- database -------------------------------------------------------------------------------
@@ -117,6 +144,8 @@ def app_config(database_url, smtp_sink, tmp_path):
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": smtp_sink.port,
         "MAIL_DEFAULT_SENDER": "newsroom@example.org",
+        "NEWSROOM_TIMEZONE": "UTC",
+        "DIGEST_HOUR": 8,
         "WIDGET_ALLOWED_ORIGINS": ["https://news.example.org"],
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": "memory://",

@@ -12,10 +12,12 @@ cli = Blueprint("worker", __name__, cli_group=None)
 
 @cli.cli.command("worker")
 @click.option("--once", is_flag=True, help="Send everything due now, print a count and exit.")
-def worker(once: bool) -> None:
+@click.option("--digests/--no-digests", default=True, show_default=True,
+              help="Also queue the daily digests when the digest hour has come.")
+def worker(once: bool, digests: bool) -> None:
     """Send queued mail (and daily digests) until stopped with SIGTERM or Ctrl+C."""
     app = current_app._get_current_object()
-    runner = Worker(app)
+    runner = Worker(app, digests=digests)
     if once:
         totals = runner.drain()
         click.echo(f"Sent {totals.sent} mail(s); {totals.failed} failed, {totals.dead} dead, "

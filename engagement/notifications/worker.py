@@ -132,12 +132,18 @@ def release(mail: OutgoingMail, worker_id: str, now: datetime, error: str) -> No
 
 
 class Worker:
-    """Sends the outbox. `clock` is injectable so tests can move time (backoff, claims, digests)."""
+    """Sends the outbox. `clock` is injectable so tests can move time (backoff, claims, digests).
 
-    def __init__(self, app: Flask, worker_id: str | None = None, clock=utcnow):
+    `digests=False` sends only what is queued and never builds the daily digests: the digests
+    depend on the hour, so a caller that wants the same result at any hour says so.
+    """
+
+    def __init__(self, app: Flask, worker_id: str | None = None, clock=utcnow,
+                 digests: bool = True):
         self.app = app
         self.worker_id = worker_id or new_worker_id()
         self.clock = clock
+        self.digests = digests
         self.stop_event = threading.Event()
 
     def _settings(self) -> tuple[int, int, int]:
@@ -195,13 +201,18 @@ class Worker:
             release(mail, self.worker_id, self.clock(), error)
         result.released += len(mails)
 
-    def drain(self) -> BatchResult:
-        """Send everything due now, batch after batch, then return the totals (`--once`)."""
+    def queue_digests(self) -> None:
+        """Queue the daily digests that are due on this worker's clock (unless switched off)."""
         from engagement.notifications.digests import run_digests
 
+        if self.digests:
+            run_digests(self.clock())
+            db.session.commit()
+
+    def drain(self) -> BatchResult:
+        """Send everything due now, batch after batch, then return the totals (`--once`)."""
         totals = BatchResult()
-        run_digests(self.clock())
-        db.session.commit()
+        self.queue_digests()
         while True:
             result = self.run_batch()
             totals.add(result)
@@ -210,8 +221,6 @@ class Worker:
 
     def run_forever(self) -> None:
         """Loop until `stop_event` is set; finish the current batch first; never raise."""
-        from engagement.notifications.digests import run_digests
-
         log.info("worker %s started", self.worker_id)
         next_digest_check = 0.0
         idle_wait = self.app.config["WORKER_POLL_INTERVAL"]
@@ -219,8 +228,7 @@ class Worker:
         while not self.stop_event.is_set():
             try:
                 if time.monotonic() >= next_digest_check:
-                    run_digests(self.clock())
-                    db.session.commit()
+                    self.queue_digests()
                     next_digest_check = time.monotonic() + DIGEST_CHECK_SECONDS
                 result = self.run_batch()
                 errors_in_a_row = 0

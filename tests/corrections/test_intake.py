@@ -143,7 +143,7 @@ def test_a_new_correction_mails_the_editors_with_the_passage_escaped(client, app
     made = report(client, exact="six months <em>later</em>",
                   suggestion=f"five months {sneaky}", comment="Source: <b>council minutes</b>",
                   title="Bridge <i>late</i> & over budget")
-    result = runner.invoke(args=["worker", "--once"])
+    result = runner.invoke(args=["worker", "--once", "--no-digests"])
     assert result.exit_code == 0, result.output
     smtp_sink.wait_for(1)
     message = smtp_sink.messages[0]

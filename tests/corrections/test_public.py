@@ -31,7 +31,7 @@ def decide(forms, correction_id: int, *statuses: str, note: str = NOTE):
 
 
 def send_mail(runner) -> str:
-    result = runner.invoke(args=["worker", "--once"])
+    result = runner.invoke(args=["worker", "--once", "--no-digests"])
     assert result.exit_code == 0, result.output
     return result.output
 

@@ -20,13 +20,13 @@ LINK_RE = re.compile(r"(http://\S+/account/login/[A-Za-z0-9_\-]+)")
 
 
 def _sign_in_link(runner, smtp_sink, address):
-    result = runner.invoke(args=["worker", "--once"])
+    result = runner.invoke(args=["worker", "--once", "--no-digests"])
     assert result.exit_code == 0, result.output
     for _ in range(3):
         for message in smtp_sink.wait_for(1):
             if "sign-in link" in message["Subject"] and address in message["To"]:
                 return LINK_RE.search(message.get_body(("plain",)).get_content()).group(1)
-        runner.invoke(args=["worker", "--once"])
+        runner.invoke(args=["worker", "--once", "--no-digests"])
     raise AssertionError("no sign-in mail arrived")
 
 

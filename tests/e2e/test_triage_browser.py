@@ -58,7 +58,7 @@ def test_editor_corrects_a_reported_passage_and_the_reader_is_told(live_server, 
     feed = feedparser.parse(page.request.get(f"{live_server.url}/corrections/feed.atom").body())
     assert feed.bozo is False and NOTE in feed.entries[0].content[0].value
 
-    result = runner.invoke(args=["worker", "--once"])
+    result = runner.invoke(args=["worker", "--once", "--no-digests"])
     assert result.exit_code == 0, result.output
     (mail,) = smtp_sink.to(READER)
     assert NOTE in mail.get_body(("plain",)).get_content()

@@ -22,7 +22,7 @@ def _sign_in_patron(page, base_url, runner, smtp_sink, email):
     page.get_by_role("link", name="Sign in to vote").click()
     page.get_by_label("Email").fill(email)
     page.get_by_role("button", name="Email me a sign-in link").click()
-    result = runner.invoke(args=["worker", "--once"])
+    result = runner.invoke(args=["worker", "--once", "--no-digests"])
     assert result.exit_code == 0, result.output
     message = smtp_sink.wait_for(1)[0]
     link = LINK_RE.search(message.get_body(("plain",)).get_content()).group(0)
@@ -92,7 +92,7 @@ def test_a_co_creator_votes_and_the_editor_publishes(app, live_server, auth, pag
     a11y(editor)
     editor_context.close()
 
-    result = runner.invoke(args=["worker", "--once"])
+    result = runner.invoke(args=["worker", "--once", "--no-digests"])
     assert result.exit_code == 0, result.output
     mail = smtp_sink.wait_for(2)[1]
     assert mail["To"] == "ada@example.org"

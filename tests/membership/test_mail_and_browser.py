@@ -20,7 +20,7 @@ def test_welcome_mail_arrives_once_even_when_events_repeat(app, forms, stripe_li
     for event in stripe_live.events():
         control(stripe_live, f"events/{event['id']}/deliver")
     assert stripe_live.wait_idle(20)
-    result = runner.invoke(args=["worker", "--once"])
+    result = runner.invoke(args=["worker", "--once", "--no-digests"])
     assert result.exit_code == 0, result.output
     [message] = [m for m in smtp_sink.wait_for(1) if str(m["To"]) == "mail@example.org"]
     assert str(message["Subject"]) == "Welcome to The Independent Ledger"

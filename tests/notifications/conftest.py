@@ -60,7 +60,7 @@ def clock():
 @pytest.fixture
 def worker(app, clock):
     """A worker of the test app on the hand-moved clock (use inside an app context)."""
-    return Worker(app, worker_id="test-host:1:worker-a", clock=clock)
+    return Worker(app, worker_id="test-host:1:worker-a", clock=clock, digests=False)
 
 
 def queue_mails(app, count: int, to: str = "editor{n}@example.org", title: str = "Notice {n}",

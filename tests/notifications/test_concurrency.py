@@ -29,7 +29,7 @@ def _drain_in_threads(app, workers: int) -> list[int]:
     def run(index):
         try:
             with app.app_context():
-                sent[index] = Worker(app, worker_id=f"test:{index}:thread").drain().sent
+                sent[index] = Worker(app, worker_id=f"test:{index}:thread", digests=False).drain().sent
         except Exception as exc:  # noqa: BLE001 - reported by the test below
             errors.append(exc)
 
@@ -83,7 +83,7 @@ def _worker_process(database_url: str, smtp_port: int, *args: str) -> subprocess
         "WORKER_POLL_INTERVAL": "0.2",
         "PYTHONUNBUFFERED": "1",
     }
-    return subprocess.Popen([sys.executable, "-m", "flask", "worker", *args], cwd=ROOT, env=env,
+    return subprocess.Popen([sys.executable, "-m", "flask", "worker", "--no-digests", *args], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
@@ -103,7 +103,7 @@ def test_a_worker_killed_mid_batch_loses_nothing(app, database_url, smtp_sink):
     # Another worker, once the dead worker's claim has expired, sends the rest.
     later = utcnow() + timedelta(seconds=app.config["OUTBOX_CLAIM_TIMEOUT"] + 1)
     with app.app_context():
-        Worker(app, worker_id="test:2:successor", clock=lambda: later).drain()
+        Worker(app, worker_id="test:2:successor", clock=lambda: later, digests=False).drain()
     assert _status_counts(app) == {"sent": 100}
     per_recipient = Counter(str(m["To"]) for m in slow_sink.messages)
     assert set(per_recipient) == {f"editor{n}@example.org" for n in range(100)}  # none lost

@@ -117,3 +117,24 @@ def test_a_deactivated_editor_gets_no_digest(app):
         db.session.commit()
         assert run_digests(kyiv(8)) == 0
         assert all(i.digested_at for i in db.session.scalars(select(DigestItem)))
+
+
+def test_a_worker_told_not_to_build_digests_sends_only_what_is_queued(app, smtp_sink):
+    _editors(app)
+    _news(app, 1)
+    with app.app_context():
+        quiet = Worker(app, clock=lambda: kyiv(9), digests=False)
+        assert quiet.drain().sent == 0
+    assert _digests(app) == []
+    with app.app_context():
+        assert Worker(app, clock=lambda: kyiv(9)).drain().sent == 1
+    assert [str(m["To"]) for m in smtp_sink.wait_for(1)] == ["ann@example.org"]
+
+
+def test_the_worker_command_can_leave_the_digests_out(app, runner):
+    _editors(app)
+    _news(app, 1)
+    result = runner.invoke(args=["worker", "--once", "--no-digests"])
+    assert result.exit_code == 0, result.output
+    assert "Sent 0 mail(s)" in result.output
+    assert _digests(app) == []

@@ -19,7 +19,7 @@ def _emails(app):
 
 
 def test_a_queued_mail_arrives_as_multipart_alternative_with_intact_cyrillic(
-        app, worker, smtp_sink):
+        app, worker, clock, smtp_sink):
     with app.app_context():
         enqueue("test_notice", "olena@example.org", "fix:1", title="Виправлення: «Київ» 2026",
                 name="Олена", message="Текст <b>виправлено</b>.")
@@ -41,7 +41,7 @@ def test_a_queued_mail_arrives_as_multipart_alternative_with_intact_cyrillic(
     assert "Текст &lt;b&gt;виправлено&lt;/b&gt;." in html.get_content()
     email = _emails(app)[1]
     assert (email.status, email.attempts, email.claimed_at) == ("sent", 1, None)
-    assert email.sent_at is not None
+    assert email.sent_at == clock.now
 
 
 def test_a_batch_goes_over_one_connection_and_each_mail_is_marked_sent(app, worker, smtp_sink):
@@ -130,12 +130,12 @@ def test_a_temporary_failure_is_retried_then_the_mail_is_dead_after_max_attempts
 def test_a_claim_left_by_a_dead_worker_expires_and_the_mail_is_sent(app, clock, smtp_sink):
     queue_mails(app, 2)
     with app.app_context():
-        crashed = Worker(app, worker_id="host:99:crashed", clock=clock)
+        crashed = Worker(app, worker_id="host:99:crashed", clock=clock, digests=False)
         from engagement.notifications.worker import claim_batch
 
         claimed = claim_batch(crashed.worker_id, clock.now, 10, 300)
         assert len(claimed) == 2  # ...and then the process died without sending
-        other = Worker(app, worker_id="host:100:other", clock=clock)
+        other = Worker(app, worker_id="host:100:other", clock=clock, digests=False)
         assert other.drain().claimed == 0  # still within the claim timeout
         clock.advance(seconds=301)
         assert other.drain().sent == 2
@@ -145,7 +145,7 @@ def test_a_claim_left_by_a_dead_worker_expires_and_the_mail_is_sent(app, clock, 
 
 def test_flask_worker_once_sends_and_prints_a_count(app, runner, smtp_sink):
     queue_mails(app, 3)
-    result = runner.invoke(args=["worker", "--once"])
+    result = runner.invoke(args=["worker", "--once", "--no-digests"])
     assert result.exit_code == 0, result.output
     assert "Sent 3 mail(s); 0 failed, 0 dead" in result.output
     assert len(smtp_sink.wait_for(3)) == 3
@@ -154,7 +154,7 @@ def test_flask_worker_once_sends_and_prints_a_count(app, runner, smtp_sink):
 def test_flask_worker_once_with_smtp_down_exits_cleanly(app, runner, smtp_sink):
     queue_mails(app, 2)
     smtp_sink.stop()
-    result = runner.invoke(args=["worker", "--once"])
+    result = runner.invoke(args=["worker", "--once", "--no-digests"])
     assert result.exit_code == 0, result.output
     assert "Sent 0 mail(s)" in result.output and "2 left for later" in result.output
 

@@ -53,7 +53,7 @@ def test_an_invalid_email_is_refused_beside_the_field(forms):
 def test_the_mail_is_sent_with_a_link_that_signs_in(app, forms, runner, smtp_sink, client):
     make_patron(app, "mail@example.org", name="Mail <Reader>")
     forms.post("/account/login", {"email": "mail@example.org"})
-    result = runner.invoke(args=["worker", "--once"])
+    result = runner.invoke(args=["worker", "--once", "--no-digests"])
     assert result.exit_code == 0, result.output
     smtp_sink.wait_for(1)
     [message] = smtp_sink.messages

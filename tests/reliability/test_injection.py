@@ -323,7 +323,7 @@ def test_a_topic_title_with_line_breaks_reaches_the_mail_subject_on_one_line(app
         "title": "Night buses" + HEADER_INJECTION, "description": "Why"})
     assert response.status_code == 303
     with app.app_context():
-        assert Worker(app, worker_id="reliability:crlf").drain().sent == 1
+        assert Worker(app, worker_id="reliability:crlf", digests=False).drain().sent == 1
     [message] = smtp_sink.wait_for(1)
     assert message["Bcc"] is None
     assert str(message["Subject"]) == "Topic suggested: Night buses Bcc: victim@example.net"

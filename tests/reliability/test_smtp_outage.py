@@ -93,7 +93,8 @@ def test_300_reports_during_an_smtp_outage_each_reach_every_editor_once(app, cli
     with app.app_context():
         for _ in range(3):  # the worker keeps trying while the server is down, and fails
             later += timedelta(hours=1)
-            result = Worker(app, worker_id="reliability:outage", clock=lambda t=later: t).drain()
+            result = Worker(app, worker_id="reliability:outage", clock=lambda t=later: t,
+                            digests=False).drain()
             assert result.sent == 0 and result.connection_error
     counts = _statuses(app)
     assert sum(counts.values()) == expected and counts.get("sent", 0) == 0, counts
@@ -103,7 +104,8 @@ def test_300_reports_during_an_smtp_outage_each_reach_every_editor_once(app, cli
     smtp_sink.start()
     later += timedelta(hours=1)
     with app.app_context():
-        totals = Worker(app, worker_id="reliability:after", clock=lambda: later).drain()
+        totals = Worker(app, worker_id="reliability:after", clock=lambda: later,
+                            digests=False).drain()
     assert totals.sent == expected
     messages = smtp_sink.wait_for(expected, timeout=60)
     assert len(messages) == expected
@@ -132,7 +134,7 @@ def _worker_process(database_url: str, smtp_port: int, **settings) -> subprocess
         "PYTHONUNBUFFERED": "1",
         **{name: str(value) for name, value in settings.items()},
     }
-    return subprocess.Popen([sys.executable, "-m", "flask", "worker"], cwd=ROOT, env=env,
+    return subprocess.Popen([sys.executable, "-m", "flask", "worker", "--no-digests"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 

@@ -109,7 +109,7 @@ def test_publishing_mails_each_voter_once_with_the_article(app, auth, forms, run
                        {"state": "published", "published_url": url},
                        page=f"/newsroom/rounds/{round_id}")
     assert again.status_code == 409
-    result = runner.invoke(args=["worker", "--once"])
+    result = runner.invoke(args=["worker", "--once", "--no-digests"])
     assert result.exit_code == 0, result.output
     messages = smtp_sink.wait_for(2)
     assert sorted(m["To"] for m in messages) == ["ada@example.org", "bob@example.org"]
