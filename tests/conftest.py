@@ -55,6 +55,13 @@ def pytest_configure(config):
     config.ignored_shell_settings = _isolate_from_the_shell()
 
 
+def pytest_collection_modifyitems(config, items):
+    """Every test that drives the browser is marked e2e, so `-m "not e2e"` leaves all of them out."""
+    for item in items:
+        if {"page", "browser"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.e2e)
+
+
 def pytest_report_header(config):
     ignored = getattr(config, "ignored_shell_settings", [])
     if ignored:

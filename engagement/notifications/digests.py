@@ -5,24 +5,19 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from itertools import groupby
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from engagement.accounts.models import Editor
+from engagement.database import newsroom_time
 from engagement.extensions import db
 from engagement.notifications.models import Email
 from engagement.notifications.outbox import enqueue
 from engagement.notifications.preferences import KINDS, DigestItem, modes_for
 
 log = logging.getLogger(__name__)
-
-
-def local_now(now: datetime) -> datetime:
-    """`now` on the newsroom's clock."""
-    return now.astimezone(ZoneInfo(current_app.config["NEWSROOM_TIMEZONE"]))
 
 
 def digest_key(editor_id: int, local_date) -> str:
@@ -37,7 +32,7 @@ def run_digests(now: datetime) -> int:
     here; a second worker doing the same at the same moment loses on the dedupe key and
     rolls back, so nobody gets two digests for one day.
     """
-    today = local_now(now)
+    today = newsroom_time(now)
     if today.hour < current_app.config["DIGEST_HOUR"]:
         return 0
     editor_ids = db.session.scalars(

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from engagement.accounts.auth import admin_required, editor_required
-from engagement.database import utcnow
+from engagement.database import newsroom_time, utcnow
 from engagement.extensions import db
 from engagement.newsroom import registry
 from engagement.notifications import preferences, services
@@ -76,6 +76,7 @@ def retry(email_id: int):
 @bp.app_template_filter("outbox_time")
 def outbox_time(value) -> str:
     """A timestamp on the newsroom's clock, e.g. 2026-11-28 09:15 EET."""
-    from engagement.notifications.digests import local_now
+    return newsroom_time(value).strftime("%Y-%m-%d %H:%M %Z") if value else "—"
 
-    return local_now(value).strftime("%Y-%m-%d %H:%M %Z") if value else "—"
+
+from engagement.notifications import account_hooks  # noqa: E402, F401 - the outbox in erasure

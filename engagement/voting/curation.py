@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import delete, func, select, update
 
 from engagement.accounts.models import Patron
-from engagement.database import utcnow
+from engagement.database import newsroom_midnight, utcnow
 from engagement.errors import Conflict, InvalidInput, NotFound
 from engagement.extensions import db
 from engagement.membership.models import Tier
@@ -269,10 +269,10 @@ def _cell(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def panel_figures() -> dict:
-    """Open rounds, votes cast today and suggestions waiting, for the dashboard."""
-    now = utcnow()
-    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+def panel_figures(now: datetime | None = None) -> dict:
+    """Open rounds, votes cast today (the newsroom's day) and suggestions waiting."""
+    now = now or utcnow()
+    midnight = newsroom_midnight(now)
     open_count = db.session.scalar(select(func.count(Round.id)).where(
         Round.opens_at <= now, Round.closes_at > now, Round.closed_early_at.is_(None))) or 0
     today = db.session.scalar(select(func.count(Vote.id)).where(Vote.created_at >= midnight)) or 0

@@ -222,3 +222,28 @@ def test_demo_seed_adds_an_open_round_and_a_co_creator_once(app, runner):
         assert len(db.session.scalars(select(Topic)).all()) == 5
         reader = db.session.scalar(select(Patron).where(Patron.email == "reader@example.org"))
         assert eligibility.may_vote(reader, rounds[0])
+
+
+def test_votes_today_counts_from_midnight_on_the_newsrooms_clock(app, voting):
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from engagement.voting.curation import panel_figures
+    from engagement.voting.models import Vote
+
+    kyiv = ZoneInfo("Europe/Kyiv")
+    app.config["NEWSROOM_TIMEZONE"] = "Europe/Kyiv"
+    round_id, topics = voting.round()
+    ada, bob = voting.patron("ada@example.org"), voting.patron("bob@example.org")
+    late = datetime(2026, 12, 1, 23, 30, tzinfo=kyiv)  # 21:30 UTC, the day before
+    early = datetime(2026, 12, 2, 0, 30, tzinfo=kyiv)  # 22:30 UTC, still the 1st in UTC
+    with app.app_context():
+        db.session.add_all([
+            Vote(patron_id=ada, topic_id=topics[0], round_id=round_id, created_at=late),
+            Vote(patron_id=bob, topic_id=topics[0], round_id=round_id, created_at=early)])
+        db.session.commit()
+        one_am = datetime(2026, 12, 2, 1, 0, tzinfo=kyiv)  # 23:00 UTC on the 1st
+        assert panel_figures(one_am)["votes_today"] == 1
+        app.config["NEWSROOM_TIMEZONE"] = "UTC"  # the same moment, a newsroom on UTC
+        assert panel_figures(one_am)["votes_today"] == 2
+        assert panel_figures(datetime(2026, 12, 2, 0, 5, tzinfo=UTC))["votes_today"] == 0
