@@ -17,6 +17,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(load_config(app.instance_path, config))
     _ensure_instance_folder(app)
     logging.basicConfig(level=app.config["LOG_LEVEL"])
+    register_serving(app)
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
@@ -26,6 +27,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def _ensure_instance_folder(app: Flask) -> None:
     os.makedirs(app.instance_path, exist_ok=True)
+
+
+def register_serving(app: Flask) -> None:
+    """TRUSTED_PROXIES (ProxyFix) and the rate-limit storage check against gunicorn's workers."""
+    from engagement import serving
+
+    serving.init_app(app)
 
 
 def register_extensions(app: Flask) -> None:

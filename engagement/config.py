@@ -29,6 +29,7 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "SECRET_KEY": (None, str),
     "DATABASE_URL": (None, str),
     "PUBLIC_BASE_URL": ("http://127.0.0.1:5000", str),
+    "TRUSTED_PROXIES": (0, int),
     "NEWSROOM_NAME": ("The Independent Ledger", str),
     "NEWSROOM_TIMEZONE": ("UTC", str),
     "MAIL_SERVER": ("127.0.0.1", str),
@@ -142,6 +143,9 @@ def _check(config: dict[str, Any]) -> None:
         raise ConfigError("SUPPORT_MIN_AMOUNT must not exceed SUPPORT_MAX_AMOUNT")
     if not 0 <= config["DIGEST_HOUR"] <= 23:
         raise ConfigError("DIGEST_HOUR must be between 0 and 23")
+    if not 0 <= config["TRUSTED_PROXIES"] <= 10:
+        raise ConfigError("TRUSTED_PROXIES must be the number of reverse proxies in front "
+                          "(0 to 10)")
     _check_outbox(config)
 
 

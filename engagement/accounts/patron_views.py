@@ -32,6 +32,7 @@ from engagement.accounts.patron_forms import (
 )
 from engagement.accounts.views import bp
 from engagement.extensions import db, limiter
+from engagement.urls import public_url
 
 INVALID_LINK = {
     "used": "This sign-in link has already been used.",
@@ -138,8 +139,7 @@ def patron_billing():
     if not patron.stripe_customer_id:
         flash("There is no billing to manage: you have no payment with us.", "info")
         return redirect(url_for("accounts.patron_account"), 303)
-    return_url = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(
-        "accounts.patron_account")
+    return_url = public_url("accounts.patron_account")
     try:
         session = gateway().create_portal_session(
             patron.stripe_customer_id, return_url,

@@ -25,6 +25,12 @@ def corrections_rate_limit() -> str:
     return current_app.config["CORRECTIONS_RATE_LIMIT"]
 
 
+# One counter per client for every way of reporting (this API and the no-JavaScript form in
+# views.py): a client cannot double its quota by switching (issue 14, item 4).
+report_rate_limit = limiter.shared_limit(corrections_rate_limit, scope="corrections-report",
+                                         methods=["POST"])
+
+
 @bp.record_once
 def _allow_widget_origins(state) -> None:
     # CORS only for the intake, and only for the outlets' pages (read when the app is built).
@@ -67,7 +73,7 @@ def _sender() -> services.Sender:
 @csrf.exempt  # JSON from other origins: guarded by CORS and the rate limit, not a form token
 # Every attempt counts, up front: Flask-Limiter's deduct_when would test first and count after
 # the response, letting a parallel burst through.
-@limiter.limit(corrections_rate_limit, methods=["POST"])
+@report_rate_limit
 def create_report():
     """Take one reader's report: 201 with the report's and its correction's ids."""
     data = parse_report(read_json_body(), services.allowed_hosts())

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
@@ -25,6 +25,7 @@ from engagement.database import utcnow
 from engagement.errors import Conflict, InvalidInput, NotFound
 from engagement.extensions import db
 from engagement.notifications import enqueue
+from engagement.urls import public_url
 
 # Reporters who asked to be told hear of these outcomes. A duplicate's reports move to the
 # correction it was merged into, so they hear when that one is decided; spam never mails.
@@ -237,8 +238,7 @@ def stop_mails(email: str) -> int:
 
 
 def _public_url(endpoint: str, **values) -> str:
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return base + url_for(endpoint, _external=False, **values)
+    return public_url(endpoint, **values)
 
 
 def tell_reporters(correction: Correction) -> int:

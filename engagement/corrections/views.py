@@ -9,7 +9,7 @@ from engagement.corrections import api, services, widget
 from engagement.corrections.forms import ReportForm
 from engagement.corrections.schemas import parse_report
 from engagement.errors import InvalidInput
-from engagement.extensions import db, limiter
+from engagement.extensions import db
 
 bp = Blueprint("corrections", __name__)
 bp.register_blueprint(api.bp)
@@ -17,7 +17,7 @@ bp.register_blueprint(widget.bp)
 
 
 @bp.route("/corrections/report", methods=["GET", "POST"])
-@limiter.limit(api.corrections_rate_limit, methods=["POST"])
+@api.report_rate_limit  # shared with POST /api/v1/corrections
 def report():
     """Report a mistake without JavaScript: the passage pasted by hand."""
     form = ReportForm()

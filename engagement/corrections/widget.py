@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 
-from flask import Blueprint, abort, current_app, render_template, send_file, url_for
+from flask import Blueprint, abort, current_app, render_template, send_file
 
 from engagement.extensions import limiter
+from engagement.urls import public_url
 
 bp = Blueprint("widget", __name__)
 
@@ -44,6 +45,6 @@ def demo_article():
         abort(404)
     return render_template(
         "demo/article.html",
-        canonical_url=url_for("corrections.widget.demo_article", _external=True),
-        widget_src=url_for("corrections.widget.script", _external=True),
+        canonical_url=public_url("corrections.widget.demo_article"),
+        widget_src=public_url("corrections.widget.script"),
     )

@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import select
 
 from engagement.accounts.models import normalise_email
-from engagement.errors import Conflict, InvalidInput
+from engagement.database import utcnow
+from engagement.errors import InvalidInput
 from engagement.extensions import db
 from engagement.membership import state
 from engagement.membership.models import Tier
@@ -21,6 +22,8 @@ from engagement.membership.tiers import (
     interval_offered,
     sync_tier,
 )
+from engagement.notifications import enqueue
+from engagement.urls import public_url
 
 GIFT_PRESETS = (1000, 2500, 5000)
 
@@ -70,15 +73,19 @@ def check_amount(amount: int | None, field: str) -> int:
     return amount
 
 
-def refuse_second_membership(email: str) -> None:
-    """A reader with a live membership manages it instead of buying a second one."""
+def tell_a_live_member(email: str) -> None:
+    """A checkout for an address with a live membership goes on like any other (the answer must
+    not tell who is a member: issue 14, item 6); the address gets a mail, at most one a day,
+    saying it already supports us and where to manage that, in case a second one is a mistake.
+    A second subscription that does get paid is left to the editors (see state.sync_subscription).
+    """
     patron = state.find_patron(email=email)
-    if patron is not None and state.live_membership(patron) is not None:
-        raise Conflict(
-            "This email already has a membership. Sign in to your account to change or "
-            "manage it.",
-            field="email",
-        )
+    membership = state.live_membership(patron) if patron and patron.email else None
+    if membership is None:
+        return
+    day = utcnow().date().isoformat()
+    enqueue("membership_already", patron.email, f"membership-already:{_email_ref(email)}:{day}",
+            patron=patron, membership=membership, account_url=public_url("accounts.patron_account"))
 
 
 def _idempotency_key(request: CheckoutRequest) -> str:
@@ -136,7 +143,7 @@ def start_checkout(gw: Gateway, request: CheckoutRequest) -> dict:
     email = normalise_email(request.email)
     request.email = email
     if request.kind in ("membership", "custom"):
-        refuse_second_membership(email)
+        tell_a_live_member(email)
     if request.kind == "custom":
         request.tier = tier_for_amount(request.amount)
     currency = (request.tier.currency if request.kind == "membership"
@@ -146,9 +153,9 @@ def start_checkout(gw: Gateway, request: CheckoutRequest) -> dict:
     params: dict = {
         "mode": "payment" if request.kind == "gift" else "subscription",
         "line_items": [line_item],
-        "success_url": url_for("membership.thanks", _external=True)
-        + "?session_id={CHECKOUT_SESSION_ID}",
-        "cancel_url": url_for("membership.support", _external=True),
+        # From PUBLIC_BASE_URL, never the request's Host (issue 14, item 5).
+        "success_url": public_url("membership.thanks") + "?session_id={CHECKOUT_SESSION_ID}",
+        "cancel_url": public_url("membership.support"),
         "client_reference_id": f"patron-{patron.id}" if patron else f"email-{_email_ref(email)}",
         "metadata": metadata,
     }

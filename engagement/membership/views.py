@@ -129,8 +129,6 @@ def checkout():
         session = checkout_service.start_checkout(gw, checkout_request)
     except DomainError as exc:
         db.session.rollback()
-        if exc.status == 409:  # a live membership already: manage it instead
-            return render_template("membership/already_member.html", message=exc.message), 409
         for name, message in exc.fields.items():
             if name in form:
                 form[name].errors = [*form[name].errors, message]

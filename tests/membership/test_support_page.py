@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 
 import stripe
+from sqlalchemy import select
 
 from engagement.extensions import db
 from engagement.membership import tiers as tier_service
 from engagement.membership.stripe_gateway import gateway
+from engagement.notifications.models import Email
 
 from .conftest import join, membership_of, pay, start_checkout
 
@@ -121,16 +123,21 @@ def test_checkout_needs_the_csrf_token(client, coffee):
     assert response.status_code == 400
 
 
-def test_second_checkout_while_a_membership_is_live_is_refused(app, forms, stripe_live, coffee):
+def test_a_second_checkout_while_a_membership_is_live_goes_on_and_mails_the_member(
+        app, forms, stripe_live, coffee, smtp_sink):
+    """Issue 14, item 6: the answer does not tell who is a member (see
+    tests/membership/test_no_member_oracle.py); the member is told by mail instead."""
     join(forms, stripe_live, email="member@example.org")
     again = start_checkout(forms, {"kind": "membership", "tier": "coffee", "interval": "year",
                                    "email": "MEMBER@example.org"})
-    assert again.status_code == 409
-    html = again.get_data(as_text=True)
-    assert "already has a membership" in html and 'href="/account"' in html
+    assert again.status_code == 303
+    assert again.headers["Location"].startswith(stripe_live.url + "/checkout/cs_")
     own = start_checkout(forms, {"kind": "membership", "tier": "custom", "interval": "month",
                                  "amount": "10", "email": "member@example.org"})
-    assert own.status_code == 409
+    assert own.status_code == 303
+    with app.app_context():
+        mails = db.session.scalars(select(Email).where(Email.kind == "membership_already")).all()
+        assert [m.recipients for m in mails] == ["member@example.org"]  # one a day
     # A one-time gift is always welcome, and uses the known Stripe customer.
     gift = start_checkout(forms, {"kind": "gift", "gift_preset": "1000",
                                   "gift_email": "member@example.org"})
