@@ -45,6 +45,7 @@ class WebClient:
         self.host = host
         self.source = source
         self.cookies: dict[str, str] = {}
+        self.history: list[Answer] = []  # every answer, oldest first
 
     def request(self, method: str, path: str, body: bytes | None = None,
                 headers: dict | None = None) -> Answer:
@@ -68,7 +69,9 @@ class WebClient:
                     self.cookies.pop(name, None)
                 else:
                     self.cookies[name] = morsel.value
-        return Answer(response.status, response.headers, text)
+        answer = Answer(response.status, response.headers, text)
+        self.history.append(answer)
+        return answer
 
     def get(self, path: str, headers: dict | None = None) -> Answer:
         return self.request("GET", path, headers=headers)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 
 from flask import current_app
@@ -88,10 +89,14 @@ def tell_a_live_member(email: str) -> None:
             patron=patron, membership=membership, account_url=public_url("accounts.patron_account"))
 
 
-def _idempotency_key(request: CheckoutRequest) -> str:
-    # The form's nonce makes a double click one checkout, while a new visit gets a new one.
+def _idempotency_key(request: CheckoutRequest, params: dict) -> str:
+    # The form's nonce makes a double click one checkout, while a new visit gets a new one. The
+    # parameters are part of the key: the same key with other parameters (say the address has
+    # become a Stripe customer since) would make Stripe refuse, and that refusal would tell
+    # whoever asks that the address now belongs to a patron (issue 14, item 6).
     parts = [request.kind, request.email, request.tier.slug if request.tier else "",
-             request.interval, str(request.amount or ""), request.nonce]
+             request.interval, str(request.amount or ""), request.nonce,
+             json.dumps(params, sort_keys=True)]
     return "engagement-checkout-" + hashlib.sha256("|".join(parts).encode()).hexdigest()[:40]
 
 
@@ -170,7 +175,7 @@ def start_checkout(gw: Gateway, request: CheckoutRequest) -> dict:
     else:
         params["subscription_data"] = {"metadata": metadata}
     try:
-        return gw.create_checkout_session(params, idempotency_key=_idempotency_key(request))
+        return gw.create_checkout_session(params, idempotency_key=_idempotency_key(request, params))
     except GatewayError as exc:
         if not exc.missing:
             raise
@@ -183,7 +188,8 @@ def start_checkout(gw: Gateway, request: CheckoutRequest) -> dict:
     params["customer_email"] = email
     if request.kind == "gift":
         params["customer_creation"] = "always"
-    return gw.create_checkout_session(params, idempotency_key=_idempotency_key(request) + "-2")
+    return gw.create_checkout_session(params,
+                                      idempotency_key=_idempotency_key(request, params) + "-2")
 
 
 def _email_ref(email: str) -> str:
