@@ -1,15 +1,19 @@
 """Magic links: a patron signs in with a link sent by email, valid 15 minutes, usable once.
 
-Only a hash of the token is stored, so a copy of the database signs nobody in. A link is used up
-by one conditional UPDATE (`... WHERE used_at IS NULL AND expires_at > now`): of two parallel
-uses, exactly one changes the row, so exactly one signs in.
+Asking for a link only queues a mail for the address typed; the worker looks the patron up and
+creates the token when it sends that mail, so the token exists in the mail alone: the database
+holds its SHA-256 and the outbox row a copy of the mail without the link. A copy of the
+database, or an admin reading the outbox, signs nobody in.
+
+A link is used up by one conditional UPDATE (`... WHERE used_at IS NULL AND expires_at > now`):
+of two parallel uses, exactly one changes the row, so exactly one signs in.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import ForeignKey, String, delete, select, update
@@ -19,8 +23,12 @@ from engagement.accounts.models import Patron, normalise_email
 from engagement.database import UTCDateTime, utcnow
 from engagement.extensions import db
 from engagement.notifications import enqueue
+from engagement.notifications.outbox import render_email
+from engagement.notifications.send_time import Written, register_writer
+from engagement.notifications.sending import OutgoingMail
 
 LINK_LIFETIME = timedelta(minutes=15)
+LINK_MINUTES = int(LINK_LIFETIME.total_seconds() // 60)
 TOKEN_BYTES = 32
 
 
@@ -53,23 +61,45 @@ def find_patron_by_email(email: str) -> Patron | None:
                                                   Patron.erased_at.is_(None)))
 
 
-def request_link(email: str, now: datetime | None = None) -> MagicLink | None:
-    """Queue a sign-in mail when the email belongs to a patron; None (and no mail) otherwise.
+def request_link(email: str) -> None:
+    """Queue a sign-in mail for the address, whoever it belongs to; flush, never commit.
 
-    The caller answers the same way in both cases.
+    Nothing is looked up here, so the request does the same work for a patron's address and
+    for any other one: the worker decides at send time (write_sign_in_mail). The queued row
+    holds no link, and its dedupe key is random, so it can never collide with an older mail.
     """
-    patron = find_patron_by_email(email)
+    address = normalise_email(email or "")
+    if not address:
+        return
+    enqueue("magic_link", address, f"magic-link:{secrets.token_hex(16)}", patron=None,
+            token=None, minutes=LINK_MINUTES)
+
+
+def write_sign_in_mail(mail: OutgoingMail, now: datetime) -> Written | None:
+    """At send time: create the link (its hash only is stored) and write it into the mail.
+
+    None (no mail at all) when the address is no patron's, or their data was erased. The
+    outbox row keeps the same mail with the link left out.
+    """
+    if len(mail.recipients) != 1:
+        return None
+    patron = find_patron_by_email(mail.recipients[0])
     if patron is None or not patron.email:
         return None
-    now = now or utcnow()
     token = secrets.token_urlsafe(TOKEN_BYTES)
-    link = MagicLink(patron=patron, token_hash=hash_token(token), created_at=now,
-                     expires_at=now + LINK_LIFETIME)
-    db.session.add(link)
+    db.session.add(MagicLink(patron=patron, token_hash=hash_token(token), created_at=now,
+                             expires_at=now + LINK_LIFETIME))
     db.session.flush()
-    enqueue("magic_link", patron.email, f"magic-link:{link.id}", patron=patron, token=token,
-            minutes=int(LINK_LIFETIME.total_seconds() // 60))
-    return link
+    subject, text, html = render_email("magic_link", patron=patron, token=token,
+                                       minutes=LINK_MINUTES)
+    _, stored_text, stored_html = render_email("magic_link", patron=patron, token=None,
+                                               minutes=LINK_MINUTES)
+    outgoing = replace(mail, recipients=(patron.email,), subject=subject, text_body=text,
+                       html_body=html)
+    return Written(outgoing, stored_text, stored_html)
+
+
+register_writer("magic_link", write_sign_in_mail)
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ class OutgoingMail:
     text_body: str
     html_body: str
     attempts: int
+    kind: str = ""
 
 
 @dataclass(frozen=True)

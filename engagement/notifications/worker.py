@@ -21,7 +21,7 @@ from sqlalchemy import and_, or_, select, update
 
 from engagement.database import is_postgres, utcnow
 from engagement.extensions import db
-from engagement.notifications import sending
+from engagement.notifications import send_time, sending
 from engagement.notifications.models import Email
 from engagement.notifications.sending import OutgoingMail, SendFailure
 
@@ -82,14 +82,14 @@ def claim_batch(worker_id: str, now: datetime, size: int, claim_timeout: int) ->
     db.session.commit()
     rows = db.session.execute(
         select(Email.id, Email.dedupe_key, Email.recipients, Email.subject, Email.text_body,
-               Email.html_body, Email.attempts)
+               Email.html_body, Email.attempts, Email.kind)
         .where(Email.claimed_by == worker_id, Email.status == "sending")
         .order_by(Email.id)
     ).all()
     db.session.rollback()
     return [
         OutgoingMail(row.id, row.dedupe_key, tuple(a for a in row.recipients.split(",") if a),
-                     row.subject, row.text_body, row.html_body, row.attempts)
+                     row.subject, row.text_body, row.html_body, row.attempts, row.kind)
         for row in rows
     ]
 
@@ -181,6 +181,9 @@ class Worker:
                 # A slow server: give the rest back before our claim could expire under us.
                 self._release_rest(batch[index:], "released: batch took too long", result)
                 return
+            mail = send_time.write(mail, self.worker_id, self.clock())
+            if mail is None:  # nothing to send (a sign-in link asked for by no patron's address)
+                continue
             failure = sending.send_one(connection, mail, sender)
             now = self.clock()
             if failure is None:
