@@ -1,5 +1,6 @@
 """Every model, imported in one place so the metadata (and Alembic) sees the whole schema."""
 
+from engagement.accounts.erasure import ErasureTombstone
 from engagement.accounts.magic_links import MagicLink
 from engagement.accounts.models import Editor, Patron
 from engagement.corrections.models import Correction, CorrectionEvent, CorrectionNote, Report
@@ -10,7 +11,7 @@ from engagement.voting.models import Ballot, Round, Topic, Vote
 
 __all__ = [
     "Correction", "CorrectionEvent", "CorrectionNote", "DigestItem", "Donation", "Editor",
-    "Email", "MagicLink", "Membership",
+    "Email", "ErasureTombstone", "MagicLink", "Membership",
     "NotificationPreference", "Patron", "Report", "StripeEvent", "Tier",
     "Ballot", "Round", "Topic", "Vote",
 ]

@@ -9,18 +9,17 @@ account page includes `templates/account/_votes.html` when the voting feature pr
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
+from engagement.accounts.erasure import bury
 from engagement.accounts.magic_links import forget_links
-from engagement.accounts.models import Patron
+from engagement.accounts.models import Patron, normalise_email
 from engagement.database import utcnow
 from engagement.extensions import db
-from engagement.notifications.models import Email
 
 DATA_SECTIONS: dict[str, Callable[[Patron], Any]] = {}
 ERASERS: list[Callable[[Patron], None]] = []
@@ -55,14 +54,21 @@ def donations_of(patron: Patron) -> list:
 
 
 def reports_of(patron: Patron) -> list:
-    """Correction reports the patron sent: linked to them, or made with their email."""
+    """Correction reports the patron sent: linked to them, or made with their email (any case)."""
+    from engagement.corrections.models import Report
+
+    return list(db.session.scalars(select(Report).where(reports_match(patron))
+                                   .order_by(Report.id.desc())))
+
+
+def reports_match(patron: Patron):
+    """The SQL condition for the patron's reports: linked to them or sent with their email."""
     from engagement.corrections.models import Report
 
     matches = [Report.patron_id == patron.id]
     if patron.email:
-        matches.append(Report.email == patron.email)
-    return list(db.session.scalars(select(Report).where(or_(*matches))
-                                   .order_by(Report.id.desc())))
+        matches.append(func.lower(Report.email) == normalise_email(patron.email))
+    return or_(*matches)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -76,6 +82,7 @@ def _membership_data(m) -> dict:
         "started_at": _iso(m.started_at), "current_period_end": _iso(m.current_period_end),
         "access_until": _iso(m.access_until), "cancel_at_period_end": m.cancel_at_period_end,
         "ended_at": _iso(m.ended_at), "stripe_subscription_id": m.stripe_subscription_id,
+        "cancellation_reason": m.cancellation_reason,
     }
 
 
@@ -107,73 +114,23 @@ def export_data(patron: Patron) -> dict:
 
 
 def erase_patron(patron: Patron) -> None:
-    """Remove the patron's personal data; keep Stripe ids and amounts for the accounts.
+    """Remove the patron's personal data everywhere; keep Stripe ids and amounts for the books.
 
-    The email and name go, and so do the email on their correction reports, their sign-in links
-    and a cancellation comment; memberships and donations stay (anonymous) for the books.
+    Every feature's eraser runs while the email and name are still known (each finds its rows
+    by them, in any case); then the patron row loses both, a tombstone keeps the email from
+    coming back, and the sign-in links go. Flushes, never commits.
     """
-    from engagement.corrections.models import Report
     from engagement.membership.models import Membership
 
-    matches = [Report.patron_id == patron.id]
-    if patron.email:
-        matches.append(Report.email == patron.email)
-    db.session.execute(update(Report).where(or_(*matches))
-                       .values(email=None, notify=False, patron_id=None)
-                       .execution_options(synchronize_session=False))
+    now = utcnow()
     db.session.execute(update(Membership).where(Membership.patron_id == patron.id)
                        .values(cancellation_reason=None)
                        .execution_options(synchronize_session=False))
-    forget_links(patron)
-    _erase_outbox(patron)
-    _erase_stripe_payloads(patron)
     for eraser in ERASERS:
         eraser(patron)
+    bury("email", patron.email, now)
+    forget_links(patron)
     patron.email = None
     patron.name = ""
-    patron.erased_at = utcnow()
+    patron.erased_at = now
     db.session.flush()
-
-
-ERASED = "[erased]"
-
-
-def _erase_outbox(patron: Patron) -> None:
-    # Mails to the patron, sent or not, keep no address or content; unsent ones never leave.
-    if not patron.email:
-        return
-    for email in db.session.scalars(select(Email).where(Email.recipients == patron.email)):
-        if email.status != "sent":
-            email.status = "dead"
-            email.last_error = "recipient erased their data"
-        email.recipients = ERASED
-        email.subject = ERASED
-        email.text_body = ""
-        email.html_body = ""
-
-
-def _scrub(value: Any, secrets: set[str]) -> Any:
-    if isinstance(value, dict):
-        return {key: _scrub(item, secrets) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_scrub(item, secrets) for item in value]
-    if isinstance(value, str) and value.strip().lower() in secrets:
-        return ERASED
-    return value
-
-
-def _erase_stripe_payloads(patron: Patron) -> None:
-    # Stored events keep their ids and amounts for the books, not the patron's email or name.
-    from engagement.membership.models import StripeEvent
-
-    secrets = {s.strip().lower() for s in (patron.email, patron.name) if s and s.strip()}
-    if not secrets or not patron.stripe_customer_id:
-        return
-    events = db.session.scalars(
-        select(StripeEvent).where(StripeEvent.customer_id == patron.stripe_customer_id))
-    for event in events:
-        try:
-            payload = json.loads(event.payload)
-        except ValueError:
-            continue
-        event.payload = json.dumps(_scrub(payload, secrets))

@@ -17,6 +17,7 @@ from pydantic import (
     model_validator,
 )
 
+from engagement.accounts.models import normalise_email
 from engagement.corrections.grouping import WHITESPACE_CHARS, normalise_text
 from engagement.corrections.models import QUOTE_EXACT_MAX
 
@@ -141,8 +142,7 @@ class ReportIn(BaseModel):
         value = value.strip()
         if not re.match(EMAIL_PATTERN, value):
             raise ValueError("not a valid email address")
-        local, _, domain = value.rpartition("@")
-        return f"{local}@{domain.lower()}"
+        return normalise_email(value)  # erasure and "my reports" find it in any case
 
     @model_validator(mode="after")
     def _notify_needs_email(self) -> ReportIn:

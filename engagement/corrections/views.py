@@ -44,3 +44,6 @@ def _sender() -> services.Sender:
     return services.Sender(ip=request.remote_addr or "", source="form",
                            user_agent=request.user_agent.string or "",
                            patron_id=patron.id if patron else None)
+
+
+from engagement.corrections import account_hooks  # noqa: E402, F401 - reports in erasure

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from engagement.accounts.erasure import PersonErased
 from engagement.accounts.models import normalise_email
 from engagement.extensions import db
 from engagement.membership import state, webhooks
@@ -41,8 +42,11 @@ def reconcile_subscription(gw: Gateway, subscription: dict) -> list[str]:
     membership = db.session.scalar(select(Membership).where(
         Membership.stripe_subscription_id == subscription["id"]))
     before = _snapshot(membership)
-    patron = membership.patron if membership else webhooks._patron_for_subscription(
-        gw, subscription)
+    try:
+        patron = membership.patron if membership else webhooks._patron_for_subscription(
+            gw, subscription)
+    except PersonErased:
+        return []  # a subscription of a person who erased their data never makes a patron
     result = state.sync_subscription(subscription, patron)
     if result is None:
         return []  # a second live subscription: the editors were told, as by the webhook

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app
 from sqlalchemy import or_, select
 
+from engagement.accounts.erasure import refuse_to_recreate
 from engagement.accounts.models import Patron, normalise_email
 from engagement.database import utcnow
 from engagement.extensions import db
@@ -48,18 +49,24 @@ def find_patron(email: str | None = None, customer_id: str | None = None) -> Pat
     return None
 
 
-def patron_for_customer(customer_id: str | None, email: str | None,
-                        name: str | None = None) -> tuple[Patron, bool]:
-    """Find or create the patron for a Stripe customer; (patron, created)."""
+def patron_for_customer(customer_id: str | None, email: str | None, name: str | None = None,
+                        consented_at: datetime | None = None) -> tuple[Patron, bool]:
+    """Find or create the patron for a Stripe customer; (patron, created).
+
+    Never makes a patron from a person who erased their data (raises PersonErased), unless
+    they came back through a checkout started after the erasure (`consented_at`); never copies
+    a name back to an erased patron.
+    """
     patron = find_patron(email, customer_id)
     created = False
     if patron is None:
+        refuse_to_recreate(customer_id, email, consented_at)
         patron = Patron(email=normalise_email(email) if email else None, name=(name or "")[:200])
         db.session.add(patron)
         created = True
     if customer_id and not patron.stripe_customer_id:
         patron.stripe_customer_id = customer_id
-    if name and not patron.name:
+    if name and not patron.name and patron.erased_at is None:
         patron.name = name[:200]
     db.session.flush()
     return patron, created

@@ -182,4 +182,5 @@ def stripe_webhook():
     return jsonify(received=event["id"], outcome=outcome), status
 
 
-from engagement.membership import admin  # noqa: E402, F401 - the newsroom pages on this blueprint
+# The newsroom pages on this blueprint, and the Stripe events' part of a patron's erasure.
+from engagement.membership import account_hooks, admin  # noqa: E402, F401

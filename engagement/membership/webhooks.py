@@ -15,10 +15,11 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from engagement.accounts.erasure import PersonErased
 from engagement.accounts.models import Patron, normalise_email
 from engagement.database import utcnow
 from engagement.extensions import db
-from engagement.membership import state
+from engagement.membership import account_hooks, state
 from engagement.membership.models import Membership, StripeEvent
 from engagement.membership.stripe_gateway import Gateway, gateway
 
@@ -79,6 +80,7 @@ def _describe(row: StripeEvent, event: dict, raw: str | None) -> None:
     customer = obj.get("customer") if obj.get("object") != "customer" else obj.get("id")
     row.customer_id = customer if isinstance(customer, str) else None
     row.outcome, row.error = None, None
+    account_hooks.redact_if_erased(row, event)
 
 
 def _already_stored(stripe_id: str) -> bool:
@@ -109,7 +111,7 @@ def _handle(event: dict) -> tuple[str, str | None]:
     obj = (event.get("data") or {}).get("object") or {}
     try:
         handler(gateway(), obj)
-    except Ignored as reason:
+    except (Ignored, PersonErased) as reason:
         return "ignored", str(reason) or None
     return "processed", None
 
@@ -123,8 +125,9 @@ def _patron_for_subscription(gw: Gateway, subscription: dict) -> Patron:
     if patron is not None:
         return patron
     customer = gw.retrieve_customer(customer_id) if customer_id else {}
-    patron, created = state.patron_for_customer(customer_id, customer.get("email"),
-                                                customer.get("name"))
+    patron, _created = state.patron_for_customer(
+        customer_id, customer.get("email"), customer.get("name"),
+        consented_at=state.from_timestamp(subscription.get("created")))
     return patron
 
 
@@ -148,7 +151,9 @@ def on_checkout_completed(gw: Gateway, session: dict) -> None:
     email = details.get("email") or session.get("customer_email")
     customer_id = session.get("customer")
     customer_id = customer_id.get("id") if isinstance(customer_id, dict) else customer_id
-    patron, _created = state.patron_for_customer(customer_id, email, details.get("name"))
+    patron, _created = state.patron_for_customer(
+        customer_id, email, details.get("name"),
+        consented_at=state.from_timestamp(session.get("created")))
     if kind == "gift":
         state.record_donation(patron, session)
         return
