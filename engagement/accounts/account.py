@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 
 from engagement.accounts.erasure import bury
-from engagement.accounts.magic_links import forget_links
+from engagement.accounts.magic_links import MagicLink, forget_links
 from engagement.accounts.models import Patron, normalise_email
 from engagement.database import utcnow
 from engagement.extensions import db
@@ -94,6 +94,13 @@ def _report_data(r) -> dict:
     }
 
 
+def _links_data(patron: Patron) -> list[dict]:
+    links = db.session.scalars(select(MagicLink).where(MagicLink.patron_id == patron.id)
+                               .order_by(MagicLink.id))
+    return [{"created_at": _iso(link.created_at), "expires_at": _iso(link.expires_at),
+             "used_at": _iso(link.used_at)} for link in links]
+
+
 def export_data(patron: Patron) -> dict:
     """Everything the service holds about the patron, as plain JSON values."""
     data = {
@@ -107,6 +114,7 @@ def export_data(patron: Patron) -> dict:
                        "stripe_payment_intent_id": d.stripe_payment_intent_id}
                       for d in donations_of(patron)],
         "reports": [_report_data(r) for r in reports_of(patron)],
+        "sign_in_links": _links_data(patron),
     }
     for name, function in DATA_SECTIONS.items():
         data[name] = function(patron)

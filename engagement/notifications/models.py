@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from engagement.accounts.erasure import ERASED
 from engagement.database import UTCDateTime, utcnow
 from engagement.errors import Conflict
 from engagement.extensions import db
@@ -49,11 +50,13 @@ class Email(db.Model):
 
     @property
     def retryable(self) -> bool:
-        """True when an admin may send it again now ("Retry now")."""
-        return self.status in RETRYABLE_STATUSES
+        """True when an admin may send it again now ("Retry now"); never to an erased person."""
+        return self.status in RETRYABLE_STATUSES and self.recipients != ERASED
 
     def requeue(self, now: datetime) -> None:
         """Give a failed or dead mail a fresh start: due now, with its full set of attempts."""
+        if self.recipients == ERASED:
+            raise Conflict("This mail was to a person who erased their data; it is never sent.")
         if not self.retryable:
             raise Conflict(f"Only failed or dead mails can be retried; this one is {self.status}.")
         self.status = "queued"
