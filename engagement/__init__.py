@@ -38,11 +38,12 @@ def register_serving(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extension instances to this app."""
-    from engagement import database, models, security  # noqa: F401 - models fill the metadata
+    from engagement import database, edge, models, security  # noqa: F401 - models fill metadata
     from engagement.accounts import auth
     from engagement.extensions import csrf, limiter, mail, migrate
     from engagement.extensions import db as database_ext
 
+    edge.init_app(app)  # first: bounded ids before any route exists, NULs refused first
     database.init_app(app)
     migrate.init_app(app, database_ext, directory=_migrations_dir(), render_as_batch=True,
                      compare_type=True)

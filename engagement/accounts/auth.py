@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from functools import wraps
 
-from flask import Flask, abort, g, redirect, request, session, url_for
-from flask_login import current_user, login_required
+from flask import Flask, abort, current_app, g, redirect, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import update
 
 from engagement.accounts.models import Editor, Patron
+from engagement.edge import MAX_ID
 from engagement.extensions import db, login_manager
 
 PATRON_SESSION_KEY = "patron_id"
+# The patron's session version: a session whose number is not the patron's is over. A session
+# without it (made before versions existed) counts as version 0.
+PATRON_VERSION_KEY = "patron_sv"
+EDITOR_ID_RE = re.compile(r"editor:([0-9]{1,10})(?::([0-9]{1,10}))?", re.ASCII)
 
 # Newsroom pages anyone may open (the sign-in page itself).
 PUBLIC_NEWSROOM_ENDPOINTS = {"accounts.newsroom_login"}
@@ -22,17 +31,36 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "accounts.newsroom_login"
     login_manager.login_message = "Please sign in to open the newsroom."
     login_manager.login_message_category = "info"
+    # "strong": a session whose address or browser changed is dropped. Flask-Login's own
+    # identifier reads X-Forwarded-For, which anyone can send; ours uses the address the app
+    # trusts (the socket's, or the proxy's word only with TRUSTED_PROXIES). The session
+    # version (below) is what really ends a session.
     login_manager.session_protection = "strong"
+    login_manager._session_identifier_generator = session_identifier
     app.before_request(_guard_newsroom)
+
+
+def session_identifier() -> str:
+    """What Flask-Login's session protection compares: client address and User-Agent.
+
+    `request.remote_addr` is the socket's peer unless ProxyFix (TRUSTED_PROXIES) set it from a
+    proxy's header; a forged X-Forwarded-For alone never changes it."""
+    base = f"{request.remote_addr}|{request.headers.get('User-Agent', '')}"
+    return hashlib.sha512(base.encode("utf-8", "replace")).hexdigest()
 
 
 @login_manager.user_loader
 def _load_editor(user_id: str) -> Editor | None:
-    kind, _, raw_id = user_id.partition(":")
-    if kind != "editor" or not raw_id.isdigit():
+    # "editor:<id>:<session version>"; a session of a lower version was signed out.
+    match = EDITOR_ID_RE.fullmatch(user_id or "")
+    if match is None or not 1 <= int(match.group(1)) <= MAX_ID:
         return None
-    editor = db.session.get(Editor, int(raw_id))
-    return editor if editor and editor.active else None
+    editor = db.session.get(Editor, int(match.group(1)))
+    if editor is None or not editor.active:
+        return None
+    if editor.session_version != int(match.group(2) or 0):
+        return None
+    return editor
 
 
 def _guard_newsroom():
@@ -80,22 +108,63 @@ def current_patron() -> Patron | None:
     """The signed-in patron (a session separate from editors'), or None."""
     if "current_patron" not in g:
         patron_id = session.get(PATRON_SESSION_KEY)
-        patron = db.session.get(Patron, patron_id) if isinstance(patron_id, int) else None
-        g.current_patron = patron if patron and patron.erased_at is None else None
+        valid_id = isinstance(patron_id, int) and 1 <= patron_id <= MAX_ID
+        patron = db.session.get(Patron, patron_id) if valid_id else None
+        if patron is not None and (patron.erased_at is not None or
+                                   patron.session_version != session.get(PATRON_VERSION_KEY, 0)):
+            patron = None
+        g.current_patron = patron
     return g.current_patron
 
 
+def new_session() -> None:
+    """At every sign-in: nothing of the session before it survives (a planted one included),
+    and the CSRF secret is new, so a token learnt before the sign-in is worthless after it."""
+    session.clear()
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+    generate_csrf()
+
+
+def sign_in_editor(editor: Editor) -> None:
+    """Start an editor session in a new session (called after the password was checked)."""
+    new_session()
+    login_user(editor)
+
+
+def end_editor_sessions(editor: Editor) -> None:
+    """Every session of the editor, in every browser, is over; this one is signed out. Flushes."""
+    _bump(Editor, editor.id)
+    logout_user()
+
+
 def sign_in_patron(patron: Patron) -> None:
-    """Start a patron session (called after a magic link is used)."""
+    """Start a patron session in a new session (called after a magic link is used)."""
+    new_session()
     session[PATRON_SESSION_KEY] = patron.id
+    session[PATRON_VERSION_KEY] = patron.session_version
     session.permanent = True
     g.current_patron = patron
+
+
+def end_patron_sessions(patron: Patron) -> None:
+    """Every session of the patron, in every browser, is over; this one too. Flushes."""
+    _bump(Patron, patron.id)
+    sign_out_patron()
 
 
 def sign_out_patron() -> None:
     """End the patron session, leaving any editor session alone."""
     session.pop(PATRON_SESSION_KEY, None)
+    session.pop(PATRON_VERSION_KEY, None)
     g.pop("current_patron", None)
+
+
+def _bump(model, row_id: int) -> None:
+    # One UPDATE, so two sign-outs at once both count.
+    db.session.execute(update(model).where(model.id == row_id)
+                       .values(session_version=model.session_version + 1)
+                       .execution_options(synchronize_session=False))
+    db.session.flush()
 
 
 def patron_required(view):

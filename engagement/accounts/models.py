@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import CheckConstraint, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -34,6 +34,9 @@ class Editor(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of every session of this editor; raising it (sign-out, "sign out everywhere")
+    # ends every session, copies of the cookie included.
+    session_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of the password, never the password."""
@@ -53,7 +56,8 @@ class Editor(UserMixin, db.Model):
         return self.active
 
     def get_id(self) -> str:
-        return f"editor:{self.id}"
+        # Flask-Login keeps this in the session; the version in it dies with a sign-out.
+        return f"editor:{self.id}:{self.session_version}"
 
     @property
     def name(self) -> str:
@@ -74,6 +78,8 @@ class Patron(db.Model):
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set when the patron asked for their personal data to be removed; the row stays for accounts.
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Kept in the patron's session; raising it (sign-out, "sign out everywhere") ends every one.
+    session_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     @property
     def display(self) -> str:

@@ -18,6 +18,7 @@ from flask import (
 from engagement.accounts import account, magic_links
 from engagement.accounts.auth import (
     current_patron,
+    end_patron_sessions,
     patron_required,
     sign_in_patron,
     sign_out_patron,
@@ -100,12 +101,31 @@ def _invalid_link(state: str):
 
 @bp.post("/account/logout")
 def patron_logout():
-    """Sign the patron out."""
-    form = SignOutForm()
-    if form.validate_on_submit():
-        sign_out_patron()
+    """Sign the patron out: every copy of the session cookie stops working (a cookie cannot be
+    taken back alone, so the patron's other sessions end too)."""
+    if _end_patron_sessions():
         flash("You are signed out.", "info")
     return redirect(url_for("accounts.patron_login"), 303)
+
+
+@bp.post("/account/logout-everywhere")
+def patron_logout_everywhere():
+    """Sign the patron out in every browser."""
+    if _end_patron_sessions():
+        flash("You are signed out everywhere: every browser must sign in again.", "info")
+    return redirect(url_for("accounts.patron_login"), 303)
+
+
+def _end_patron_sessions() -> bool:
+    form = SignOutForm()
+    if not form.validate_on_submit():
+        return False
+    patron = current_patron()
+    if patron is not None:
+        end_patron_sessions(patron)
+        db.session.commit()
+    sign_out_patron()
+    return True
 
 
 @bp.get("/account")

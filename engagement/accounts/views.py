@@ -5,9 +5,10 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
 from engagement.accounts import services
+from engagement.accounts.auth import end_editor_sessions, sign_in_editor
 from engagement.accounts.forms import EditorLoginForm
 from engagement.extensions import db, limiter
 
@@ -25,8 +26,13 @@ def _email_key() -> str:
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """Follow `next` only to a path on this site, never to another host."""
-    if not target:
+    """Follow `next` only to a path on this site, never to another host.
+
+    Refused too: control characters (CR LF would split the Location header) and backslashes
+    (browsers read `/\\evil.example` as `//evil.example`)."""
+    if not target or len(target) > 2000:
+        return default
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in target) or "\\" in target:
         return default
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
@@ -47,7 +53,7 @@ def newsroom_login():
         editor = services.authenticate_editor(form.email.data, form.password.data)
         if editor is not None:
             db.session.commit()
-            login_user(editor)
+            sign_in_editor(editor)  # a new session: nothing planted before survives
             return redirect(safe_next(request.args.get("next"), url_for("newsroom.home")))
         error = WRONG_CREDENTIALS
     return render_template("accounts/login.html", form=form, error=error)
@@ -55,10 +61,26 @@ def newsroom_login():
 
 @bp.post("/newsroom/logout")
 def newsroom_logout():
-    """Sign the editor out."""
-    logout_user()
+    """Sign the editor out: every copy of the session cookie stops working (a cookie cannot be
+    taken back alone, so the editor's other sessions end too)."""
+    _end_sessions()
     flash("You are signed out.", "info")
     return redirect(url_for("accounts.newsroom_login"))
+
+
+@bp.post("/newsroom/logout-everywhere")
+def newsroom_logout_everywhere():
+    """Sign the editor out in every browser (a lost laptop, a shared computer)."""
+    _end_sessions()
+    flash("You are signed out everywhere: every browser must sign in again.", "info")
+    return redirect(url_for("accounts.newsroom_login"))
+
+
+def _end_sessions() -> None:
+    if current_user.is_authenticated:
+        end_editor_sessions(current_user)
+        db.session.commit()
+    logout_user()
 
 
 from engagement.accounts import patron_views  # noqa: E402, F401 - patrons' pages on this blueprint

@@ -25,6 +25,7 @@ from wtforms.validators import (
 from engagement.corrections.listing import SORTS, TriageQuery
 from engagement.corrections.models import STATUSES
 from engagement.corrections.triage import NOTE_MAX
+from engagement.edge import MAX_ID, SaneDate, parse_id
 
 STATUS_LABELS = {
     "new": "New", "in_review": "In review", "corrected": "Corrected", "clarified": "Clarified",
@@ -49,8 +50,8 @@ class FilterForm(FlaskForm):
         SelectChoice("open", "Open (new and in review)"), SelectChoice("all", "Any status"),
         *[SelectChoice(s, STATUS_LABELS[s]) for s in STATUSES]])
     article = StringField("Article URL or host", validators=[Optional(), Length(max=2048)])
-    since = DateField("Reported from", validators=[Optional()])
-    until = DateField("Reported until", validators=[Optional()])
+    since = DateField("Reported from", validators=[Optional(), SaneDate()])
+    until = DateField("Reported until", validators=[Optional(), SaneDate()])
     has_suggestion = BooleanField("Only with a suggested wording")
     sort = SelectField("Sort", default="newest",
                        choices=[SelectChoice(key, label)
@@ -107,7 +108,8 @@ class MergeForm(FlaskForm):
 
     target = IntegerField("Merge into correction number",
                           validators=[InputRequired("Give the number of the other correction."),
-                                      NumberRange(min=1, message="Give a correction number.")])
+                                      NumberRange(min=1, max=MAX_ID,
+                                                  message="Give a correction number.")])
 
 
 class StopMailsForm(FlaskForm):
@@ -123,6 +125,7 @@ def parse_assignee(raw: str | None) -> int | None:
     """The chosen editor's id, None for nobody; ValueError for anything else."""
     if raw in (None, ""):
         return None
-    if not raw.isdigit():
+    editor_id = parse_id(raw)
+    if editor_id is None:
         raise ValueError(raw)
-    return int(raw)
+    return editor_id

@@ -26,6 +26,7 @@ from engagement.corrections.triage_forms import (
 )
 from engagement.corrections.views import bp
 from engagement.database import utcnow
+from engagement.edge import parse_id
 from engagement.errors import DomainError, InvalidInput
 from engagement.extensions import db
 from engagement.newsroom import registry
@@ -96,7 +97,7 @@ def triage_bulk():
     if not bulk.validate_on_submit():
         return _bulk_refused(bulk, "Choose one of the offered actions.")
     try:
-        ids = sorted({int(raw) for raw in request.form.getlist("ids")})
+        ids = sorted({_id(raw) for raw in request.form.getlist("ids")})
         assignee_id = parse_assignee(bulk.assignee.data)
     except ValueError:
         return _bulk_refused(bulk, "The ticked corrections or the editor are not valid.")
@@ -111,6 +112,13 @@ def triage_bulk():
                     + ", ".join(f"#{i}" for i in result.skipped) + ".")
     flash(message, "success")
     return redirect(back)
+
+
+def _id(raw: str) -> int:
+    number = parse_id(raw)
+    if number is None:
+        raise ValueError(raw)
+    return number
 
 
 def _bulk_refused(bulk: BulkForm, message: str, status: int = 422):

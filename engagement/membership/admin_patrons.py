@@ -25,6 +25,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from engagement.accounts import account
 from engagement.accounts.auth import admin_required, editor_required
 from engagement.accounts.models import Editor, Patron
+from engagement.edge import parse_id
 from engagement.errors import DomainError
 from engagement.extensions import db
 from engagement.membership import figures, grants, patrons
@@ -58,7 +59,7 @@ class RevokeForm(FlaskForm):
 
 def _page_number() -> int:
     raw = request.args.get("page", "1")
-    return max(1, min(int(raw), 100000)) if raw.isdigit() else 1
+    return min(parse_id(raw) or 1, 100000)
 
 
 @bp.get("/patrons")

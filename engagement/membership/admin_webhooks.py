@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from wtforms import SubmitField
 
 from engagement.accounts.auth import admin_required
+from engagement.edge import parse_id
 from engagement.extensions import db
 from engagement.membership import webhooks
 from engagement.membership.admin_patrons import bp
@@ -50,7 +51,7 @@ def webhook_events():
     outcome = request.args.get("outcome", "")
     outcome = outcome if outcome in EVENT_OUTCOMES else ""
     raw_page = request.args.get("page", "1")
-    page = max(1, min(int(raw_page), 100000)) if raw_page.isdigit() else 1
+    page = min(parse_id(raw_page) or 1, 100000)
     query = select(StripeEvent)
     if outcome:
         query = query.where(StripeEvent.outcome == outcome)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, exists, false, func, or_, select
 
 from engagement.accounts.models import Patron
+from engagement.edge import parse_id
 from engagement.extensions import db
 from engagement.membership.models import STATUSES, Membership, StripeEvent
 
@@ -36,7 +37,7 @@ class PatronFilter:
         tier = args.get("tier", "")
         status = args.get("status", "")
         return cls(q=(args.get("q") or "").strip()[:200],
-                   tier_id=int(tier) if tier.isdigit() else None,
+                   tier_id=parse_id(tier),
                    status=status if status in STATUS_CHOICES else "")
 
     def as_args(self) -> dict:

@@ -7,11 +7,12 @@ idempotency key. Helpers return plain dicts, so the rest of the app never sees S
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import stripe
 from flask import current_app
+
+from engagement.edge import loads_bounded
 
 CONNECT_TIMEOUT = 5
 READ_TIMEOUT = 20
@@ -202,11 +203,13 @@ class Gateway:
                 last_error = str(exc)
                 continue
             try:
-                event = json.loads(text)
+                event = loads_bounded(text)  # nesting bounded: no RecursionError
             except ValueError as exc:
                 raise BadSignature(f"payload is not JSON: {exc}") from exc
-            if not isinstance(event, dict) or not event.get("id") or not event.get("type"):
+            if not isinstance(event, dict) or not event.get("type"):
                 raise BadSignature("payload is not a Stripe event")
+            if not isinstance(event.get("id"), str) or not 0 < len(event["id"]) <= 255:
+                raise BadSignature("payload is not a Stripe event (its id is not text)")
             return event, text
         raise BadSignature(last_error)
 

@@ -40,12 +40,15 @@ def parse_amount(raw: str | None, field: str, *, required: bool = False) -> int 
         value = Decimal(text)
     except InvalidOperation:
         raise InvalidInput("Enter an amount such as 5 or 5.50.", field=field) from None
-    if not value.is_finite() or value != value.quantize(Decimal("0.01")):
-        raise InvalidInput("Use at most two decimal places.", field=field)
-    if value <= 0:
-        raise InvalidInput("The amount must be more than zero.", field=field)
+    if not value.is_finite():
+        raise InvalidInput("Enter an amount such as 5 or 5.50.", field=field)
+    # Size first: quantize() cannot even represent 1e30 in cents (InvalidOperation).
     if value > Decimal("1000000"):
         raise InvalidInput("That amount is too large.", field=field)
+    if value <= 0:
+        raise InvalidInput("The amount must be more than zero.", field=field)
+    if value != value.quantize(Decimal("0.01")):
+        raise InvalidInput("Use at most two decimal places.", field=field)
     return int(value * 100)
 
 

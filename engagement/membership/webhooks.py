@@ -50,6 +50,10 @@ def receive(event: dict, raw: str | None = None) -> tuple[int, str]:
     row = db.session.scalar(select(StripeEvent).where(StripeEvent.stripe_id == event["id"]))
     if row is not None and row.outcome != "failed":
         return 200, "duplicate"
+    problem = malformed(event)
+    if problem is not None:  # signed, so stored, but no handler can make sense of it
+        _failed(event, raw, f"malformed event: {problem}")
+        return 400, "failed"
     if row is None:
         row = StripeEvent(stripe_id=event["id"])
     _describe(row, event, raw)
@@ -70,11 +74,39 @@ def receive(event: dict, raw: str | None = None) -> tuple[int, str]:
         return _failed(event, raw, f"{type(exc).__name__}: {exc}")
 
 
+def malformed(event: dict) -> str | None:
+    """Why a signed event does not have the shape of Stripe's events, or None when it does."""
+    if not isinstance(event.get("type"), str):
+        return "type is not a string"
+    if "created" in event and _timestamp(event["created"]) is None:
+        return "created is not a number of seconds"
+    data = event.get("data")
+    if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
+        return "data.object is not an object"
+    if not isinstance(data["object"].get("id", ""), str):
+        return "data.object.id is not text"
+    return None
+
+
+def _timestamp(value) -> datetime | None:
+    # Seconds since 1970, as Stripe sends them; anything else (text, true, 1e300) is None.
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if not 0 < value < 2**33:
+        return None
+    return datetime.fromtimestamp(int(value), UTC)
+
+
+def _event_object(event: dict) -> dict:
+    data = event.get("data")
+    obj = data.get("object") if isinstance(data, dict) else None
+    return obj if isinstance(obj, dict) else {}
+
+
 def _describe(row: StripeEvent, event: dict, raw: str | None) -> None:
-    obj = (event.get("data") or {}).get("object") or {}
+    obj = _event_object(event)
     row.type = str(event.get("type"))[:100]
-    created = event.get("created")
-    row.api_created_at = datetime.fromtimestamp(int(created), UTC) if created else None
+    row.api_created_at = _timestamp(event.get("created"))
     row.payload = raw if raw is not None else json.dumps(event, separators=(",", ":"))
     row.object_id = str(obj.get("id"))[:255] if obj.get("id") else None
     customer = obj.get("customer") if obj.get("object") != "customer" else obj.get("id")

@@ -21,6 +21,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from engagement.edge import IdRange, SaneDate
 from engagement.voting.curation import RoundData
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -48,9 +49,9 @@ class RoundForm(FlaskForm):
                                              Length(max=200)])
     description = TextAreaField("Description (shown to readers)", validators=[Length(max=4000)])
     opens_at = DateTimeLocalField("Opens at", format=TIME_FORMAT, validators=[
-        InputRequired("Say when voting opens, as a date and time.")])
+        InputRequired("Say when voting opens, as a date and time."), SaneDate()])
     closes_at = DateTimeLocalField("Closes at", format=TIME_FORMAT, validators=[
-        InputRequired("Say when voting closes, as a date and time.")])
+        InputRequired("Say when voting closes, as a date and time."), SaneDate()])
     vote_budget = IntegerField("Votes per co-creator", default=3, validators=[
         InputRequired("Give each co-creator a number of votes."),
         NumberRange(min=1, max=100, message="Give each co-creator between 1 and 100 votes.")])
@@ -60,7 +61,7 @@ class RoundForm(FlaskForm):
         validators=[DataRequired("Choose live or sealed results.")])
     allow_suggestions = BooleanField("Co-creators may suggest topics", default=True)
     tier_ids = SelectMultipleField("Tiers whose members may vote", coerce=int,
-                                   validate_choice=False)
+                                   validate_choice=False, validators=[IdRange()])
     submit = SubmitField("Save round")
 
     def data_for_service(self) -> RoundData:

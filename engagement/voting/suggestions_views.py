@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from engagement.accounts.auth import editor_required
 from engagement.database import utcnow
+from engagement.edge import parse_id
 from engagement.errors import DomainError
 from engagement.extensions import db
 from engagement.voting import curation
@@ -15,8 +16,7 @@ from engagement.voting.views import bp
 
 
 def _id(name: str) -> int | None:
-    value = request.form.get(name, "")
-    return int(value) if value.isdigit() else None
+    return parse_id(request.form.get(name, ""))  # 1..2^31-1, else None
 
 
 def _render(status: int = 200, errors: dict | None = None):

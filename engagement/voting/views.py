@@ -19,6 +19,7 @@ from flask import (
 from flask_login import current_user
 
 from engagement.accounts.auth import current_patron
+from engagement.edge import parse_id
 from engagement.errors import DomainError, NotAllowed, NotFound, wants_json
 from engagement.extensions import db, limiter
 from engagement.voting import curation, eligibility, services
@@ -166,7 +167,7 @@ def suggest():
     if patron is None:
         return _sign_in_redirect()
     form = SuggestionForm()
-    round_id = int(form.round_id.data) if (form.round_id.data or "").isdigit() else None
+    round_id = parse_id(form.round_id.data)  # 1..2^31-1, else None ("no such round")
     if form.validate_on_submit():
         try:
             services.suggest_topic(patron, round_id, form.title.data, form.description.data)
