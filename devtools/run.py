@@ -31,6 +31,11 @@ def _environment() -> dict[str, str]:
     env.setdefault("STRIPE_API_BASE", f"http://127.0.0.1:{STRIPE_PORT}")
     env.setdefault("STRIPE_WEBHOOK_SECRET", DEV_WEBHOOK_SECRET)
     env.setdefault("WIDGET_ALLOWED_ORIGINS", f"http://127.0.0.1:{APP_PORT},http://localhost:{APP_PORT}")
+    # One development server process (`flask run`, threaded) keeps every counter, so in-memory
+    # rate limits are exact here; several gunicorn workers need Redis (docs/deployment.md).
+    # Nothing stands in front of it: X-Forwarded-For is ignored (TRUSTED_PROXIES=0).
+    env.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    env.setdefault("TRUSTED_PROXIES", "0")
     env.setdefault("PYTHONUNBUFFERED", "1")
     return env
 
