@@ -8,9 +8,8 @@ Revises: 0006_voting
 Create Date: 2026-12-01 09:00:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0007_erasure_tombstones'
@@ -25,7 +24,8 @@ def upgrade():
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('digest', sa.String(length=64), nullable=False),
     sa.Column('erased_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("kind IN ('email', 'customer')", name=op.f('ck_erasure_tombstones_kind_known')),
+    sa.CheckConstraint("kind IN ('email', 'customer')",
+                       name=op.f('ck_erasure_tombstones_kind_known')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_erasure_tombstones')),
     sa.UniqueConstraint('digest', name=op.f('uq_erasure_tombstones_digest'))
     )
