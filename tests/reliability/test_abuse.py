@@ -57,7 +57,8 @@ def fresh_limits(redis_url):
     import redis
 
     client = redis.Redis.from_url(redis_url)
-    stale = list(client.scan_iter("*LIMITER/*create_report*"))
+    # The API and the form share one counter, scoped "corrections-report" (issue 14, item 4).
+    stale = list(client.scan_iter("*LIMITER/*corrections-report*"))
     if stale:
         client.delete(*stale)
     client.close()
