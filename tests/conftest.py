@@ -22,6 +22,7 @@ from devtools.smtp_sink import SmtpSink
 from engagement import create_app
 from engagement.accounts import services as accounts
 from engagement.extensions import db
+from tests.clock import start_from_environment as start_clock_from_environment
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -53,10 +54,16 @@ def _isolate_from_the_shell() -> list[str]:
 
 def pytest_configure(config):
     config.ignored_shell_settings = _isolate_from_the_shell()
+    config.test_clock = start_clock_from_environment()
+
+
+def pytest_unconfigure(config):
+    if getattr(config, "test_clock", None) is not None:
+        config.test_clock.stop()
 
 
 def pytest_collection_modifyitems(config, items):
-    """Every test that drives the browser is marked e2e, so `-m "not e2e"` leaves all of them out."""
+    """Every test that drives the browser is marked e2e: `-m "not e2e"` leaves them all out."""
     for item in items:
         if {"page", "browser"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.e2e)
@@ -64,9 +71,12 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_report_header(config):
     ignored = getattr(config, "ignored_shell_settings", [])
+    lines = []
     if ignored:
-        return f"settings ignored from the shell: {', '.join(sorted(ignored))}"
-    return None
+        lines.append(f"settings ignored from the shell: {', '.join(sorted(ignored))}")
+    if getattr(config, "test_clock", None) is not None:
+        lines.append(f"clock moved to {os.environ['TEST_CLOCK']} (TEST_CLOCK), ticking")
+    return lines
 
 
 # --- database -------------------------------------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import threading
 from collections import Counter
 from datetime import timedelta
@@ -17,6 +16,7 @@ from engagement.database import utcnow
 from engagement.extensions import db
 from engagement.notifications.models import Email
 from engagement.notifications.worker import Worker
+from tests.clock import python_command
 from tests.notifications.conftest import queue_mails, with_test_templates
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,7 +29,8 @@ def _drain_in_threads(app, workers: int) -> list[int]:
     def run(index):
         try:
             with app.app_context():
-                sent[index] = Worker(app, worker_id=f"test:{index}:thread", digests=False).drain().sent
+                worker = Worker(app, worker_id=f"test:{index}:thread", digests=False)
+                sent[index] = worker.drain().sent
         except Exception as exc:  # noqa: BLE001 - reported by the test below
             errors.append(exc)
 
@@ -83,7 +84,8 @@ def _worker_process(database_url: str, smtp_port: int, *args: str) -> subprocess
         "WORKER_POLL_INTERVAL": "0.2",
         "PYTHONUNBUFFERED": "1",
     }
-    return subprocess.Popen([sys.executable, "-m", "flask", "worker", "--no-digests", *args], cwd=ROOT, env=env,
+    return subprocess.Popen(python_command("-m", "flask", "worker", "--no-digests", *args),
+                            cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.request
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.clock import python_command
 from tests.conftest import IN_CI
 
 from .conftest import post_json
@@ -101,13 +101,13 @@ def gunicorn_server(tmp_path_factory, redis_url):
         "CORRECTIONS_RATE_LIMIT": f"{LIMIT} per minute",
         "LOG_LEVEL": "WARNING",
     }
-    subprocess.run([sys.executable, "-m", "flask", "db", "upgrade"], cwd=ROOT, env=env,
+    subprocess.run(python_command("-m", "flask", "db", "upgrade"), cwd=ROOT, env=env,
                    check=True, capture_output=True)
     (tmp_path / "tagged_wsgi.py").write_text(TAGGED_WSGI)
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", str(WORKERS), "-b", f"127.0.0.1:{port}",
-         "--preload", "--graceful-timeout", "5", "--pythonpath", f"{ROOT},{tmp_path}",
-         "tagged_wsgi:app"],
+        python_command("-m", "gunicorn", "-w", str(WORKERS), "-b", f"127.0.0.1:{port}",
+                       "--preload", "--graceful-timeout", "5", "--pythonpath",
+                       f"{ROOT},{tmp_path}", "tagged_wsgi:app"),
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         _wait_for_health(base_url, process)

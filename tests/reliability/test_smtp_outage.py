@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from datetime import timedelta
@@ -24,6 +23,7 @@ from engagement.database import utcnow
 from engagement.extensions import db
 from engagement.notifications.models import Email
 from engagement.notifications.worker import Worker
+from tests.clock import python_command
 
 ROOT = Path(__file__).resolve().parents[2]
 EDITORS = ("desk@example.org", "night@example.org")
@@ -134,7 +134,8 @@ def _worker_process(database_url: str, smtp_port: int, **settings) -> subprocess
         "PYTHONUNBUFFERED": "1",
         **{name: str(value) for name, value in settings.items()},
     }
-    return subprocess.Popen([sys.executable, "-m", "flask", "worker", "--no-digests"], cwd=ROOT, env=env,
+    return subprocess.Popen(python_command("-m", "flask", "worker", "--no-digests"),
+                            cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
