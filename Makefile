@@ -1,32 +1,35 @@
-# The README's two commands: `make run` and `make test` (plus lint and bench).
+# The README's two commands: `make run` and `make test` (plus lint and bench); `make help`.
+# VERBOSE=1 shows every tool's own log (pip, alembic, the servers) instead of one line per step.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: help run test lint bench clean
+.DEFAULT_GOAL := help
 
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	touch $(STAMP)
+	@$(PYTHON) -m devtools.install $(VENV)
+	@touch $(STAMP)
 
 tests/e2e/node_modules/axe-core/axe.min.js: tests/e2e/package.json
 	npm install --silent --no-audit --no-fund --no-package-lock --prefix tests/e2e
 	touch $@
 
-run: $(STAMP)
-	$(BIN)/python -m devtools.run
+help: ## list the targets
+	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  make \1\t/' | expand -t 18
 
-test: $(STAMP) tests/e2e/node_modules/axe-core/axe.min.js
+run: $(STAMP) ## serve the app with demo data, a mail sink and the Stripe emulator (PORT=5000)
+	@$(BIN)/python -m devtools.run
+
+test: $(STAMP) tests/e2e/node_modules/axe-core/axe.min.js ## run the test suite (PYTEST_ARGS=...)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: $(STAMP)
+lint: $(STAMP) ## ruff over the whole project
 	$(BIN)/ruff check .
 
-bench: $(STAMP)
+bench: $(STAMP) ## the benchmarks (docs/performance.md)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
-clean:
+clean: ## remove .venv, the browser tests' node_modules, instance/ and caches
 	rm -rf $(VENV) tests/e2e/node_modules instance .pytest_cache

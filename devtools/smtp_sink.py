@@ -1,6 +1,8 @@
 """A local SMTP sink (aiosmtpd) for development and tests: it keeps and prints what it receives.
 
     python -m devtools.smtp_sink --port 8025
+
+SIGUSR1 makes it print READY_LINE (what `make run` waits for before its banner).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import time
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
+
+READY_LINE = "SMTP sink: mails received from now on are printed"
 
 
 def free_port() -> int:
@@ -114,6 +118,8 @@ def main() -> None:
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):  # a second Ctrl+C must not interrupt stop()
         signal.signal(signum, lambda *_: stop.set())
+    # `make run` holds back what the sink printed until this line: the demo seed's mails.
+    signal.signal(signal.SIGUSR1, lambda *_: print(READY_LINE, flush=True))
     sink = SmtpSink(port=args.port, echo=True).start()
     print(f"SMTP sink listening on 127.0.0.1:{sink.port}", flush=True)
     while not stop.wait(1):

@@ -17,6 +17,7 @@ def main(argv=None):
     parser.add_argument("--retry-backoff", type=float, default=0.2,
                         help="first retry delay in seconds (doubles each attempt)")
     parser.add_argument("--max-attempts", type=int, default=6)
+    parser.add_argument("--quiet", action="store_true", help="no request log lines")
     args = parser.parse_args(argv)
     if args.webhook_url and not args.webhook_secret:
         parser.error("--webhook-url needs --webhook-secret")
@@ -24,7 +25,7 @@ def main(argv=None):
         check_environment()
         check_host(args.host)
         emu = Emulator(args.host, args.port, args.webhook_url, args.webhook_secret,
-                       args.retry_backoff, args.max_attempts, quiet=False)
+                       args.retry_backoff, args.max_attempts, quiet=args.quiet)
     except EmulatorRefused as exc:
         print(exc, file=sys.stderr)
         return 2
