@@ -68,6 +68,8 @@ def register_blueprints(app: Flask) -> None:
     from engagement.membership.admin_patrons import bp as patrons_bp
     from engagement.newsroom import views as newsroom_views
     from engagement.notifications import views as notifications_views
+    from engagement.readers import chrome, formatting
+    from engagement.readers import views as readers_views
     from engagement.voting import views as voting_views
 
     for blueprint in (
@@ -79,8 +81,11 @@ def register_blueprints(app: Flask) -> None:
         membership_views.bp,
         patrons_bp,
         voting_views.bp,
+        readers_views.bp,
     ):
         app.register_blueprint(blueprint)
+    chrome.init_app(app)  # the readers' header and footer on every page
+    formatting.init_app(app)  # money, dates and states written one way
 
 
 def register_error_handlers(app: Flask) -> None:

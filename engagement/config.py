@@ -31,6 +31,7 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "PUBLIC_BASE_URL": ("http://127.0.0.1:5000", str),
     "TRUSTED_PROXIES": (0, int),
     "NEWSROOM_NAME": ("The Independent Ledger", str),
+    "HOME_URL": (None, str),
     "NEWSROOM_TIMEZONE": ("UTC", str),
     "MAIL_SERVER": ("127.0.0.1", str),
     "MAIL_PORT": (8025, int),
@@ -146,7 +147,17 @@ def _check(config: dict[str, Any]) -> None:
     if not 0 <= config["TRUSTED_PROXIES"] <= 10:
         raise ConfigError("TRUSTED_PROXIES must be the number of reverse proxies in front "
                           "(0 to 10)")
+    _check_home_url(config)
     _check_outbox(config)
+
+
+def _check_home_url(config: dict[str, Any]) -> None:
+    from urllib.parse import urlsplit
+
+    home = config.get("HOME_URL")
+    if home and (urlsplit(home).scheme not in ("http", "https") or not urlsplit(home).netloc):
+        raise ConfigError(f"HOME_URL={home!r} must be an absolute http(s) URL, such as "
+                          "https://news.example.org/")
 
 
 def _check_outbox(config: dict[str, Any]) -> None:

@@ -5,12 +5,14 @@ from engagement.accounts.magic_links import MagicLink
 from engagement.accounts.models import Editor, Patron
 from engagement.corrections.models import Correction, CorrectionEvent, CorrectionNote, Report
 from engagement.membership.models import Donation, Membership, StripeEvent, Tier
+from engagement.membership.thanks import CheckoutSignIn
 from engagement.notifications.models import Email
 from engagement.notifications.preferences import DigestItem, NotificationPreference
 from engagement.voting.models import Ballot, Round, Topic, Vote
 
 __all__ = [
-    "Correction", "CorrectionEvent", "CorrectionNote", "DigestItem", "Donation", "Editor",
+    "CheckoutSignIn", "Correction", "CorrectionEvent", "CorrectionNote", "DigestItem",
+    "Donation", "Editor",
     "Email", "ErasureTombstone", "MagicLink", "Membership",
     "NotificationPreference", "Patron", "Report", "StripeEvent", "Tier",
     "Ballot", "Round", "Topic", "Vote",

@@ -33,8 +33,8 @@ GIFT_PRESETS = (1000, 2500, 5000)
 class CheckoutRequest:
     """What the reader chose on /support."""
 
-    kind: str  # "membership" (a tier), "custom" (own amount, monthly) or "gift" (one time)
-    email: str
+    kind: str  # "membership" (a tier), "custom" (own amount) or "gift" (one time)
+    email: str | None  # None: Stripe Checkout asks for it
     tier: Tier | None = None
     interval: str = "month"
     amount: int | None = None  # minor units, for "custom" and "gift"
@@ -94,7 +94,7 @@ def _idempotency_key(request: CheckoutRequest, params: dict) -> str:
     # parameters are part of the key: the same key with other parameters (say the address has
     # become a Stripe customer since) would make Stripe refuse, and that refusal would tell
     # whoever asks that the address now belongs to a patron (issue 14, item 6).
-    parts = [request.kind, request.email, request.tier.slug if request.tier else "",
+    parts = [request.kind, request.email or "", request.tier.slug if request.tier else "",
              request.interval, str(request.amount or ""), request.nonce,
              json.dumps(params, sort_keys=True)]
     return "engagement-checkout-" + hashlib.sha256("|".join(parts).encode()).hexdigest()[:40]
@@ -115,15 +115,15 @@ def _line_item(gw: Gateway, request: CheckoutRequest, currency: str) -> tuple[di
         return {"price": price_id, "quantity": 1}, metadata
     if request.kind == "custom":
         ensure_product(gw, CUSTOM_PRODUCT_ID, {
-            "name": "Membership (your own amount)", "description": "Your own amount, monthly",
+            "name": "Membership (your own amount)", "description": "Your own amount",
             "active": True, "metadata": {"engagement_product": CUSTOM_PRODUCT_ID}})
         tier = request.tier
-        metadata = {"engagement_kind": "membership", "engagement_interval": "month",
+        metadata = {"engagement_kind": "membership", "engagement_interval": request.interval,
                     "engagement_amount": str(request.amount)}
         if tier is not None:
             metadata["engagement_tier"] = tier.slug
         price_data = {"currency": currency, "unit_amount": request.amount,
-                      "product": CUSTOM_PRODUCT_ID, "recurring": {"interval": "month"}}
+                      "product": CUSTOM_PRODUCT_ID, "recurring": {"interval": request.interval}}
         return {"price_data": price_data, "quantity": 1}, metadata
     ensure_product(gw, GIFT_PRODUCT_ID, {
         "name": "One-time gift", "description": "One-time gift", "active": True,
@@ -134,40 +134,34 @@ def _line_item(gw: Gateway, request: CheckoutRequest, currency: str) -> tuple[di
                                                        "engagement_amount": str(request.amount)}
 
 
-def tier_for_amount(amount: int) -> Tier | None:
-    """For "your own amount": the richest active monthly tier the amount pays for."""
-    tiers = db.session.scalars(select(Tier).where(
-        Tier.active.is_(True), Tier.monthly_amount.is_not(None),
-        Tier.monthly_amount <= amount,
-    ).order_by(Tier.monthly_amount.desc(), Tier.position)).first()
-    return tiers
+def tier_for_amount(amount: int, interval: str = "month") -> Tier | None:
+    """For "your own amount": the richest active tier the amount pays for in that interval."""
+    column = Tier.monthly_amount if interval == "month" else Tier.yearly_amount
+    return db.session.scalars(select(Tier).where(
+        Tier.active.is_(True), column.is_not(None), column <= amount,
+    ).order_by(column.desc(), Tier.position)).first()
 
 
 def start_checkout(gw: Gateway, request: CheckoutRequest) -> dict:
     """Create the Checkout Session for the reader's choice; returns it (with its `url`)."""
-    email = normalise_email(request.email)
+    email = normalise_email(request.email) if request.email else None
     request.email = email
-    if request.kind in ("membership", "custom"):
+    if email and request.kind in ("membership", "custom"):
         tell_a_live_member(email)
     if request.kind == "custom":
-        request.tier = tier_for_amount(request.amount)
+        request.tier = tier_for_amount(request.amount, request.interval)
     currency = (request.tier.currency if request.kind == "membership"
                 else current_app.config["SUPPORT_CURRENCY"])
     line_item, metadata = _line_item(gw, request, currency)
-    patron = state.find_patron(email=email)
     params: dict = {
         "mode": "payment" if request.kind == "gift" else "subscription",
         "line_items": [line_item],
         # From PUBLIC_BASE_URL, never the request's Host (issue 14, item 5).
         "success_url": public_url("membership.thanks") + "?session_id={CHECKOUT_SESSION_ID}",
         "cancel_url": public_url("membership.support"),
-        "client_reference_id": f"patron-{patron.id}" if patron else f"email-{_email_ref(email)}",
         "metadata": metadata,
+        **_who_pays(email),
     }
-    if patron is not None and patron.stripe_customer_id:
-        params["customer"] = patron.stripe_customer_id
-    else:
-        params["customer_email"] = email
     if request.kind == "gift":
         params["payment_intent_data"] = {"metadata": metadata}
         if not params.get("customer"):
@@ -185,11 +179,27 @@ def start_checkout(gw: Gateway, request: CheckoutRequest) -> dict:
         sync_tier(gw, request.tier)
         params["line_items"] = [_line_item(gw, request, currency)[0]]
     params.pop("customer", None)
-    params["customer_email"] = email
+    if email:
+        params["customer_email"] = email
     if request.kind == "gift":
         params["customer_creation"] = "always"
     return gw.create_checkout_session(params,
                                       idempotency_key=_idempotency_key(request, params) + "-2")
+
+
+def _who_pays(email: str | None) -> dict:
+    """The customer (or the address to prefill) and our reference; nothing when Checkout is to
+    ask for the address."""
+    if not email:
+        return {}
+    patron = state.find_patron(email=email)
+    params = {"client_reference_id": f"patron-{patron.id}" if patron
+              else f"email-{_email_ref(email)}"}
+    if patron is not None and patron.stripe_customer_id:
+        params["customer"] = patron.stripe_customer_id
+    else:
+        params["customer_email"] = email
+    return params
 
 
 def _email_ref(email: str) -> str:

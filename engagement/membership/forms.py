@@ -24,24 +24,25 @@ OTHER = "other"
 
 
 class MembershipForm(FlaskForm):
-    """A tier (or your own amount), monthly or yearly, and the reader's email."""
+    """A "Join" on a tier's card (or on "your own amount"), monthly or yearly.
+
+    No email is asked: Stripe Checkout asks for it, or it comes from the signed-in patron. An
+    `email` posted anyway (older forms, scripts) is checked and prefilled at Checkout.
+    """
 
     kind = HiddenField(default="membership")
     nonce = HiddenField()
     interval = RadioField("How often", choices=[SelectChoice("month", "Monthly"),
                                                 SelectChoice("year", "Yearly")],
                           default="month", validators=[DataRequired("Choose monthly or yearly.")])
-    tier = RadioField("Choose your membership", validate_choice=False,
-                      validators=[DataRequired("Choose a membership.")])
-    amount = StringField("Your own amount per month", validators=[Optional(), Length(max=20)])
+    tier = HiddenField("Membership", validators=[DataRequired("Choose a membership.")])
+    amount = StringField("Your own amount", validators=[Optional(), Length(max=20)])
     email = EmailField("Your email", validators=[
-        DataRequired("Enter your email address."),
-        Email("Enter an email address such as name@example.org."), Length(max=254)])
-    submit = SubmitField("Continue to payment")
+        Optional(), Email("Enter an email address such as name@example.org."), Length(max=254)])
 
 
 class GiftForm(FlaskForm):
-    """A one-time gift: a preset or another amount, and the reader's email."""
+    """A one-time gift: a preset or another amount; Checkout asks for the email."""
 
     kind = HiddenField(default="gift")
     nonce = HiddenField()
@@ -49,9 +50,7 @@ class GiftForm(FlaskForm):
                              validators=[DataRequired("Choose an amount.")])
     gift_amount = StringField("Another amount", validators=[Optional(), Length(max=20)])
     gift_email = EmailField("Your email", validators=[
-        DataRequired("Enter your email address."),
-        Email("Enter an email address such as name@example.org."), Length(max=254)])
-    submit = SubmitField("Give once")
+        Optional(), Email("Enter an email address such as name@example.org."), Length(max=254)])
 
 
 class TierForm(FlaskForm):

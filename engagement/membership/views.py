@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request
 from sqlalchemy import select
 
+from engagement.accounts.auth import current_patron
 from engagement.errors import DomainError
 from engagement.extensions import csrf, db, limiter
 from engagement.membership import checkout as checkout_service
-from engagement.membership import webhooks
-from engagement.membership.checkout import GIFT_PRESETS, CheckoutRequest, money
-from engagement.membership.forms import CUSTOM, OTHER, GiftForm, MembershipForm, choices
+from engagement.membership import support_page, webhooks
+from engagement.membership import thanks as thanks_service
+from engagement.membership.checkout import GIFT_PRESETS, CheckoutRequest
+from engagement.membership.forms import CUSTOM, OTHER, GiftForm, MembershipForm
 from engagement.membership.models import StripeEvent, Tier
 from engagement.membership.stripe_gateway import BadSignature, Gateway, GatewayError, gateway
 from engagement.membership.tiers import ordered_tiers, parse_amount
@@ -28,68 +29,35 @@ def _support_limit() -> str:
     return current_app.config["SUPPORT_RATE_LIMIT"]
 
 
-def _tier_label(tier: Tier) -> str:
-    offers = []
-    if tier.monthly_amount:
-        offers.append(f"{money(tier.monthly_amount, tier.currency)} a month")
-    if tier.yearly_amount:
-        offers.append(f"{money(tier.yearly_amount, tier.currency)} a year")
-    return f"{tier.name}: {' or '.join(offers)}"
-
-
-def _forms(tiers: list[Tier]) -> tuple[MembershipForm, GiftForm]:
-    posted = request.method == "POST"
-    kind = request.form.get("kind") if posted else None
-    membership = MembershipForm(formdata=request.form if kind == "membership" else None)
-    gift = GiftForm(formdata=request.form if kind == "gift" else None)
-    membership.tier.choices = choices([(t.slug, _tier_label(t)) for t in tiers] + [
-        (CUSTOM, "Your own amount, monthly")])
-    currency = current_app.config["SUPPORT_CURRENCY"]
-    gift.gift_preset.choices = choices([(str(a), money(a, currency)) for a in GIFT_PRESETS] + [
-        (OTHER, "Another amount")])
-    if not posted or kind != "membership":
-        if request.args.get("interval") in ("month", "year"):
-            membership.interval.data = request.args["interval"]
-        membership.nonce.data = secrets.token_urlsafe(16)
-    if not posted or kind != "gift":
-        gift.gift_preset.data = gift.gift_preset.data or str(GIFT_PRESETS[1])
-        gift.nonce.data = secrets.token_urlsafe(16)
-    return membership, gift
-
-
-def _render_support(membership: MembershipForm, gift: GiftForm, tiers: list[Tier],
-                    status: int = 200, error: str | None = None):
-    config = current_app.config
-    return render_template(
-        "membership/support.html", form=membership, gift=gift, tiers=tiers, error=error,
-        interval=membership.interval.data or "month", money=money,
-        min_amount=money(config["SUPPORT_MIN_AMOUNT"], config["SUPPORT_CURRENCY"]),
-        max_amount=money(config["SUPPORT_MAX_AMOUNT"], config["SUPPORT_CURRENCY"]),
-    ), status
-
-
 @bp.get("/support")
 def support():
-    """The tiers, your own amount and a one-time gift."""
+    """The tiers, each with its own "Join"; your own amount; a one-time gift."""
     tiers = ordered_tiers(active_only=True)
-    membership, gift = _forms(tiers)
-    return _render_support(membership, gift, tiers)
+    membership, gift = support_page.build_forms()
+    return support_page.render_support(membership, gift, tiers)
+
+
+def _email(posted: str | None) -> str | None:
+    """The signed-in patron's address, else one posted, else None (Checkout asks for it)."""
+    patron = current_patron()
+    if patron is not None and patron.email:
+        return patron.email
+    return posted or None
 
 
 def _membership_request(form: MembershipForm) -> CheckoutRequest:
-    email = form.email.data
+    email = _email(form.email.data)
+    interval = form.interval.data
     if form.tier.data == CUSTOM:
-        if form.interval.data != "month":
-            raise DomainError("Your own amount is paid monthly.", field="interval")
         amount = parse_amount(form.amount.data, "amount", required=True)
         checkout_service.check_amount(amount, "amount")
-        return CheckoutRequest("custom", email, amount=amount, interval="month",
+        return CheckoutRequest("custom", email, amount=amount, interval=interval,
                                nonce=form.nonce.data or "")
     tier = checkout_service.find_tier(form.tier.data)
-    if tier.amount_for(form.interval.data) is None:
-        other = "yearly" if form.interval.data == "month" else "monthly"
+    if tier.amount_for(interval) is None:
+        other = "yearly" if interval == "month" else "monthly"
         raise DomainError(f"{tier.name} is only offered {other}.", field="interval")
-    return CheckoutRequest("membership", email, tier=tier, interval=form.interval.data,
+    return CheckoutRequest("membership", email, tier=tier, interval=interval,
                            nonce=form.nonce.data or "")
 
 
@@ -106,46 +74,47 @@ def _gift_request(form: GiftForm) -> CheckoutRequest:
             raise DomainError("Choose an amount.", field="gift_preset")
         field = "gift_preset"
     checkout_service.check_amount(amount, field)
-    return CheckoutRequest("gift", form.gift_email.data, amount=amount,
+    return CheckoutRequest("gift", _email(form.gift_email.data), amount=amount,
                            nonce=form.nonce.data or "")
 
 
 @bp.post("/support/checkout")
 @limiter.limit(_support_limit)
 def checkout():
-    """Start Stripe Checkout for the reader's choice: 303 to the payment page."""
+    """Start Stripe Checkout for the card the reader chose: 303 to the payment page."""
     tiers = ordered_tiers(active_only=True)
-    membership, gift = _forms(tiers)
+    membership, gift = support_page.build_forms()
     kind = request.form.get("kind")
     form = {"membership": membership, "gift": gift}.get(kind)
+    render = support_page.render_support
     if form is None:
-        return _render_support(membership, gift, tiers, 400, "Choose a membership or a gift.")
+        return render(membership, gift, tiers, 400, "Choose a membership or a gift.")
     if not form.validate():
-        return _render_support(membership, gift, tiers, 422)
-    gw = gateway()
+        return render(membership, gift, tiers, 422)
     try:
         checkout_request = _membership_request(form) if kind == "membership" else \
             _gift_request(form)
-        session = checkout_service.start_checkout(gw, checkout_request)
+        session = checkout_service.start_checkout(gateway(), checkout_request)
     except DomainError as exc:
         db.session.rollback()
         for name, message in exc.fields.items():
             if name in form:
                 form[name].errors = [*form[name].errors, message]
-        return _render_support(membership, gift, tiers, exc.status,
-                               None if exc.fields else exc.message)
+        return render(membership, gift, tiers, exc.status, None if exc.fields else exc.message)
     except GatewayError as exc:
         db.session.rollback()
         current_app.logger.warning("checkout could not start: %s", exc.message)
-        return _render_support(membership, gift, tiers, 503,
-                               "Payments cannot be taken right now. Please try again shortly.")
+        return render(membership, gift, tiers, 503,
+                      "Payments cannot be taken right now. Please try again shortly.")
     db.session.commit()  # a tier synced on the way keeps its Stripe ids
+    thanks_service.remember_checkout(session["id"])  # only this browser is signed in on its return
     return redirect(session["url"], 303)
 
 
 @bp.get("/support/thanks")
 def thanks():
-    """Welcome once the webhook landed; "confirming your payment" (refreshing) until then."""
+    """Welcome once the webhook landed ("confirming your payment" until then), with the new
+    patron signed in when this browser started the Checkout (membership/thanks.py)."""
     session_id = request.args.get("session_id", "")
     if not SESSION_ID_RE.match(session_id):
         abort(404)
@@ -156,12 +125,16 @@ def thanks():
     ))
     if event is None:
         return render_template("membership/confirming.html", session_id=session_id)
-    session = json.loads(event.payload)["data"]["object"]
-    metadata = session.get("metadata") or {}
+    checkout = json.loads(event.payload)["data"]["object"]
+    metadata = checkout.get("metadata") or {}
+    signed_in = thanks_service.sign_in_returning_payer(gateway(), session_id)
+    db.session.commit()
     tier = db.session.scalar(select(Tier).where(Tier.slug == metadata.get("engagement_tier", "")))
     return render_template(
         "membership/thanks.html", kind=metadata.get("engagement_kind"), tier=tier,
-        amount=money(session.get("amount_total"), session.get("currency") or "eur"),
+        amount=checkout.get("amount_total"), currency=checkout.get("currency") or "eur",
+        interval=metadata.get("engagement_interval"), signed_in=signed_in,
+        patron=current_patron(),
     )
 
 

@@ -166,6 +166,23 @@ def _topics_by_round(round_ids: list[int], states: tuple[str, ...]) -> dict[int,
     return grouped
 
 
+SORTS = ("votes", "newest")
+
+
+def open_topics(round_: Round) -> list[Topic]:
+    """The round's topics open for votes, in the editors' order."""
+    return _topics_by_round([round_.id], ("open",))[round_.id]
+
+
+def sort_topics(topics: list[Topic], sort: str) -> list[Topic]:
+    """Topics by "votes" (most first), "newest" (latest in the round first), else as given."""
+    if sort == "votes":
+        return sorted(topics, key=lambda t: (-t.vote_count, t.position, t.id))
+    if sort == "newest":
+        return sorted(topics, key=lambda t: (t.state_changed_at, t.id), reverse=True)
+    return list(topics)
+
+
 def topics_page(patron: Patron | None) -> tuple[list[RoundView], list[tuple[Round, list]]]:
     """Open rounds as this reader sees them, and the results of recently closed rounds.
 
