@@ -63,6 +63,9 @@ class Correction(db.Model):
               sqlite_where=text(_OPEN_SQL), postgresql_where=text(_OPEN_SQL)),
         Index("ix_corrections_public_resolved", "resolved_at", "id",
               sqlite_where=text(_PUBLIC_SQL), postgresql_where=text(_PUBLIC_SQL)),
+        # The dashboard's weekly figures: corrections reported and closed in a window.
+        Index("ix_corrections_created_at", "created_at"),
+        Index("ix_corrections_resolved_at", "resolved_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

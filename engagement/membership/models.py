@@ -107,6 +107,11 @@ class Membership(db.Model):
             sqlite_where=text("ended_at IS NULL"),
             postgresql_where=text("ended_at IS NULL"),
         ),
+        # The dashboard's figures: who started and who stopped in a window (range scans).
+        Index("ix_memberships_started_at", "started_at"),
+        Index("ix_memberships_ended_at", "ended_at"),
+        Index("ix_memberships_access_until", "access_until"),
+        Index("ix_memberships_revoked_at", "revoked_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
