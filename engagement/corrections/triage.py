@@ -281,20 +281,3 @@ def oldest_unhandled_age(now: datetime | None = None) -> timedelta | None:
     if oldest is None:
         return None
     return (now or utcnow()) - oldest
-
-
-def seed_demo_decision() -> list[str]:
-    """Correct the demo article's most reported passage, so the public log has an entry."""
-    if db.session.scalar(select(Correction.id).where(Correction.status == "corrected")):
-        return ["Demo corrections log: already has an entry"]
-    correction = db.session.scalar(
-        select(Correction).where(Correction.status == "new", Correction.article_url.like(
-            "%/demo/article")).order_by(Correction.report_count.desc(), Correction.id))
-    editor = db.session.scalar(select(Editor).where(Editor.role == "admin").order_by(Editor.id))
-    if correction is None or editor is None:
-        return []
-    change_status(correction, "in_review", editor)
-    change_status(correction, "corrected", editor, public_note=(
-        "We wrote that the bridge opened six months later than promised; it opened five "
-        "months late, in March rather than October."))
-    return [f"Demo corrections log: correction #{correction.id} corrected"]

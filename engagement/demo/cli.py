@@ -15,21 +15,20 @@ DEMO_ADMIN_PASSWORD = "demo-admin-password"  # noqa: S105 - printed for the demo
 
 
 def _seeders():
-    # Each feature contributes a function(app) -> list of lines to print.
-    from engagement.corrections.services import seed_demo_reports
-    from engagement.corrections.triage import seed_demo_decision
-    from engagement.membership.demo import seed_tiers
-    from engagement.membership.grants import seed_demo_patron
+    # Each feature's demo.py contributes functions() -> lines to print, run in this order.
+    from engagement.corrections.demo import seed_corrections
+    from engagement.membership.demo import seed_demo_patron, seed_patrons, seed_tiers
     from engagement.voting.demo import seed_demo_round
 
-    return [seed_tiers, seed_demo_reports, seed_demo_decision, seed_demo_round, seed_demo_patron]
+    return [seed_tiers, seed_patrons, seed_corrections, seed_demo_round, seed_demo_patron]
 
 
 @cli.cli.command("seed")
 def seed() -> None:
     """Create the demo admin and sample data (development only; running it twice is harmless)."""
-    if current_app.config["ENGAGEMENT_ENV"] == "production":
-        raise click.ClickException("demo data is for development; ENGAGEMENT_ENV is production")
+    env = current_app.config["ENGAGEMENT_ENV"]
+    if env not in ("development", "test"):
+        raise click.ClickException(f"demo data is for development; ENGAGEMENT_ENV is {env}")
     lines = []
     if accounts.find_editor(DEMO_ADMIN_EMAIL) is None:
         accounts.create_editor(DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, role="admin",

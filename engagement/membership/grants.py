@@ -17,6 +17,7 @@ from engagement.database import utcnow
 from engagement.errors import Conflict, InvalidInput, NotFound
 from engagement.extensions import db
 from engagement.membership.models import Membership, Tier
+from engagement.notifications import enqueue
 
 MAX_MONTHS = 120
 
@@ -72,6 +73,9 @@ def grant_membership(email: str, tier: Tier | None, months: int | None, reason: 
         current_period_end=None, granted_by_id=granted_by.id, grant_reason=reason[:2000])
     db.session.add(membership)
     db.session.flush()
+    if patron.erased_at is None:
+        enqueue("membership_granted", address, f"membership-granted:{membership.id}",
+                patron=patron, membership=membership)
     return membership
 
 
@@ -87,21 +91,3 @@ def revoke_grant(membership: Membership, now: datetime | None = None) -> Members
     membership.status = "canceled"
     db.session.flush()
     return membership
-
-
-DEMO_PATRON_EMAIL = "patron@example.org"
-
-
-def seed_demo_patron() -> list[str]:
-    """`flask demo seed`: a patron with a complimentary membership, to try the magic link."""
-    from engagement.demo.cli import DEMO_ADMIN_EMAIL
-
-    admin = db.session.scalar(select(Editor).where(Editor.email == DEMO_ADMIN_EMAIL))
-    tier = db.session.scalar(select(Tier).order_by(Tier.position, Tier.id))
-    if admin is None or tier is None:
-        return []
-    patron = db.session.scalar(select(Patron).where(Patron.email == DEMO_PATRON_EMAIL))
-    if patron is None or live_grant(patron) is None:
-        grant_membership(DEMO_PATRON_EMAIL, tier, None, "Demo patron", admin)
-    return [f"Demo patron: {DEMO_PATRON_EMAIL} (sign in at /account/login; the link is in the "
-            "SMTP sink's output)"]

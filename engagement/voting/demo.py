@@ -1,16 +1,21 @@
-"""Demo data for `flask demo seed`: an open round of five topics and a co-creator to vote."""
+"""Demo data for `flask demo seed`: an open round of five topics with the patrons' votes spread
+over them and a suggestion waiting, a closed round with its results and outcomes, and a
+co-creator to vote. Deterministic: a fixed seed, times relative to the seeding."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import random
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import select, update
 
 from engagement.accounts.models import Patron
 from engagement.database import utcnow
 from engagement.extensions import db
 from engagement.membership.models import Membership, Tier
-from engagement.voting.models import Round, Topic
+from engagement.voting import curation, eligibility, services
+from engagement.voting.models import Round, Topic, Vote
 
 DEMO_ROUND = "What should we cover next?"
 DEMO_CO_CREATOR = "reader@example.org"
@@ -28,23 +33,101 @@ DEMO_TOPICS = [
 ]
 
 
-def seed_demo_round() -> list[str]:
-    """Create the demo round (once) and a demo co-creator with a membership that votes."""
-    lines = []
-    round_ = db.session.scalar(select(Round).where(Round.title == DEMO_ROUND))
-    if round_ is None:
-        now = utcnow()
-        round_ = Round(title=DEMO_ROUND, vote_budget=3, results_visibility="live",
-                       allow_suggestions=True, opens_at=now - timedelta(hours=1),
-                       closes_at=now + timedelta(days=14),
-                       description="You have three votes. Spend them on the stories you most "
-                                   "want our reporters to take on next.")
-        db.session.add(round_)
-        for position, (title, description) in enumerate(DEMO_TOPICS, start=1):
-            db.session.add(Topic(round=round_, title=title, description=description,
-                                 position=position, state="open"))
-        db.session.flush()
-    lines.append(f"Demo round: “{DEMO_ROUND}”, five topics, three votes each, at /topics")
+DEMO_SEED = 20
+PAST_ROUND = "What should we look into this autumn?"
+PAST_TOPICS = [
+    ("Who cleans the river after the floods?", "Contracts, crews and the bill for the clean-up."),
+    ("Why did the school bus route change?", "Parents' complaints and the council's reasons."),
+    ("How much do the town's car parks earn?", "Fees, fines and where the money ends up."),
+    ("Is the new clinic fully staffed?", "Vacancies, waiting times and the promised doctors."),
+]
+# What became of the past round's topics, from the most voted down.
+PAST_OUTCOMES = [("published", "", "/demo/article"), ("in_progress", "", None),
+                 ("planned", "", None),
+                 ("declined", "Another outlet covered it in depth while the round ran.", None)]
+SUGGESTION = ("Why do the street lights go off at midnight?",
+              "On our street they go dark at twelve; is it to save money?")
+
+
+def _new_round(title: str, topics: list[tuple[str, str]], opens_at: datetime,
+               description: str) -> Round:
+    round_ = Round(title=title, vote_budget=3, results_visibility="live", allow_suggestions=True,
+                   opens_at=opens_at, closes_at=opens_at + timedelta(days=26),
+                   description=description)
+    db.session.add(round_)
+    for position, (topic_title, topic_description) in enumerate(topics, start=1):
+        db.session.add(Topic(round=round_, title=topic_title, description=topic_description,
+                             position=position, state="open"))
+    db.session.flush()
+    return round_
+
+
+def _vote(round_: Round, rng: random.Random, now: datetime, voters: list[Patron]) -> None:
+    """Each voter spends one to three votes, mostly on the first topics, at spread-out times."""
+    topics = sorted(round_.topics, key=lambda t: t.position)
+    weights = [len(topics) + 2 - index for index in range(len(topics))]
+    for patron in voters:
+        chosen: set[int] = set()
+        for _ in range(rng.randint(1, round_.vote_budget)):
+            chosen.add(rng.choices(topics, weights=weights)[0].id)
+        for topic_id in sorted(chosen):
+            services.cast_vote(patron, topic_id)
+        start = max(round_.opens_at, min(m.started_at for m in _paid(patron)))
+        span = int((min(now, round_.closes_at) - start).total_seconds())
+        at = start + timedelta(seconds=rng.randint(0, max(span, 1)))
+        db.session.execute(update(Vote).where(Vote.patron_id == patron.id,
+                                              Vote.round_id == round_.id).values(created_at=at))
+
+
+def _paid(patron: Patron) -> list[Membership]:
+    return list(db.session.scalars(select(Membership).where(Membership.patron_id == patron.id)))
+
+
+def _co_creators(at: datetime) -> list[Patron]:
+    patrons = db.session.scalars(select(Patron).join(Membership).where(
+        Membership.source == "stripe", Membership.started_at <= at).order_by(Patron.id))
+    return [p for p in dict.fromkeys(patrons) if eligibility.may_vote(p)]
+
+
+def _seed_past_round(rng: random.Random, now: datetime) -> None:
+    round_ = _new_round(PAST_ROUND, PAST_TOPICS, now - timedelta(days=75),
+                        "Three votes each: which of these should we dig into this autumn?")
+    closes_at = now - timedelta(days=45)
+    round_.closes_at = closes_at
+    _vote_while_open(round_, rng, now, _co_creators(closes_at))
+    curation.tally_round(round_)
+    ranked = services.ranking(round_)
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    for topic, (state, reason, path) in zip(ranked, PAST_OUTCOMES, strict=False):
+        curation.set_outcome(topic, state, reason=reason, url=base + path if path else None)
+
+
+def _vote_while_open(round_: Round, rng: random.Random, now: datetime,
+                     voters: list[Patron]) -> None:
+    closes_at = round_.closes_at
+    round_.closes_at = now + timedelta(days=1)  # votes are cast while a round is open
+    db.session.flush()
+    _vote(round_, rng, now if closes_at > now else closes_at, voters)
+    round_.closes_at = closes_at
+    db.session.flush()
+
+
+def seed_demo_round(now: datetime | None = None) -> list[str]:
+    """Create the demo rounds, their votes and a waiting suggestion (once), and a demo
+    co-creator with a membership that votes."""
+    now = now or utcnow()
+    if db.session.scalar(select(Round).where(Round.title == DEMO_ROUND)) is None:
+        rng = random.Random(DEMO_SEED)
+        _seed_past_round(rng, now)
+        round_ = _new_round(DEMO_ROUND, DEMO_TOPICS, now - timedelta(days=12),
+                            "You have three votes. Spend them on the stories you most want our "
+                            "reporters to take on next.")
+        _vote_while_open(round_, rng, now, _co_creators(now))
+        suggester = _co_creators(now)[-1:]
+        if suggester:
+            services.suggest_topic(suggester[0], round_.id, *SUGGESTION)
+    lines = [f"Demo rounds: “{DEMO_ROUND}” open with votes and a suggestion waiting, "
+             f"“{PAST_ROUND}” closed with results, at /topics"]
     lines.append(_seed_co_creator())
     return lines
 
