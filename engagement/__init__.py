@@ -68,6 +68,8 @@ def register_blueprints(app: Flask) -> None:
     from engagement.membership.admin_patrons import bp as patrons_bp
     from engagement.newsroom import views as newsroom_views
     from engagement.notifications import views as notifications_views
+    from engagement.patreon import views as patreon_views
+    from engagement.patreon.newsroom_views import bp as patreon_newsroom_bp
     from engagement.readers import chrome, formatting
     from engagement.readers import views as readers_views
     from engagement.voting import views as voting_views
@@ -81,6 +83,8 @@ def register_blueprints(app: Flask) -> None:
         membership_views.bp,
         patrons_bp,
         voting_views.bp,
+        patreon_views.bp,
+        patreon_newsroom_bp,
         readers_views.bp,
     ):
         app.register_blueprint(blueprint)
@@ -102,6 +106,7 @@ def register_commands(app: Flask) -> None:
     from engagement.membership.cli import cli as stripe_cli
     from engagement.membership.cli import patrons_cli
     from engagement.notifications.cli import cli as worker_cli
+    from engagement.patreon.cli import cli as patreon_cli
 
-    for group in (editors_cli, demo_cli, worker_cli, stripe_cli, patrons_cli):
+    for group in (editors_cli, demo_cli, worker_cli, stripe_cli, patrons_cli, patreon_cli):
         app.register_blueprint(group)

@@ -45,6 +45,10 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "STRIPE_WEBHOOK_SECRET": ([], _list),
     "STRIPE_API_BASE": (None, str),
     "STRIPE_WEBHOOK_TOLERANCE": (300, int),
+    "PATREON_WEBHOOK_SECRET": ([], _list),
+    "PATREON_ACCESS_TOKEN": (None, str),
+    "PATREON_CAMPAIGN_ID": (None, str),
+    "PATREON_API_BASE": (None, str),
     "GRACE_DAYS": (7, int),
     "SUPPORT_MIN_AMOUNT": (300, int),
     "SUPPORT_MAX_AMOUNT": (100000, int),
@@ -140,6 +144,9 @@ def _check(config: dict[str, Any]) -> None:
             raise ConfigError("SECRET_KEY must be set in production (ENGAGEMENT_ENV=production)")
         if config.get("STRIPE_API_BASE"):
             raise ConfigError("STRIPE_API_BASE (the emulator) is not allowed in production")
+        if config.get("PATREON_API_BASE"):
+            raise ConfigError("PATREON_API_BASE (the Patreon stand-in) is not allowed in "
+                              "production")
     if config["SUPPORT_MIN_AMOUNT"] > config["SUPPORT_MAX_AMOUNT"]:
         raise ConfigError("SUPPORT_MIN_AMOUNT must not exceed SUPPORT_MAX_AMOUNT")
     if not 0 <= config["DIGEST_HOUR"] <= 23:

@@ -8,12 +8,14 @@ from engagement.membership.models import Donation, Membership, StripeEvent, Tier
 from engagement.membership.thanks import CheckoutSignIn
 from engagement.notifications.models import Email
 from engagement.notifications.preferences import DigestItem, NotificationPreference
+from engagement.patreon.models import PatreonDelivery, PatreonMember, PatreonTier
 from engagement.voting.models import Ballot, Round, Topic, Vote
 
 __all__ = [
     "CheckoutSignIn", "Correction", "CorrectionEvent", "CorrectionNote", "DigestItem",
     "Donation", "Editor",
     "Email", "ErasureTombstone", "MagicLink", "Membership",
-    "NotificationPreference", "Patron", "Report", "StripeEvent", "Tier",
+    "NotificationPreference", "Patron", "PatreonDelivery", "PatreonMember", "PatreonTier",
+    "Report", "StripeEvent", "Tier",
     "Ballot", "Round", "Topic", "Vote",
 ]

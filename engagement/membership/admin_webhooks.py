@@ -4,6 +4,7 @@ again through the same handler the webhook uses."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
@@ -19,6 +20,15 @@ from engagement.membership.models import EVENT_OUTCOMES, StripeEvent
 from engagement.newsroom import registry
 
 PAGE_SIZE = 50
+# Other senders' deliveries shown on the same page: function(outcome) -> a dict with the
+# "template" to include (given it as `section`) and its context. The Patreon bridge adds one.
+SOURCES: list[Callable[[str], dict]] = []
+
+
+def register_source(function: Callable[[str], dict]) -> None:
+    """Show another sender's deliveries on /newsroom/webhooks, below Stripe's events."""
+    if function not in SOURCES:
+        SOURCES.append(function)
 
 
 class ProcessAgainForm(FlaskForm):
@@ -61,7 +71,7 @@ def webhook_events():
     args = {"outcome": outcome} if outcome else {}
     return render_template(
         "patrons/webhooks.html", rows=rows, outcome=outcome, outcomes=EVENT_OUTCOMES,
-        total=total, form=ProcessAgainForm(),
+        total=total, form=ProcessAgainForm(), sources=[source(outcome) for source in SOURCES],
         next_url=url_for(".webhook_events", page=page + 1, **args)
         if page * PAGE_SIZE < total else None,
         prev_url=url_for(".webhook_events", page=page - 1, **args) if page > 1 else None)

@@ -34,7 +34,7 @@ STATUSES = (
 ACCESS_STATUSES = ("active", "trialing", "past_due")
 # Statuses after which a subscription never comes back: the membership has ended.
 ENDED_STATUSES = ("canceled", "incomplete_expired")
-SOURCES = ("stripe", "grant")
+SOURCES = ("stripe", "grant", "patreon")
 EVENT_OUTCOMES = ("processed", "ignored", "failed")
 
 
@@ -160,7 +160,10 @@ class Membership(db.Model):
             if self.started_at is not None and self.started_at > at:
                 return False
             return self.access_until is None or self.access_until >= at
-        if self.status not in ACCESS_STATUSES:
+        # A paid membership that ends later (a Patreon pledge deleted mid-month ends when what
+        # was paid runs out) still counts until then, as at a round's close.
+        ends_later = self.ended_at is not None and self.ended_at > at
+        if self.status not in ACCESS_STATUSES and not ends_later:
             return False
         return self.access_until is not None and self.access_until >= at
 

@@ -66,7 +66,8 @@ def is_co_creator(patron: Patron | None, at: datetime | None = None) -> bool:
 def eligible_at_close(round_: Round):
     """A SQL condition on `Vote`: its patron was a co-creator for the round at its close.
 
-    A Stripe membership that ended after the close still counts: at the close it was in force.
+    A paid (Stripe or Patreon) membership that ended after the close still counts: at the
+    close it was in force.
     """
     at = round_.closed_at
     grant = and_(
@@ -78,7 +79,7 @@ def eligible_at_close(round_: Round):
     tier_ok = or_(~named, exists().where(round_tiers.c.round_id == round_.id,
                                          round_tiers.c.tier_id == Membership.tier_id))
     paid = and_(
-        Membership.source == "stripe",
+        Membership.source.in_(("stripe", "patreon")),
         Membership.access_until >= at,
         or_(Membership.status.in_(ACCESS_STATUSES), Membership.ended_at > at),
         exists().where(Tier.id == Membership.tier_id, Tier.grants_voting.is_(True)),
