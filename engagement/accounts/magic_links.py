@@ -30,6 +30,8 @@ from engagement.notifications.sending import OutgoingMail
 LINK_LIFETIME = timedelta(minutes=15)
 LINK_MINUTES = int(LINK_LIFETIME.total_seconds() // 60)
 TOKEN_BYTES = 32
+KEY_PREFIX = "magic-link:"
+NEXT_MAX = 200  # a longer `next` is dropped: the link then leads to /account
 
 
 class MagicLink(db.Model):
@@ -61,18 +63,30 @@ def find_patron_by_email(email: str) -> Patron | None:
                                                   Patron.erased_at.is_(None)))
 
 
-def request_link(email: str) -> None:
+def request_link(email: str, next_path: str | None = None) -> None:
     """Queue a sign-in mail for the address, whoever it belongs to; flush, never commit.
 
     Nothing is looked up here, so the request does the same work for a patron's address and
     for any other one: the worker decides at send time (write_sign_in_mail). The queued row
     holds no link, and its dedupe key is random, so it can never collide with an older mail.
+    `next_path` (a path on this site, checked by the caller) is where the link leads after
+    signing in; it rides in the dedupe key after the random part, the one place the worker
+    reads from the queued row.
     """
     address = normalise_email(email or "")
     if not address:
         return
-    enqueue("magic_link", address, f"magic-link:{secrets.token_hex(16)}", patron=None,
-            token=None, minutes=LINK_MINUTES)
+    key = f"{KEY_PREFIX}{secrets.token_hex(16)}"
+    if next_path and len(next_path) <= NEXT_MAX:
+        key += f":{next_path}"
+    enqueue("magic_link", address, key, patron=None, token=None, minutes=LINK_MINUTES,
+            next_path=next_path)
+
+
+def next_path_of(dedupe_key: str) -> str | None:
+    """The `next` path a queued sign-in mail carries, if any."""
+    parts = dedupe_key.removeprefix(KEY_PREFIX).split(":", 1)
+    return parts[1] if len(parts) == 2 and parts[1].startswith("/") else None
 
 
 def write_sign_in_mail(mail: OutgoingMail, now: datetime) -> Written | None:
@@ -90,10 +104,11 @@ def write_sign_in_mail(mail: OutgoingMail, now: datetime) -> Written | None:
     db.session.add(MagicLink(patron=patron, token_hash=hash_token(token), created_at=now,
                              expires_at=now + LINK_LIFETIME))
     db.session.flush()
+    next_path = next_path_of(mail.dedupe_key)
     subject, text, html = render_email("magic_link", patron=patron, token=token,
-                                       minutes=LINK_MINUTES)
+                                       minutes=LINK_MINUTES, next_path=next_path)
     _, stored_text, stored_html = render_email("magic_link", patron=patron, token=None,
-                                               minutes=LINK_MINUTES)
+                                               minutes=LINK_MINUTES, next_path=next_path)
     outgoing = replace(mail, recipients=(patron.email,), subject=subject, text_body=text,
                        html_body=html)
     return Written(outgoing, stored_text, stored_html)

@@ -31,7 +31,7 @@ from engagement.accounts.patron_forms import (
     MagicLinkSignInForm,
     SignOutForm,
 )
-from engagement.accounts.views import bp
+from engagement.accounts.views import bp, safe_next
 from engagement.extensions import db, limiter
 from engagement.urls import public_url
 
@@ -60,21 +60,32 @@ def _magic_email_key() -> str:
 def patron_login():
     """Ask for a sign-in link; the answer never says whether the email is known."""
     form = MagicLinkRequestForm()
+    next_path = _next_path()
     if form.validate_on_submit():
-        magic_links.request_link(form.email.data)
+        magic_links.request_link(form.email.data, next_path)
         db.session.commit()
         return render_template("account/link_sent.html", email=form.email.data)
     status = 422 if form.is_submitted() else 200
-    return render_template("account/login.html", form=form), status
+    return render_template("account/login.html", form=form, next_path=next_path), status
+
+
+def _next_path() -> str | None:
+    """Where the patron was going (`?next=`), when it is a path on this site."""
+    target = safe_next(request.args.get("next"), "")
+    if not target or target.startswith("/account/login"):
+        return None
+    return target.removesuffix("?")
 
 
 @bp.get("/account/login/<token>")
 def patron_link(token: str):
-    """Show the "Sign in" button of a link; opening it (a mail scanner, say) uses nothing up."""
+    """The page of a link: it signs in by itself in a browser (a script posts its form) and shows
+    a "Sign in" button otherwise; opening it (a mail scanner, say) uses nothing up."""
     found = magic_links.inspect_token(token)
     if found.state != "valid":
         return _invalid_link(found.state)
-    return render_template("account/confirm_link.html", form=MagicLinkSignInForm(), token=token)
+    return render_template("account/confirm_link.html", form=MagicLinkSignInForm(), token=token,
+                           next_path=_next_path(), auto=True)
 
 
 @bp.post("/account/login/<token>")
@@ -83,7 +94,8 @@ def patron_link_use(token: str):
     """Use the link up (once) and sign the patron in."""
     form = MagicLinkSignInForm()
     if not form.validate_on_submit():
-        return render_template("account/confirm_link.html", form=form, token=token), 400
+        return render_template("account/confirm_link.html", form=form, token=token,
+                               next_path=_next_path(), auto=False), 400
     state, patron = magic_links.consume_token(token)
     if patron is None:
         db.session.rollback()
@@ -91,7 +103,7 @@ def patron_link_use(token: str):
     db.session.commit()
     sign_in_patron(patron)
     flash("You are signed in.", "success")
-    return redirect(url_for("accounts.patron_account"), 303)
+    return redirect(_next_path() or url_for("accounts.patron_account"), 303)
 
 
 def _invalid_link(state: str):

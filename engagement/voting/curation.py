@@ -163,12 +163,14 @@ def publish_suggestion(topic: Topic, round_: Round | None) -> None:
     topic.round_id, topic.position = round_.id, (last or 0) + 1
     topic.move_to("open")
     db.session.flush()
+    tell_suggester(topic, "suggestion_published", round=round_)
 
 
 def decline_topic(topic: Topic, reason: str) -> None:
     """Decline a suggestion or a topic, with a reason readers see."""
     topic.move_to("declined", reason=reason)
     db.session.flush()
+    tell_suggester(topic, "suggestion_declined")
 
 
 def merge_topic(topic: Topic, target: Topic | None) -> int:
@@ -204,11 +206,23 @@ def merge_topic(topic: Topic, target: Topic | None) -> int:
     db.session.flush()
     if target.round is not None and target.round.tallied_at is not None:
         tally_round(target.round)
+    tell_suggester(topic, "suggestion_merged", target=target)
     for patron in voters:
         if patron.email and patron.erased_at is None:
             enqueue("topic_merged", patron.email, f"topic-merged:{topic.id}:{patron.id}",
                     patron=patron, topic=topic, target=target)
     return len(voters)
+
+
+def tell_suggester(topic: Topic, template: str, **context) -> None:
+    """Mail the co-creator who suggested the topic what became of it (once per outcome)."""
+    if topic.suggested_by_id is None:
+        return
+    patron = db.session.get(Patron, topic.suggested_by_id)
+    if patron is None or not patron.email or patron.erased_at is not None:
+        return
+    enqueue(template, patron.email, f"{template}:{topic.id}", patron=patron, topic=topic,
+            **context)
 
 
 def _recount(topic: Topic) -> None:

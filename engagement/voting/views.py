@@ -24,7 +24,7 @@ from engagement.errors import DomainError, NotAllowed, NotFound, wants_json
 from engagement.extensions import db, limiter
 from engagement.voting import curation, eligibility, services
 from engagement.voting.forms import SuggestionForm, newsroom_zone
-from engagement.voting.models import STATE_LABELS
+from engagement.voting.models import STATE_LABELS, Topic
 
 bp = Blueprint("voting", __name__)
 
@@ -84,25 +84,38 @@ def topics():
     if cache is None:
         return _topics_page()
     now = time.monotonic()
-    cached = cache.get("page")
+    key = ("page", _sort())
+    cached = cache.get(key)
     if cached is None or cached[0] <= now:
         # A viral round: every anonymous reader gets the same page, so each process renders
         # it at most once per TOPICS_CACHE_SECONDS (live counts lag by at most that).
         cached = (now + current_app.config["TOPICS_CACHE_SECONDS"], _topics_page())
-        cache["page"] = cached
+        cache[key] = cached
     return cached[1]
 
 
-def _topics_page() -> str:
+def _sort() -> str:
+    """`?sort=votes` (most votes first, only where counts are public) or `newest`."""
+    return request.args.get("sort") if request.args.get("sort") in services.SORTS else "votes"
+
+
+def _render_topics(patron, rounds, results, suggestion, status: int = 200, **extra):
+    sort = _sort()
+    for view in rounds:
+        # A sealed round is never ordered by its hidden counts: the editors' order instead.
+        view.topics = services.sort_topics(
+            view.topics, sort if view.show_counts or sort != "votes" else "editors")
+    return render_template("voting/topics.html", rounds=rounds, results=results, patron=patron,
+                           suggestion=suggestion, voting_tiers=_voting_tiers(rounds),
+                           state_labels=STATE_LABELS, sort=sort, **extra), status
+
+
+def _topics_page():
     if curation.tally_due_rounds():
         db.session.commit()
     patron = current_patron()
     rounds, results = services.topics_page(patron)
-    suggestion = SuggestionForm()
-    voting_tiers = _voting_tiers(rounds)
-    return render_template("voting/topics.html", rounds=rounds, results=results, patron=patron,
-                           suggestion=suggestion, voting_tiers=voting_tiers,
-                           state_labels=STATE_LABELS)
+    return _render_topics(patron, rounds, results, SuggestionForm())
 
 
 def _voting_tiers(rounds: list[services.RoundView]) -> dict:
@@ -114,12 +127,21 @@ def _voting_tiers(rounds: list[services.RoundView]) -> dict:
             for view in rounds}
 
 
+def _vote_json(topic_id: int, remaining: int, message: str):
+    """What the page updates in place: the topic's count (None when sealed), the budget."""
+    topic = db.session.get(Topic, topic_id)
+    round_ = topic.round
+    return jsonify({"topic_id": topic_id, "remaining": remaining, "message": message,
+                    "budget": round_.vote_budget,
+                    "vote_count": topic.vote_count if round_.results_visible() else None})
+
+
 def _respond(ok_message: str, topic_id: int, remaining: int | None = None,
              error: DomainError | None = None):
     if wants_json():
         if error is not None:
             raise error
-        return jsonify({"topic_id": topic_id, "remaining": remaining, "message": ok_message})
+        return _vote_json(topic_id, remaining, ok_message)
     if error is not None:
         if isinstance(error, (NotAllowed, NotFound)):
             raise error
@@ -187,10 +209,7 @@ def suggest():
                   "it appears here.", "success")
             return redirect(url_for("voting.topics"), 303)
     rounds, results = services.topics_page(patron)
-    voting_tiers = _voting_tiers(rounds)
-    return render_template("voting/topics.html", rounds=rounds, results=results, patron=patron,
-                           suggestion=form, suggestion_round=round_id,
-                           voting_tiers=voting_tiers, state_labels=STATE_LABELS), 422
+    return _render_topics(patron, rounds, results, form, 422, suggestion_round=round_id)
 
 
 # Editors' pages and the /account hooks register themselves on import.

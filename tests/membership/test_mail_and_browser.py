@@ -23,9 +23,13 @@ def test_welcome_mail_arrives_once_even_when_events_repeat(app, forms, stripe_li
     result = runner.invoke(args=["worker", "--once", "--no-digests"])
     assert result.exit_code == 0, result.output
     [message] = [m for m in smtp_sink.wait_for(1) if str(m["To"]) == "mail@example.org"]
-    assert str(message["Subject"]) == "Welcome to The Independent Ledger"
+    assert str(message["Subject"]) == "Welcome to The Independent Ledger: your membership receipt"
     text = message.get_body(preferencelist=("plain",)).get_content()
     assert "Thank you for becoming a member (Coffee)" in text
+    membership = membership_of(app, "mail@example.org")
+    assert "Amount:       €3 a month" in text
+    assert f"Next charge:  {membership.current_period_end.day} " in text
+    assert "switch plans or cancel" in text
     assert "/topics" in text and "/account" in text
     with app.app_context():
         kinds = [e.kind for e in db.session.scalars(select(Email).where(
