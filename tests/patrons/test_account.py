@@ -55,7 +55,7 @@ def test_account_shows_what_the_emulator_holds(app, forms, client, stripe_live, 
 
     html = client.get("/account").get_data(as_text=True)
     assert "Coffee" in html
-    assert '<dd class="membership-status">active</dd>' in html
+    assert '<dd class="membership-status">Active</dd>' in html
     period_end = subscription["items"]["data"][0]["current_period_end"]
     shown = datetime.fromtimestamp(period_end, UTC)
     assert f'<time datetime="{shown.isoformat()}">{shown.strftime("%-d %B %Y")}</time>' in html
@@ -94,8 +94,8 @@ def test_account_lists_the_patrons_reports_and_their_states(app, client, patron_
     _add_report(app, email="someone-else@example.org", quote="not theirs")
     patron_session.sign_in("reader@example.org")
     html = client.get("/account").get_data(as_text=True)
-    assert "the wrong &lt;year&gt;" in html and "corrected" in html
-    assert "a misspelt name" in html and "in review" in html
+    assert "the wrong &lt;year&gt;" in html and ">Corrected</span>" in html
+    assert "a misspelt name" in html and ">Being checked</span>" in html
     assert "not theirs" not in html
     assert "My votes and what they led to" in html
 
