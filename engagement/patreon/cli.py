@@ -21,8 +21,7 @@ def import_file(path: str) -> None:
     """Import Patreon's members export (CSV): active patrons become patrons here."""
     size = os.path.getsize(path)
     if size > csv_import.MAX_BYTES:
-        raise click.ClickException(f"{path} is {size / 1024 / 1024:.1f} MB; the limit is "
-                                   "20 MB. Nothing was imported.")
+        raise click.ClickException(f"{csv_import.TOO_LARGE} Nothing was imported.")
     with open(path, "rb") as handle:
         data = handle.read()
 

@@ -20,6 +20,8 @@ from engagement.patreon.documents import Malformed, parse_time
 from engagement.patreon.members import MemberReport, Skipped, apply_report
 
 MAX_BYTES = 20 * 1024 * 1024
+TOO_LARGE = ("The file is larger than 20 MB. Export fewer members at a time (filter the export "
+             "by tier).")
 REQUIRED = ("Email", "Patron Status", "User ID")
 USED = ("Name", "Tier", "Pledge Amount", "Currency", "Patronage Since Date", "Last Charge Date",
         "Last Charge Status", "Next Charge Date", "Charge Frequency")
@@ -53,8 +55,7 @@ class ImportSummary:
 def decode(data: bytes) -> str:
     """The file's text; ImportRefused when it is too large, binary or not UTF-8."""
     if len(data) > MAX_BYTES:
-        raise ImportRefused(f"The file is {len(data) / 1024 / 1024:.1f} MB; the limit is 20 MB. "
-                            "Export fewer members at a time (filter by tier).")
+        raise ImportRefused(TOO_LARGE)
     if not data.strip():
         raise ImportRefused("The file is empty.")
     if data.startswith(b"PK\x03\x04") or b"\x00" in data[:4096]:

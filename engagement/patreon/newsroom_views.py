@@ -21,7 +21,6 @@ bp = Blueprint("patreon_newsroom", __name__, url_prefix="/newsroom/patreon")
 
 # The body may hold a whole export plus the form around it; the app's limit stays elsewhere.
 UPLOAD_LIMIT = csv_import.MAX_BYTES + 64 * 1024
-TOO_LARGE = "The file is larger than 20 MB. Export fewer members at a time (filter by tier)."
 
 
 @bp.url_value_preprocessor
@@ -34,8 +33,8 @@ def _allow_large_upload(endpoint, _values):
 @bp.errorhandler(RequestEntityTooLarge)
 def _too_large(_error):
     form = ImportForm(formdata=None)
-    form.file.errors = [TOO_LARGE]
-    return _render(import_form=form, status=413)
+    form.file.errors = [f"{csv_import.TOO_LARGE} Nothing was imported."]
+    return _render(mapping_form=MappingForm(formdata=None), import_form=form, status=413)
 
 
 def _render(mapping_form=None, import_form=None, errors=None, status=200):
