@@ -10,7 +10,13 @@ from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMe
 from engagement.accounts.auth import current_patron
 from engagement.corrections import services
 from engagement.corrections.grouping import WHITESPACE_CHARS
-from engagement.corrections.schemas import EMAIL_PATTERN, ReportCreated, ReportIn, parse_report
+from engagement.corrections.schemas import (
+    EMAIL_PATTERN,
+    NOT_BLANK_PATTERN,
+    ReportCreated,
+    ReportIn,
+    parse_report,
+)
 from engagement.edge import loads_bounded
 from engagement.extensions import cors, csrf, db, limiter
 
@@ -146,6 +152,9 @@ def _request_schema(template: str) -> tuple[dict, dict]:
     schema["if"] = {"properties": {"notify": {"const": True}}, "required": ["notify"]}
     schema["then"] = {"required": ["email"], "properties": {
         "email": {"type": "string", "format": "email", "pattern": EMAIL_PATTERN}}}
+    # An empty report says nothing: a suggestion or a comment with some text in it.
+    schema["anyOf"] = [{"required": [name], "properties": {name: {"pattern": NOT_BLANK_PATTERN}}}
+                       for name in ("suggestion", "comment")]
     return schema, nested
 
 

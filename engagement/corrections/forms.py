@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, StringField, TextAreaField, URLField
 
+from engagement.corrections.passages import readable
 from engagement.errors import InvalidInput
 
 # Where the API's field names show up on the form.
@@ -38,7 +39,9 @@ class ReportForm(FlaskForm):
         return {
             "url": (self.url.data or "").strip(),
             "title": self.title.data or "",
-            "quote": {"exact": self.quote.data or ""},
+            # A pasted passage carries the clipboard's line breaks, never the page's own
+            # whitespace: collapsed, so it reads and groups like the widget's.
+            "quote": {"exact": readable(self.quote.data) or self.quote.data or ""},
             "suggestion": self.suggestion.data or "",
             "comment": self.comment.data or "",
             "email": self.email.data or None,

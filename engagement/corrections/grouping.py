@@ -37,6 +37,17 @@ def normalise_suffix(value: str | None) -> str:
     return normalise_text(normalise_text(value)[:QUOTE_CONTEXT_MAX])
 
 
+def comparable(exact: str, prefix: str = "", suffix: str = "", start: int | None = None,
+               end: int | None = None) -> Passage:
+    """A stored or received passage as grouping compares it: whitespace normalised.
+
+    Quotes are stored as sent (W3C); reports stored before that were already normalised, and
+    normalising them again changes nothing, so old and new compare alike.
+    """
+    return Passage(normalise_text(exact), normalise_prefix(prefix), normalise_suffix(suffix),
+                   start, end)
+
+
 def _digest(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
@@ -123,6 +134,7 @@ def _fragment_part(text: str) -> str:
 
 def text_fragment_url(article_url: str, passage: Passage) -> str:
     """The article's URL with a text fragment (`#:~:text=prefix-,exact,-suffix`) for the passage."""
+    passage = comparable(passage.exact, passage.prefix, passage.suffix)
     prefix = _word_tail(passage.prefix, len(passage.prefix) >= QUOTE_CONTEXT_MAX - 1)
     suffix = _word_head(passage.suffix, len(passage.suffix) >= QUOTE_CONTEXT_MAX - 1)
     directive = _fragment_part(passage.exact)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engagement.accounts.models import Editor
+from engagement.corrections.passages import Excerpt, excerpt, readable
 from engagement.database import UTCDateTime, utcnow
 from engagement.errors import Conflict, InvalidInput
 from engagement.extensions import db
@@ -72,9 +73,13 @@ class Correction(db.Model):
     article_url: Mapped[str] = mapped_column(String(2048))  # canonical
     article_host: Mapped[str] = mapped_column(String(255), index=True)
     article_title: Mapped[str] = mapped_column(String(300), default="")
-    quote_exact: Mapped[str] = mapped_column(Text)  # whitespace-normalised
+    # The W3C TextQuoteSelector as the first report sent it (docs/widget.md).
+    quote_exact: Mapped[str] = mapped_column(Text)
     quote_prefix: Mapped[str] = mapped_column(String(QUOTE_CONTEXT_MAX), default="")
     quote_suffix: Mapped[str] = mapped_column(String(QUOTE_CONTEXT_MAX), default="")
+    # False for rows stored before quotes were kept as sent: their whitespace was collapsed and
+    # their context trimmed, so no exact matcher finds them by prefix and suffix.
+    quote_as_sent: Mapped[bool] = mapped_column(default=True, server_default=false())
     # sha256 of the normalised exact text: the grouping key.
     quote_key: Mapped[str] = mapped_column(String(64))
     # sha256 of the normalised prefix, exact and suffix: one occurrence of the passage.
@@ -103,6 +108,17 @@ class Correction(db.Model):
     events: Mapped[list[CorrectionEvent]] = relationship(
         back_populates="correction", order_by="CorrectionEvent.id", passive_deletes=True
     )
+
+    @property
+    def quote_text(self) -> str:
+        """The passage on one line, for reading."""
+        return readable(self.quote_exact)
+
+    @property
+    def excerpt(self) -> Excerpt:
+        """The passage with its context, for reading."""
+        return excerpt(self.quote_exact, self.quote_prefix, self.quote_suffix,
+                       cut_at=QUOTE_CONTEXT_MAX, as_sent=self.quote_as_sent)
 
     @property
     def is_open(self) -> bool:
@@ -186,6 +202,11 @@ class Report(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     correction: Mapped[Correction] = relationship(back_populates="reports")
+
+    @property
+    def quote_text(self) -> str:
+        """The reported passage on one line, for reading."""
+        return readable(self.quote_exact)
 
 
 class CorrectionEvent(db.Model):

@@ -19,7 +19,7 @@ from pydantic import (
 
 from engagement.accounts.models import normalise_email
 from engagement.corrections.grouping import WHITESPACE_CHARS, normalise_text
-from engagement.corrections.models import QUOTE_EXACT_MAX
+from engagement.corrections.models import QUOTE_CONTEXT_MAX, QUOTE_EXACT_MAX
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 LANG_PATTERN = r"^([A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*)?$"
@@ -31,6 +31,7 @@ EMAIL_PATTERN = (r"^[^@\s,;<>\"\\()\x00-\x1f\x7f]{1,64}@"
                  r"(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?"
                  r"(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$")
 NOT_BLANK_PATTERN = f"^[^\x00]*[^\x00{WHITESPACE_CHARS}][^\x00]*$"
+NOTHING_SAID = "write the correction you suggest, or a comment"
 
 
 def _storable(value: str) -> str:
@@ -54,19 +55,30 @@ Offset = Annotated[int, BeforeValidator(_whole_number)]
 
 
 class QuoteIn(BaseModel):
-    """A W3C TextQuoteSelector: the passage and up to 64 characters either side."""
+    """A W3C TextQuoteSelector: the passage and up to 64 characters either side, kept as sent."""
 
     model_config = ConfigDict(strict=True, extra="ignore", title="Quote")
 
     exact: Text = Field(min_length=1, max_length=QUOTE_EXACT_MAX,
                         json_schema_extra={"pattern": NOT_BLANK_PATTERN},
-                        description="The passage with the mistake (whitespace is normalised).")
+                        description="The passage with the mistake, as selected in the "
+                                    "article's text.")
     prefix: Text = Field("", max_length=1024, json_schema_extra={"pattern": STORABLE_PATTERN},
-                         description="Text just before the passage; only its last 64 characters "
-                                     "are kept.")
+                         description="The text immediately before the passage, whitespace "
+                                     "included; only its last 64 characters are kept.")
     suffix: Text = Field("", max_length=1024, json_schema_extra={"pattern": STORABLE_PATTERN},
-                         description="Text just after the passage; only its first 64 characters "
-                                     "are kept.")
+                         description="The text immediately after the passage, whitespace "
+                                     "included; only its first 64 characters are kept.")
+
+    @field_validator("prefix")
+    @classmethod
+    def _last_of_prefix(cls, value: str) -> str:
+        return value[-QUOTE_CONTEXT_MAX:] if value else ""
+
+    @field_validator("suffix")
+    @classmethod
+    def _first_of_suffix(cls, value: str) -> str:
+        return value[:QUOTE_CONTEXT_MAX]
 
     @field_validator("exact")
     @classmethod
@@ -143,6 +155,12 @@ class ReportIn(BaseModel):
         if not re.match(EMAIL_PATTERN, value):
             raise ValueError("not a valid email address")
         return normalise_email(value)  # erasure and "my reports" find it in any case
+
+    @model_validator(mode="after")
+    def _says_something(self) -> ReportIn:
+        if not normalise_text(self.suggestion) and not normalise_text(self.comment):
+            raise ValueError(f"@suggestion: {NOTHING_SAID}")
+        return self
 
     @model_validator(mode="after")
     def _notify_needs_email(self) -> ReportIn:

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from engagement.corrections import grouping
 from engagement.corrections.grouping import Passage
 from engagement.corrections.models import OPEN_STATUSES, Correction, Report
+from engagement.corrections.passages import shortened
 from engagement.corrections.schemas import HOST_NOT_ALLOWED, ReportIn
 from engagement.database import utcnow
 from engagement.errors import InvalidInput
@@ -48,20 +49,17 @@ def allowed_hosts() -> set[str]:
 
 
 def passage_of(data: ReportIn) -> Passage:
-    """The normalised passage a report points at."""
+    """The passage a report points at, as grouping compares it (normalised)."""
     position = data.position
-    return Passage(
-        exact=grouping.normalise_text(data.quote.exact),
-        prefix=grouping.normalise_prefix(data.quote.prefix),
-        suffix=grouping.normalise_suffix(data.quote.suffix),
-        start=position.start if position else None,
-        end=position.end if position else None,
-    )
+    return grouping.comparable(data.quote.exact, data.quote.prefix, data.quote.suffix,
+                               position.start if position else None,
+                               position.end if position else None)
 
 
 def _stored_passage(correction: Correction) -> Passage:
-    return Passage(correction.quote_exact, correction.quote_prefix, correction.quote_suffix,
-                   correction.position_start, correction.position_end)
+    return grouping.comparable(correction.quote_exact, correction.quote_prefix,
+                               correction.quote_suffix, correction.position_start,
+                               correction.position_end)
 
 
 def find_open_correction(article_url: str, passage: Passage) -> Correction | None:
@@ -79,15 +77,18 @@ def find_open_correction(article_url: str, passage: Passage) -> Correction | Non
     return None
 
 
-def _new_correction(article_url: str, title: str, passage: Passage, status: str) -> Correction:
+def _new_correction(article_url: str, data: ReportIn, passage: Passage,
+                    status: str) -> Correction:
     now = utcnow()
+    quote = data.quote  # stored as sent; `passage` is the normalised form for the keys
     return Correction(
         article_url=article_url,
         article_host=grouping.url_host(article_url),
-        article_title=title,
-        quote_exact=passage.exact,
-        quote_prefix=passage.prefix,
-        quote_suffix=passage.suffix,
+        article_title=data.title,
+        quote_exact=quote.exact,
+        quote_prefix=quote.prefix,
+        quote_suffix=quote.suffix,
+        quote_as_sent=True,
         quote_key=grouping.quote_key(passage.exact),
         anchor_key=grouping.anchor_key(passage.prefix, passage.exact, passage.suffix),
         position_start=passage.start,
@@ -100,11 +101,12 @@ def _new_correction(article_url: str, title: str, passage: Passage, status: str)
     )
 
 
-def _open_or_join(article_url: str, title: str, passage: Passage) -> tuple[Correction, bool]:
+def _open_or_join(article_url: str, data: ReportIn,
+                  passage: Passage) -> tuple[Correction, bool]:
     existing = find_open_correction(article_url, passage)
     if existing is not None:
         return existing, False
-    correction = _new_correction(article_url, title, passage, "new")
+    correction = _new_correction(article_url, data, passage, "new")
     correction.report_count = 1  # this report: counted in the INSERT, no UPDATE after it
     try:
         with db.session.begin_nested():
@@ -131,9 +133,9 @@ def _new_report(correction: Correction, data: ReportIn, passage: Passage, sender
                 spam: bool) -> Report:
     return Report(
         correction=correction,
-        quote_exact=passage.exact,
-        quote_prefix=passage.prefix,
-        quote_suffix=passage.suffix,
+        quote_exact=data.quote.exact,
+        quote_prefix=data.quote.prefix,
+        quote_suffix=data.quote.suffix,
         position_start=passage.start,
         position_end=passage.end,
         page_url=data.url,
@@ -164,11 +166,11 @@ def submit_report(data: ReportIn, sender: Sender) -> Report:
     passage = passage_of(data)
     spam = bool(data.website.strip())
     if spam:
-        correction, is_new = _new_correction(article_url, data.title, passage, "spam"), False
+        correction, is_new = _new_correction(article_url, data, passage, "spam"), False
         correction.report_count = 1
         db.session.add(correction)
     else:
-        correction, is_new = _open_or_join(article_url, data.title, passage)
+        correction, is_new = _open_or_join(article_url, data, passage)
         if not is_new:
             _count_report(correction, data.title)
     report = _new_report(correction, data, passage, sender, spam)
@@ -196,8 +198,7 @@ def alert_editors(correction: Correction, report: Report, is_new: bool) -> None:
         "fragment_url": grouping.text_fragment_url(correction.article_url,
                                                    _stored_passage(correction)),
     }
-    excerpt = correction.quote_exact if len(correction.quote_exact) <= 80 else (
-        correction.quote_exact[:79] + "…")
+    excerpt = shortened(correction.quote_exact)
     if is_new:
         notify_editors("correction", "correction_new", dedupe_key=f"correction:{correction.id}:new",
                        summary=f"New correction: “{excerpt}” in {where}", url=url, **context)
@@ -210,15 +211,15 @@ def alert_editors(correction: Correction, report: Report, is_new: bool) -> None:
 
 
 DEMO_REPORTS = (
-    {"quote": {"exact": "six months later", "prefix": "opened to walkers on Saturday morning,",
-               "suffix": "than the council had promised"},
+    {"quote": {"exact": "six months later", "prefix": "opened to walkers on Saturday morning, ",
+               "suffix": " than the council had promised"},
      "suggestion": "five months later", "comment": "The opening was planned for October."},
-    {"quote": {"exact": "a budget of 4.2 million hryvnias", "prefix": "The council approved",
-               "suffix": "for the timber and steel crossing in 2023."},
+    {"quote": {"exact": "a budget of 4.2 million hryvnias", "prefix": "The council approved ",
+               "suffix": " for the timber and steel crossing in 2023."},
      "suggestion": "a budget of 4.4 million hryvnias",
      "comment": "The council minutes of 12 May 2023 say 4.4 million."},
-    {"quote": {"exact": "six months later", "prefix": "walkers on Saturday morning,",
-               "suffix": "than the council"},
+    {"quote": {"exact": "six months later", "prefix": "walkers on Saturday morning, ",
+               "suffix": " than the council"},
      "suggestion": "", "comment": "I think it was five."},
 )
 

@@ -6,11 +6,11 @@ The routes join the intake's `corrections` blueprint, so the intake's mail link
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from engagement.accounts.auth import editor_required
-from engagement.corrections import listing, triage
+from engagement.corrections import annotation, listing, triage
 from engagement.corrections.triage_forms import (
     MOVE_LABELS,
     REOPEN_LABEL,
@@ -134,6 +134,15 @@ def _bulk_refused(bulk: BulkForm, message: str, status: int = 422):
 def triage_detail(correction_id: int):
     """One correction: the passage, every report, history, notes and the editor's actions."""
     return _render_detail(correction_id)
+
+
+@bp.get("/newsroom/corrections/<int:correction_id>/annotation.json")
+@editor_required
+def triage_annotation(correction_id: int):
+    """The correction as a W3C Web Annotation (JSON-LD), to move it to an annotation tool."""
+    response = jsonify(annotation.web_annotation(triage.detail(correction_id)))
+    response.headers["Content-Type"] = annotation.MEDIA_TYPE
+    return response
 
 
 def _render_detail(correction_id: int, status_code: int = 200, **forms):

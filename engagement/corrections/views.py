@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from engagement.accounts.auth import current_patron
-from engagement.corrections import api, services, widget
+from engagement.corrections import api, grouping, services, widget
 from engagement.corrections.forms import ReportForm
 from engagement.corrections.schemas import parse_report
 from engagement.errors import InvalidInput
@@ -34,9 +34,25 @@ def report():
         else:
             db.session.commit()
             flash("Thank you. The editors will look at the passage you reported.", "success")
-            return redirect(url_for("corrections.report"))
+            # Back on the form with the article kept, and a way back to it.
+            return redirect(url_for("corrections.report", url=data.url, title=data.title,
+                                    sent=1))
     status = 422 if form.errors or general else 200
-    return render_template("corrections/report.html", form=form, general=general), status
+    return render_template("corrections/report.html", form=form, general=general,
+                           back_url=_back_url()), status
+
+
+def _back_url() -> str | None:
+    """After sending, the article the reader came from (only on this newsroom's sites)."""
+    url = (request.args.get("url") or "").strip()
+    if request.method != "GET" or not request.args.get("sent") or not url.lower().startswith(
+            ("http://", "https://")):
+        return None
+    try:
+        host = grouping.url_host(url)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return None
+    return url if host in services.allowed_hosts() else None
 
 
 def _sender() -> services.Sender:

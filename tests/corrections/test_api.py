@@ -17,8 +17,8 @@ ARTICLE = "https://news.example.org/2026/bridge"
 GOOD = {
     "url": ARTICLE,
     "title": "Riverside bridge opens six months late",
-    "quote": {"exact": "six months later", "prefix": "opened to walkers on Saturday morning,",
-              "suffix": "than the council had promised"},
+    "quote": {"exact": "six months later", "prefix": "opened to walkers\n  on Saturday morning, ",
+              "suffix": " than the council had promised"},
     "position": {"start": 120, "end": 136},
     "suggestion": "five months later",
     "comment": "The opening was planned for October.",
@@ -60,8 +60,10 @@ def test_a_good_report_is_taken_and_stored_as_sent(client, app):
         report = db.session.get(Report, answer["id"])
         assert report.correction_id == answer["correction_id"]
         assert (report.quote_exact, report.quote_prefix, report.quote_suffix) == (
-            "six months later", "opened to walkers on Saturday morning,",
-            "than the council had promised")
+            "six months later", "opened to walkers\n  on Saturday morning, ",
+            " than the council had promised")
+        assert (report.correction.quote_prefix, report.correction.quote_suffix) == (
+            "opened to walkers\n  on Saturday morning, ", " than the council had promised")
         assert (report.position_start, report.position_end) == (120, 136)
         assert report.suggestion == "five months later"
         assert report.email == "reader@example.net" and report.notify is True
@@ -73,9 +75,20 @@ def test_a_good_report_is_taken_and_stored_as_sent(client, app):
         assert correction.report_count == 1 and correction.is_open
 
 
-def test_only_url_and_exact_are_required(client):
-    response = post(client, {"url": ARTICLE, "quote": {"exact": "the bridge"}})
-    assert response.status_code == 201, response.get_json()
+def test_url_exact_and_a_suggestion_or_a_comment_are_enough(client):
+    for said in ({"suggestion": "the footbridge"}, {"comment": "It is a footbridge."}):
+        response = post(client, {"url": ARTICLE, "quote": {"exact": "the bridge"}, **said})
+        assert response.status_code == 201, response.get_json()
+
+
+def test_a_report_that_says_nothing_is_refused_with_422(client, app):
+    for said in ({}, {"suggestion": " \n\u00a0", "comment": "\t"}):
+        response = post(client, {"url": ARTICLE, "quote": {"exact": "the bridge"}, **said})
+        assert response.status_code == 422
+        assert response.get_json()["error"]["fields"] == {
+            "suggestion": "write the correction you suggest, or a comment"}
+    with app.app_context():
+        assert db.session.scalars(select(Report)).first() is None
 
 
 LONG = "x" * 5000

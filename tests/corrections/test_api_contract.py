@@ -12,7 +12,7 @@ ARTICLE = "https://news.example.org/2026/bridge"
 
 
 def report(n: int) -> dict:
-    return {"url": ARTICLE, "quote": {"exact": f"passage number {n}"}}
+    return {"url": ARTICLE, "quote": {"exact": f"passage number {n}"}, "comment": "Wrong."}
 
 
 def test_the_sixth_report_in_five_minutes_gets_429_with_retry_after(client):
@@ -120,7 +120,12 @@ def test_every_kind_of_answer_matches_the_document(client, document):
 def test_the_request_schema_accepts_a_good_report_and_refuses_a_bad_one(document):
     request = validator(document, "ReportRequest")
     assert request.is_valid({"url": ARTICLE, "quote": {"exact": "a passage"},
-                             "position": {"start": 1, "end": 5}, "notify": False})
+                             "position": {"start": 1, "end": 5}, "notify": False,
+                             "suggestion": "another passage"})
+    # A report that says nothing: neither a suggestion nor a comment with text in it.
+    assert not request.is_valid({"url": ARTICLE, "quote": {"exact": "a passage"}})
+    assert not request.is_valid({"url": ARTICLE, "quote": {"exact": "a passage"},
+                                 "suggestion": " ", "comment": "\n"})
     assert not request.is_valid({"url": ARTICLE})
     assert not request.is_valid({"url": ARTICLE, "quote": {"exact": "a"}, "title": "a\nb"})
 

@@ -20,10 +20,11 @@ def app_config(app_config):
     return {**app_config, "CORRECTIONS_RATE_LIMIT": "1000 per minute"}
 
 
-def report(client, exact="six months later", prefix="opened to walkers on Saturday morning,",
-           suffix="than the council had promised", position=(120, 136), url=ARTICLE, **extra):
+def report(client, exact="six months later", prefix="opened to walkers on Saturday morning, ",
+           suffix=" than the council had promised", position=(120, 136), url=ARTICLE, **extra):
     body = {"url": url, "title": "Riverside bridge opens six months late",
-            "quote": {"exact": exact, "prefix": prefix, "suffix": suffix}, **extra}
+            "quote": {"exact": exact, "prefix": prefix, "suffix": suffix},
+            "comment": "The council said otherwise.", **extra}
     if position:
         body["position"] = {"start": position[0], "end": position[1]}
     response = client.post("/api/v1/corrections", json=body)
@@ -118,7 +119,8 @@ def test_canonical_url_keeps_real_query_parameters():
 
 def test_the_client_ip_is_kept_only_as_a_salted_hash(client, app):
     first = report(client)
-    client.post("/api/v1/corrections", json={"url": ARTICLE, "quote": {"exact": "x"}},
+    client.post("/api/v1/corrections", json={"url": ARTICLE, "quote": {"exact": "x"},
+                                              "comment": "Wrong."},
                 environ_base={"REMOTE_ADDR": "198.51.100.9"})
     with app.app_context():
         hashes = db.session.scalars(select(Report.ip_hash).order_by(Report.id)).all()
@@ -237,9 +239,9 @@ def test_there_is_no_demo_article_in_production(app_config):
 def test_demo_seed_adds_sample_reports_once(app, runner):
     first = runner.invoke(args=["demo", "seed"])
     assert first.exit_code == 0, first.output
-    assert "Demo correction reports: 3" in first.output
+    assert "Demo corrections: 9 reports" in first.output
     second = runner.invoke(args=["demo", "seed"])
-    assert second.exit_code == 0 and "already there" in second.output
+    assert second.exit_code == 0
     with app.app_context():
         counts = sorted(db.session.scalars(select(Correction.report_count)).all())
-        assert counts == [1, 2]
+        assert counts == [0, 1, 1, 1, 1, 1, 1, 3]  # the duplicate's reports moved to its twin

@@ -94,7 +94,8 @@ def test_the_form_is_rate_limited(app_config):
         db.create_all()
     forms = Forms(limited.test_client())
     answers = [
-        forms.post("/corrections/report", {"url": ARTICLE, "quote": f"passage {n}"}).status_code
+        forms.post("/corrections/report", {"url": ARTICLE, "quote": f"passage {n}",
+                                            "comment": "Wrong."}).status_code
         for n in range(3)
     ]
     assert answers == [302, 302, 429]
@@ -107,7 +108,8 @@ def test_the_form_is_rate_limited(app_config):
 
 def test_a_filled_honeypot_on_the_form_is_kept_as_spam(forms, app):
     response = forms.post("/corrections/report", {
-        "url": ARTICLE, "quote": "the bridge", "website": "http://spam.example"})
+        "url": ARTICLE, "quote": "the bridge", "comment": "Buy now",
+        "website": "http://spam.example"})
     assert response.status_code == 302
     with app.app_context():
         assert db.session.scalars(select(Report)).one().is_spam is True

@@ -17,6 +17,7 @@ BODY = {
     "quote": {"exact": "six months later", "prefix": "opened to walkers on Saturday morning,",
               "suffix": "than the council had promised"},
     "position": {"start": 120, "end": 136},
+    "comment": "It opened in May.",
 }
 
 

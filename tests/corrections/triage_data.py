@@ -18,9 +18,9 @@ T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 def report(app, exact: str = "six months later", url: str = ARTICLE, **fields) -> tuple[int, int]:
     """Send a reader's report the way the API does; (correction id, report id)."""
     body = {"url": url, "title": "Riverside bridge opens six months late",
-            "quote": {"exact": exact, "prefix": fields.pop("prefix", "opened on Saturday,"),
-                      "suffix": fields.pop("suffix", "than promised")},
-            "lang": "en", **fields}
+            "quote": {"exact": exact, "prefix": fields.pop("prefix", "opened on Saturday, "),
+                      "suffix": fields.pop("suffix", " than promised")},
+            "lang": "en", "comment": "The council said otherwise.", **fields}
     with app.app_context():
         taken = submit_report(ReportIn.model_validate(body), Sender(source="api"))
         db.session.commit()

@@ -23,7 +23,7 @@ def send_report(page, base_url: str, **fields) -> dict:
             "title": "Riverside bridge opens six months late",
             "quote": {"exact": "six months later", "prefix": "opened to walkers on Saturday,",
                       "suffix": "than the council had promised"},
-            "lang": "en", **fields}
+            "lang": "en", "comment": "It opened in May.", **fields}
     response = page.request.post(f"{base_url}/api/v1/corrections", data=body,
                                  headers={"Origin": "https://news.example.org"})
     assert response.status == 201, response.text()

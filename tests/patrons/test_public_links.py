@@ -104,7 +104,7 @@ def case_editor_mail_about_a_report(ctx):
     ctx.auth.create("editor", "desk@example.org")
     answer = ctx.evil.post_json("/api/v1/corrections", {
         "url": "https://news.example.org/2026/bridge", "quote": {"exact": "six months later"},
-        "email": "reader@example.org", "notify": True})
+        "comment": "It opened in May.", "email": "reader@example.org", "notify": True})
     assert answer.status == 201, answer.text
     send_outbox(ctx.app)
     mails = _mail_texts(ctx.smtp_sink, "desk@example.org")

@@ -124,7 +124,7 @@ def gunicorn_server(tmp_path_factory, redis_url):
 def _report(base_url: str, n: int):
     return post_json(f"{base_url}/api/v1/corrections", {
         "url": "https://news.example.org/2026/bridge",
-        "quote": {"exact": f"passage {n} with a mistake"}})
+        "quote": {"exact": f"passage {n} with a mistake"}, "comment": "Wrong."})
 
 
 @pytest.fixture

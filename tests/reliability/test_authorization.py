@@ -59,6 +59,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("/newsroom/", "GET"): "editor",
     ("/newsroom/corrections", "GET"): "editor",
     ("/newsroom/corrections/<int:correction_id>", "GET"): "editor",
+    ("/newsroom/corrections/<int:correction_id>/annotation.json", "GET"): "editor",
     ("/newsroom/corrections/<int:correction_id>/assign", "POST"): "editor",
     ("/newsroom/corrections/<int:correction_id>/merge", "POST"): "editor",
     ("/newsroom/corrections/<int:correction_id>/notes", "POST"): "editor",

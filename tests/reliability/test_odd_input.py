@@ -53,7 +53,8 @@ def test_deep_but_small_json_is_a_400_and_ordinary_nesting_still_works(client):
     _refused(client.post("/api/v1/corrections", data=deep, content_type="application/json"),
              400)
     response = client.post("/api/v1/corrections", json={
-        "url": "https://news.example.org/2026/bridge", "quote": {"exact": "six months later"}})
+        "url": "https://news.example.org/2026/bridge", "quote": {"exact": "six months later"},
+        "comment": "It opened in May."})
     assert response.status_code == 201, response.get_json()
 
 

@@ -51,7 +51,8 @@ def proxy(live_server):
 
 def _report(client: WebClient, n: int, headers: dict | None = None):
     return client.post_json("/api/v1/corrections", {
-        "url": ARTICLE, "quote": {"exact": f"passage {n} with a mistake"}}, headers=headers)
+        "url": ARTICLE, "quote": {"exact": f"passage {n} with a mistake"}, "comment": "Wrong."},
+        headers=headers)
 
 
 def _ip_hashes(app) -> list[str]:
@@ -91,7 +92,7 @@ def test_behind_a_proxy_reports_are_counted_and_hashed_per_client(app, proxy):
 def test_the_api_and_the_form_share_one_report_counter(app, proxy):
     reader = WebClient(proxy.url, source=CLIENT_A)
     assert _report(reader, 1).status == 201
-    form = {"url": ARTICLE, "quote": "passage 2 with a mistake"}
+    form = {"url": ARTICLE, "quote": "passage 2 with a mistake", "comment": "Wrong."}
     assert reader.submit("/corrections/report", form).status == 302
     assert reader.submit("/corrections/report", {**form, "quote": "passage 3"}).status == 429
     assert _report(reader, 4).status == 429
