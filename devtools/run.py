@@ -26,6 +26,7 @@ from devtools.smtp_sink import READY_LINE
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_WEBHOOK_SECRET = "whsec_development_only"  # noqa: S105 - the emulator's local secret
+DEV_PATREON_SECRET = "patreon_development_only"  # noqa: S105 - the Patreon stand-in's secret
 PORTS = (("PORT", 5000, "the app"), ("DEV_SMTP_PORT", 8025, "the SMTP sink"),
          ("DEV_STRIPE_PORT", 12111, "the Stripe emulator"))
 TEST_CARD = "4242 4242 4242 4242"
@@ -75,6 +76,12 @@ def _environment(ports: dict[str, int]) -> dict[str, str]:
     env.setdefault("STRIPE_SECRET_KEY", "sk_test_development")
     env.setdefault("STRIPE_API_BASE", f"http://127.0.0.1:{ports['DEV_STRIPE_PORT']}")
     env.setdefault("STRIPE_WEBHOOK_SECRET", DEV_WEBHOOK_SECRET)
+    # The Patreon stand-in (devtools/patreon_standin) on DEV_PATREON_PORT (12112 by default).
+    env.setdefault("PATREON_API_BASE",
+                   f"http://127.0.0.1:{int(env.get('DEV_PATREON_PORT') or 12112)}")
+    env.setdefault("PATREON_WEBHOOK_SECRET", DEV_PATREON_SECRET)
+    env.setdefault("PATREON_ACCESS_TOKEN", "standin-token")
+    env.setdefault("PATREON_CAMPAIGN_ID", "4242")
     env.setdefault("WIDGET_ALLOWED_ORIGINS",
                    f"http://127.0.0.1:{app_port},http://localhost:{app_port}")
     # One development server process (`flask run`, threaded) keeps every counter, so in-memory
@@ -191,6 +198,12 @@ def _start_helpers(children: Children, ports: dict[str, int]) -> Relay:
         "--webhook-url", f"http://127.0.0.1:{ports['PORT']}/stripe/webhook",
         "--webhook-secret", env["STRIPE_WEBHOOK_SECRET"].split(",")[0], *quiet],
         "Stripe emulator listening on")
+    patreon = env["PATREON_API_BASE"].rstrip("/")
+    children.start("Patreon stand-in", [
+        sys.executable, "-m", "devtools.patreon_standin", "--port", patreon.rsplit(":", 1)[1],
+        "--webhook-url", f"http://127.0.0.1:{ports['PORT']}/patreon/webhook",
+        "--webhook-secret", env["PATREON_WEBHOOK_SECRET"].split(",")[0], *quiet],
+        "Patreon stand-in on")
     # The demo tiers are synced to the emulator while seeding, so it must be listening first.
     _wait_for_port(children, ports["DEV_SMTP_PORT"], "the SMTP sink")
     _wait_for_port(children, ports["DEV_STRIPE_PORT"], "the Stripe emulator")
@@ -233,6 +246,7 @@ def banner(env: dict[str, str], ports: dict[str, int], seeded: str) -> str:
     """What `make run` prints last: where everything is, the demo logins, how to stop."""
     base = env["PUBLIC_BASE_URL"].rstrip("/")
     stripe = env["STRIPE_API_BASE"].rstrip("/")
+    patreon = env["PATREON_API_BASE"].rstrip("/")
     logins = "\n".join(f"  {line}" for line in seeded.strip().splitlines())
     return f"""
 engagement is running (development mode, with demo data)
@@ -241,6 +255,7 @@ engagement is running (development mode, with demo data)
   Demo article      {base}/demo/article   (select a passage, press Ctrl+Enter)
   Newsroom          {base}/newsroom/
   Stripe emulator   {stripe}/_emulator/state   (test card {TEST_CARD}, any date and CVC)
+  Patreon stand-in  {patreon}/   (change a member there: its webhook reaches the app)
   Mail inbox        smtp://127.0.0.1:{ports['DEV_SMTP_PORT']}   (every mail is printed below)
 
 Demo data

@@ -16,12 +16,13 @@ def main(argv=None) -> int:
     parser.add_argument("--webhook-secret")
     parser.add_argument("--campaign", default="4242", help="the campaign id it serves")
     parser.add_argument("--token", default="standin-token", help="the access token it accepts")
+    parser.add_argument("--quiet", action="store_true", help="no line per request")
     args = parser.parse_args(argv)
     if args.webhook_url and not args.webhook_secret:
         parser.error("--webhook-url needs --webhook-secret")
     try:
         check_environment()
-        standin = PatreonStandin(args.host, args.port, quiet=False, campaign_id=args.campaign,
+        standin = PatreonStandin(args.host, args.port, quiet=args.quiet, campaign_id=args.campaign,
                                  token=args.token, webhook_url=args.webhook_url,
                                  webhook_secret=args.webhook_secret)
     except StandinRefused as exc:

@@ -26,6 +26,7 @@ BANNER_END = "Press Ctrl+C to stop"
 REQUEST_LOG = re.compile(r'"(GET|POST|HEAD) \S+ HTTP/1\.[01]" \d{3}')
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 MAKE_VARIABLES = ("MAKEFLAGS", "MAKELEVEL", "MFLAGS", "VERBOSE")
+COLOUR = re.compile(r"\x1b\[[0-9;]*m")  # werkzeug colours some request log lines
 
 
 class Output:
@@ -38,7 +39,7 @@ class Output:
 
     def _read(self, process: subprocess.Popen) -> None:
         for line in process.stdout:
-            self.lines.append(line.rstrip("\n"))
+            self.lines.append(COLOUR.sub("", line.rstrip("\n")))
         self.done.set()
 
     def wait_for(self, text: str, timeout: float) -> int:
@@ -71,7 +72,8 @@ def make_run(tmp_path):
     """`make run` in a fresh clone on free ports; yields (output, ports); stops the group."""
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
-    ports = {"PORT": free_port(), "DEV_SMTP_PORT": free_port(), "DEV_STRIPE_PORT": free_port()}
+    ports = {"PORT": free_port(), "DEV_SMTP_PORT": free_port(), "DEV_STRIPE_PORT": free_port(),
+             "DEV_PATREON_PORT": free_port()}
     env = {k: v for k, v in os.environ.items() if k not in MAKE_VARIABLES}
     env.update({name: str(port) for name, port in ports.items()})
     env.pop("ENGAGEMENT_ENV", None)  # the test suite's "test"; make run sets development
