@@ -152,7 +152,8 @@ def describe() -> dict[str, str]:
 def _extra_scenarios() -> None:
     # Feature scenarios live in their own modules; each adds itself to SCENARIOS.
     for module in ("bench.scenarios_membership", "bench.scenarios_voting",
-                   "bench.scenarios_triage", "bench.scenarios_worker"):
+                   "bench.scenarios_triage", "bench.scenarios_worker",
+                   "bench.scenarios_dashboard"):
         try:
             __import__(module)
         except ModuleNotFoundError as exc:

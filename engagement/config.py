@@ -62,6 +62,7 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "VOTING_RATE_LIMIT": ("60 per minute;600 per hour", str),
     "SUGGESTION_RATE_LIMIT": ("5 per hour;20 per day", str),
     "TOPICS_CACHE_SECONDS": (2.0, float),
+    "DASHBOARD_CACHE_SECONDS": (30.0, float),
     "RATELIMIT_STORAGE_URI": ("memory://", str),
     "RATELIMIT_ENABLED": (True, _bool),
     "WORKER_POLL_INTERVAL": (2.0, float),

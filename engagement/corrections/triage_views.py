@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from engagement.accounts.auth import editor_required
 from engagement.corrections import annotation, listing, triage
+from engagement.corrections import trends as _trends  # noqa: F401 - the dashboard headline
 from engagement.corrections.triage_forms import (
     MOVE_LABELS,
     REOPEN_LABEL,
@@ -33,7 +34,8 @@ from engagement.newsroom import registry
 
 
 def _panel_context() -> dict:
-    return {"counts": triage.counts_by_status(), "oldest_age": triage.oldest_unhandled_age(),
+    return {"counts": triage.counts_by_status(),
+            "oldest_age": _trends.oldest_open_age(_trends.dashboard_now()),
             "labels": STATUS_LABELS}
 
 

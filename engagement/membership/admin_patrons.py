@@ -161,4 +161,5 @@ def _figures_panel() -> dict:
 registry.register_nav("Patrons", "patrons.index", order=50)
 registry.register_panel("patrons", "patrons/panel.html", _figures_panel, order=25)
 
-from engagement.membership import admin_webhooks  # noqa: E402, F401 - admins' webhook pages
+# Admins' webhook pages and the dashboard headlines join this blueprint and the registry.
+from engagement.membership import admin_webhooks, trends  # noqa: E402, F401

@@ -1,41 +1,221 @@
-"""Membership figures for the dashboard: patrons by tier, monthly recurring revenue, new and
-lapsed patrons, and patrons over the last twelve months (an SVG drawn here, on the server)."""
+"""Membership figures for the dashboard, each a SQL aggregate: patrons by tier, monthly recurring
+revenue, new and lapsed patrons, patrons over the last twelve months (an SVG drawn here) and the
+headline figures with their weekly points."""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from flask import g, has_request_context
+from sqlalchemy import and_, bindparam, case, exists, func, literal, or_, select
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql import ColumnElement, Select
 
-from engagement.database import utcnow
 from engagement.extensions import db
 from engagement.membership.checkout import money
 from engagement.membership.grants import add_months
-from engagement.membership.models import Membership
+from engagement.membership.models import ACCESS_STATUSES, Membership, Tier
+from engagement.newsroom.trends import bucketed, dashboard_now, earliest, levels_back
 
 NEVER_PAID = ("incomplete", "incomplete_expired")
 CHART_WIDTH, CHART_HEIGHT = 360, 160
 CHART_TOP, CHART_BOTTOM, CHART_LEFT = 16, 24, 28
 
 
-def member_at(membership: Membership, at: datetime) -> bool:
-    """True when the membership made its patron a patron at `at` (as far as the mirror knows)."""
-    if membership.status in NEVER_PAID or membership.started_at is None:
-        return False
-    if membership.started_at > at:
-        return False
-    if membership.ended_at is not None and membership.ended_at <= at:
-        return False
-    if membership.revoked_at is not None and membership.revoked_at <= at:
-        return False
-    return membership.access_until is None or membership.access_until >= at
+def _scanned(column: ColumnElement) -> ColumnElement:
+    # Most rows match a test like "started before now": reading the table in order is cheaper
+    # than an index lookup per row, so the column is hidden from the planner's index choice.
+    return func.coalesce(column, column)
 
 
-def patrons_at(memberships: list[Membership], at: datetime) -> set[int]:
-    """The ids of the patrons who were patrons at `at`."""
-    return {m.patron_id for m in memberships if member_at(m, at)}
+def member_at(m=Membership, at=None, scan: bool = False) -> ColumnElement:
+    """SQL: the membership `m` made its patron a patron at `at` (as far as the mirror knows);
+    `scan` when most rows match (a count of everyone), so no index is used for it."""
+    started = _scanned(m.started_at) if scan else m.started_at
+    return and_(m.status.not_in(NEVER_PAID), started <= at,
+                or_(m.ended_at.is_(None), m.ended_at > at),
+                or_(m.revoked_at.is_(None), m.revoked_at > at),
+                or_(m.access_until.is_(None), m.access_until >= at))
+
+
+def _ended_between(m, start, end) -> ColumnElement:
+    # Each term can use its column's index; together: the membership stopped in [start, end].
+    return or_(m.ended_at.between(start, end), m.revoked_at.between(start, end),
+               m.access_until.between(start, end))
+
+
+def stopped_at(m=Membership) -> ColumnElement:
+    """SQL: when a membership stopped making its patron a patron (NULL while it does)."""
+    return earliest(m.ended_at, m.revoked_at, m.access_until)
+
+
+def _at(name: str):
+    return bindparam(name, type_=Membership.started_at.type)
+
+
+def _patrons_at() -> Select:
+    return select(func.count(func.distinct(Membership.patron_id))).where(
+        member_at(Membership, _at("at"), scan=True))
+
+
+def _came() -> Select:
+    other = aliased(Membership)
+    start, end = _at("start"), _at("end")
+    return select(func.count(func.distinct(Membership.patron_id))).where(
+        Membership.started_at > start, member_at(Membership, end),
+        ~exists().where(other.patron_id == Membership.patron_id, member_at(other, start)))
+
+
+def _left() -> Select:
+    other = aliased(Membership)
+    start, end = _at("start"), _at("end")
+    return select(func.count(func.distinct(Membership.patron_id))).where(
+        member_at(Membership, start), _ended_between(Membership, start, end),
+        ~exists().where(other.patron_id == Membership.patron_id, member_at(other, end)))
+
+
+def _monthly(m=Membership) -> ColumnElement:
+    return case((m.interval == "year", m.amount / 12.0), else_=m.amount * 1.0)
+
+
+def _currency() -> ColumnElement:
+    return func.lower(func.coalesce(Membership.currency, "eur"))
+
+
+def _revenue() -> Select:
+    return select(_currency(), func.sum(_monthly())).where(
+        Membership.source == "stripe", Membership.amount > 0,
+        Membership.status.in_(ACCESS_STATUSES), _scanned(Membership.access_until) >= _at("at")
+    ).group_by(_currency()).order_by(_currency())
+
+
+# Built once, bound per request: building a statement costs more CPU than running it here.
+STATEMENTS = {"patrons_at": _patrons_at(), "came": _came(), "left": _left(),
+              "revenue": _revenue()}
+
+
+def _once(name: str, at: datetime, count):
+    # The dashboard asks some figures twice (a headline and a panel): count them once.
+    if not has_request_context():
+        return count()
+    memo = g.setdefault("membership_figures", {})
+    if (name, at) not in memo:
+        memo[(name, at)] = count()
+    return memo[(name, at)]
+
+
+def count_patrons_at(at: datetime) -> int:
+    """How many patrons were patrons at `at`."""
+    return _once("patrons_at", at, lambda: db.session.scalar(
+        STATEMENTS["patrons_at"], {"at": at}) or 0)
+
+
+def came_between(start: datetime, end: datetime) -> int:
+    """Patrons at `end` who were not patrons at `start` (each started a membership between)."""
+    return db.session.scalar(STATEMENTS["came"], {"start": start, "end": end}) or 0
+
+
+def left_between(start: datetime, end: datetime) -> int:
+    """Patrons at `start` who are not patrons at `end` (each membership stopped between)."""
+    return db.session.scalar(STATEMENTS["left"], {"start": start, "end": end}) or 0
+
+
+def _starts() -> tuple[Select, ColumnElement, None]:
+    return (select().select_from(Membership).where(Membership.status.not_in(NEVER_PAID)),
+            Membership.started_at, None)
+
+
+def _stops() -> tuple[Select, ColumnElement, None]:
+    stop = stopped_at()
+    return (select().select_from(Membership).where(
+        Membership.status.not_in(NEVER_PAID), Membership.started_at <= stop,
+        _ended_between(Membership, _at("first"), _at("last"))), stop, None)
+
+
+def patron_levels(points: list[datetime]) -> list[int]:
+    """Patrons at each of `points` (oldest first, the last is now): today's count, walked back
+    with the memberships started and stopped between two points (two GROUP BYs)."""
+    gained = bucketed("membership-starts", _starts, points)
+    lost = bucketed("membership-stops", _stops, points, first=points[0], last=points[-1])
+    return levels_back(count_patrons_at(points[-1]), gained, lost)
+
+
+def _joined() -> tuple[Select, ColumnElement, None]:
+    other = aliased(Membership)
+    fresh = ~exists().where(other.patron_id == Membership.patron_id, other.id != Membership.id,
+                            member_at(other, Membership.started_at))
+    return (select().select_from(Membership).where(Membership.status.not_in(NEVER_PAID), fresh),
+            Membership.started_at, None)
+
+
+def joined_per_window(edges: list[datetime]) -> list[int]:
+    """Per window between `edges`: memberships that made someone a patron who was none just
+    before (one GROUP BY; a patron moving from one membership to another is not counted)."""
+    return bucketed("patrons-joined", _joined, edges)
+
+
+def _lapsed() -> tuple[Select, ColumnElement, None]:
+    other = aliased(Membership)
+    stop, other_stop = stopped_at(), stopped_at(other)
+    covered = exists().where(other.patron_id == Membership.patron_id, other.id != Membership.id,
+                             other.status.not_in(NEVER_PAID), other.started_at <= stop,
+                             or_(other_stop.is_(None), other_stop > stop))
+    return (select().select_from(Membership).where(
+        Membership.status.not_in(NEVER_PAID), Membership.started_at <= stop,
+        _ended_between(Membership, _at("first"), _at("last")), ~covered), stop, None)
+
+
+def lapsed_per_window(edges: list[datetime]) -> list[int]:
+    """Per window between `edges`: memberships whose end left their patron with none."""
+    return bucketed("patrons-lapsed", _lapsed, edges, first=edges[0], last=edges[-1])
+
+
+def monthly_revenue(now: datetime) -> dict[str, int]:
+    """Monthly recurring revenue per currency in minor units (yearly / 12; grants count 0)."""
+    return _once("revenue", now, lambda: {
+        code: int(round(total or 0))
+        for code, total in db.session.execute(STATEMENTS["revenue"], {"at": now})})
+
+
+def _paid_in(measure_starts: bool):
+    def build() -> tuple[Select, ColumnElement, ColumnElement]:
+        mine = and_(_currency() == bindparam("currency"), Membership.source == "stripe",
+                    Membership.amount > 0, Membership.status.not_in(NEVER_PAID))
+        if measure_starts:
+            return select().select_from(Membership).where(mine), Membership.started_at, _monthly()
+        return (select().select_from(Membership).where(
+            mine, _ended_between(Membership, _at("first"), _at("last"))), stopped_at(),
+            _monthly())
+    return build
+
+
+def revenue_levels(points: list[datetime], currency: str) -> list[int]:
+    """MRR in `currency` at each point: today's, walked back with what started and stopped."""
+    gained = bucketed("revenue-starts", _paid_in(True), points, currency=currency)
+    lost = bucketed("revenue-stops", _paid_in(False), points, currency=currency,
+                    first=points[0], last=points[-1])
+    return levels_back(monthly_revenue(points[-1]).get(currency, 0), gained, lost)
+
+
+def _by_tier() -> Select:
+    paid = aliased(Membership)
+    name = func.coalesce(Tier.name, literal("Own amount"))
+    now = _at("at")
+    counted = or_(Membership.source == "stripe", ~exists().where(
+        paid.patron_id == Membership.patron_id, paid.source == "stripe", member_at(paid, now)))
+    return (select(name, func.count(func.distinct(Membership.patron_id)))
+            .select_from(Membership).outerjoin(Tier, Tier.id == Membership.tier_id)
+            .where(member_at(Membership, now, scan=True), counted).group_by(name))
+
+
+STATEMENTS["by_tier"] = _by_tier()
+
+
+def patrons_by_tier(now: datetime) -> list[tuple[str, int]]:
+    """Patrons per tier now; a patron with a paid membership and a grant counts in the paid."""
+    rows = db.session.execute(STATEMENTS["by_tier"], {"at": now})
+    return sorted(((n, c) for n, c in rows), key=lambda item: (-item[1], item[0]))
 
 
 @dataclass(frozen=True)
@@ -63,42 +243,20 @@ def _bars(points: list[tuple[str, int]]) -> list[Bar]:
     return bars
 
 
-def monthly_revenue(memberships: list[Membership], now: datetime) -> dict[str, int]:
-    """Monthly recurring revenue per currency in minor units (yearly / 12; grants count 0)."""
-    totals: dict[str, float] = defaultdict(float)
-    for m in memberships:
-        if m.source != "stripe" or not m.amount or not m.grants_access(now):
-            continue
-        totals[(m.currency or "eur").lower()] += m.amount / (12 if m.interval == "year" else 1)
-    return {currency: int(round(total)) for currency, total in sorted(totals.items())}
-
-
 def membership_figures(now: datetime | None = None) -> dict:
     """Everything the patrons panel shows."""
-    now = now or utcnow()
-    memberships = list(db.session.scalars(select(Membership)))
-    current = [m for m in memberships if member_at(m, now)]
-    by_tier = Counter()
-    seen: set[int] = set()
-    for m in sorted(current, key=lambda m: m.source != "stripe"):  # a paid tier wins a grant
-        if m.patron_id in seen:
-            continue
-        seen.add(m.patron_id)
-        by_tier[m.tier.name if m.tier else "Own amount"] += 1
-    now_ids = {m.patron_id for m in current}
-    month_ago = patrons_at(memberships, now - timedelta(days=30))
-    points = []
-    for back in range(11, -1, -1):
-        at = add_months(now, -back)
-        points.append((at.strftime("%b %Y"), len(patrons_at(memberships, at))))
-    revenue = monthly_revenue(memberships, now)
+    now = now or dashboard_now()
+    months = [add_months(now, -back) for back in range(11, -1, -1)]
+    levels = patron_levels(months)
+    points = [(at.strftime("%b %Y"), count) for at, count in zip(months, levels, strict=True)]
+    month_ago = now - timedelta(days=30)
     return {
-        "active": len(now_ids),
-        "by_tier": sorted(by_tier.items(), key=lambda item: (-item[1], item[0])),
+        "active": levels[-1],
+        "by_tier": patrons_by_tier(now),
         "revenue": [(currency.upper(), money(amount, currency))
-                    for currency, amount in revenue.items()],
-        "new": len(now_ids - month_ago),
-        "lapsed": len(month_ago - now_ids),
+                    for currency, amount in monthly_revenue(now).items()],
+        "new": came_between(month_ago, now),
+        "lapsed": left_between(month_ago, now),
         "bars": _bars(points),
         "chart": {"width": CHART_WIDTH, "height": CHART_HEIGHT, "left": CHART_LEFT,
                   "baseline": CHART_HEIGHT - CHART_BOTTOM,

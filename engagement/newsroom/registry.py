@@ -51,3 +51,18 @@ def panels_for(is_admin: bool) -> list[Panel]:
     """The panels this person may see, in order."""
     return sorted((p for p in PANELS.values() if is_admin or not p.admin_only),
                   key=lambda p: p.order)
+
+
+HEADLINES: dict[str, tuple[Callable[[], list], bool]] = {}
+
+
+def register_headline(key: str, figures: Callable[[], list], *, admin_only: bool = False) -> None:
+    """Add a function giving headline figures (`trends.Headline`) to the dashboard's top row."""
+    HEADLINES[key] = (figures, admin_only)
+
+
+def headlines_for(is_admin: bool) -> list:
+    """Every headline this person may see, in their order."""
+    found = [h for figures, admin_only in HEADLINES.values() if is_admin or not admin_only
+             for h in figures()]
+    return sorted(found, key=lambda h: h.order)

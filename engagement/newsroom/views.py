@@ -1,9 +1,12 @@
 """The newsroom's home page."""
 
-from flask import Blueprint, render_template
+import time
+
+from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 
 from engagement.accounts.auth import editor_required
+from engagement.database import newsroom_time, utcnow
 from engagement.newsroom import registry
 
 bp = Blueprint("newsroom", __name__, url_prefix="/newsroom")
@@ -18,9 +21,29 @@ def _newsroom_nav():
     return {"newsroom_nav": []}
 
 
+def _figures(is_admin: bool) -> dict:
+    panels = [(panel, panel.context()) for panel in registry.panels_for(is_admin)]
+    return {"panels": panels, "headlines": registry.headlines_for(is_admin),
+            "as_of": newsroom_time(utcnow())}
+
+
+def dashboard_figures(is_admin: bool, fresh: bool = False) -> dict:
+    """The dashboard's figures, counted at most once per DASHBOARD_CACHE_SECONDS in this process
+    (each count scans the patrons and corrections; `fresh` counts again now)."""
+    seconds = current_app.config["DASHBOARD_CACHE_SECONDS"]
+    cache = current_app.extensions.setdefault("dashboard_figures", {})
+    kept = cache.get(is_admin)
+    if seconds > 0 and not fresh and kept and kept[0] > time.monotonic():
+        return kept[1]
+    figures = _figures(is_admin)
+    if seconds > 0:
+        cache[is_admin] = (time.monotonic() + seconds, figures)
+    return figures
+
+
 @bp.get("/")
 @editor_required
 def home():
-    """The dashboard: each feature's panel with its figures."""
-    panels = [(panel, panel.context()) for panel in registry.panels_for(current_user.is_admin)]
-    return render_template("newsroom/home.html", panels=panels)
+    """The dashboard: headline figures with their trends, then each feature's panel."""
+    figures = dashboard_figures(current_user.is_admin, fresh=request.args.get("fresh") == "1")
+    return render_template("newsroom/home.html", **figures)

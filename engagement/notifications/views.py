@@ -10,6 +10,7 @@ from engagement.database import newsroom_time, utcnow
 from engagement.extensions import db
 from engagement.newsroom import registry
 from engagement.notifications import preferences, services
+from engagement.notifications import trends as _trends  # noqa: F401 - the dashboard headline
 from engagement.notifications.forms import NotificationSettingsForm, RetryForm
 
 bp = Blueprint("notifications", __name__, url_prefix="/newsroom")

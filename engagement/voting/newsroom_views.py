@@ -11,6 +11,7 @@ from engagement.extensions import db
 from engagement.membership.models import Tier
 from engagement.newsroom import registry
 from engagement.voting import curation
+from engagement.voting import trends as _trends  # noqa: F401 - the dashboard headline
 from engagement.voting.forms import RoundForm, TopicForm, to_local
 from engagement.voting.models import STATE_LABELS, TRANSITIONS, Round, Topic
 from engagement.voting.views import bp

@@ -1,0 +1,68 @@
+"""The corrections headline of the dashboard: open corrections, the oldest one's age, a week's
+trend and twelve weeks of levels (corrections reported and closed per week, in SQL)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import g, has_request_context, url_for
+from sqlalchemy import func, select, text
+
+from engagement.corrections.models import _OPEN_SQL as OPEN_SQL
+from engagement.corrections.models import OPEN_STATUSES, Correction
+from engagement.extensions import db
+from engagement.newsroom import registry
+from engagement.newsroom.trends import (
+    Headline,
+    bucketed,
+    change,
+    dashboard_now,
+    levels_back,
+    points_at,
+)
+
+
+def oldest_open_age(now: datetime) -> timedelta | None:
+    """How long the oldest open correction has waited; the states are written into the SQL so
+    the partial index of open corrections answers it (a bound list would make it a scan)."""
+    if has_request_context() and "oldest_open" in g:
+        return g.oldest_open
+    oldest = db.session.scalar(
+        select(Correction.first_reported_at).where(text(OPEN_SQL))
+        .order_by(Correction.first_reported_at, Correction.id).limit(1))
+    age = None if oldest is None else now - oldest
+    if has_request_context():
+        g.oldest_open = age
+    return age
+
+
+def open_levels(now) -> list[int]:
+    """Open corrections at the end of each of the last twelve weeks (reopening not replayed)."""
+    points = points_at(now)
+    open_now = db.session.scalar(select(func.count()).select_from(Correction).where(
+        Correction.status.in_(OPEN_STATUSES))) or 0
+    gained = bucketed("corrections-reported", lambda: (
+        select().select_from(Correction), Correction.created_at, None), points)
+    lost = bucketed("corrections-closed", lambda: (select().select_from(Correction).where(
+        Correction.status.not_in(OPEN_STATUSES)), Correction.resolved_at, None), points)
+    return levels_back(open_now, gained, lost)
+
+
+def headlines() -> list[Headline]:
+    """Open corrections, with the oldest one's wait."""
+    from engagement.corrections.triage_views import age  # the template filter, as a function
+
+    now = dashboard_now()
+    levels = open_levels(now)
+    trend, direction = change(levels[-1], levels[-2], "a week ago")
+    oldest = oldest_open_age(now)
+    note = f"The oldest has waited {age(oldest)}." if oldest is not None else ""
+    return [Headline(
+        "open-corrections", "Open corrections", f"{levels[-1]:,}", trend, direction, levels,
+        url_for("corrections.triage_list", sort="oldest_unhandled"), "Triage, oldest first",
+        empty="" if levels[-1] or any(levels) else
+        "No reports yet: embed the widget on your articles (see the widget guide).",
+        note=note, order=50)]
+
+
+registry.register_headline("corrections", headlines)

@@ -1,0 +1,27 @@
+"""The outbox headline of the dashboard (admins): mails failing now, and per week."""
+
+from __future__ import annotations
+
+from flask import url_for
+from sqlalchemy import func, select
+
+from engagement.extensions import db
+from engagement.newsroom import registry
+from engagement.newsroom.trends import Headline, dashboard_now, weekly_rate
+from engagement.notifications.models import RETRYABLE_STATUSES, Email
+
+
+def headlines() -> list[Headline]:
+    """Failed and dead mails now; the weekly points count them by the week they were queued."""
+    failing = db.session.scalar(select(func.count()).select_from(Email).where(
+        Email.status.in_(RETRYABLE_STATUSES))) or 0
+    points, _, _ = weekly_rate("mails-failing", lambda: (select().select_from(Email).where(
+        Email.status.in_(RETRYABLE_STATUSES)), Email.created_at, None), dashboard_now())
+    return [Headline(
+        "mails-failing", "Mails failing", f"{failing:,}",
+        "every mail is going out" if not failing else "see the outbox for the errors",
+        "down" if failing else "flat", points, url_for("notifications.outbox"), "Outbox",
+        order=70)]
+
+
+registry.register_headline("notifications", headlines, admin_only=True)

@@ -1,0 +1,24 @@
+"""The voting headline of the dashboard: votes in the last seven days, per week for twelve."""
+
+from __future__ import annotations
+
+from flask import url_for
+from sqlalchemy import select
+
+from engagement.newsroom import registry
+from engagement.newsroom.trends import Headline, dashboard_now, weekly_rate
+from engagement.voting.models import Vote
+
+
+def headlines() -> list[Headline]:
+    """Votes this week against the week before."""
+    points, trend, direction = weekly_rate(
+        "votes", lambda: (select().select_from(Vote), Vote.created_at, None), dashboard_now())
+    return [Headline(
+        "votes", "Votes this week", f"{points[-1]:,}", trend, direction, points,
+        url_for("voting.rounds"), "Rounds",
+        empty="" if any(points) else "No votes in twelve weeks: open a round of topics.",
+        order=60)]
+
+
+registry.register_headline("voting", headlines)
