@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help run test lint bench clean
+.PHONY: help run test screenshots lint bench clean
 .DEFAULT_GOAL := help
 
 $(STAMP): pyproject.toml
@@ -24,6 +24,9 @@ run: $(STAMP) ## serve the app with demo data, a mail sink and the Stripe emulat
 
 test: $(STAMP) tests/e2e/node_modules/axe-core/axe.min.js ## run the test suite (PYTEST_ARGS=...)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+screenshots: $(STAMP) ## PNGs of every page (devtools/screenshots.py PAGES) at 1280x800 and 390x844 in docs/screenshots/
+	$(BIN)/python -m devtools.screenshots $(PAGES)
 
 lint: $(STAMP) ## ruff over the whole project
 	$(BIN)/ruff check .

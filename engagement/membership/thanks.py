@@ -33,6 +33,9 @@ CHECKOUTS_KEY = "checkouts"
 REMEMBERED = 5
 SIGN_IN_WINDOW = timedelta(minutes=30)
 CLOCK_SKEW = timedelta(minutes=2)
+# A patron created more than this before the Checkout existed before it (Stripe's `created` is
+# in whole seconds, and its clock may run a little ahead of ours).
+NEW_PATRON_SLACK = timedelta(seconds=5)
 PAID = ("paid", "no_payment_required")
 
 
@@ -77,7 +80,7 @@ def verify_checkout(gw: Gateway, session_id: str, now: datetime) -> Patron | Non
     patron = state.find_patron(customer_id=customer) if customer else None
     if patron is None or patron.erased_at is not None or not patron.email:
         return None
-    if patron.created_at < created - CLOCK_SKEW:
+    if patron.created_at < created - NEW_PATRON_SLACK:
         return None  # a patron from before: the address typed at Checkout proves nothing
     return patron
 

@@ -8,7 +8,8 @@
 
   // A sign-in link's page signs in by itself; the button stays for when this does not run.
   var auto = document.querySelector("form[data-auto-submit]");
-  if (auto) { auto.submit(); }
+  // (The prototype's submit: the form's own "submit" button hides the method.)
+  if (auto) { HTMLFormElement.prototype.submit.call(auto); }
 
   // /support: one monthly/yearly switch, in place.
   var root = document.querySelector("[data-interval-root]");

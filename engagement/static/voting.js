@@ -63,7 +63,7 @@
       button.focus();
     }).catch(function () {
       button.disabled = false;
-      form.submit();  // the network or the page failed us: fall back to the plain form
+      HTMLFormElement.prototype.submit.call(form);  // fall back to the plain form
     });
   });
 })();
