@@ -11,11 +11,17 @@
   var selector = me.getAttribute("data-article") || "article";
   var lang = (me.getAttribute("data-lang") || document.documentElement.lang || "en").toLowerCase();
   var isMac = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
+  var isTouch = window.matchMedia && matchMedia("(pointer: coarse)").matches;
   var CONTEXT = 64;
 
   var TEXTS = {
     en: {
       hint: "Found a mistake? Select the text and press {keys}, or use the “Suggest a correction” button.",
+      touchHint: "Found a mistake? Select the text and tap “Suggest a correction”.",
+      how: "No text is selected. Close this, select the words in the article (drag with the mouse, or press and hold a word on a phone) and press {keys}. Or copy the passage here.",
+      quote: "The passage with the mistake",
+      nothing: "Write the correction you suggest, or a comment.",
+      noQuote: "Copy the passage with the mistake here.",
       form: "Or write to us",
       button: "Suggest a correction",
       title: "Suggest a correction",
@@ -37,6 +43,11 @@
     },
     uk: {
       hint: "Знайшли помилку? Виділіть текст і натисніть {keys} або скористайтеся кнопкою «Запропонувати виправлення».",
+      touchHint: "Знайшли помилку? Виділіть текст і торкніться «Запропонувати виправлення».",
+      how: "Текст не виділено. Закрийте це вікно, виділіть слова в статті (мишею або довгим натисканням на телефоні) і натисніть {keys}. Або скопіюйте фрагмент сюди.",
+      quote: "Фрагмент з помилкою",
+      nothing: "Напишіть пропоноване виправлення або коментар.",
+      noQuote: "Скопіюйте сюди фрагмент з помилкою.",
       form: "Або напишіть нам",
       button: "Запропонувати виправлення",
       title: "Запропонувати виправлення",
@@ -65,10 +76,17 @@
     if (text) node.textContent = text;
     return node;
   }
+  var keys = isMac ? "⌘+Enter" : "Ctrl+Enter";
   function squash(s) { return s.replace(/\s+/g, " "); }
+  /* Cut the ends of a context without splitting a character made of two UTF-16 units. */
+  function tail(s) { s = s.slice(-CONTEXT); return /^[\udc00-\udfff]/.test(s) ? s.slice(1) : s; }
+  /* W3C positions count Unicode code points, not UTF-16 units (an emoji is one). */
+  function points(s) { return s.length - (s.match(/[\ud800-\udbff][\udc00-\udfff]/g) || []).length; }
+  function head(s) { s = s.slice(0, CONTEXT); return /[\ud800-\udbff]$/.test(s) ? s.slice(0, -1) : s; }
   function articles() { return Array.prototype.slice.call(document.querySelectorAll(selector)); }
 
-  /* The selection as W3C selectors, when it lies inside one article; otherwise null. */
+  /* The selection as W3C selectors over the article's textContent, exactly as the standard
+     says (no trimming, whitespace kept), when it lies inside one article; otherwise null. */
   function capture() {
     var sel = window.getSelection();
     if (!sel || sel.isCollapsed || !sel.rangeCount) return null;
@@ -80,18 +98,16 @@
     before.setEnd(range.startContainer, range.startOffset);
     var text = article.textContent;
     var start = before.toString().length;
-    var raw = range.toString();
-    var exact = squash(raw).trim();
-    if (!exact) return null;
-    var end = start + raw.length;
+    var exact = range.toString();
+    if (!exact.trim()) return null;
+    var end = start + exact.length;
+    var first = points(text.slice(0, start));
     return {
+      range: range.cloneRange(),
       rect: range.getBoundingClientRect(),
-      quote: {
-        exact: exact,
-        prefix: squash(text.slice(Math.max(0, start - 4 * CONTEXT), start)).trim().slice(-CONTEXT).trim(),
-        suffix: squash(text.slice(end, end + 4 * CONTEXT)).trim().slice(0, CONTEXT).trim()
-      },
-      position: { start: start, end: end }
+      quote: { exact: exact, prefix: tail(text.slice(0, start)), suffix: head(text.slice(end)) },
+      position: { start: first, end: first + points(exact) },
+      cut: [start > CONTEXT, text.length - end > CONTEXT]
     };
   }
 
@@ -100,9 +116,19 @@
     return (link && link.href) || location.href.split("#")[0];
   }
 
+  /* og:title, else the first h1, else the page's title without the site's name. */
   function articleTitle() {
     var og = document.querySelector('meta[property="og:title"]');
-    return squash((og && og.content) || document.title || "").trim().slice(0, 300);
+    var h1 = document.querySelector("h1");
+    var title = (og && og.content) || (h1 && h1.textContent) || "";
+    if (!title.trim()) {
+      var site = document.querySelector('meta[property="og:site_name"]');
+      title = document.title || "";
+      title = site && site.content && title.indexOf(site.content) > 0 ?
+        title.slice(0, title.lastIndexOf(site.content)) : title.replace(/\s+[—–|·-]\s+[^—–|·]*$/, "");
+      title = title.replace(/[\s—–|·:-]+$/, "");
+    }
+    return squash(title).trim().slice(0, 300);
   }
 
   /* ---- the dialog ---- */
@@ -135,6 +161,9 @@
     form.appendChild(el("p", { "class": "engw-note", id: "engw-passage-label" }, t.passage));
     quoteBox = el("blockquote", { "class": "engw-quote", "aria-labelledby": "engw-passage-label" });
     form.appendChild(quoteBox);
+    var free = field("exact", t.quote, "textarea", t.how.replace("{keys}", keys));
+    free.classList.add("engw-free");
+    form.appendChild(free);
     form.appendChild(field("suggestion", t.suggestion, "textarea"));
     form.appendChild(field("comment", t.comment, "textarea"));
     form.appendChild(field("email", t.email, "email", t.emailNote));
@@ -157,10 +186,7 @@
 
     cancel.addEventListener("click", function () { dialog.close(); });
     form.addEventListener("submit", function (e) { e.preventDefault(); submit(); });
-    dialog.addEventListener("close", function () {
-      if (returnTo && returnTo !== document.body && document.contains(returnTo) && returnTo.focus) returnTo.focus();
-      returnTo = null;
-    });
+    dialog.addEventListener("close", giveFocusBack);
     dialog.addEventListener("keydown", function (e) {
       if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && !form.classList.contains("engw-done")) {
         e.preventDefault();
@@ -169,6 +195,22 @@
         trapFocus(e);
       }
     });
+  }
+
+  /* Focus goes back where it was: the control that had it, or else the reader's place in the
+     article (the paragraph of the selection, which gets the selection back too). */
+  function giveFocusBack() {
+    var back = returnTo, range = current && current.range;
+    returnTo = null;
+    if (back && back !== document.body && document.contains(back) && back.focus) return back.focus();
+    if (!range || !document.contains(range.startContainer)) return;
+    var node = range.startContainer.nodeType === 1 ? range.startContainer : range.startContainer.parentNode;
+    var place = node.closest("p, li, blockquote, h1, h2, h3, h4, td, figcaption") || node;
+    if (!place.hasAttribute("tabindex")) place.setAttribute("tabindex", "-1");
+    place.focus({ preventScroll: true });
+    var sel = window.getSelection();
+    sel.removeAllRanges();
+    sel.addRange(range);
   }
 
   function focusables() {
@@ -184,11 +226,19 @@
     else if (!e.shiftKey && document.activeElement === last) { e.preventDefault(); first.focus(); }
   }
 
-  function showQuote(q) {
+  /* The passage for reading: whitespace collapsed, its context cut at word boundaries. */
+  function showQuote(c) {
+    var before = squash(c.quote.prefix), exact = squash(c.quote.exact), after = squash(c.quote.suffix);
+    if (/^ /.test(exact) && before && !/ $/.test(before)) before += " ";
+    if (/ $/.test(exact) && after && !/^ /.test(after)) after = " " + after;
+    if (c.cut[0]) before = "…" + (/^ /.test(before) ? before : before.replace(/^\S*/, "")).replace(/^ +/, "");
+    else before = before.replace(/^ +/, "");
+    if (c.cut[1]) after = (/ $/.test(after) ? after : after.replace(/\S*$/, "")).replace(/ +$/, "") + "…";
+    else after = after.replace(/ +$/, "");
     quoteBox.textContent = "";
-    if (q.prefix) quoteBox.appendChild(document.createTextNode("…" + q.prefix + " "));
-    quoteBox.appendChild(el("mark", {}, q.exact));
-    if (q.suffix) quoteBox.appendChild(document.createTextNode(" " + q.suffix + "…"));
+    if (before.replace(/[ …]/g, "")) quoteBox.appendChild(document.createTextNode(before));
+    quoteBox.appendChild(el("mark", {}, exact.trim()));
+    if (after.replace(/[ …]/g, "")) quoteBox.appendChild(document.createTextNode(after));
   }
 
   function clearErrors() {
@@ -198,6 +248,7 @@
     }
   }
 
+  /* Open the dialog for a captured selection, or (null) for a passage the reader copies in. */
   function open(captured, opener) {
     if (!dialog) build();
     if (dialog.open) return;
@@ -205,14 +256,14 @@
     returnTo = opener || document.activeElement;
     form.reset();
     form.classList.remove("engw-done");
+    form.classList.toggle("engw-picked", !!captured);
     form.querySelector(".engw-cancel").textContent = t.cancel;
     clearErrors();
-    statusLine.textContent = "";
-    statusLine.className = "engw-status";
-    showQuote(captured.quote);
+    say("");
+    if (captured) showQuote(captured);
     hideFab();
     dialog.showModal();
-    fields.suggestion.input.focus();
+    (captured ? fields.suggestion : fields.exact).input.focus();
   }
 
   function say(text, kind) {
@@ -220,15 +271,35 @@
     statusLine.textContent = text;
   }
 
+  function refuse(name, text) {
+    fields[name].error.textContent = text;
+    fields[name].input.setAttribute("aria-invalid", "true");
+  }
+
+  /* What the service would refuse anyway, said at once beside the field. */
+  function checked() {
+    var bad = [];
+    if (!current && !fields.exact.input.value.trim()) { refuse("exact", t.noQuote); bad.push("exact"); }
+    if (!fields.suggestion.input.value.trim() && !fields.comment.input.value.trim()) {
+      refuse("suggestion", t.nothing);
+      bad.push("suggestion");
+    }
+    if (!bad.length) return true;
+    say(t.invalid, "bad");
+    fields[bad[0]].input.focus();
+    return false;
+  }
+
   function submit() {
     var send = form.querySelector(".engw-send");
     if (send.disabled) return;
     clearErrors();
+    if (!checked()) return;
     var body = {
       url: pageUrl(),
       title: articleTitle(),
-      quote: current.quote,
-      position: current.position,
+      quote: current ? current.quote : { exact: fields.exact.input.value },
+      position: current ? current.position : null,
       suggestion: fields.suggestion.input.value,
       comment: fields.comment.input.value,
       email: fields.email.input.value.trim() || null,
@@ -260,7 +331,7 @@
     var problems = (data && data.error && data.error.fields) || {};
     var general = [], firstBad = null;
     for (var name in problems) {
-      var f = fields[name];
+      var f = fields[name] || (!current && fields[name.split(".").pop()]);
       if (f) {
         f.error.textContent = problems[name];
         f.input.setAttribute("aria-invalid", "true");
@@ -301,19 +372,30 @@
   var timer;
   function later() { clearTimeout(timer); timer = setTimeout(showFab, 200); }
 
+  /* Ctrl+Enter: the selection, or (none in an article) the dialog that says how to select. */
   function keydown(e) {
     if (e.key !== "Enter" || !(e.ctrlKey || e.metaKey) || (dialog && dialog.open)) return;
+    var sel = window.getSelection();
     var captured = capture();
-    if (!captured) return;
+    // Not for a selection outside the articles, nor for the page's own fields.
+    var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(e.target.tagName) || e.target.isContentEditable;
+    if (!captured && ((sel && !sel.isCollapsed) || typing)) return;
     e.preventDefault();
     open(captured);
   }
 
+  /* Under each article: how to report, a button keyboard users reach with Tab, and the form. */
   function addHints() {
     articles().forEach(function (article) {
       var hint = el("p", { "class": "engw-hint" });
-      hint.appendChild(document.createTextNode(t.hint.replace("{keys}", isMac ? "⌘+Enter" : "Ctrl+Enter") + " "));
-      var link = el("a", { href: service + "/corrections/report?url=" + encodeURIComponent(pageUrl()) }, t.form);
+      hint.appendChild(document.createTextNode((isTouch ? t.touchHint : t.hint.replace("{keys}", keys)) + " "));
+      var button = el("button", { type: "button", "class": "engw-open" }, t.button);
+      button.addEventListener("mousedown", function (e) { e.preventDefault(); });
+      button.addEventListener("click", function () { open(capture(), button); });
+      hint.appendChild(button);
+      hint.appendChild(document.createTextNode(" "));
+      var link = el("a", { href: service + "/corrections/report?url=" + encodeURIComponent(pageUrl()) +
+        "&title=" + encodeURIComponent(articleTitle()) }, t.form);
       hint.appendChild(link);
       article.parentNode.insertBefore(hint, article.nextSibling);
     });

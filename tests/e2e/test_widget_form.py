@@ -26,7 +26,16 @@ def test_the_report_form_works_without_javascript(live_server, browser, a11y):
         page.get_by_label("The passage with the mistake").fill("six months later")
         page.get_by_label("Email").fill("")
         page.get_by_role("button", name="Send").click()
+        # A report that says nothing is refused beside the suggestion.
+        assert "suggest" in page.locator("#suggestion-error").inner_text()
+        page.get_by_label("Suggested correction").fill("five months later")
+        page.get_by_role("button", name="Send").click()
         page.get_by_text("Thank you. The editors will look at the passage you reported.").wait_for()
+        # The form keeps the article for another report, and leads back to it.
+        assert page.get_by_label("Article address").input_value() == (
+            live_server.url + "/demo/article")
+        page.get_by_role("link", name="Back to the article").click()
+        page.get_by_role("heading", name="Riverside bridge opens six months late").wait_for()
     finally:
         context.close()
     # The same page passes the accessibility check (axe needs JavaScript).
