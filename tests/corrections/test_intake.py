@@ -212,6 +212,17 @@ def test_widget_files_are_served_with_caching_headers(client, path, kind):
     assert again.status_code == 304
 
 
+def test_the_served_widget_stays_under_8_kb_gzipped(client):
+    import gzip
+
+    for path, limit in (("/widget.js", 8 * 1024), ("/widget.css", 2 * 1024)):
+        served = client.get(path).get_data()
+        # What a reader downloads from a server that compresses (gzip's default level).
+        size = len(gzip.compress(served))
+        print(f"{path}: {len(served)} bytes, {size} gzipped")
+        assert size < limit, f"{path} is {size} bytes gzipped"
+
+
 def test_the_widget_script_has_no_inline_styles():
     from pathlib import Path
 
