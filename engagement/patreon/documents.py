@@ -10,6 +10,7 @@ from engagement.patreon.models import PATRON_STATUSES
 
 DELETING_TRIGGERS = ("members:delete", "members:pledge:delete")
 MAX_CENTS = 10**9
+MIN_YEAR, MAX_YEAR = 2000, 2200
 
 
 class Malformed(ValueError):
@@ -25,9 +26,12 @@ def parse_time(value) -> datetime | None:
     text = value.strip().replace(" ", "T", 1)
     try:
         moment = datetime.fromisoformat(text)
-    except ValueError:
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise Malformed(f"not a time: {value!r}") from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:  # room for months and grace days on top
+        raise Malformed(f"a time out of range: {value!r}")
+    return moment
 
 
 def _cents(value) -> int | None:

@@ -160,3 +160,16 @@ def test_the_webhooks_page_shows_stripe_and_patreon_and_processes_a_delivery_aga
 def test_an_editor_who_is_not_admin_cannot_open_the_patreon_page(app, client, auth):
     auth.login("editor")
     assert client.get("/newsroom/patreon").status_code == 403
+
+
+def test_odd_values_in_a_signed_delivery_get_a_400_never_a_500(app, client):
+    for attributes in ('"next_charge_date": "9999-12-31T23:59:59"',
+                       '"last_charge_date": "0001-01-01T00:00:00+05:00"',
+                       '"currently_entitled_amount_cents": -1', '"email": 5',
+                       '"patron_status": "gold_patron"'):
+        body = ('{"data": {"type": "member", "id": "m-odd", "attributes": {"email": '
+                '"odd@example.org", "patron_status": "active_patron", ' + attributes + "}}}")
+        response = post_delivery(client, "members:update", body.encode())
+        assert response.status_code == 400, (attributes, response.get_json())
+    assert {row.outcome for row in stored(app, PatreonDelivery)} == {"failed"}
+    assert stored(app, PatreonMember) == []
