@@ -56,6 +56,8 @@ ACCESS: dict[tuple[str, str], str] = {
     ("/corrections/stop-mails/<token>", "POST"): "public",
     ("/demo/article", "GET"): "public",
     ("/healthz", "GET"): "public",
+    ("/", "GET"): "public",
+    ("/favicon.ico", "GET"): "public",
     ("/newsroom/", "GET"): "editor",
     ("/newsroom/corrections", "GET"): "editor",
     ("/newsroom/corrections/<int:correction_id>", "GET"): "editor",
