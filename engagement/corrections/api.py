@@ -84,13 +84,9 @@ def _sender() -> services.Sender:
 def create_report():
     """Take one reader's report: 201 with the report's and its correction's ids."""
     data = parse_report(read_json_body(), services.allowed_hosts())
-    report = services.submit_report(data, _sender())
-    correction = report.correction
-    answer = ReportCreated(
-        id=report.id,
-        correction_id=correction.id,
-        status="new" if report.is_spam else correction.status,
-    )
+    taken = services.take_report(data, _sender())
+    answer = ReportCreated(id=taken.report_id, correction_id=taken.correction_id,
+                           status=taken.status)
     db.session.commit()
     return jsonify(answer.model_dump()), 201
 

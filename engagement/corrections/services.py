@@ -8,19 +8,30 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
-from engagement.corrections import grouping
+from engagement.corrections import filing, grouping
+from engagement.corrections.filing import Filed
 from engagement.corrections.grouping import Passage
-from engagement.corrections.models import OPEN_STATUSES, Correction, Report
+from engagement.corrections.models import Correction, Report
 from engagement.corrections.passages import shortened
 from engagement.corrections.schemas import HOST_NOT_ALLOWED, ReportIn
 from engagement.database import utcnow
 from engagement.errors import InvalidInput
 from engagement.extensions import db
-from engagement.notifications import notify_editors
+from engagement.notifications import notify_editors, preferences
 
 SOURCES = ("widget", "api", "form")
+
+
+@dataclass(frozen=True)
+class Taken:
+    """A report as the API answers it: its id, its correction's id and state, and whether the
+    correction is new."""
+
+    report_id: int
+    correction_id: int
+    status: str
+    is_new: bool
 
 
 @dataclass(frozen=True)
@@ -62,102 +73,70 @@ def _stored_passage(correction: Correction) -> Passage:
                                correction.position_end)
 
 
-def find_open_correction(article_url: str, passage: Passage) -> Correction | None:
+def find_open_correction_id(article_url: str, passage: Passage) -> int | None:
     """The open correction of this article for the same passage, the most reported first."""
-    candidates = db.session.scalars(
-        select(Correction)
-        .where(Correction.article_url == article_url,
-               Correction.quote_key == grouping.quote_key(passage.exact),
-               Correction.status.in_(OPEN_STATUSES))
-        .order_by(Correction.report_count.desc(), Correction.id)
-    )
-    for correction in candidates:
-        if passage.same_passage(_stored_passage(correction)):
-            return correction
+    conn = db.session.connection()
+    for row in filing.candidates(conn, article_url, grouping.quote_key(passage.exact)):
+        stored = grouping.comparable(row.quote_exact, row.quote_prefix, row.quote_suffix,
+                                     row.position_start, row.position_end)
+        if passage.same_passage(stored):
+            return row.id
     return None
 
 
-def _new_correction(article_url: str, data: ReportIn, passage: Passage,
-                    status: str) -> Correction:
-    now = utcnow()
+def find_open_correction(article_url: str, passage: Passage) -> Correction | None:
+    """The open correction for the same passage as an object (see find_open_correction_id)."""
+    found = find_open_correction_id(article_url, passage)
+    return db.session.get(Correction, found) if found is not None else None
+
+
+def _correction_values(article_url: str, data: ReportIn, passage: Passage, status: str,
+                       now) -> dict:
     quote = data.quote  # stored as sent; `passage` is the normalised form for the keys
-    return Correction(
-        article_url=article_url,
-        article_host=grouping.url_host(article_url),
-        article_title=data.title,
-        quote_exact=quote.exact,
-        quote_prefix=quote.prefix,
-        quote_suffix=quote.suffix,
-        quote_as_sent=True,
-        quote_key=grouping.quote_key(passage.exact),
-        anchor_key=grouping.anchor_key(passage.prefix, passage.exact, passage.suffix),
-        position_start=passage.start,
-        position_end=passage.end,
-        status=status,
-        report_count=0,
-        first_reported_at=now,
-        last_reported_at=now,
-        created_at=now,
-    )
+    return {
+        "article_url": article_url, "article_host": grouping.url_host(article_url),
+        "article_title": data.title, "quote_exact": quote.exact, "quote_prefix": quote.prefix,
+        "quote_suffix": quote.suffix, "quote_as_sent": True,
+        "quote_key": grouping.quote_key(passage.exact),
+        "anchor_key": grouping.anchor_key(passage.prefix, passage.exact, passage.suffix),
+        "position_start": passage.start, "position_end": passage.end, "status": status,
+        # This report is counted in the INSERT: no UPDATE after it.
+        "report_count": 1, "first_reported_at": now, "last_reported_at": now, "created_at": now,
+        "public_note": "",
+    }
 
 
-def _open_or_join(article_url: str, data: ReportIn,
-                  passage: Passage) -> tuple[Correction, bool]:
-    existing = find_open_correction(article_url, passage)
-    if existing is not None:
-        return existing, False
-    correction = _new_correction(article_url, data, passage, "new")
-    correction.report_count = 1  # this report: counted in the INSERT, no UPDATE after it
-    try:
-        with db.session.begin_nested():
-            db.session.add(correction)
-            db.session.flush()
-        return correction, True
-    except IntegrityError:
-        # A parallel report of the same passage opened it first: join that one.
-        existing = find_open_correction(article_url, passage)
-        if existing is None:
-            raise
-        return existing, False
+def _file(article_url: str, data: ReportIn, passage: Passage, spam: bool, now) -> Filed:
+    conn = db.session.connection()
+    if spam:  # a filled honeypot: a correction of its own, closed as spam
+        return filing.open_correction(conn, _correction_values(article_url, data, passage,
+                                                               "spam", now))
+    found = find_open_correction_id(article_url, passage)
+    filed = filing.join(conn, found, data.title, now) if found is not None else None
+    return filed or filing.open_correction(conn, _correction_values(article_url, data, passage,
+                                                                     "new", now))
 
 
-def _count_report(correction: Correction, title: str) -> None:
-    # An UPDATE ... SET report_count = report_count + 1, so parallel reports all count.
-    correction.report_count = Correction.report_count + 1
-    correction.last_reported_at = utcnow()
-    if title and not correction.article_title:
-        correction.article_title = title
+def _report_values(correction_id: int, data: ReportIn, passage: Passage, sender: Sender,
+                   spam: bool, now) -> dict:
+    return {
+        "correction_id": correction_id, "quote_exact": data.quote.exact,
+        "quote_prefix": data.quote.prefix, "quote_suffix": data.quote.suffix,
+        "position_start": passage.start, "position_end": passage.end, "page_url": data.url,
+        "title": data.title, "suggestion": data.suggestion.strip(),
+        "comment": data.comment.strip(), "email": data.email, "notify": data.notify,
+        "lang": data.lang, "user_agent": sender.user_agent[:512], "ip_hash": hash_ip(sender.ip),
+        "source": sender.source if sender.source in SOURCES else "api", "is_spam": spam,
+        "patron_id": sender.patron_id, "created_at": now,
+    }
 
 
-def _new_report(correction: Correction, data: ReportIn, passage: Passage, sender: Sender,
-                spam: bool) -> Report:
-    return Report(
-        correction=correction,
-        quote_exact=data.quote.exact,
-        quote_prefix=data.quote.prefix,
-        quote_suffix=data.quote.suffix,
-        position_start=passage.start,
-        position_end=passage.end,
-        page_url=data.url,
-        title=data.title,
-        suggestion=data.suggestion.strip(),
-        comment=data.comment.strip(),
-        email=data.email,
-        notify=data.notify,
-        lang=data.lang,
-        user_agent=sender.user_agent[:512],
-        ip_hash=hash_ip(sender.ip),
-        source=sender.source if sender.source in SOURCES else "api",
-        is_spam=spam,
-        patron_id=sender.patron_id,
-        created_at=utcnow(),
-    )
+def take_report(data: ReportIn, sender: Sender) -> Taken:
+    """Keep a reader's report in the open correction for its passage (or a new one); no commit.
 
-
-def submit_report(data: ReportIn, sender: Sender) -> Report:
-    """Keep a reader's report in the open correction for its passage (or a new one); flush only.
-
-    A filled honeypot (`website`) is kept as spam in a correction of its own and tells no one.
+    Three statements (the open corrections with the same quote, the INSERT or UPDATE of the
+    correction, the report's INSERT), in SQLAlchemy Core. A filled honeypot (`website`) is
+    kept as spam in a correction of its own and tells no one.
     """
     if grouping.url_host(data.url) not in allowed_hosts():
         raise InvalidInput("Some of what was sent is not valid.",
@@ -165,19 +144,26 @@ def submit_report(data: ReportIn, sender: Sender) -> Report:
     article_url = grouping.canonical_url(data.url)
     passage = passage_of(data)
     spam = bool(data.website.strip())
-    if spam:
-        correction, is_new = _new_correction(article_url, data, passage, "spam"), False
-        correction.report_count = 1
-        db.session.add(correction)
-    else:
-        correction, is_new = _open_or_join(article_url, data, passage)
-        if not is_new:
-            _count_report(correction, data.title)
-    report = _new_report(correction, data, passage, sender, spam)
-    db.session.add(report)
-    db.session.flush()
-    if not spam:
-        alert_editors(correction, report, is_new)
+    now = utcnow()
+    filed = _file(article_url, data, passage, spam, now)
+    report_id = filing.insert_report(db.session.connection(),
+                                     _report_values(filed.id, data, passage, sender, spam, now))
+    taken = Taken(report_id, filed.id, "new" if spam else filed.status, filed.created)
+    if not spam and preferences.anyone_listens("correction"):
+        alert_editors(_loaded(Correction, filed.id), _loaded(Report, report_id), filed.created)
+    return taken
+
+
+def _loaded(model, row_id: int):
+    # Written with Core: an object of it already in the session would show the old values.
+    return db.session.get(model, row_id, populate_existing=True)
+
+
+def submit_report(data: ReportIn, sender: Sender) -> Report:
+    """`take_report`, returning the stored report as an object (for callers that change it)."""
+    taken = take_report(data, sender)
+    report = _loaded(Report, taken.report_id)
+    _loaded(Correction, taken.correction_id)
     return report
 
 

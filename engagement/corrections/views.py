@@ -28,7 +28,7 @@ def report():
     if form.validate_on_submit():
         try:
             data = parse_report(form.as_report(), services.allowed_hosts())
-            services.submit_report(data, _sender())
+            services.take_report(data, _sender())
         except InvalidInput as error:
             general = form.show_errors(error)
         else:

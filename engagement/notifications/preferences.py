@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, select
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engagement.accounts.models import Editor
@@ -76,6 +84,25 @@ def set_mode(editor: Editor, kind: str, mode: str) -> None:
     else:
         pref.mode = mode
     db.session.flush()
+
+
+_LISTENING: dict[str, object] = {}  # one statement per kind, built once
+
+
+def _listening(kind: str):
+    if kind not in _LISTENING:
+        mode = func.coalesce(NotificationPreference.mode, DEFAULT_MODES[kind])
+        _LISTENING[kind] = (
+            select(Editor.id)
+            .outerjoin(NotificationPreference, (NotificationPreference.editor_id == Editor.id)
+                       & (NotificationPreference.kind == kind))
+            .where(Editor.active.is_(True), mode != "off").limit(1))
+    return _LISTENING[kind]
+
+
+def anyone_listens(kind: str) -> bool:
+    """True when some active editor hears of `kind` (at once or in the digest): one query."""
+    return db.session.connection().execute(_listening(kind)).first() is not None
 
 
 def editors_by_mode(kind: str) -> dict[str, list[Editor]]:

@@ -1,0 +1,97 @@
+"""The statements that file a report, built once (SQLAlchemy Core, no unit of work).
+
+A report costs three statements: the open corrections with the same normalised quote, then
+one write for its correction (an UPDATE of the matching one, or an INSERT that, when a parallel
+report of the same anchored passage won the race on the partial unique index, counts this
+report in that one instead: `ON CONFLICT ... DO UPDATE ... RETURNING`), then the report's
+INSERT. Counters are raised in SQL, so parallel reports all count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import bindparam, case, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
+
+from engagement.corrections.models import OPEN_STATUSES, Correction, Report
+
+_C = Correction.__table__
+_R = Report.__table__
+_OPEN_WHERE = "status IN (" + ", ".join(f"'{s}'" for s in OPEN_STATUSES) + ")"
+
+
+@dataclass(frozen=True)
+class Filed:
+    """Where a report went: its correction, that correction's state and count, and whether
+    this report opened it."""
+
+    id: int
+    status: str
+    report_count: int
+    created: bool
+
+
+CANDIDATES = (
+    select(_C.c.id, _C.c.quote_exact, _C.c.quote_prefix, _C.c.quote_suffix,
+           _C.c.position_start, _C.c.position_end)
+    .where(_C.c.article_url == bindparam("article_url"), _C.c.quote_key == bindparam("quote_key"),
+           _C.c.status.in_(OPEN_STATUSES))
+    .order_by(_C.c.report_count.desc(), _C.c.id)
+)
+_JOIN = (update(_C).where(_C.c.id == bindparam("correction_id"), _C.c.status.in_(OPEN_STATUSES))
+         .returning(_C.c.id, _C.c.status, _C.c.report_count))
+_JOIN_VALUES = {"report_count": _C.c.report_count + 1,
+                "last_reported_at": bindparam("now", type_=_C.c.last_reported_at.type)}
+JOIN = _JOIN.values(_JOIN_VALUES)
+# A report that brings the article's title fills it in when the correction has none yet.
+JOIN_WITH_TITLE = _JOIN.values({
+    **_JOIN_VALUES,
+    "article_title": case((_C.c.article_title == "", bindparam("title", type_=_C.c.article_title
+                                                               .type)),
+                          else_=_C.c.article_title)})
+_OPENED: dict[tuple[str, bool], object] = {}  # by dialect and "may join a parallel one"
+
+
+def _open_statement(dialect: str, joinable: bool):
+    key = (dialect, joinable)
+    if key not in _OPENED:
+        stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(_C)
+        if joinable:
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["article_url", "anchor_key"], index_where=text(_OPEN_WHERE),
+                set_={"report_count": _C.c.report_count + 1,
+                      "last_reported_at": stmt.excluded.last_reported_at})
+        _OPENED[key] = stmt.returning(_C.c.id, _C.c.status, _C.c.report_count, _C.c.created_at)
+    return _OPENED[key]
+
+
+def candidates(conn: Connection, article_url: str, quote_key: str) -> list:
+    """Open corrections of the article with this quote key, the most reported first."""
+    return conn.execute(CANDIDATES, {"article_url": article_url, "quote_key": quote_key}).all()
+
+
+def join(conn: Connection, correction_id: int, title: str, now: datetime) -> Filed | None:
+    """Count a report in an open correction; None when it was closed meanwhile."""
+    params = {"correction_id": correction_id, "now": now}
+    if title:
+        params["title"] = title
+    row = conn.execute(JOIN_WITH_TITLE if title else JOIN, params).first()
+    return Filed(row.id, row.status, row.report_count, False) if row else None
+
+
+def open_correction(conn: Connection, values: dict) -> Filed:
+    """INSERT a correction (`values` counts this report); an open one of the same anchored
+    passage, opened meanwhile by a parallel report, counts it instead (never for spam)."""
+    stmt = _open_statement(conn.dialect.name, values["status"] != "spam")
+    row = conn.execute(stmt, values).one()
+    return Filed(row.id, row.status, row.report_count,
+                 row.created_at == values["created_at"])
+
+
+def insert_report(conn: Connection, values: dict) -> int:
+    """INSERT the report; its id."""
+    return conn.execute(_R.insert(), values).inserted_primary_key[0]
