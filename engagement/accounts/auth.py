@@ -9,7 +9,7 @@ from functools import wraps
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import update
+from sqlalchemy import bindparam, select, update
 
 from engagement.accounts.models import Editor, Patron
 from engagement.edge import MAX_ID
@@ -104,16 +104,37 @@ def current_editor() -> Editor | None:
     return current_user if current_user.is_authenticated else None
 
 
+# The patron's session check in one light statement, built once (the hot paths need no object).
+_PATRON_CHECK = (select(Patron.session_version, Patron.erased_at)
+                 .where(Patron.id == bindparam("patron_id")))
+
+
+def current_patron_id() -> int | None:
+    """The signed-in patron's id (session version current, data not erased), or None.
+
+    One small query the first time in a request, no object loaded: what the vote and the
+    rate limits need."""
+    if "current_patron_id" not in g:
+        if "current_patron" in g:
+            patron = g.current_patron
+            g.current_patron_id = patron.id if patron is not None else None
+            return g.current_patron_id
+        patron_id = session.get(PATRON_SESSION_KEY)
+        valid_id = isinstance(patron_id, int) and not isinstance(patron_id, bool) and \
+            1 <= patron_id <= MAX_ID
+        row = db.session.connection().execute(
+            _PATRON_CHECK, {"patron_id": patron_id}).first() if valid_id else None
+        valid = row is not None and row.erased_at is None and \
+            row.session_version == session.get(PATRON_VERSION_KEY, 0)
+        g.current_patron_id = patron_id if valid else None
+    return g.current_patron_id
+
+
 def current_patron() -> Patron | None:
     """The signed-in patron (a session separate from editors'), or None."""
     if "current_patron" not in g:
-        patron_id = session.get(PATRON_SESSION_KEY)
-        valid_id = isinstance(patron_id, int) and 1 <= patron_id <= MAX_ID
-        patron = db.session.get(Patron, patron_id) if valid_id else None
-        if patron is not None and (patron.erased_at is not None or
-                                   patron.session_version != session.get(PATRON_VERSION_KEY, 0)):
-            patron = None
-        g.current_patron = patron
+        patron_id = current_patron_id()
+        g.current_patron = db.session.get(Patron, patron_id) if patron_id is not None else None
     return g.current_patron
 
 
@@ -144,6 +165,7 @@ def sign_in_patron(patron: Patron) -> None:
     session[PATRON_VERSION_KEY] = patron.session_version
     session.permanent = True
     g.current_patron = patron
+    g.current_patron_id = patron.id
 
 
 def end_patron_sessions(patron: Patron) -> None:
@@ -157,6 +179,7 @@ def sign_out_patron() -> None:
     session.pop(PATRON_SESSION_KEY, None)
     session.pop(PATRON_VERSION_KEY, None)
     g.pop("current_patron", None)
+    g.pop("current_patron_id", None)
 
 
 def _bump(model, row_id: int) -> None:

@@ -71,7 +71,7 @@ def _vote(round_: Round, rng: random.Random, now: datetime, voters: list[Patron]
         for _ in range(rng.randint(1, round_.vote_budget)):
             chosen.add(rng.choices(topics, weights=weights)[0].id)
         for topic_id in sorted(chosen):
-            services.cast_vote(patron, topic_id)
+            services.cast_vote(patron.id, topic_id)
         start = max(round_.opens_at, min(m.started_at for m in _paid(patron)))
         span = int((min(now, round_.closes_at) - start).total_seconds())
         at = start + timedelta(seconds=rng.randint(0, max(span, 1)))

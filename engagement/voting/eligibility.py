@@ -69,14 +69,21 @@ def eligible_at_close(round_: Round):
     A paid (Stripe or Patreon) membership that ended after the close still counts: at the
     close it was in force.
     """
-    at = round_.closed_at
+    return eligible(round_.id, round_.closed_at, Vote.patron_id)
+
+
+def eligible(round_id, at, patron_id):
+    """SQL: the patron was a co-creator for the round at `at` (`may_vote`'s rule, in SQL).
+
+    Each argument is a value, a bound parameter or a column of the enclosing query.
+    """
     grant = and_(
         Membership.source == "grant",
         or_(Membership.revoked_at.is_(None), Membership.revoked_at > at),
         or_(Membership.access_until.is_(None), Membership.access_until >= at),
     )
-    named = exists().where(round_tiers.c.round_id == round_.id)
-    tier_ok = or_(~named, exists().where(round_tiers.c.round_id == round_.id,
+    named = exists().where(round_tiers.c.round_id == round_id)
+    tier_ok = or_(~named, exists().where(round_tiers.c.round_id == round_id,
                                          round_tiers.c.tier_id == Membership.tier_id))
     paid = and_(
         Membership.source.in_(("stripe", "patreon")),
@@ -86,7 +93,7 @@ def eligible_at_close(round_: Round):
         tier_ok,
     )
     return exists().where(
-        Membership.patron_id == Vote.patron_id,
+        Membership.patron_id == patron_id,
         Membership.started_at <= at,
         or_(grant, paid),
     )

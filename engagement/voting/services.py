@@ -1,101 +1,45 @@
 """Casting and taking back votes, suggestions, and what /topics and /account show.
 
-Races are settled by the database: a vote first spends one unit of the co-creator's `Ballot`
-with a conditional UPDATE (`used < budget`), which on PostgreSQL locks that row until the
-transaction ends, then inserts the `Vote`, which the unique (patron, topic) constraint guards.
-Both happen inside a savepoint, so a refused vote leaves the ballot as it was.
+Races are settled by the database (see casting.py): a vote first spends one unit of the
+co-creator's `Ballot` with a conditional upsert (`used < budget`), which on PostgreSQL locks that
+row until the transaction ends, then inserts the `Vote`, which the unique (patron, topic)
+constraint guards; a refused vote gives its unit back, so the ballot stays as it was.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 
 from engagement.accounts.models import Patron
 from engagement.database import utcnow
-from engagement.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from engagement.errors import InvalidInput, NotAllowed
 from engagement.extensions import db
 from engagement.notifications import notify_editors
-from engagement.voting import eligibility
-from engagement.voting.models import Ballot, Round, Topic, Vote
+from engagement.voting import casting, eligibility
+from engagement.voting.models import Round, Topic, Vote
 
 
-def _insert(table):
-    dialect = db.session.get_bind().dialect.name
-    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+def cast_vote(patron_id: int, topic_id: int) -> casting.Counted:
+    """Vote for a topic; returns the votes the patron has left in the round (and the count)."""
+    counted = casting.cast(db.session.connection(), patron_id, topic_id, utcnow())
+    _expire(topic_id)
+    return counted
 
 
-def _topic_in_open_round(topic_id: int) -> tuple[Topic, Round]:
-    topic = db.session.get(Topic, topic_id)
-    if topic is None or topic.round_id is None or topic.state == "suggested":
-        raise NotFound("There is no such topic.")
-    round_ = topic.round
-    if not round_.is_open():
-        raise Conflict("Voting in this round has closed." if round_.status() == "closed"
-                       else "Voting in this round has not opened yet.")
-    if topic.state != "open":
-        raise Conflict("This topic is no longer open for votes.")
-    return topic, round_
-
-
-def _ensure_ballot(round_id: int, patron_id: int) -> None:
-    stmt = _insert(Ballot.__table__).values(round_id=round_id, patron_id=patron_id, used=0)
-    db.session.execute(stmt.on_conflict_do_nothing(index_elements=["round_id", "patron_id"]))
-
-
-def cast_vote(patron: Patron, topic_id: int) -> int:
-    """Vote for a topic; returns the votes the patron has left in the round."""
-    topic, round_ = _topic_in_open_round(topic_id)
-    if not eligibility.may_vote(patron, round_):
-        raise NotAllowed("Only co-creators whose membership lets them vote in this round can vote.")
-    _ensure_ballot(round_.id, patron.id)
-    try:
-        with db.session.begin_nested():
-            spent = db.session.execute(
-                update(Ballot)
-                .where(Ballot.round_id == round_.id, Ballot.patron_id == patron.id,
-                       Ballot.used < round_.vote_budget)
-                .values(used=Ballot.used + 1)
-                .returning(Ballot.used)
-            ).scalar_one_or_none()
-            if spent is None:
-                raise Conflict(f"You have used all {round_.vote_budget} of your votes in this "
-                               "round. Take one back to vote for another topic.")
-            db.session.execute(Vote.__table__.insert().values(
-                patron_id=patron.id, topic_id=topic.id, round_id=round_.id, created_at=utcnow()))
-            db.session.execute(update(Topic).where(Topic.id == topic.id)
-                               .values(vote_count=Topic.vote_count + 1))
-    except IntegrityError:
-        raise Conflict("You have already voted for this topic.") from None
-    db.session.expire(topic, ["vote_count"])
-    return round_.vote_budget - spent
-
-
-def withdraw_vote(patron: Patron, topic_id: int) -> int:
+def withdraw_vote(patron_id: int, topic_id: int) -> casting.Counted:
     """Take back a vote while the round is open; returns the votes the patron has left."""
-    topic, round_ = _topic_in_open_round(topic_id)
-    # The ballot first, as in cast_vote: one lock order, so a vote and a withdrawal racing on
-    # the same topic queue up instead of deadlocking.
-    with db.session.begin_nested():
-        used = db.session.execute(
-            update(Ballot).where(Ballot.round_id == round_.id, Ballot.patron_id == patron.id,
-                                 Ballot.used > 0)
-            .values(used=Ballot.used - 1).returning(Ballot.used)).scalar_one_or_none()
-        removed = None
-        if used is not None:
-            removed = db.session.execute(
-                delete(Vote).where(Vote.patron_id == patron.id, Vote.topic_id == topic.id)
-                .returning(Vote.id)).scalar_one_or_none()
-        if removed is None:
-            raise Conflict("You have not voted for this topic.")
-        db.session.execute(update(Topic).where(Topic.id == topic.id)
-                           .values(vote_count=Topic.vote_count - 1))
-    db.session.expire(topic, ["vote_count"])
-    return round_.vote_budget - used
+    counted = casting.withdraw(db.session.connection(), patron_id, topic_id, utcnow())
+    _expire(topic_id)
+    return counted
+
+
+def _expire(topic_id: int) -> None:
+    # Written with Core: a Topic object already in the session would show the old count.
+    topic = db.session.identity_map.get(db.session.identity_key(Topic, topic_id))
+    if topic is not None:
+        db.session.expire(topic, ["vote_count"])
 
 
 def suggest_topic(patron: Patron, round_id: int | None, title: str, description: str) -> Topic:

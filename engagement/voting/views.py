@@ -18,13 +18,13 @@ from flask import (
 )
 from flask_login import current_user
 
-from engagement.accounts.auth import current_patron
+from engagement.accounts.auth import current_patron, current_patron_id
 from engagement.edge import parse_id
 from engagement.errors import DomainError, NotAllowed, NotFound, wants_json
 from engagement.extensions import db, limiter
 from engagement.voting import curation, eligibility, services
 from engagement.voting.forms import SuggestionForm, newsroom_zone
-from engagement.voting.models import STATE_LABELS, Topic
+from engagement.voting.models import STATE_LABELS
 
 bp = Blueprint("voting", __name__)
 
@@ -55,8 +55,8 @@ def _suggestion_limit() -> str:
 
 def _patron_key() -> str:
     # Signed-in patrons are limited per person, so a newsroom's shared office IP is no problem.
-    patron = current_patron()
-    return f"patron:{patron.id}" if patron else f"ip:{request.remote_addr}"
+    patron_id = current_patron_id()
+    return f"patron:{patron_id}" if patron_id else f"ip:{request.remote_addr}"
 
 
 # Voting and taking back share one budget of requests per patron.
@@ -127,21 +127,19 @@ def _voting_tiers(rounds: list[services.RoundView]) -> dict:
             for view in rounds}
 
 
-def _vote_json(topic_id: int, remaining: int, message: str):
+def _vote_json(counted: services.casting.Counted, message: str):
     """What the page updates in place: the topic's count (None when sealed), the budget."""
-    topic = db.session.get(Topic, topic_id)
-    round_ = topic.round
-    return jsonify({"topic_id": topic_id, "remaining": remaining, "message": message,
-                    "budget": round_.vote_budget,
-                    "vote_count": topic.vote_count if round_.results_visible() else None})
+    return jsonify({"topic_id": counted.topic_id, "remaining": counted.remaining,
+                    "message": message, "budget": counted.budget,
+                    "vote_count": counted.vote_count})
 
 
-def _respond(ok_message: str, topic_id: int, remaining: int | None = None,
+def _respond(ok_message: str, topic_id: int, counted: services.casting.Counted | None = None,
              error: DomainError | None = None):
     if wants_json():
         if error is not None:
             raise error
-        return _vote_json(topic_id, remaining, ok_message)
+        return _vote_json(counted, ok_message)
     if error is not None:
         if isinstance(error, (NotAllowed, NotFound)):
             raise error
@@ -152,19 +150,20 @@ def _respond(ok_message: str, topic_id: int, remaining: int | None = None,
 
 
 def _vote_action(topic_id: int, action, ok: str):
-    patron = current_patron()
-    if patron is None:
+    patron_id = current_patron_id()  # one light query: no Patron object on this path
+    if patron_id is None:
         if wants_json():
             raise NotAllowed("Sign in as a co-creator to vote.")
         return _sign_in_redirect()
     try:
-        remaining = action(patron, topic_id)
+        counted = action(patron_id, topic_id)
     except DomainError as exc:
         db.session.rollback()
         return _respond("", topic_id, error=exc)
     db.session.commit()
+    remaining = counted.remaining
     left = "no votes" if remaining == 0 else f"{remaining} vote{'s' if remaining != 1 else ''}"
-    return _respond(f"{ok} You have {left} left in this round.", topic_id, remaining)
+    return _respond(f"{ok} You have {left} left in this round.", topic_id, counted)
 
 
 @bp.post("/topics/<int:topic_id>/vote")

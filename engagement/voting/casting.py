@@ -1,0 +1,129 @@
+"""Casting and taking back a vote in a few statements built once (SQLAlchemy Core).
+
+A vote: one SELECT reads the topic, its round and whether the patron may vote there now (the
+eligibility rule in SQL, `eligibility.eligible`); one `INSERT ... ON CONFLICT DO UPDATE ...
+WHERE used < budget RETURNING used` makes or spends the patron's ballot (no row back: the
+budget is spent); one `INSERT ... ON CONFLICT DO NOTHING RETURNING` adds the vote (no row back:
+already voted, and the ballot's unit is given back); one UPDATE raises the topic's counter and
+returns it. On PostgreSQL the ballot's row stays locked until the transaction ends, so two
+votes of one patron queue up and the budget holds; the unique (patron, topic) constraint
+settles a double vote. Withdrawing takes the same locks in the same order (ballot, vote).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
+
+from engagement.errors import Conflict, NotAllowed, NotFound
+from engagement.voting.eligibility import eligible
+from engagement.voting.models import Ballot, Round, Topic, Vote
+
+_B, _V, _T, _R = Ballot.__table__, Vote.__table__, Topic.__table__, Round.__table__
+_NOW = bindparam("now", type_=_R.c.opens_at.type)
+_PATRON = bindparam("the_patron")
+
+TOPIC_AND_ROUND = (
+    select(_T.c.id, _T.c.round_id, _T.c.state, _R.c.opens_at, _R.c.closes_at,
+           _R.c.closed_early_at, _R.c.vote_budget, _R.c.results_visibility,
+           eligible(_T.c.round_id, _NOW, _PATRON).label("may_vote"))
+    .join(_R, _R.c.id == _T.c.round_id)
+    .where(_T.c.id == bindparam("the_topic"))
+)
+TAKE_AGAIN = (update(_B).where(_B.c.round_id == bindparam("the_round"),
+                               _B.c.patron_id == _PATRON)
+              .values(used=_B.c.used + 1))
+GIVE_BACK = (update(_B).where(_B.c.round_id == bindparam("the_round"), _B.c.patron_id == _PATRON,
+                              _B.c.used > 0)
+             .values(used=_B.c.used - 1).returning(_B.c.used))
+REMOVE_VOTE = (delete(_V).where(_V.c.patron_id == _PATRON, _V.c.topic_id == bindparam("the_topic"))
+               .returning(_V.c.id))
+COUNT_UP = (update(_T).where(_T.c.id == bindparam("the_topic"))
+            .values(vote_count=_T.c.vote_count + 1).returning(_T.c.vote_count))
+COUNT_DOWN = (update(_T).where(_T.c.id == bindparam("the_topic"))
+              .values(vote_count=_T.c.vote_count - 1).returning(_T.c.vote_count))
+_BY_DIALECT: dict[str, tuple] = {}
+
+
+def _upserts(dialect: str) -> tuple:
+    # (spend a unit of the ballot, made on first use; add the vote unless it exists)
+    if dialect not in _BY_DIALECT:
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        spend = insert(_B).values(round_id=bindparam("the_round"), patron_id=_PATRON, used=1)
+        spend = spend.on_conflict_do_update(
+            index_elements=["round_id", "patron_id"], set_={"used": _B.c.used + 1},
+            where=_B.c.used < bindparam("budget")).returning(_B.c.used)
+        add = insert(_V).values(patron_id=_PATRON, topic_id=bindparam("the_topic"),
+                                round_id=bindparam("the_round"), created_at=_NOW)
+        add = add.on_conflict_do_nothing(index_elements=["patron_id", "topic_id"]).returning(
+            _V.c.id)
+        _BY_DIALECT[dialect] = (spend, add)
+    return _BY_DIALECT[dialect]
+
+
+@dataclass(frozen=True)
+class Counted:
+    """What a vote or its withdrawal left: votes left in the round, the budget, and the
+    topic's count (None while the round's counts are sealed)."""
+
+    topic_id: int
+    remaining: int
+    budget: int
+    vote_count: int | None
+
+
+def _open_topic(conn: Connection, topic_id: int, patron_id: int, now: datetime):
+    row = conn.execute(TOPIC_AND_ROUND, {"the_topic": topic_id, "the_patron": patron_id,
+                                         "now": now}).first()
+    if row is None or row.round_id is None or row.state == "suggested":
+        raise NotFound("There is no such topic.")
+    closed_at = row.closed_early_at or row.closes_at
+    if now >= closed_at:
+        raise Conflict("Voting in this round has closed.")
+    if now < row.opens_at:
+        raise Conflict("Voting in this round has not opened yet.")
+    if row.state != "open":
+        raise Conflict("This topic is no longer open for votes.")
+    return row
+
+
+def _counted(row, used: int, count: int) -> Counted:
+    return Counted(row.id, row.vote_budget - used, row.vote_budget,
+                   count if row.results_visibility == "live" else None)
+
+
+def cast(conn: Connection, patron_id: int, topic_id: int, now: datetime) -> Counted:
+    """Spend one of the round's votes on the topic; flush-free (Core), never commits."""
+    row = _open_topic(conn, topic_id, patron_id, now)
+    if not row.may_vote:
+        raise NotAllowed("Only co-creators whose membership lets them vote in this round can vote.")
+    spend, add = _upserts(conn.dialect.name)
+    ids = {"the_round": row.round_id, "the_patron": patron_id, "the_topic": topic_id}
+    used = conn.execute(spend, {**ids, "budget": row.vote_budget}).scalar()
+    if used is None:
+        raise Conflict(f"You have used all {row.vote_budget} of your votes in this round. "
+                       "Take one back to vote for another topic.")
+    if conn.execute(add, {**ids, "now": now}).scalar() is None:
+        conn.execute(GIVE_BACK, ids)  # the refused vote costs nothing
+        raise Conflict("You have already voted for this topic.")
+    return _counted(row, used, conn.execute(COUNT_UP, {"the_topic": topic_id}).scalar_one())
+
+
+def withdraw(conn: Connection, patron_id: int, topic_id: int, now: datetime) -> Counted:
+    """Take back a vote while the round is open; never commits."""
+    row = _open_topic(conn, topic_id, patron_id, now)
+    ids = {"the_round": row.round_id, "the_patron": patron_id, "the_topic": topic_id}
+    # The ballot first, as in `cast`: one lock order, so a vote and a withdrawal racing on the
+    # same topic queue up instead of deadlocking.
+    used = conn.execute(GIVE_BACK, ids).scalar()
+    removed = conn.execute(REMOVE_VOTE, ids).scalar() if used is not None else None
+    if removed is None:
+        if used is not None:
+            conn.execute(TAKE_AGAIN, ids)  # nothing was taken back: the ballot as it was
+        raise Conflict("You have not voted for this topic.")
+    return _counted(row, used, conn.execute(COUNT_DOWN, {"the_topic": topic_id}).scalar_one())
