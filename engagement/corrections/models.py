@@ -22,7 +22,8 @@ PUBLIC_STATUSES = ("corrected", "clarified")
 _PUBLIC_SQL = "status IN ('corrected', 'clarified')"
 CLOSED_STATUSES = ("corrected", "clarified", "no_action", "spam", "duplicate")
 TRANSITIONS = {
-    "new": ("in_review", "no_action", "spam"),
+    # One-step triage: a new correction may be decided at once; review is optional.
+    "new": ("in_review", "corrected", "clarified", "no_action", "spam"),
     "in_review": ("corrected", "clarified", "no_action", "spam"),
     **{closed: ("in_review",) for closed in CLOSED_STATUSES},  # reopen
 }

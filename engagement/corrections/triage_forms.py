@@ -7,6 +7,7 @@ from wtforms import (
     BooleanField,
     DateField,
     IntegerField,
+    RadioField,
     SearchField,
     SelectField,
     StringField,
@@ -34,8 +35,11 @@ STATUS_LABELS = {
 # What the state buttons on a correction's page say.
 MOVE_LABELS = {
     "in_review": "Start review", "corrected": "Mark corrected", "clarified": "Mark clarified",
-    "no_action": "Close with no action", "spam": "Mark spam",
+    "no_action": "No action", "spam": "Spam",
 }
+# What each bulk action is called on its confirmation page.
+BULK_LABELS = {"spam": "Mark spam", "no_action": "Close with no action",
+               "assign": "Assign to the editor below"}
 REOPEN_LABEL = "Reopen"
 
 
@@ -74,20 +78,42 @@ class FilterForm(FlaskForm):
 class BulkForm(FlaskForm):
     """One action for every ticked correction."""
 
-    action = SelectField("Action for the ticked corrections", choices=[
-        SelectChoice("spam", "Mark spam"), SelectChoice("no_action", "Close with no action"),
-        SelectChoice("assign", "Assign to the editor below")])
+    action = SelectField("Action for the ticked corrections", default="", choices=[
+        SelectChoice("", "Choose an action…"),
+        *[SelectChoice(key, label) for key, label in BULK_LABELS.items()]],
+        validators=[DataRequired("Choose an action for the ticked corrections.")])
     assignee = SelectField("Editor", choices=[], validate_choice=False)
 
 
 class StatusForm(FlaskForm):
-    """Move a correction: the button pressed names the new state."""
+    """Move a correction: the button pressed names the new state.
 
+    The page shows one note box (`note`) and a switch (`note_kind`): a public note goes to the
+    public log and readers' mails, an internal one to the history. Without the switch, the
+    fields keep their first meaning (`public_note` public, `note` internal).
+    """
+
+    note_kind = RadioField("This note is", default="public", validators=[Optional()], choices=[
+        SelectChoice("public", "Public note: what was wrong and what is right (shown in the "
+                     "public log and in readers' mails; needed to mark it corrected or "
+                     "clarified)"),
+        SelectChoice("internal", "Internal note (editors only, kept in the history)")])
+    duplicate_of = IntegerField("Duplicate of correction number", validators=[
+        Optional(), NumberRange(min=1, max=MAX_ID, message="Give a correction number.")])
     public_note = TextAreaField(
         "Public note: what was wrong, and what is right",
         validators=[Length(max=NOTE_MAX)])
     note = TextAreaField("Note for the history (editors only, optional)",
                          validators=[Length(max=NOTE_MAX)])
+
+    def notes(self) -> tuple[str, str | None]:
+        """(internal note, public note or None to keep it) as the editor meant them."""
+        text = self.note.data or ""
+        if self.note_kind.raw_data and self.note_kind.data == "public":
+            return "", text
+        if self.note_kind.raw_data or not self.public_note.raw_data:
+            return text, None
+        return text, self.public_note.data
 
 
 class AssignForm(FlaskForm):

@@ -10,9 +10,11 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from engagement.accounts.auth import editor_required
-from engagement.corrections import annotation, listing, triage
+from engagement.corrections import annotation, listing, triage, triage_flow, wording
 from engagement.corrections import trends as _trends  # noqa: F401 - the dashboard headline
+from engagement.corrections.models import Correction
 from engagement.corrections.triage_forms import (
+    BULK_LABELS,
     MOVE_LABELS,
     REOPEN_LABEL,
     STATUS_LABELS,
@@ -89,6 +91,25 @@ def _render_list(form: FilterForm, page: listing.Page, bulk: BulkForm) -> str:
         labels=STATUS_LABELS, with_suggestion=listing.suggestion_counts(page.rows))
 
 
+@bp.get("/newsroom/corrections/bulk")
+@editor_required
+def triage_bulk_confirm():
+    """What the bulk action will do to the ticked corrections: the page that asks first."""
+    back = request.args.get("back", "")
+    back = back if back.startswith("/newsroom/corrections") else url_for(".triage_list")
+    try:
+        ids = sorted({_id(raw) for raw in request.args.getlist("ids")})
+        assignee_id = parse_assignee(request.args.get("assignee"))
+    except ValueError:
+        ids, assignee_id = [], None
+    action = request.args.get("action", "")
+    if not ids or action not in BULK_LABELS:
+        flash("Tick at least one correction and choose an action." if action else
+              "Choose an action for the ticked corrections.", "error")
+        return redirect(back)
+    return triage_flow.bulk_page(ids, action, assignee_id, back)
+
+
 @bp.post("/newsroom/corrections/bulk")
 @editor_required
 def triage_bulk():
@@ -153,17 +174,28 @@ def _render_detail(correction_id: int, status_code: int = 200, **forms):
     assign_form = forms.get("assign_form") or AssignForm(
         assignee=str(correction.assignee_id or ""))
     assign_form.assignee.choices = editor_choices(editors)
-    status_form = forms.get("status_form") or StatusForm(public_note=correction.public_note)
+    suggestions = wording.suggestions_of(correction)
+    status_form = forms.get("status_form") or _status_form(correction, wording.chosen(
+        suggestions, request.args.get("wording")))
     moves = [(s, REOPEN_LABEL if not correction.is_open else MOVE_LABELS[s])
              for s in correction.next_statuses]
     return render_template(
-        "corrections/newsroom/detail.html", correction=correction,
+        "corrections/newsroom/detail.html", correction=correction, suggestions=suggestions,
+        next_id=triage_flow.next_open(correction), prev_id=triage_flow.previous_open(correction),
         notes=triage.notes_of(correction), fragment_url=triage.fragment_url(correction),
         labels=STATUS_LABELS, moves=moves, now=utcnow(),
         status_form=status_form, assign_form=assign_form,
         note_form=forms.get("note_form") or NoteForm(formdata=None),
         merge_form=forms.get("merge_form") or MergeForm(formdata=None),
     ), status_code
+
+
+def _status_form(correction, suggestion: wording.Suggestion | None) -> StatusForm:
+    if suggestion is not None:  # "Use this wording" without JavaScript: a draft public note
+        return StatusForm(formdata=None, note_kind="public", note=(
+            f"We wrote “{correction.quote_text}”. It should read “{suggestion.text}”."))
+    return StatusForm(formdata=None, note=correction.public_note,
+                      note_kind="public" if correction.is_open else "internal")
 
 
 def _refused(correction_id: int, form_name: str, form, error: DomainError):
@@ -194,13 +226,41 @@ def triage_status(correction_id: int):
     if not form.validate_on_submit():
         return _render_detail(correction_id, 422, status_form=form)
     status = request.form.get("status", "")
+    if status == "duplicate":
+        return _duplicate(correction, form)
+    note, public_note = form.notes()
     try:
-        triage.change_status(correction, status, current_user, note=form.note.data or "",
-                             public_note=form.public_note.data)
+        triage.change_status(correction, status, current_user, note=note,
+                             public_note=public_note)
     except DomainError as error:
         return _refused(correction_id, "status_form", form, error)
-    return _done(correction_id, f"Correction #{correction_id} is now "
-                                f"{STATUS_LABELS[status].lower()}.")
+    done = f"Correction #{correction_id} is now {STATUS_LABELS[status].lower()}."
+    if request.form.get("back") == "list":  # a key pressed on the list: back to the list
+        db.session.commit()
+        flash(done, "success")
+        return redirect(url_for(".triage_list"))
+    if status == "in_review" or request.form.get("stay"):
+        return _done(correction_id, done)
+    return _next(correction, done)
+
+
+def _duplicate(correction, form: StatusForm):
+    if not form.duplicate_of.data:
+        return _refused(correction.id, "status_form", form, InvalidInput(
+            "Give the number of the correction this one repeats.", field="duplicate_of"))
+    return redirect(url_for(".triage_merge_confirm", correction_id=correction.id,
+                            target=form.duplicate_of.data))
+
+
+def _next(correction, message: str):
+    """After a decision, the next open correction opens (or the list, when none is left)."""
+    db.session.commit()
+    following = triage_flow.next_open(correction)
+    if following is None:
+        flash(f"{message} No open correction is left.", "success")
+        return redirect(url_for(".triage_list"))
+    flash(f"{message} Here is the next open one.", "success")
+    return redirect(url_for(".triage_detail", correction_id=following))
 
 
 @bp.post("/newsroom/corrections/<int:correction_id>/assign")
@@ -212,6 +272,8 @@ def triage_assign(correction_id: int):
     form.assignee.choices = editor_choices(triage.active_editors())
     if not form.validate_on_submit():
         return _render_detail(correction_id, 422, assign_form=form)
+    if form.assignee.data == "me":
+        form.assignee.data = str(current_user.id)
     try:
         triage.assign(correction, parse_assignee(form.assignee.data))
     except ValueError:
@@ -220,6 +282,10 @@ def triage_assign(correction_id: int):
     except DomainError as error:
         return _refused(correction_id, "assign_form", form, error)
     who = correction.assignee.name if correction.assignee else "nobody"
+    if request.form.get("back") == "list":
+        db.session.commit()
+        flash(f"Correction #{correction_id} is assigned to {who}.", "success")
+        return redirect(url_for(".triage_list"))
     return _done(correction_id, f"Correction #{correction_id} is assigned to {who}.")
 
 
@@ -236,6 +302,21 @@ def triage_note(correction_id: int):
     except DomainError as error:
         return _refused(correction_id, "note_form", form, error)
     return _done(correction_id, "Your note is kept.")
+
+
+@bp.get("/newsroom/corrections/<int:correction_id>/merge")
+@editor_required
+def triage_merge_confirm(correction_id: int):
+    """What merging into the chosen correction will do: the page that asks first."""
+    correction = triage.get_correction(correction_id)
+    form = MergeForm(request.args, meta={"csrf": False})
+    target = db.session.get(Correction, form.target.data) if form.validate() else None
+    if target is None or target.id == correction.id or not correction.is_open:
+        form.target.errors = list(form.target.errors) or [
+            "Only a new or in-review correction can be merged." if not correction.is_open
+            else "Give the number of another correction."]
+        return _render_detail(correction_id, 422, merge_form=form)
+    return triage_flow.merge_page(correction, target)
 
 
 @bp.post("/newsroom/corrections/<int:correction_id>/merge")

@@ -33,6 +33,7 @@ from engagement.membership.checkout import money
 from engagement.membership.models import Membership, Tier
 from engagement.membership.tiers import ordered_tiers
 from engagement.newsroom import registry
+from engagement.newsroom.confirm import confirm
 
 bp = Blueprint("patrons", __name__, url_prefix="/newsroom")
 
@@ -137,6 +138,24 @@ def grant():
     if form.is_submitted():
         status = 422
     return render_template("patrons/grant.html", form=form), status
+
+
+@bp.get("/patrons/<int:patron_id>/grants/<int:membership_id>/revoke")
+@admin_required
+def revoke_confirm(patron_id: int, membership_id: int):
+    """What revoking the grant does: the page that asks first."""
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.patron_id != patron_id or not membership.is_grant:
+        abort(404)
+    back = url_for(".show", patron_id=patron_id)
+    tier = membership.tier.name if membership.tier else "complimentary"
+    return confirm(
+        f"Revoke {membership.patron.email}'s {tier} membership?",
+        [f"{membership.patron.email} stops being a patron through this grant now; a paid "
+         "membership they hold is not touched.",
+         "If the tier lets them vote, their votes in open rounds no longer count at the close."],
+        url_for(".revoke", patron_id=patron_id, membership_id=membership_id),
+        "Revoke now", back)
 
 
 @bp.post("/patrons/<int:patron_id>/grants/<int:membership_id>/revoke")

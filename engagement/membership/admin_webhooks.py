@@ -18,6 +18,7 @@ from engagement.membership import webhooks
 from engagement.membership.admin_patrons import bp
 from engagement.membership.models import EVENT_OUTCOMES, StripeEvent
 from engagement.newsroom import registry
+from engagement.newsroom.confirm import confirm
 
 PAGE_SIZE = 50
 # Other senders' deliveries shown on the same page: function(outcome) -> a dict with the
@@ -57,8 +58,9 @@ def process_again(row: StripeEvent) -> tuple[int, str]:
 @bp.get("/webhooks")
 @admin_required
 def webhook_events():
-    """Received Stripe events, newest first, filtered by outcome."""
-    outcome = request.args.get("outcome", "")
+    """Received Stripe events, newest first, filtered by outcome: those that failed (that need
+    attention) unless another outcome, or "any", is asked for."""
+    outcome = request.args.get("outcome", "failed")
     outcome = outcome if outcome in EVENT_OUTCOMES else ""
     raw_page = request.args.get("page", "1")
     page = min(parse_id(raw_page) or 1, 100000)
@@ -68,13 +70,33 @@ def webhook_events():
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = db.session.scalars(query.order_by(StripeEvent.received_at.desc(), StripeEvent.id.desc())
                               .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    args = {"outcome": outcome} if outcome else {}
+    args = {"outcome": outcome or "any"}
     return render_template(
         "patrons/webhooks.html", rows=rows, outcome=outcome, outcomes=EVENT_OUTCOMES,
         total=total, form=ProcessAgainForm(), sources=[source(outcome) for source in SOURCES],
         next_url=url_for(".webhook_events", page=page + 1, **args)
         if page * PAGE_SIZE < total else None,
         prev_url=url_for(".webhook_events", page=page - 1, **args) if page > 1 else None)
+
+
+@bp.get("/webhooks/<int:event_id>/process")
+@admin_required
+def webhook_process_confirm(event_id: int):
+    """What processing the event again does: the page that asks first (failed events only)."""
+    row = db.get_or_404(StripeEvent, event_id)
+    back = url_for(".webhook_events")
+    if row.outcome != "failed":
+        flash(f"{row.stripe_id} did not fail ({row.outcome or 'pending'}): nothing to redo.",
+              "error")
+        return redirect(back, 303)
+    return confirm(
+        f"Process {row.stripe_id} again?",
+        [f"The stored {row.type} event runs through the webhook's handler again, as if Stripe "
+         "sent it now.", "It may change one patron's membership and send them a mail "
+         "(a welcome or a notice), as the first delivery would have.",
+         f"It failed with: {row.error or 'no message'}"],
+        url_for(".webhook_process", event_id=row.id), "Process again", back,
+        [("outcome", "failed")], danger=False)
 
 
 @bp.post("/webhooks/<int:event_id>/process")

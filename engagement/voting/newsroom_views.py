@@ -6,14 +6,16 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
 from engagement.accounts.auth import editor_required
+from engagement.database import newsroom_time
 from engagement.errors import DomainError
 from engagement.extensions import db
 from engagement.membership.models import Tier
 from engagement.newsroom import registry
+from engagement.newsroom.confirm import confirm, plural
 from engagement.voting import curation
 from engagement.voting import trends as _trends  # noqa: F401 - the dashboard headline
 from engagement.voting.forms import RoundForm, TopicForm, to_local
-from engagement.voting.models import STATE_LABELS, TRANSITIONS, Round, Topic
+from engagement.voting.models import STATE_LABELS, TRANSITIONS, Round, Topic, Vote
 from engagement.voting.views import bp
 
 OUTCOMES = ("planned", "in_progress", "published", "declined")
@@ -165,6 +167,26 @@ def topic_move(topic_id: int):
     db.session.commit()
     return redirect(url_for("voting.round_detail", round_id=topic.round_id,
                             _anchor=f"topic-{topic.id}"), 303)
+
+
+@bp.get("/newsroom/rounds/<int:round_id>/close")
+@editor_required
+def round_close_confirm(round_id: int):
+    """What closing the round now does, and to how many: the page that asks first."""
+    round_ = curation.get_round(round_id)
+    votes, voters = db.session.execute(select(func.count(Vote.id), func.count(
+        func.distinct(Vote.patron_id))).where(Vote.round_id == round_.id)).one()
+    back = url_for("voting.round_detail", round_id=round_id)
+    if round_.status() != "open":
+        flash("Only an open round can be closed.", "error")
+        return redirect(back, 303)
+    return confirm(
+        f"Close “{round_.title}” now?",
+        [f"Voting ends at once for every co-creator; it was to close "
+         f"{newsroom_time(round_.closes_at):%Y-%m-%d %H:%M}.",
+         f"The {plural(votes, 'vote')} of {plural(voters, 'co-creator')} are counted now and "
+         "the ranking is final.", "A closed round cannot be opened again."],
+        url_for("voting.round_close", round_id=round_id), "Close the round now", back)
 
 
 @bp.post("/newsroom/rounds/<int:round_id>/close")

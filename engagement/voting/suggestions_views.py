@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engagement.accounts.auth import editor_required
 from engagement.database import utcnow
 from engagement.edge import parse_id
 from engagement.errors import DomainError
 from engagement.extensions import db
+from engagement.newsroom.confirm import confirm, plural
 from engagement.voting import curation
-from engagement.voting.models import Round, Topic
+from engagement.voting.models import Round, Topic, Vote
 from engagement.voting.views import bp
 
 
@@ -72,6 +73,31 @@ def topic_decline(topic_id: int):
     """Decline a suggestion or topic with a reason readers see."""
     reason = request.form.get("reason", "")
     return _act(topic_id, lambda t: curation.decline_topic(t, reason), "Declined “{title}”.")
+
+
+@bp.get("/newsroom/topics/<int:topic_id>/merge")
+@editor_required
+def topic_merge_confirm(topic_id: int):
+    """What merging the topic does (votes move, voters are mailed): the page that asks first."""
+    topic = curation.get_topic(topic_id)
+    target_id = parse_id(request.args.get("target_id", ""))
+    target = db.session.get(Topic, target_id) if target_id else None
+    back_round = request.args.get("back") == "round" and topic.round_id
+    back = (url_for("voting.round_detail", round_id=topic.round_id) if back_round
+            else url_for("voting.suggestions"))
+    if target is None or target.id == topic.id:
+        flash("Choose another topic to merge into.", "error")
+        return redirect(back, 303)
+    voters = db.session.scalar(select(func.count(func.distinct(Vote.patron_id))).where(
+        Vote.topic_id == topic.id)) or 0
+    lines = [f"“{topic.title}” becomes part of “{target.title}” and leaves the list.",
+             f"Its {plural(topic.vote_count, 'vote')} move to “{target.title}” (a voter who "
+             "voted for both keeps one vote).",
+             f"{plural(voters, 'voter')} will get a mail saying where their vote went."]
+    return confirm(f"Merge “{topic.title}” into “{target.title}”?", lines,
+                   url_for("voting.topic_merge", topic_id=topic.id), "Merge and tell the voters",
+                   back, [("target_id", str(target.id)),
+                          ("back", "round" if back_round else "")])
 
 
 @bp.post("/newsroom/topics/<int:topic_id>/merge")

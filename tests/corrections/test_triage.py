@@ -52,8 +52,8 @@ def test_the_model_allows_the_documented_moves_and_refuses_the_rest(app):
     (cid,) = make_corrections(app, [{}])
     with app.app_context():
         correction = db.session.get(Correction, cid)
-        with pytest.raises(Conflict):
-            correction.move_to("corrected", None, public_note="It was five.")  # not reviewed
+        with pytest.raises(InvalidInput):
+            correction.move_to("corrected", None)  # one step from new, but never without a note
         correction.move_to("in_review", None)
         with pytest.raises(InvalidInput) as missing_note:
             correction.move_to("clarified", None)
@@ -97,18 +97,20 @@ def test_corrected_without_a_public_note_is_refused_beside_the_field(app, forms,
     response = move(forms, cid, "corrected", public_note="   ")
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert 'id="public_note-error">Write the public note: what was wrong and what is right.' in page
+    assert 'id="note-error">Write the public note: what was wrong and what is right.' in page
     assert load(app, cid).status == "in_review"
 
 
 def test_a_move_the_state_does_not_allow_is_refused_with_409(app, forms, editor):
     cid, _ = report(app)
-    response = move(forms, cid, "corrected", public_note="Fixed")
-    assert response.status_code == 409
-    assert "A correction that is new cannot become corrected." in response.get_data(as_text=True)
     response = move(forms, cid, "nonsense")
     assert response.status_code == 422
     assert load(app, cid).status == "new" and history(app, cid) == []
+    move(forms, cid, "no_action")
+    response = move(forms, cid, "spam")
+    assert response.status_code == 409
+    assert "A correction that is no action cannot become spam." in response.get_data(
+        as_text=True)
 
 
 def test_reopening_is_refused_while_another_open_correction_holds_the_passage(app, forms,

@@ -47,7 +47,7 @@ def test_editor_corrects_a_reported_passage_and_the_reader_is_told(live_server, 
     a11y(page)
 
     page.get_by_role("button", name="Start review").click()
-    page.get_by_label("Public note: what was wrong, and what is right").fill(NOTE)
+    page.get_by_label("Note", exact=True).fill(NOTE)
     page.get_by_role("button", name="Mark corrected").click()
     assert page.get_by_text(f"Correction #{taken['correction_id']} is now corrected.").is_visible()
     a11y(page)
@@ -76,7 +76,7 @@ def test_reader_payloads_never_run_on_the_triage_pages_or_the_public_log(live_se
     detail = f"{live_server.url}/newsroom/corrections/{taken['correction_id']}"
     page.goto(detail)
     page.get_by_role("button", name="Start review").click()
-    page.get_by_label("Public note: what was wrong, and what is right").fill(f"Fixed {PAYLOAD}")
+    page.get_by_label("Note", exact=True).fill(f"Fixed {PAYLOAD}")
     page.get_by_role("button", name="Mark corrected").click()
     for url in (f"{live_server.url}/newsroom/corrections?status=all", detail,
                 f"{live_server.url}/corrections"):
@@ -95,7 +95,10 @@ def test_editor_marks_every_correction_on_the_page_as_spam(live_server, auth, pa
     page.get_by_label("Select every correction on this page").check()
     assert page.locator("input[name='ids']:checked").count() == 3
     page.get_by_label("Action for the ticked corrections").select_option("spam")
-    page.get_by_role("button", name="Apply to ticked").click()
+    page.get_by_role("button", name="Apply to ticked…").click()
+    assert page.get_by_role("heading", name="Mark spam: 3 corrections?").is_visible()
+    a11y(page)
+    page.get_by_role("button", name="Mark spam (3 corrections)").click()
     assert page.get_by_text("Done for 3 corrections.").is_visible()
     assert page.get_by_text("No correction matches.").is_visible()  # open ones only
     a11y(page)

@@ -65,15 +65,17 @@ def test_a_failed_event_is_listed_and_processed_again(app, auth, client, forms, 
 def test_processing_again_needs_the_forms_token_and_an_admin(app, auth, client, forms):
     with app.app_context():
         db.session.add(StripeEvent(stripe_id="evt_x", type="customer.created", payload="{}",
-                                   outcome="ignored", error="type not handled"))
+                                   outcome="failed", error="type not handled"))
         db.session.commit()
     auth.login("editor")
     assert client.get("/newsroom/webhooks").status_code == 403
+    assert client.get("/newsroom/webhooks/1/process").status_code == 403
     auth.logout()
     auth.login("admin")
     html = client.get("/newsroom/webhooks").get_data(as_text=True)
     assert "evt_x" in html and "type not handled" in html
-    assert re.search(r'aria-label="Process again: evt_x">Process again</button>', html)
+    assert re.search(r'href="/newsroom/webhooks/1/process" aria-label="Process again: evt_x">'
+                     r'Process again…</a>', html)
     assert client.post("/newsroom/webhooks/1/process").status_code == 400
 
 
