@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select
 
 from engagement.accounts import account
-from engagement.accounts.erasure import Traces, bury, is_erased
+from engagement.accounts.erasure import Traces, any_erased, bury
 from engagement.accounts.models import Patron
 from engagement.database import utcnow
 from engagement.extensions import db
@@ -158,7 +158,7 @@ def redact_if_erased(row: StripeEvent, event: dict) -> None:
               if path.rsplit(".", 1)[-1] in EMAIL_KEYS and isinstance(value, str)]
     emails += [value["email"] for value in fields.values()
                if isinstance(value, dict) and isinstance(value.get("email"), str)]
-    if any(is_erased(row.customer_id, email, row.api_created_at) for email in emails or [None]):
+    if any_erased(row.customer_id, emails, row.api_created_at):  # one query
         row.payload = json.dumps(scrub_payload(event, Traces()), separators=(",", ":"))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 
 from engagement.accounts.erasure import refuse_to_recreate
 from engagement.accounts.models import Patron, normalise_email
@@ -41,12 +41,17 @@ def live_membership(patron: Patron) -> Membership | None:
 def find_patron(email: str | None = None, customer_id: str | None = None) -> Patron | None:
     """The patron with this Stripe customer id, else with this email."""
     if customer_id:
-        patron = db.session.scalar(select(Patron).where(Patron.stripe_customer_id == customer_id))
+        patron = db.session.scalar(_BY_CUSTOMER, {"customer_id": customer_id})
         if patron is not None:
             return patron
     if email:
-        return db.session.scalar(select(Patron).where(Patron.email == normalise_email(email)))
+        return db.session.scalar(_BY_EMAIL, {"email": normalise_email(email)})
     return None
+
+
+# Built once: every webhook delivery looks its patron up.
+_BY_CUSTOMER = select(Patron).where(Patron.stripe_customer_id == bindparam("customer_id"))
+_BY_EMAIL = select(Patron).where(Patron.email == bindparam("email"))
 
 
 def patron_for_customer(customer_id: str | None, email: str | None, name: str | None = None,

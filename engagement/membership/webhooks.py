@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from engagement.accounts.erasure import PersonErased
@@ -37,6 +37,11 @@ HANDLED_TYPES = (
 )
 
 
+# Whether an event id is stored, and how it went: one light statement, built once.
+_STORED = select(StripeEvent.id, StripeEvent.outcome).where(
+    StripeEvent.stripe_id == bindparam("stripe_id"))
+
+
 class Ignored(Exception):
     """The event is about something that is not ours; it is recorded as ignored."""
 
@@ -47,15 +52,15 @@ def receive(event: dict, raw: str | None = None) -> tuple[int, str]:
     The event row is written together with the handler's changes in one transaction; its unique
     Stripe id settles two deliveries racing each other (the loser rolls back and answers 200).
     """
-    row = db.session.scalar(select(StripeEvent).where(StripeEvent.stripe_id == event["id"]))
-    if row is not None and row.outcome != "failed":
+    stored = db.session.connection().execute(_STORED, {"stripe_id": event["id"]}).first()
+    if stored is not None and stored.outcome != "failed":
         return 200, "duplicate"
     problem = malformed(event)
     if problem is not None:  # signed, so stored, but no handler can make sense of it
         _failed(event, raw, f"malformed event: {problem}")
         return 400, "failed"
-    if row is None:
-        row = StripeEvent(stripe_id=event["id"])
+    # A failed event is handled again in its row; a new one gets its row.
+    row = db.session.get(StripeEvent, stored.id) if stored else StripeEvent(stripe_id=event["id"])
     _describe(row, event, raw)
     try:
         outcome, note = _handle(event)
