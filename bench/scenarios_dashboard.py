@@ -1,16 +1,21 @@
 """The editors' dashboard on large data sets.
 
 - `dashboard`: GET /newsroom/ as a signed-in admin with 100,000 patrons (one membership each)
-  and 100,000 corrections, against the baseline's GET; and the page's CPU per request in one
-  process (no HTTP, `time.process_time()` over repeated requests), whose goal is < 50 ms.
+  and 100,000 corrections, against the baseline's GET. The goal (< 50 ms of CPU a request) is
+  checked on the CPU the gunicorn workers used during wrk's run (/proc, user + system) divided
+  by the requests served; the figures are also taken in one process without HTTP, for a page
+  whose figures are kept (DASHBOARD_CACHE_SECONDS) and for one that counts them again.
 
 Data comes from `bench.datagen_patrons` and `bench.datagen_corrections`.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import requests
 from sqlalchemy import create_engine
@@ -67,6 +72,20 @@ def cpu_per_request(cookie: str, n: int) -> dict:
     return {"cpu_ms": cached, "count_ms": counted, "statements": len(statements)}
 
 
+def workers_cpu_seconds(server_pid: int) -> float:
+    """User + system CPU seconds used so far by the gunicorn workers under `server_pid`."""
+    children = subprocess.run(["pgrep", "-P", str(server_pid)], capture_output=True,
+                              text=True).stdout.split()
+    ticks = 0
+    for pid in children:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def _generate(ctx: Context) -> dict[str, int]:
     engine = create_engine(ctx.database_url)
     try:
@@ -98,13 +117,17 @@ def dashboard(ctx: Context) -> list[Row]:
         list(pool.map(lambda _: requests.get(app.url + "/newsroom/", headers=headers,
                                              timeout=120), range(ctx.args.workers * 8)))
     path = write_requests(ctx.workdir / "dashboard.req", [("GET", "/newsroom/", headers, "")])
+    before = workers_cpu_seconds(app.process.pid)
     measured = ctx.measure(path)
+    served = measured.requests + measured.warmup_requests
+    server_ms = (workers_cpu_seconds(app.process.pid) - before) / max(served, 1) * 1000
     sizes = f"{made['patrons']:,} patrons, {made['corrections']:,} corrections"
     row = Row("GET /newsroom/ (dashboard)", measured, ctx.baseline_get, "bare GET",
-              note=errors_note(measured, f"{sizes}; in process: {cpu['cpu_ms']:.1f} ms CPU a "
-                                         f"request, {cpu['count_ms']:.0f} ms when the figures "
-                                         f"are counted again ({cpu['statements']} SQL "
-                                         "statements, once per DASHBOARD_CACHE_SECONDS)"))
+              note=errors_note(measured, f"{sizes}; **{server_ms:.1f} ms CPU a request** in the "
+                                         "gunicorn workers under wrk; in process "
+                                         f"{cpu['cpu_ms']:.1f} ms, {cpu['count_ms']:.0f} ms when "
+                                         f"the figures are counted again ({cpu['statements']} "
+                                         "SQL statements, once per DASHBOARD_CACHE_SECONDS)"))
     row.goal = f"< {CPU_GOAL_MS:.0f} ms CPU"
-    row.met = cpu["cpu_ms"] < CPU_GOAL_MS
+    row.met = server_ms < CPU_GOAL_MS
     return [row]

@@ -54,7 +54,20 @@ PAGES = [
     Page("sign-in", "/account/login?next=%2Ftopics"),
     Page("account", "/account", who="patron"),
     Page("not-found", "/no-such-page"),
-    # Newsroom pages: add them here with who="editor".
+    # Newsroom pages (issue 16), signed in as the demo admin; ids are the demo data's first.
+    Page("newsroom-dashboard", "/newsroom/", who="editor"),
+    Page("newsroom-corrections", "/newsroom/corrections", who="editor"),
+    Page("newsroom-correction", "/newsroom/corrections/1", who="editor"),
+    Page("newsroom-rounds", "/newsroom/rounds", who="editor"),
+    Page("newsroom-round", "/newsroom/rounds/1", who="editor"),
+    Page("newsroom-round-close", "/newsroom/rounds/1/close", who="editor"),
+    Page("newsroom-suggestions", "/newsroom/suggestions", who="editor"),
+    Page("newsroom-patrons", "/newsroom/patrons", who="editor"),
+    Page("newsroom-grant", "/newsroom/patrons/grant", who="editor"),
+    Page("newsroom-tiers", "/newsroom/tiers", who="editor"),
+    Page("newsroom-webhooks", "/newsroom/webhooks", who="editor"),
+    Page("newsroom-outbox", "/newsroom/outbox", who="editor"),
+    Page("newsroom-notifications", "/newsroom/settings/notifications", who="editor"),
 ]
 
 

@@ -194,8 +194,9 @@ def _status_form(correction, suggestion: wording.Suggestion | None) -> StatusFor
     if suggestion is not None:  # "Use this wording" without JavaScript: a draft public note
         return StatusForm(formdata=None, note_kind="public", note=(
             f"We wrote “{correction.quote_text}”. It should read “{suggestion.text}”."))
-    return StatusForm(formdata=None, note=correction.public_note,
-                      note_kind="public" if correction.is_open else "internal")
+    if correction.is_open:
+        return StatusForm(formdata=None, note=correction.public_note, note_kind="public")
+    return StatusForm(formdata=None, note="", note_kind="internal")  # e.g. why it is reopened
 
 
 def _refused(correction_id: int, form_name: str, form, error: DomainError):
