@@ -45,7 +45,8 @@ def main() -> None:
     from engagement.extensions import db
 
     app = create_app()
-    client = app.test_client()
+    # A Cookie header given here is sent as is: the client's own cookie jar would replace it.
+    client = app.test_client(use_cookies=not args.cookie)
     headers = dict(h.split(": ", 1) for h in args.header)
     if args.cookie:
         headers["Cookie"] = args.cookie

@@ -5,9 +5,11 @@ The worker (worker.py) claims rows and calls these; nothing here touches the dat
 
 from __future__ import annotations
 
+import binascii
 import hashlib
 import random
 import smtplib
+import sys
 from dataclasses import dataclass
 from datetime import timedelta
 from email.charset import BASE64, QP, Charset
@@ -89,6 +91,38 @@ def build_message(mail: OutgoingMail, sender: str) -> MIMEMultipart:
     return message
 
 
+def _header(name: str, value: str) -> str:
+    line = f"{name}: {value}"
+    if len(line) <= 78 and value.isascii():
+        return line
+    return f"{name}: " + Header(value, header_name=name).encode(linesep="\n")
+
+
+def _qp_part(subtype: str, body: str) -> bytes:
+    # binascii's quoted-printable (C): trailing blanks and a lone dot encoded, lines <= 76.
+    body = body.replace("\r\n", "\n").replace("\r", "\n")
+    encoded = binascii.b2a_qp(body.encode("utf-8"), istext=True)
+    return (f'Content-Type: text/{subtype}; charset="utf-8"\nMIME-Version: 1.0\n'
+            "Content-Transfer-Encoding: quoted-printable\n\n").encode("ascii") + encoded
+
+
+def message_bytes(mail: OutgoingMail, sender: str) -> bytes:
+    """`build_message(...)` as the bytes sent (CRLF), written directly: the same headers and
+    parts, several times cheaper than the email package's generator."""
+    boundary = f"==============={random.randrange(sys.maxsize):019d}=="
+    head = "\n".join([
+        f'Content-Type: multipart/alternative;\n boundary="{boundary}"', "MIME-Version: 1.0",
+        "Subject: " + Header(mail.subject, UTF8).encode(linesep="\n"),
+        _header("From", sender), _header("To", ", ".join(mail.recipients)),
+        "Date: " + formatdate(usegmt=True), _header("Message-ID", message_id(mail, sender)),
+        "Auto-Submitted: auto-generated"])
+    separator = f"\n--{boundary}\n".encode("ascii")
+    message = (head.encode("ascii") + b"\n" + separator + _qp_part("plain", mail.text_body)
+               + separator + _qp_part("html", mail.html_body)
+               + f"\n--{boundary}--\n".encode("ascii"))
+    return message.replace(b"\n", b"\r\n")
+
+
 class TimedConnection(Connection):
     """Flask-Mail's connection, with the MAIL_TIMEOUT it does not pass to smtplib itself."""
 
@@ -128,10 +162,9 @@ def send_one(connection: TimedConnection, mail: OutgoingMail, sender: str) -> Se
     """Send one mail over the open connection; None when the server accepted it."""
     if connection.host is None:  # MAIL_SUPPRESS_SEND: accepted without leaving the process
         return None
-    message = build_message(mail, sender)
     try:
         refused = connection.host.sendmail(sender, list(mail.recipients),
-                                             message.as_bytes(policy=CRLF_POLICY))
+                                             message_bytes(mail, sender))
     except smtplib.SMTPRecipientsRefused as exc:
         return _refused(exc.recipients)
     except smtplib.SMTPResponseException as exc:

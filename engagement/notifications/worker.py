@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 
 from engagement.database import is_postgres, utcnow
 from engagement.extensions import db
@@ -108,10 +108,24 @@ def _record(mail: OutgoingMail, worker_id: str, **values) -> bool:
     return result.rowcount == 1
 
 
+_EMAILS = Email.__table__
+# The outcome written most: built once, sent as one statement and committed at once.
+_MARK_SENT = (
+    update(_EMAILS)
+    .where(_EMAILS.c.id == bindparam("mail_id"), _EMAILS.c.claimed_by == bindparam("worker"),
+           _EMAILS.c.status == "sending")
+    .values(status="sent", sent_at=bindparam("now", type_=_EMAILS.c.sent_at.type),
+            attempts=bindparam("tries"), claimed_at=None)
+)
+
+
 def mark_sent(mail: OutgoingMail, worker_id: str, now: datetime) -> None:
-    """The server accepted the mail."""
-    _record(mail, worker_id, status="sent", sent_at=now, attempts=mail.attempts + 1,
-            claimed_at=None)
+    """The server accepted the mail: recorded and committed before the next one is sent."""
+    result = db.session.connection().execute(_MARK_SENT, {
+        "mail_id": mail.id, "worker": worker_id, "now": now, "tries": mail.attempts + 1})
+    db.session.commit()
+    if result.rowcount != 1:
+        log.warning("mail %s: claim lost before its outcome was recorded", mail.id)
 
 
 def mark_failed(mail: OutgoingMail, worker_id: str, now: datetime, failure: SendFailure,

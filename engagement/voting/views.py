@@ -22,7 +22,7 @@ from engagement.accounts.auth import current_patron, current_patron_id
 from engagement.edge import parse_id
 from engagement.errors import DomainError, NotAllowed, NotFound, wants_json
 from engagement.extensions import db, limiter
-from engagement.voting import curation, eligibility, services
+from engagement.voting import curation, eligibility, services, topics_cache
 from engagement.voting.forms import SuggestionForm, newsroom_zone
 from engagement.voting.models import STATE_LABELS
 
@@ -72,7 +72,7 @@ def _anonymous_cache() -> dict | None:
     TOPICS_CACHE_SECONDS > 0, nobody signed in, no flashed message waiting."""
     if current_app.config["TOPICS_CACHE_SECONDS"] <= 0 or "_flashes" in session:
         return None
-    if current_user.is_authenticated or current_patron() is not None:
+    if current_user.is_authenticated or current_patron_id() is not None:
         return None
     return current_app.extensions.setdefault("voting_topics_cache", {})
 
@@ -82,6 +82,11 @@ def topics():
     """Open rounds and their topics; what a co-creator may do; recent results."""
     cache = _anonymous_cache()
     if cache is None:
+        patron_id = current_patron_id()
+        if patron_id is not None and topics_cache.may_use():
+            # The shared page per ballot state, with this reader's own token (topics_cache).
+            key = topics_cache.ballot_key(patron_id, _sort())
+            return topics_cache.page(key, _topics_page)
         return _topics_page()
     now = time.monotonic()
     key = ("page", _sort())
