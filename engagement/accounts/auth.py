@@ -7,6 +7,7 @@ import re
 from functools import wraps
 
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import bindparam, select, update
@@ -38,6 +39,29 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "strong"
     login_manager._session_identifier_generator = session_identifier
     app.before_request(_guard_newsroom)
+    app.session_interface = MachineAwareSessions()
+
+
+# Machines' endpoints: a webhook never reads the session; the JSON API reads it (a signed-in
+# patron's report is linked to them) but neither of them ever writes the cookie back.
+SESSION_UNREAD_PATHS = ("/stripe/webhook", "/patreon/webhook")
+SESSION_UNSAVED_PREFIXES = ("/api/", *SESSION_UNREAD_PATHS)
+
+
+class MachineAwareSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, minus the session work machines' requests do not need."""
+
+    def open_session(self, app, request):
+        """An empty session for webhooks (the cookie is not even read); else Flask's."""
+        if request.path in SESSION_UNREAD_PATHS:
+            return self.session_class()
+        return super().open_session(app, request)
+
+    def should_set_cookie(self, app, session) -> bool:
+        """Never on the JSON API and the webhooks; else as Flask decides."""
+        if request.path.startswith(SESSION_UNSAVED_PREFIXES):
+            return False
+        return super().should_set_cookie(app, session)
 
 
 def session_identifier() -> str:

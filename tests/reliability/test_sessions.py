@@ -234,3 +234,28 @@ def test_the_session_identifier_ignores_x_forwarded_for(app):
                                   environ_base={"REMOTE_ADDR": "198.51.100.7"}):
         elsewhere = session_identifier()
     assert plain == forged != elsewhere
+
+
+def test_machines_endpoints_never_write_the_session_cookie(app, client):
+    """The JSON API reads a patron's session (the report is theirs) but never re-saves the
+    cookie; the webhooks neither read nor write it (issue 17)."""
+    with app.app_context():
+        patron = Patron(email=PATRON_EMAIL)
+        db.session.add(patron)
+        db.session.commit()
+        patron_id = patron.id
+    with client.session_transaction() as session:
+        session["patron_id"] = patron_id
+        session.permanent = True  # as a magic-link sign-in leaves it: refreshed on each page
+    assert "Set-Cookie" in client.get("/topics").headers
+    report = client.post("/api/v1/corrections", json={
+        "url": "https://news.example.org/2026/bridge", "quote": {"exact": "six months"},
+        "comment": "It was five."})
+    assert report.status_code == 201 and "Set-Cookie" not in report.headers
+    with app.app_context():
+        from engagement.corrections.models import Report
+
+        assert db.session.get(Report, report.get_json()["id"]).patron_id == patron_id
+    for path in ("/stripe/webhook", "/patreon/webhook"):
+        answer = client.post(path, data="{}", content_type="application/json")
+        assert answer.status_code == 400 and "Set-Cookie" not in answer.headers
