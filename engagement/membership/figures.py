@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import g, has_request_context
-from sqlalchemy import and_, bindparam, case, exists, func, literal, or_, select
+from sqlalchemy import and_, bindparam, case, exists, func, literal_column, or_, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -80,14 +80,15 @@ def _monthly(m=Membership) -> ColumnElement:
 
 
 def _currency() -> ColumnElement:
-    return func.lower(func.coalesce(Membership.currency, "eur"))
+    # The default is written into the SQL: PostgreSQL must see one expression in GROUP BY.
+    return func.lower(func.coalesce(Membership.currency, literal_column("'eur'")))
 
 
 def _revenue() -> Select:
     return select(_currency(), func.sum(_monthly())).where(
         Membership.source == "stripe", Membership.amount > 0,
         Membership.status.in_(ACCESS_STATUSES), _scanned(Membership.access_until) >= _at("at")
-    ).group_by(_currency()).order_by(_currency())
+    ).group_by(literal_column("1")).order_by(literal_column("1"))
 
 
 # Built once, bound per request: building a statement costs more CPU than running it here.
@@ -200,13 +201,14 @@ def revenue_levels(points: list[datetime], currency: str) -> list[int]:
 
 def _by_tier() -> Select:
     paid = aliased(Membership)
-    name = func.coalesce(Tier.name, literal("Own amount"))
+    name = func.coalesce(Tier.name, literal_column("'Own amount'"))
     now = _at("at")
     counted = or_(Membership.source == "stripe", ~exists().where(
         paid.patron_id == Membership.patron_id, paid.source == "stripe", member_at(paid, now)))
     return (select(name, func.count(func.distinct(Membership.patron_id)))
             .select_from(Membership).outerjoin(Tier, Tier.id == Membership.tier_id)
-            .where(member_at(Membership, now, scan=True), counted).group_by(name))
+            .where(member_at(Membership, now, scan=True), counted)
+            .group_by(literal_column("1")))
 
 
 STATEMENTS["by_tier"] = _by_tier()

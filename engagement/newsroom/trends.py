@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import g, has_request_context
-from sqlalchemy import bindparam, case, func, literal
+from sqlalchemy import bindparam, case, func, literal_column
 from sqlalchemy.sql import ColumnElement, Select
 
 from engagement.database import newsroom_midnight, newsroom_time, utcnow
@@ -94,8 +94,9 @@ def edges_of_weeks(now: datetime) -> list[datetime]:
 
 def bucket_of(column: ColumnElement, edges: list) -> ColumnElement:
     """k for a time in (edges[k], edges[k + 1]] (the caller keeps times inside the edges)."""
-    whens = [(column > edges[k], literal(k)) for k in range(len(edges) - 2, 0, -1)]
-    return case(*whens, else_=literal(0)) if whens else literal(0)
+    # Constants are written into the SQL, so PostgreSQL sees one expression in SELECT and GROUP BY.
+    whens = [(column > edges[k], literal_column(str(k))) for k in range(len(edges) - 2, 0, -1)]
+    return case(*whens, else_=literal_column("0")) if whens else literal_column("0")
 
 
 _STATEMENTS: dict[tuple[str, int], Select] = {}
@@ -116,7 +117,7 @@ def bucketed(key: str, build: Callable[[], tuple[Select, ColumnElement, ColumnEl
         bucket = bucket_of(column, names).label("bucket")
         total = func.count() if measure is None else func.coalesce(func.sum(measure), 0)
         statement = query.add_columns(bucket, total.label("n")).where(
-            column > names[0], column <= names[-1]).group_by(bucket)
+            column > names[0], column <= names[-1]).group_by(literal_column("1"))
         _STATEMENTS[(key, len(edges))] = statement
     values = {f"edge_{k}": edge for k, edge in enumerate(edges)}
     counts = [0] * (len(edges) - 1)
