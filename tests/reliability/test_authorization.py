@@ -18,6 +18,7 @@ from engagement.database import utcnow
 from engagement.extensions import db
 from engagement.membership.models import Membership, StripeEvent
 from engagement.notifications.models import Email
+from engagement.patreon.models import PatreonDelivery
 from tests.voting.conftest import Voting
 
 PERSONAS = ("anonymous", "patron", "cocreator", "editor", "admin")
@@ -172,7 +173,8 @@ def _world(app, client) -> dict:
     world["reader_round"], world["reader_topics"] = voting.round(topics=("Housing", "Schools"))
     world["newsroom_round"], world["newsroom_topics"] = voting.round(topics=("Parks", "Roads"))
     report = client.post("/api/v1/corrections", json={
-        "url": "https://news.example.org/2026/bridge", "quote": {"exact": "six months later"}})
+        "url": "https://news.example.org/2026/bridge", "quote": {"exact": "six months later"},
+        "suggestion": "six weeks later"})
     assert report.status_code == 201, report.get_json()
     world["correction_id"] = report.get_json()["correction_id"]
     with app.app_context():
@@ -188,10 +190,12 @@ def _world(app, client) -> dict:
                             payload=json.dumps({
                                 "id": "evt_matrix", "object": "event", "type": "customer.created",
                                 "data": {"object": {"id": "cus_matrix", "object": "customer"}}}))
-        db.session.add_all([grant, email, event])
+        delivery = PatreonDelivery(digest="0" * 64, trigger="members:update", outcome="failed",
+                                   payload=json.dumps({"data": {"type": "member"}}))
+        db.session.add_all([grant, email, event, delivery])
         db.session.commit()
         world.update(granted_patron=granted.id, grant=grant.id, email_id=email.id,
-                     event_id=event.id, tier_id=voting.tier("Coffee"))
+                     event_id=event.id, delivery_id=delivery.id, tier_id=voting.tier("Coffee"))
     return world
 
 
@@ -201,6 +205,7 @@ def _url(rule: str, world: dict) -> str:
         "correction_id": world["correction_id"],
         "email_id": world["email_id"],
         "event_id": world["event_id"],
+        "delivery_id": world["delivery_id"],
         "tier_id": world["tier_id"],
         "patron_id": world["granted_patron"],
         "membership_id": world["grant"],
