@@ -169,6 +169,8 @@ def app_config(database_url, smtp_sink, tmp_path):
         # Tests look at /topics right after a change; tests/voting/test_topics_cache.py
         # covers the cache that production has on by default.
         "TOPICS_CACHE_SECONDS": 0,
+        # Likewise the dashboard's figures; tests/membership/test_tiers.py covers that cache.
+        "DASHBOARD_CACHE_SECONDS": 0,
     }
 
 

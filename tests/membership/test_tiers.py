@@ -128,3 +128,21 @@ def test_dashboard_billing_panel_counts_cancellations(app, client, auth, forms, 
         db.session.commit()
     html = client.get("/newsroom/").get_data(as_text=True)
     assert "<dt>Cancelling at period end</dt><dd>1</dd>" in html
+
+
+def test_dashboard_cache_keeps_the_figures_until_asked_to_count_again(
+        app, client, auth, forms, stripe_live, coffee):
+    from .conftest import join
+
+    app.config["DASHBOARD_CACHE_SECONDS"] = 300
+    join(forms, stripe_live, email="cached@example.org")
+    auth.login("editor")
+    assert "<dt>Cancelling at period end</dt><dd>0</dd>" in client.get("/newsroom/").text
+    with app.app_context():
+        from engagement.membership.models import Membership
+
+        db.session.scalar(db.select(Membership)).cancel_at_period_end = True
+        db.session.commit()
+    assert "<dt>Cancelling at period end</dt><dd>0</dd>" in client.get("/newsroom/").text
+    assert "<dt>Cancelling at period end</dt><dd>1</dd>" in \
+        client.get("/newsroom/?fresh=1").text
