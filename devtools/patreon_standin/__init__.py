@@ -7,47 +7,30 @@ changes (through the JSON controls or the page at `/`).
 
 from __future__ import annotations
 
-import ipaddress
-import os
 import threading
 
-from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.serving import make_server
+
+from devtools import loopback
 
 from .app import create_app
 from .store import Campaign, sign
 
 __all__ = ["PatreonStandin", "StandinRefused", "Campaign", "sign", "start_standin"]
 
-ALLOWED_ENVS = ("development", "test")
 
-
-class StandinRefused(RuntimeError):
+class StandinRefused(loopback.Refused):
     """The environment or the host is not safe for the stand-in."""
 
 
 def check_environment(environ=None) -> None:
     """Refuse to run unless ENGAGEMENT_ENV is development or test."""
-    env = (environ if environ is not None else os.environ).get("ENGAGEMENT_ENV")
-    if env not in ALLOWED_ENVS:
-        raise StandinRefused(f"The Patreon stand-in refuses to start: ENGAGEMENT_ENV is {env!r}; "
-                             f"it runs only with {' or '.join(ALLOWED_ENVS)}.")
+    loopback.check_environment("The Patreon stand-in", StandinRefused, environ)
 
 
 def check_host(host: str) -> str:
     """Loopback only."""
-    if host == "localhost":
-        return "127.0.0.1"
-    try:
-        if ipaddress.ip_address(host).is_loopback:
-            return host
-    except ValueError:
-        pass
-    raise StandinRefused(f"The Patreon stand-in only listens on loopback, not on {host!r}.")
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_request(self, *args, **kwargs):
-        pass
+    return loopback.check_host("The Patreon stand-in", host, StandinRefused)
 
 
 class PatreonStandin:
@@ -58,7 +41,7 @@ class PatreonStandin:
         host = check_host(host)
         self.campaign = Campaign(**campaign_settings)
         self.server = make_server(host, port, create_app(self.campaign), threaded=True,
-                                  request_handler=_QuietHandler if quiet else None)
+                                  request_handler=loopback.QuietHandler if quiet else None)
         self.url = f"http://{host}:{self.server.server_port}"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True,
                                         name="patreon-standin")

@@ -1,10 +1,10 @@
 """A stateful Stripe v1 API emulator for development and tests (loopback only, never production)."""
 
-import ipaddress
-import os
 import threading
 
-from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.serving import make_server
+
+from devtools import loopback
 
 from .app import create_app
 from .store import Store
@@ -12,38 +12,19 @@ from .webhooks import WebhookSender
 
 __all__ = ["Emulator", "EmulatorRefused", "start_emulator", "check_environment", "check_host"]
 
-ALLOWED_ENVS = ("development", "test", "testing")
 
-
-class EmulatorRefused(RuntimeError):
+class EmulatorRefused(loopback.Refused):
     """Raised when the environment or host is not safe for the emulator."""
 
 
-def check_environment(environ=None):
-    """Refuse to run unless ENGAGEMENT_ENV names a development or test environment."""
-    env = (environ if environ is not None else os.environ).get("ENGAGEMENT_ENV")
-    if env not in ALLOWED_ENVS:
-        raise EmulatorRefused(
-            f"The Stripe emulator refuses to start: ENGAGEMENT_ENV is {env!r}. It only runs when "
-            f"ENGAGEMENT_ENV is one of {', '.join(ALLOWED_ENVS)} (unset means production)."
-        )
+def check_environment(environ=None) -> None:
+    """Refuse to run unless ENGAGEMENT_ENV is development or test."""
+    loopback.check_environment("The Stripe emulator", EmulatorRefused, environ)
 
 
-def check_host(host):
-    """Refuse any host that is not a loopback address."""
-    if host == "localhost":
-        return "127.0.0.1"
-    try:
-        if ipaddress.ip_address(host).is_loopback:
-            return host
-    except ValueError:
-        pass
-    raise EmulatorRefused(f"The Stripe emulator only listens on loopback, not on {host!r}.")
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_request(self, *args, **kwargs):
-        pass
+def check_host(host: str) -> str:
+    """Loopback only."""
+    return loopback.check_host("The Stripe emulator", host, EmulatorRefused)
 
 
 class Emulator:
@@ -55,7 +36,7 @@ class Emulator:
         self.sender = WebhookSender(webhook_url, webhook_secret, initial_backoff, max_attempts)
         self.store = Store(on_event=self._on_event)
         self.app = create_app(self)
-        handler = _QuietHandler if quiet else None
+        handler = loopback.QuietHandler if quiet else None
         self.server = make_server(host, port, self.app, threaded=True, request_handler=handler)
         shown = f"[{host}]" if ":" in host else host
         self.url = f"http://{shown}:{self.server.server_port}"
