@@ -144,7 +144,8 @@ def _measure(ctx: Context, kind: str, objects: list[dict], rps_guess: int) -> Ro
     if repeats > 0:
         note += f"; {repeats} answered as duplicates (the request file wrapped round)"
     return Row(f"POST /stripe/webhook ({kind})", measured, ctx.baseline_insert, "bare insert",
-               note=errors_note(measured, note)).check_ratio(0.5)
+               note=errors_note(measured, note)).check_ratio(
+                   0.6 if kind == "customer.updated" else 0.5)  # issue 17: 0.6 without a re-fetch
 
 
 @scenario("webhooks", "POST /stripe/webhook, signed events with fresh ids: "
