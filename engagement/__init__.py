@@ -50,8 +50,22 @@ def register_extensions(app: Flask) -> None:
     mail.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    _allow_widget_origins(app)
     auth.init_app(app)
     security.init_app(app)
+
+
+def _allow_widget_origins(app: Flask) -> None:
+    # CORS only for the corrections intake, and only for the outlets' pages.
+    from engagement.corrections.api import CORRECTIONS_PATH
+    from engagement.extensions import cors
+
+    cors.init_app(app, resources={CORRECTIONS_PATH: {
+        "origins": list(app.config.get("WIDGET_ALLOWED_ORIGINS") or []),
+        "methods": ["POST", "OPTIONS"],
+        "allow_headers": ["Content-Type", "X-Engagement-Widget"],
+        "max_age": 600,
+    }})
 
 
 def _migrations_dir() -> str:
@@ -59,35 +73,23 @@ def _migrations_dir() -> str:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Attach every feature's pages and API."""
+    """Attach every feature's pages and API (each feature's blueprints.py, docs/development.md)."""
     from engagement import health
-    from engagement.accounts import views as accounts_views
-    from engagement.corrections import public, triage_views  # noqa: F401 - add their routes
-    from engagement.corrections import views as corrections_views
-    from engagement.membership import views as membership_views
-    from engagement.membership.admin_patrons import bp as patrons_bp
-    from engagement.newsroom import views as newsroom_views
-    from engagement.notifications import views as notifications_views
-    from engagement.patreon import views as patreon_views
-    from engagement.patreon.newsroom_views import bp as patreon_newsroom_bp
+    from engagement.accounts import blueprints as accounts
+    from engagement.corrections import blueprints as corrections
+    from engagement.membership import blueprints as membership
+    from engagement.newsroom import views as newsroom
+    from engagement.notifications import blueprints as notifications
+    from engagement.patreon import blueprints as patreon
     from engagement.readers import chrome, formatting
-    from engagement.readers import views as readers_views
-    from engagement.voting import views as voting_views
+    from engagement.readers import views as readers
+    from engagement.voting import blueprints as voting
 
-    for blueprint in (
-        health.bp,
-        accounts_views.bp,
-        newsroom_views.bp,
-        notifications_views.bp,
-        corrections_views.bp,
-        membership_views.bp,
-        patrons_bp,
-        voting_views.bp,
-        patreon_views.bp,
-        patreon_newsroom_bp,
-        readers_views.bp,
-    ):
-        app.register_blueprint(blueprint)
+    app.register_blueprint(health.bp)
+    for feature in (accounts, notifications, corrections, membership, voting, patreon):
+        feature.init_app(app)
+    app.register_blueprint(newsroom.bp)
+    app.register_blueprint(readers.bp)
     chrome.init_app(app)  # the readers' header and footer on every page
     formatting.init_app(app)  # money, dates and states written one way
 

@@ -21,7 +21,7 @@ def _newsroom_rules():
     app = create_app({"ENGAGEMENT_ENV": "test", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     rules = []
     for rule in app.url_map.iter_rules():
-        if not rule.rule.startswith("/newsroom/") or rule.endpoint == "accounts.newsroom_login":
+        if not rule.rule.startswith("/newsroom/") or rule.endpoint == "accounts_newsroom.login":
             continue
         admin_only = getattr(app.view_functions[rule.endpoint], "admin_only", False)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):

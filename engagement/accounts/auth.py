@@ -22,14 +22,10 @@ PATRON_SESSION_KEY = "patron_id"
 PATRON_VERSION_KEY = "patron_sv"
 EDITOR_ID_RE = re.compile(r"editor:([0-9]{1,10})(?::([0-9]{1,10}))?", re.ASCII)
 
-# Newsroom pages anyone may open (the sign-in page itself).
-PUBLIC_NEWSROOM_ENDPOINTS = {"accounts.newsroom_login"}
-
-
 def init_app(app: Flask) -> None:
-    """Configure Flask-Login and guard every /newsroom/ page."""
+    """Configure Flask-Login (each newsroom blueprint guards its own pages)."""
     login_manager.init_app(app)
-    login_manager.login_view = "accounts.newsroom_login"
+    login_manager.login_view = "accounts_newsroom.login"
     login_manager.login_message = "Please sign in to open the newsroom."
     login_manager.login_message_category = "info"
     # "strong": a session whose address or browser changed is dropped. Flask-Login's own
@@ -38,7 +34,6 @@ def init_app(app: Flask) -> None:
     # version (below) is what really ends a session.
     login_manager.session_protection = "strong"
     login_manager._session_identifier_generator = session_identifier
-    app.before_request(_guard_newsroom)
     app.session_interface = MachineAwareSessions()
 
 
@@ -85,17 +80,6 @@ def _load_editor(user_id: str) -> Editor | None:
     if editor.session_version != int(match.group(2) or 0):
         return None
     return editor
-
-
-def _guard_newsroom():
-    # Defence in depth: a newsroom view that forgot its decorator is still closed.
-    if not request.path.startswith("/newsroom/") or request.endpoint in PUBLIC_NEWSROOM_ENDPOINTS:
-        return None
-    if request.endpoint is None:
-        return None
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    return None
 
 
 def editor_required(view):

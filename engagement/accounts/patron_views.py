@@ -23,6 +23,7 @@ from engagement.accounts.auth import (
     sign_in_patron,
     sign_out_patron,
 )
+from engagement.accounts.blueprints import public
 from engagement.accounts.patron_forms import (
     BillingForm,
     EraseConfirmForm,
@@ -31,7 +32,7 @@ from engagement.accounts.patron_forms import (
     MagicLinkSignInForm,
     SignOutForm,
 )
-from engagement.accounts.views import bp, safe_next
+from engagement.accounts.views import safe_next
 from engagement.extensions import db, limiter
 from engagement.urls import public_url
 
@@ -54,7 +55,7 @@ def _magic_email_key() -> str:
     return "magic-link-email:" + (request.form.get("email") or "").strip().lower()
 
 
-@bp.route("/account/login", methods=["GET", "POST"])
+@public.route("/account/login", methods=["GET", "POST"])
 @limiter.limit(_ip_limit, methods=["POST"])
 @limiter.limit(_email_limit, methods=["POST"], key_func=_magic_email_key)
 def patron_login():
@@ -77,7 +78,7 @@ def _next_path() -> str | None:
     return target.removesuffix("?")
 
 
-@bp.get("/account/login/<token>")
+@public.get("/account/login/<token>")
 def patron_link(token: str):
     """The page of a link: it signs in by itself in a browser (a script posts its form) and shows
     a "Sign in" button otherwise; opening it (a mail scanner, say) uses nothing up."""
@@ -88,7 +89,7 @@ def patron_link(token: str):
                            next_path=_next_path(), auto=True)
 
 
-@bp.post("/account/login/<token>")
+@public.post("/account/login/<token>")
 @limiter.limit(_ip_limit)
 def patron_link_use(token: str):
     """Use the link up (once) and sign the patron in."""
@@ -111,7 +112,7 @@ def _invalid_link(state: str):
     return render_template("account/invalid_link.html", message=INVALID_LINK[state]), status
 
 
-@bp.post("/account/logout")
+@public.post("/account/logout")
 def patron_logout():
     """Sign the patron out: every copy of the session cookie stops working (a cookie cannot be
     taken back alone, so the patron's other sessions end too)."""
@@ -120,7 +121,7 @@ def patron_logout():
     return redirect(url_for("accounts.patron_login"), 303)
 
 
-@bp.post("/account/logout-everywhere")
+@public.post("/account/logout-everywhere")
 def patron_logout_everywhere():
     """Sign the patron out in every browser."""
     if _end_patron_sessions():
@@ -140,7 +141,7 @@ def _end_patron_sessions() -> bool:
     return True
 
 
-@bp.get("/account")
+@public.get("/account")
 @patron_required
 def patron_account():
     """What the patron holds: membership, gifts, reports, votes; billing and their data."""
@@ -158,7 +159,7 @@ def _render_account(status: int = 200, **extra):
         erase_form=EraseStartForm(), **extra), status
 
 
-@bp.post("/account/billing")
+@public.post("/account/billing")
 @patron_required
 def patron_billing():
     """Open Stripe's customer portal for the patron (303), returning to /account."""
@@ -183,7 +184,7 @@ def patron_billing():
     return redirect(session["url"], 303)
 
 
-@bp.get("/account/data")
+@public.get("/account/data")
 @patron_required
 def patron_data():
     """Download everything held about the patron, as JSON."""
@@ -193,7 +194,7 @@ def patron_data():
         "Cache-Control": "no-store"})
 
 
-@bp.post("/account/delete")
+@public.post("/account/delete")
 @patron_required
 def patron_erase_start():
     """First step of deleting one's data: the confirmation page."""
@@ -204,7 +205,7 @@ def patron_erase_start():
                            memberships=account.memberships_of(current_patron()))
 
 
-@bp.post("/account/delete/confirm")
+@public.post("/account/delete/confirm")
 @patron_required
 def patron_erase():
     """Second step: erase the personal data, stop renewals, sign out."""

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, logout_user
 
 from engagement.accounts import services
 from engagement.accounts.auth import end_editor_sessions, sign_in_editor
+from engagement.accounts.blueprints import newsroom
 from engagement.accounts.forms import EditorLoginForm
+from engagement.blueprints import open_to_all
 from engagement.extensions import db, limiter
-
-bp = Blueprint("accounts", __name__)
 
 WRONG_CREDENTIALS = "That email and password do not match an editor account."
 
@@ -40,10 +40,11 @@ def safe_next(target: str | None, default: str) -> str:
     return target
 
 
-@bp.route("/newsroom/login", methods=["GET", "POST"])
+@newsroom.route("/login", methods=["GET", "POST"])
+@open_to_all
 @limiter.limit(_login_limit, methods=["POST"])
 @limiter.limit(_login_limit, methods=["POST"], key_func=_email_key)
-def newsroom_login():
+def login():
     """Sign an editor in with email and password."""
     if current_user.is_authenticated:
         return redirect(url_for("newsroom.home"))
@@ -59,21 +60,21 @@ def newsroom_login():
     return render_template("accounts/login.html", form=form, error=error)
 
 
-@bp.post("/newsroom/logout")
-def newsroom_logout():
+@newsroom.post("/logout")
+def logout():
     """Sign the editor out: every copy of the session cookie stops working (a cookie cannot be
     taken back alone, so the editor's other sessions end too)."""
     _end_sessions()
     flash("You are signed out.", "info")
-    return redirect(url_for("accounts.newsroom_login"))
+    return redirect(url_for("accounts_newsroom.login"))
 
 
-@bp.post("/newsroom/logout-everywhere")
-def newsroom_logout_everywhere():
+@newsroom.post("/logout-everywhere")
+def logout_everywhere():
     """Sign the editor out in every browser (a lost laptop, a shared computer)."""
     _end_sessions()
     flash("You are signed out everywhere: every browser must sign in again.", "info")
-    return redirect(url_for("accounts.newsroom_login"))
+    return redirect(url_for("accounts_newsroom.login"))
 
 
 def _end_sessions() -> None:
@@ -82,5 +83,3 @@ def _end_sessions() -> None:
         db.session.commit()
     logout_user()
 
-
-from engagement.accounts import patron_views  # noqa: E402, F401 - patrons' pages on this blueprint

@@ -57,7 +57,7 @@ def web_annotation(correction: Correction) -> dict:
     as body. No reader's address or other personal data is in it."""
     return {
         "@context": CONTEXT,
-        "id": public_url("corrections.triage_annotation", correction_id=correction.id),
+        "id": public_url("corrections_newsroom.triage_annotation", correction_id=correction.id),
         "type": "Annotation",
         "motivation": "editing",
         "created": _time(correction.first_reported_at),

@@ -18,7 +18,7 @@ from engagement.corrections.schemas import (
     parse_report,
 )
 from engagement.edge import loads_bounded
-from engagement.extensions import cors, csrf, db, limiter
+from engagement.extensions import csrf, db, limiter
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -35,18 +35,6 @@ def corrections_rate_limit() -> str:
 # views.py): a client cannot double its quota by switching (issue 14, item 4).
 report_rate_limit = limiter.shared_limit(corrections_rate_limit, scope="corrections-report",
                                          methods=["POST"])
-
-
-@bp.record_once
-def _allow_widget_origins(state) -> None:
-    # CORS only for the intake, and only for the outlets' pages (read when the app is built).
-    app = state.app
-    cors.init_app(app, resources={CORRECTIONS_PATH: {
-        "origins": list(app.config.get("WIDGET_ALLOWED_ORIGINS") or []),
-        "methods": ["POST", "OPTIONS"],
-        "allow_headers": ["Content-Type", "X-Engagement-Widget"],
-        "max_age": 600,
-    }})
 
 
 def read_json_body() -> object:

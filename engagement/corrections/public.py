@@ -8,8 +8,8 @@ from xml.etree import ElementTree
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 
 from engagement.corrections import listing, triage
+from engagement.corrections.blueprints import public
 from engagement.corrections.triage_forms import StopMailsForm
-from engagement.corrections.views import bp
 from engagement.errors import InvalidInput
 from engagement.extensions import db, limiter
 
@@ -27,7 +27,7 @@ def _base_url() -> str:
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/")
 
 
-@bp.get("/corrections")
+@public.get("/corrections")
 @limiter.limit(public_rate_limit)
 def public_log():
     """Corrections and clarifications the newsroom made, newest first, by article if asked."""
@@ -83,7 +83,7 @@ def build_feed(entries: list) -> bytes:
     return ElementTree.tostring(feed, encoding="utf-8", xml_declaration=True)
 
 
-@bp.get("/corrections/feed.atom")
+@public.get("/corrections/feed.atom")
 @limiter.limit(public_rate_limit)
 def public_feed():
     """The public log as an Atom feed: the latest corrections and clarifications."""
@@ -91,7 +91,7 @@ def public_feed():
     return Response(body, mimetype="application/atom+xml")
 
 
-@bp.route("/corrections/stop-mails/<token>", methods=["GET", "POST"])
+@public.route("/corrections/stop-mails/<token>", methods=["GET", "POST"])
 @limiter.limit(public_rate_limit)
 def stop_mails(token: str):
     """A reader confirms (by a button, never by merely opening the link) to stop our mails."""

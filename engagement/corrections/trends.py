@@ -59,7 +59,8 @@ def headlines() -> list[Headline]:
     note = f"The oldest has waited {age(oldest)}." if oldest is not None else ""
     return [Headline(
         "open-corrections", "Open corrections", f"{levels[-1]:,}", trend, direction, levels,
-        url_for("corrections.triage_list", sort="oldest_unhandled"), "Triage, oldest first",
+        url_for("corrections_newsroom.triage_list", sort="oldest_unhandled"),
+        "Triage, oldest first",
         empty="" if levels[-1] or any(levels) else
         "No reports yet: embed the widget on your articles (see the widget guide).",
         note=note, order=50)]

@@ -61,7 +61,7 @@ def bulk_page(ids: list[int], action: str, assignee_id: int | None, back: str) -
     fields = [("ids", str(i)) for i in ids] + [("action", action), ("back", back),
                                                ("assignee", str(assignee_id or ""))]
     return confirm(f"{BULK_LABELS[action]}: {count}?", lines,
-                   url_for("corrections.triage_bulk"), f"{BULK_LABELS[action]} ({count})",
+                   url_for("corrections_newsroom.triage_bulk"), f"{BULK_LABELS[action]} ({count})",
                    back, fields, danger=action != "assign")
 
 
@@ -76,7 +76,7 @@ def merge_page(source: Correction, target: Correction) -> str:
     elif told:
         lines.append(f"{plural(told, 'reader')} who asked to be told will hear when "
                      f"#{target.id} is decided.")
-    back = url_for("corrections.triage_detail", correction_id=source.id)
+    back = url_for("corrections_newsroom.triage_detail", correction_id=source.id)
     return confirm(f"Merge #{source.id} into #{target.id}?", lines,
-                   url_for("corrections.triage_merge", correction_id=source.id),
+                   url_for("corrections_newsroom.triage_merge", correction_id=source.id),
                    f"Merge into #{target.id}", back, [("target", str(target.id))])

@@ -1,7 +1,7 @@
 """Newsroom pages of triage: the corrections list with bulk actions, and a correction's page.
 
 The routes join the intake's `corrections` blueprint, so the intake's mail link
-`/newsroom/corrections/<id>` is `corrections.triage_detail`.
+`/newsroom/corrections/<id>` is `corrections_newsroom.triage_detail`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from flask_login import current_user
 
 from engagement.accounts.auth import editor_required
 from engagement.corrections import annotation, listing, triage, triage_flow, wording
-from engagement.corrections import trends as _trends  # noqa: F401 - the dashboard headline
+from engagement.corrections import trends as _trends
+from engagement.corrections.blueprints import newsroom
 from engagement.corrections.models import Correction
 from engagement.corrections.triage_forms import (
     BULK_LABELS,
@@ -27,7 +28,6 @@ from engagement.corrections.triage_forms import (
     editor_choices,
     parse_assignee,
 )
-from engagement.corrections.views import bp
 from engagement.database import utcnow
 from engagement.edge import parse_id
 from engagement.errors import DomainError, InvalidInput
@@ -41,12 +41,12 @@ def _panel_context() -> dict:
             "labels": STATUS_LABELS}
 
 
-registry.register_nav("Corrections", "corrections.triage_list", order=20)
+registry.register_nav("Corrections", "corrections_newsroom.triage_list", order=20)
 registry.register_panel("corrections", "corrections/newsroom/panel.html", _panel_context,
                         order=20)
 
 
-@bp.app_template_filter("age")
+@newsroom.app_template_filter("age")
 def age(delta) -> str:
     """A waiting time in words: 3 days, 5 hours, 12 minutes."""
     seconds = int(delta.total_seconds())
@@ -57,13 +57,13 @@ def age(delta) -> str:
     return "less than a minute"
 
 
-@bp.app_template_filter("http_only")
+@newsroom.app_template_filter("http_only")
 def http_only(url: str) -> str:
     """The URL if it is http(s), else a harmless '#': no javascript: link ever reaches a page."""
     return url if url.lower().startswith(("http://", "https://")) else "#"
 
 
-@bp.get("/newsroom/corrections")
+@newsroom.get("/corrections")
 @editor_required
 def triage_list():
     """The corrections to triage, filtered, searched, sorted, a page at a time."""
@@ -91,7 +91,7 @@ def _render_list(form: FilterForm, page: listing.Page, bulk: BulkForm) -> str:
         labels=STATUS_LABELS, with_suggestion=listing.suggestion_counts(page.rows))
 
 
-@bp.get("/newsroom/corrections/bulk")
+@newsroom.get("/corrections/bulk")
 @editor_required
 def triage_bulk_confirm():
     """What the bulk action will do to the ticked corrections: the page that asks first."""
@@ -110,7 +110,7 @@ def triage_bulk_confirm():
     return triage_flow.bulk_page(ids, action, assignee_id, back)
 
 
-@bp.post("/newsroom/corrections/bulk")
+@newsroom.post("/corrections/bulk")
 @editor_required
 def triage_bulk():
     """Apply one action (spam, no action, assign) to every ticked correction."""
@@ -152,14 +152,14 @@ def _bulk_refused(bulk: BulkForm, message: str, status: int = 422):
     return _render_list(form, listing.triage_page(form.as_query("", "")), bulk), status
 
 
-@bp.get("/newsroom/corrections/<int:correction_id>")
+@newsroom.get("/corrections/<int:correction_id>")
 @editor_required
 def triage_detail(correction_id: int):
     """One correction: the passage, every report, history, notes and the editor's actions."""
     return _render_detail(correction_id)
 
 
-@bp.get("/newsroom/corrections/<int:correction_id>/annotation.json")
+@newsroom.get("/corrections/<int:correction_id>/annotation.json")
 @editor_required
 def triage_annotation(correction_id: int):
     """The correction as a W3C Web Annotation (JSON-LD), to move it to an annotation tool."""
@@ -218,7 +218,7 @@ def _done(correction_id: int, message: str):
     return redirect(url_for(".triage_detail", correction_id=correction_id))
 
 
-@bp.post("/newsroom/corrections/<int:correction_id>/status")
+@newsroom.post("/corrections/<int:correction_id>/status")
 @editor_required
 def triage_status(correction_id: int):
     """Move the correction to the state named by the button pressed."""
@@ -264,7 +264,7 @@ def _next(correction, message: str):
     return redirect(url_for(".triage_detail", correction_id=following))
 
 
-@bp.post("/newsroom/corrections/<int:correction_id>/assign")
+@newsroom.post("/corrections/<int:correction_id>/assign")
 @editor_required
 def triage_assign(correction_id: int):
     """Give the correction to an editor (or to nobody)."""
@@ -290,7 +290,7 @@ def triage_assign(correction_id: int):
     return _done(correction_id, f"Correction #{correction_id} is assigned to {who}.")
 
 
-@bp.post("/newsroom/corrections/<int:correction_id>/notes")
+@newsroom.post("/corrections/<int:correction_id>/notes")
 @editor_required
 def triage_note(correction_id: int):
     """Keep an internal note on the correction."""
@@ -305,7 +305,7 @@ def triage_note(correction_id: int):
     return _done(correction_id, "Your note is kept.")
 
 
-@bp.get("/newsroom/corrections/<int:correction_id>/merge")
+@newsroom.get("/corrections/<int:correction_id>/merge")
 @editor_required
 def triage_merge_confirm(correction_id: int):
     """What merging into the chosen correction will do: the page that asks first."""
@@ -320,7 +320,7 @@ def triage_merge_confirm(correction_id: int):
     return triage_flow.merge_page(correction, target)
 
 
-@bp.post("/newsroom/corrections/<int:correction_id>/merge")
+@newsroom.post("/corrections/<int:correction_id>/merge")
 @editor_required
 def triage_merge(correction_id: int):
     """Move this correction's reports into another and close it as a duplicate."""

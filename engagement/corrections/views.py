@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 
 from engagement.accounts.auth import current_patron
-from engagement.corrections import api, grouping, services, widget
+from engagement.corrections import api, grouping, services
+from engagement.corrections.blueprints import public
 from engagement.corrections.forms import ReportForm
 from engagement.corrections.schemas import parse_report
 from engagement.errors import InvalidInput
 from engagement.extensions import db
 
-bp = Blueprint("corrections", __name__)
-bp.register_blueprint(api.bp)
-bp.register_blueprint(widget.bp)
 
-
-@bp.route("/corrections/report", methods=["GET", "POST"])
+@public.route("/corrections/report", methods=["GET", "POST"])
 @api.report_rate_limit  # shared with POST /api/v1/corrections
 def report():
     """Report a mistake without JavaScript: the passage pasted by hand."""
@@ -61,5 +58,3 @@ def _sender() -> services.Sender:
                            user_agent=request.user_agent.string or "",
                            patron_id=patron.id if patron else None)
 
-
-from engagement.corrections import account_hooks  # noqa: E402, F401 - reports in erasure

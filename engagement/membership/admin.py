@@ -12,11 +12,11 @@ from engagement.database import utcnow
 from engagement.errors import DomainError
 from engagement.extensions import db
 from engagement.membership import tiers as tier_service
+from engagement.membership.blueprints import newsroom
 from engagement.membership.checkout import money
 from engagement.membership.forms import TierForm
 from engagement.membership.models import Donation, Membership, StripeEvent, Tier
 from engagement.membership.stripe_gateway import GatewayError, gateway
-from engagement.membership.views import bp
 from engagement.newsroom import registry
 
 
@@ -24,7 +24,7 @@ def _major(amount: int | None) -> str:
     return "" if amount is None else f"{amount / 100:.2f}"
 
 
-@bp.get("/newsroom/tiers")
+@newsroom.get("/tiers")
 @admin_required
 def tiers():
     """The tiers, their prices and whether Stripe has them."""
@@ -62,7 +62,7 @@ def _edit(tier: Tier | None):
             return render_template("membership/tier_form.html", form=form, tier=tier), exc.status
         db.session.commit()
         _sync_after_save(saved)
-        return redirect(url_for("membership.tiers"), 303)
+        return redirect(url_for("membership_newsroom.tiers"), 303)
     if form.is_submitted():
         status = 422
     return render_template("membership/tier_form.html", form=form, tier=tier), status
@@ -84,14 +84,14 @@ def _sync_after_save(tier: Tier) -> None:
               "Save again or run `flask stripe sync-tiers`.", "error")
 
 
-@bp.route("/newsroom/tiers/new", methods=["GET", "POST"])
+@newsroom.route("/tiers/new", methods=["GET", "POST"])
 @admin_required
 def tier_new():
     """Create a tier."""
     return _edit(None)
 
 
-@bp.route("/newsroom/tiers/<int:tier_id>", methods=["GET", "POST"])
+@newsroom.route("/tiers/<int:tier_id>", methods=["GET", "POST"])
 @admin_required
 def tier_edit(tier_id: int):
     """Change a tier; a new amount makes a new Stripe price."""
@@ -123,5 +123,5 @@ def _panel_context() -> dict:
     }
 
 
-registry.register_nav("Tiers", "membership.tiers", admin_only=True, order=60)
+registry.register_nav("Tiers", "membership_newsroom.tiers", admin_only=True, order=60)
 registry.register_panel("membership", "membership/panel.html", _panel_context, order=20)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     flash,
@@ -29,13 +28,12 @@ from engagement.edge import parse_id
 from engagement.errors import DomainError
 from engagement.extensions import db
 from engagement.membership import figures, grants, patrons
+from engagement.membership.blueprints import newsroom
 from engagement.membership.checkout import money
 from engagement.membership.models import Membership, Tier
 from engagement.membership.tiers import ordered_tiers
 from engagement.newsroom import registry
 from engagement.newsroom.confirm import confirm
-
-bp = Blueprint("patrons", __name__, url_prefix="/newsroom")
 
 
 class GrantForm(FlaskForm):
@@ -63,7 +61,7 @@ def _page_number() -> int:
     return min(parse_id(raw) or 1, 100000)
 
 
-@bp.get("/patrons")
+@newsroom.get("/patrons")
 @editor_required
 def index():
     """Patrons: search by email or name, filter by tier and status, a page at a time."""
@@ -82,7 +80,7 @@ def index():
         csv_url=url_for(".export_csv", **args))
 
 
-@bp.get("/patrons.csv")
+@newsroom.get("/patrons.csv")
 @editor_required
 def export_csv():
     """Every patron matching the current filters, as CSV, streamed."""
@@ -94,7 +92,7 @@ def export_csv():
                         "Cache-Control": "no-store"})
 
 
-@bp.get("/patrons/<int:patron_id>")
+@newsroom.get("/patrons/<int:patron_id>")
 @editor_required
 def show(patron_id: int):
     """One patron: memberships, gifts, reports and the timeline of their Stripe events."""
@@ -112,7 +110,7 @@ def show(patron_id: int):
         revoke_form=RevokeForm())
 
 
-@bp.route("/patrons/grant", methods=["GET", "POST"])
+@newsroom.route("/patrons/grant", methods=["GET", "POST"])
 @admin_required
 def grant():
     """Grant a tier to an email, for some months or without end."""
@@ -140,7 +138,7 @@ def grant():
     return render_template("patrons/grant.html", form=form), status
 
 
-@bp.get("/patrons/<int:patron_id>/grants/<int:membership_id>/revoke")
+@newsroom.get("/patrons/<int:patron_id>/grants/<int:membership_id>/revoke")
 @admin_required
 def revoke_confirm(patron_id: int, membership_id: int):
     """What revoking the grant does: the page that asks first."""
@@ -158,7 +156,7 @@ def revoke_confirm(patron_id: int, membership_id: int):
         "Revoke now", back)
 
 
-@bp.post("/patrons/<int:patron_id>/grants/<int:membership_id>/revoke")
+@newsroom.post("/patrons/<int:patron_id>/grants/<int:membership_id>/revoke")
 @admin_required
 def revoke(patron_id: int, membership_id: int):
     """End a complimentary membership now."""
@@ -177,8 +175,5 @@ def _figures_panel() -> dict:
     return figures.membership_figures()
 
 
-registry.register_nav("Patrons", "patrons.index", order=50)
+registry.register_nav("Patrons", "membership_newsroom.index", order=50)
 registry.register_panel("patrons", "patrons/panel.html", _figures_panel, order=25)
-
-# Admins' webhook pages and the dashboard headlines join this blueprint and the registry.
-from engagement.membership import admin_webhooks, trends  # noqa: E402, F401

@@ -15,7 +15,7 @@ from engagement.accounts.auth import admin_required
 from engagement.edge import parse_id
 from engagement.extensions import db
 from engagement.membership import webhooks
-from engagement.membership.admin_patrons import bp
+from engagement.membership.blueprints import newsroom
 from engagement.membership.models import EVENT_OUTCOMES, StripeEvent
 from engagement.newsroom import registry
 from engagement.newsroom.confirm import confirm
@@ -55,7 +55,7 @@ def process_again(row: StripeEvent) -> tuple[int, str]:
     return webhooks.receive(event, row.payload)
 
 
-@bp.get("/webhooks")
+@newsroom.get("/webhooks")
 @admin_required
 def webhook_events():
     """Received Stripe events, newest first, filtered by outcome: those that failed (that need
@@ -79,7 +79,7 @@ def webhook_events():
         prev_url=url_for(".webhook_events", page=page - 1, **args) if page > 1 else None)
 
 
-@bp.get("/webhooks/<int:event_id>/process")
+@newsroom.get("/webhooks/<int:event_id>/process")
 @admin_required
 def webhook_process_confirm(event_id: int):
     """What processing the event again does: the page that asks first (failed events only)."""
@@ -99,7 +99,7 @@ def webhook_process_confirm(event_id: int):
         [("outcome", "failed")], danger=False)
 
 
-@bp.post("/webhooks/<int:event_id>/process")
+@newsroom.post("/webhooks/<int:event_id>/process")
 @admin_required
 def webhook_process(event_id: int):
     """Process a stored event again and say how it went."""
@@ -117,4 +117,4 @@ def webhook_process(event_id: int):
     return redirect(url_for(".webhook_events", **args), 303)
 
 
-registry.register_nav("Webhooks", "patrons.webhook_events", admin_only=True, order=65)
+registry.register_nav("Webhooks", "membership_newsroom.webhook_events", admin_only=True, order=65)

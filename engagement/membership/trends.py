@@ -24,14 +24,14 @@ def _active(now: datetime, points: list[datetime]) -> Headline:
     trend, direction = change(levels[-1], levels[-5], "4 weeks ago")
     return Headline(
         "active-patrons", "Active patrons", f"{levels[-1]:,}", trend, direction, levels,
-        url_for("patrons.index"), "All patrons",
+        url_for("membership_newsroom.index"), "All patrons",
         empty="" if any(levels) else
         "No patrons yet: share /support with readers, or grant a membership.", order=10)
 
 
 def _revenue(now: datetime, points: list[datetime]) -> Headline:
     revenue = figures.monthly_revenue(now)
-    link = url_for("membership.tiers")
+    link = url_for("membership_newsroom.tiers")
     if not revenue:
         return Headline("mrr", "Monthly recurring revenue", "0", link=link, link_label="Tiers",
                         empty="No recurring revenue yet: check the tiers readers can choose.",
@@ -53,7 +53,7 @@ def _month_pair(now: datetime, label: str, key: str, count, weekly, empty: str,
     current, previous = count(this_month, now), count(last_month, this_month)
     trend, direction = change(current, previous, f"{previous:,} last month")
     return Headline(key, label, f"{current:,}", trend, direction, weekly(edges_of_weeks(now)),
-                    url_for("patrons.index"), "Patrons",
+                    url_for("membership_newsroom.index"), "Patrons",
                     empty=empty if not current and not previous else "", order=order)
 
 

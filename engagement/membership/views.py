@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request
+from flask import abort, current_app, jsonify, redirect, render_template, request
 from sqlalchemy import select
 
 from engagement.accounts.auth import current_patron
@@ -14,13 +14,12 @@ from engagement.extensions import csrf, db, limiter
 from engagement.membership import checkout as checkout_service
 from engagement.membership import support_page, webhooks
 from engagement.membership import thanks as thanks_service
+from engagement.membership.blueprints import public
 from engagement.membership.checkout import GIFT_PRESETS, CheckoutRequest
 from engagement.membership.forms import CUSTOM, OTHER, GiftForm, MembershipForm
 from engagement.membership.models import StripeEvent, Tier
 from engagement.membership.stripe_gateway import BadSignature, Gateway, GatewayError, gateway
 from engagement.membership.tiers import ordered_tiers, parse_amount
-
-bp = Blueprint("membership", __name__)
 
 SESSION_ID_RE = re.compile(r"^cs_[A-Za-z0-9_]{1,250}$")
 
@@ -29,7 +28,7 @@ def _support_limit() -> str:
     return current_app.config["SUPPORT_RATE_LIMIT"]
 
 
-@bp.get("/support")
+@public.get("/support")
 def support():
     """The tiers, each with its own "Join"; your own amount; a one-time gift."""
     tiers = ordered_tiers(active_only=True)
@@ -78,7 +77,7 @@ def _gift_request(form: GiftForm) -> CheckoutRequest:
                            nonce=form.nonce.data or "")
 
 
-@bp.post("/support/checkout")
+@public.post("/support/checkout")
 @limiter.limit(_support_limit)
 def checkout():
     """Start Stripe Checkout for the card the reader chose: 303 to the payment page."""
@@ -111,7 +110,7 @@ def checkout():
     return redirect(session["url"], 303)
 
 
-@bp.get("/support/thanks")
+@public.get("/support/thanks")
 def thanks():
     """Welcome once the webhook landed ("confirming your payment" until then), with the new
     patron signed in when this browser started the Checkout (membership/thanks.py)."""
@@ -138,7 +137,7 @@ def thanks():
     )
 
 
-@bp.post("/stripe/webhook")
+@public.post("/stripe/webhook")
 @csrf.exempt
 @limiter.exempt
 def stripe_webhook():
@@ -154,6 +153,3 @@ def stripe_webhook():
     status, outcome = webhooks.receive(event, raw)
     return jsonify(received=event["id"], outcome=outcome), status
 
-
-# The newsroom pages on this blueprint, and the Stripe events' part of a patron's erasure.
-from engagement.membership import account_hooks, admin  # noqa: E402, F401

@@ -2,14 +2,15 @@
 
 import time
 
-from flask import Blueprint, current_app, render_template, request
+from flask import current_app, render_template, request
 from flask_login import current_user
 
 from engagement.accounts.auth import editor_required
+from engagement.blueprints import newsroom_blueprint
 from engagement.database import newsroom_time, utcnow
 from engagement.newsroom import registry
 
-bp = Blueprint("newsroom", __name__, url_prefix="/newsroom")
+bp = newsroom_blueprint("newsroom", __name__)  # every page needs a signed-in editor
 
 registry.register_nav("Dashboard", "newsroom.home", order=0)
 

@@ -20,7 +20,7 @@ def headlines() -> list[Headline]:
     return [Headline(
         "mails-failing", "Mails failing", f"{failing:,}",
         "every mail is going out" if not failing else "see the outbox for the errors",
-        "down" if failing else "flat", points, url_for("notifications.outbox"), "Outbox",
+        "down" if failing else "flat", points, url_for("notifications_newsroom.outbox"), "Outbox",
         order=70)]
 
 

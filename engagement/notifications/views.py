@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from engagement.accounts.auth import admin_required, editor_required
@@ -10,23 +10,21 @@ from engagement.database import newsroom_time, utcnow
 from engagement.extensions import db
 from engagement.newsroom import registry
 from engagement.notifications import preferences, services
-from engagement.notifications import trends as _trends  # noqa: F401 - the dashboard headline
+from engagement.notifications.blueprints import newsroom
 from engagement.notifications.forms import NotificationSettingsForm, RetryForm
-
-bp = Blueprint("notifications", __name__, url_prefix="/newsroom")
 
 
 def _panel_context() -> dict:
     return {"outbox_counts": services.counts_by_status()}
 
 
-registry.register_nav("Outbox", "notifications.outbox", admin_only=True, order=80)
-registry.register_nav("My notifications", "notifications.settings", order=90)
+registry.register_nav("Outbox", "notifications_newsroom.outbox", admin_only=True, order=80)
+registry.register_nav("My notifications", "notifications_newsroom.settings", order=90)
 registry.register_panel("outbox", "notifications/panel.html", _panel_context, admin_only=True,
                         order=80)
 
 
-@bp.route("/settings/notifications", methods=["GET", "POST"])
+@newsroom.route("/settings/notifications", methods=["GET", "POST"])
 @editor_required
 def settings():
     """The signed-in editor chooses, per kind of news: at once, daily digest or off."""
@@ -36,12 +34,12 @@ def settings():
             preferences.set_mode(current_user, kind, field.data)
         db.session.commit()
         flash("Your notification settings are saved.", "success")
-        return redirect(url_for("notifications.settings"))
+        return redirect(url_for("notifications_newsroom.settings"))
     status = 422 if form.is_submitted() else 200
     return render_template("notifications/settings.html", form=form), status
 
 
-@bp.get("/outbox")
+@newsroom.get("/outbox")
 @admin_required
 def outbox():
     """Mails waiting, failing or given up on, and the last ones sent."""
@@ -54,7 +52,7 @@ def outbox():
     )
 
 
-@bp.get("/outbox/<int:email_id>")
+@newsroom.get("/outbox/<int:email_id>")
 @admin_required
 def outbox_email(email_id: int):
     """One mail as it was (or will be) sent: headers, status and its text."""
@@ -62,7 +60,7 @@ def outbox_email(email_id: int):
                            retry_form=RetryForm())
 
 
-@bp.post("/outbox/<int:email_id>/retry")
+@newsroom.post("/outbox/<int:email_id>/retry")
 @admin_required
 def retry(email_id: int):
     """Requeue a failed or dead mail so the worker sends it at its next pass."""
@@ -71,13 +69,11 @@ def retry(email_id: int):
     email = services.retry_email(email_id, utcnow())
     db.session.commit()
     flash(f"Mail #{email.id} is queued again; the worker will send it shortly.", "success")
-    return redirect(url_for("notifications.outbox"))
+    return redirect(url_for("notifications_newsroom.outbox"))
 
 
-@bp.app_template_filter("outbox_time")
+@newsroom.app_template_filter("outbox_time")
 def outbox_time(value) -> str:
     """A timestamp on the newsroom's clock, e.g. 2026-11-28 09:15 EET."""
     return newsroom_time(value).strftime("%Y-%m-%d %H:%M %Z") if value else "—"
 
-
-from engagement.notifications import account_hooks  # noqa: E402, F401 - the outbox in erasure

@@ -3,7 +3,7 @@ apply a stored delivery again."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -14,23 +14,22 @@ from engagement.extensions import db
 from engagement.membership.models import Tier
 from engagement.newsroom import registry
 from engagement.patreon import csv_import, mapping, webhooks
+from engagement.patreon.blueprints import newsroom
 from engagement.patreon.forms import ImportForm, MappingForm, ProcessDeliveryForm
 from engagement.patreon.models import PatreonDelivery, PatreonMember
-
-bp = Blueprint("patreon_newsroom", __name__, url_prefix="/newsroom/patreon")
 
 # The body may hold a whole export plus the form around it; the app's limit stays elsewhere.
 UPLOAD_LIMIT = csv_import.MAX_BYTES + 64 * 1024
 
 
-@bp.url_value_preprocessor
+@newsroom.url_value_preprocessor
 def _allow_large_upload(endpoint, _values):
     # Runs before the CSRF check reads the form, so the larger limit applies to this one form.
     if endpoint == "patreon_newsroom.upload":
         request.max_content_length = UPLOAD_LIMIT
 
 
-@bp.errorhandler(RequestEntityTooLarge)
+@newsroom.errorhandler(RequestEntityTooLarge)
 def _too_large(_error):
     form = ImportForm(formdata=None)
     form.file.errors = [f"{csv_import.TOO_LARGE} Nothing was imported."]
@@ -59,14 +58,14 @@ def _settings() -> dict[str, bool]:
                               and config.get("PATREON_CAMPAIGN_ID"))}
 
 
-@bp.get("")
+@newsroom.get("/patreon")
 @admin_required
 def index():
     """The tier mapping, the import form and how the bridge is set up."""
     return _render()
 
 
-@bp.post("/mapping")
+@newsroom.post("/patreon/mapping")
 @admin_required
 def save_mapping():
     """Map each Patreon tier whose choice changed; every membership of it follows."""
@@ -93,7 +92,7 @@ def save_mapping():
     return redirect(url_for(".index"), 303)
 
 
-@bp.post("/import")
+@newsroom.post("/patreon/import")
 @admin_required
 def upload():
     """Import an uploaded members export in one transaction; show what it did."""
@@ -112,7 +111,7 @@ def upload():
                            filename=form.file.data.filename or "the file")
 
 
-@bp.post("/deliveries/<int:delivery_id>/process")
+@newsroom.post("/patreon/deliveries/<int:delivery_id>/process")
 @admin_required
 def process_delivery(delivery_id: int):
     """Apply a stored Patreon delivery again and say how it went."""
@@ -126,7 +125,8 @@ def process_delivery(delivery_id: int):
     else:
         flash(f"Processing {name} again did not succeed: {outcome}.", "error")
     back = request.form.get("outcome", "")
-    return redirect(url_for("patrons.webhook_events", **({"outcome": back} if back else {})), 303)
+    return redirect(url_for("membership_newsroom.webhook_events",
+                            **({"outcome": back} if back else {})), 303)
 
 
 def tier_choices() -> list[tuple[str, str]]:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import current_app, jsonify, request
 
 from engagement.extensions import csrf, limiter
 from engagement.patreon import webhooks
+from engagement.patreon.blueprints import public
 
-bp = Blueprint("patreon", __name__)
 
-
-@bp.post("/patreon/webhook")
+@public.post("/patreon/webhook")
 @csrf.exempt
 @limiter.exempt
 def patreon_webhook():
@@ -24,6 +23,3 @@ def patreon_webhook():
     status, outcome = webhooks.receive(request.headers.get("X-Patreon-Event", ""), body)
     return jsonify(outcome=outcome), status
 
-
-# The newsroom page, and what the bridge adds to accounts, erasure and the webhooks page.
-from engagement.patreon import account_hooks, newsroom_views  # noqa: E402, F401

@@ -13,10 +13,9 @@ from engagement.membership.models import Tier
 from engagement.newsroom import registry
 from engagement.newsroom.confirm import confirm, plural
 from engagement.voting import curation
-from engagement.voting import trends as _trends  # noqa: F401 - the dashboard headline
+from engagement.voting.blueprints import newsroom
 from engagement.voting.forms import RoundForm, TopicForm, to_local
 from engagement.voting.models import STATE_LABELS, TRANSITIONS, Round, Topic, Vote
-from engagement.voting.views import bp
 
 OUTCOMES = ("planned", "in_progress", "published", "declined")
 
@@ -29,7 +28,7 @@ def _form_errors(form, exc: DomainError) -> None:
         form.form_errors.append(exc.message)
 
 
-@bp.get("/newsroom/rounds")
+@newsroom.get("/rounds")
 @editor_required
 def rounds():
     """Every round, newest first, with its topics and votes."""
@@ -72,18 +71,18 @@ def _edit_round(round_: Round | None):
         else:
             db.session.commit()
             flash(f"Saved the round “{saved.title}”.", "success")
-            return redirect(url_for("voting.round_detail", round_id=saved.id), 303)
+            return redirect(url_for("voting_newsroom.round_detail", round_id=saved.id), 303)
     return render_template("voting/newsroom/round_form.html", form=form, round=round_), status
 
 
-@bp.route("/newsroom/rounds/new", methods=["GET", "POST"])
+@newsroom.route("/rounds/new", methods=["GET", "POST"])
 @editor_required
 def round_new():
     """Create a round."""
     return _edit_round(None)
 
 
-@bp.route("/newsroom/rounds/<int:round_id>/edit", methods=["GET", "POST"])
+@newsroom.route("/rounds/<int:round_id>/edit", methods=["GET", "POST"])
 @editor_required
 def round_edit(round_id: int):
     """Change a round that has not closed."""
@@ -102,7 +101,7 @@ def _render_round(round_: Round, status: int = 200, topic_form: TopicForm | None
         values=request.form if status != 200 else {}), status
 
 
-@bp.get("/newsroom/rounds/<int:round_id>")
+@newsroom.get("/rounds/<int:round_id>")
 @editor_required
 def round_detail(round_id: int):
     """A round: its topics and their order, or after the close its ranking and outcomes."""
@@ -113,7 +112,7 @@ def round_detail(round_id: int):
     return _render_round(round_)
 
 
-@bp.post("/newsroom/rounds/<int:round_id>/topics")
+@newsroom.post("/rounds/<int:round_id>/topics")
 @editor_required
 def topic_add(round_id: int):
     """Add a topic to the end of the round."""
@@ -128,11 +127,11 @@ def topic_add(round_id: int):
         else:
             db.session.commit()
             flash(f"Added “{topic.title}”.", "success")
-            return redirect(url_for("voting.round_detail", round_id=round_id), 303)
+            return redirect(url_for("voting_newsroom.round_detail", round_id=round_id), 303)
     return _render_round(round_, 422, topic_form=form)
 
 
-@bp.route("/newsroom/topics/<int:topic_id>/edit", methods=["GET", "POST"])
+@newsroom.route("/topics/<int:topic_id>/edit", methods=["GET", "POST"])
 @editor_required
 def topic_edit(topic_id: int):
     """Change a topic's title and description."""
@@ -154,29 +153,29 @@ def topic_edit(topic_id: int):
 
 def _back_to(topic: Topic) -> str:
     if topic.round_id is None or topic.state == "suggested":
-        return url_for("voting.suggestions")
-    return url_for("voting.round_detail", round_id=topic.round_id)
+        return url_for("voting_newsroom.suggestions")
+    return url_for("voting_newsroom.round_detail", round_id=topic.round_id)
 
 
-@bp.post("/newsroom/topics/<int:topic_id>/move")
+@newsroom.post("/topics/<int:topic_id>/move")
 @editor_required
 def topic_move(topic_id: int):
     """Move a topic up or down the round's list."""
     topic = curation.get_topic(topic_id)
     curation.move_topic(topic, request.form.get("direction", ""))
     db.session.commit()
-    return redirect(url_for("voting.round_detail", round_id=topic.round_id,
+    return redirect(url_for("voting_newsroom.round_detail", round_id=topic.round_id,
                             _anchor=f"topic-{topic.id}"), 303)
 
 
-@bp.get("/newsroom/rounds/<int:round_id>/close")
+@newsroom.get("/rounds/<int:round_id>/close")
 @editor_required
 def round_close_confirm(round_id: int):
     """What closing the round now does, and to how many: the page that asks first."""
     round_ = curation.get_round(round_id)
     votes, voters = db.session.execute(select(func.count(Vote.id), func.count(
         func.distinct(Vote.patron_id))).where(Vote.round_id == round_.id)).one()
-    back = url_for("voting.round_detail", round_id=round_id)
+    back = url_for("voting_newsroom.round_detail", round_id=round_id)
     if round_.status() != "open":
         flash("Only an open round can be closed.", "error")
         return redirect(back, 303)
@@ -186,10 +185,10 @@ def round_close_confirm(round_id: int):
          f"{newsroom_time(round_.closes_at):%Y-%m-%d %H:%M}.",
          f"The {plural(votes, 'vote')} of {plural(voters, 'co-creator')} are counted now and "
          "the ranking is final.", "A closed round cannot be opened again."],
-        url_for("voting.round_close", round_id=round_id), "Close the round now", back)
+        url_for("voting_newsroom.round_close", round_id=round_id), "Close the round now", back)
 
 
-@bp.post("/newsroom/rounds/<int:round_id>/close")
+@newsroom.post("/rounds/<int:round_id>/close")
 @editor_required
 def round_close(round_id: int):
     """Close an open round now and count the votes."""
@@ -202,10 +201,10 @@ def round_close(round_id: int):
     else:
         db.session.commit()
         flash(f"Closed “{round_.title}”; the votes are counted.", "success")
-    return redirect(url_for("voting.round_detail", round_id=round_id), 303)
+    return redirect(url_for("voting_newsroom.round_detail", round_id=round_id), 303)
 
 
-@bp.post("/newsroom/rounds/<int:round_id>/open")
+@newsroom.post("/rounds/<int:round_id>/open")
 @editor_required
 def round_open(round_id: int):
     """Open a scheduled round at once."""
@@ -217,10 +216,10 @@ def round_open(round_id: int):
     else:
         db.session.commit()
         flash(f"“{round_.title}” is open for votes.", "success")
-    return redirect(url_for("voting.round_detail", round_id=round_id), 303)
+    return redirect(url_for("voting_newsroom.round_detail", round_id=round_id), 303)
 
 
-@bp.post("/newsroom/topics/<int:topic_id>/outcome")
+@newsroom.post("/topics/<int:topic_id>/outcome")
 @editor_required
 def topic_outcome(topic_id: int):
     """Mark a topic planned, in progress, published (with its article) or declined."""
@@ -240,11 +239,11 @@ def topic_outcome(topic_id: int):
     told = f" {mailed} voter{'s' if mailed != 1 else ''} will get the article by mail." \
         if state == "published" else ""
     flash(f"“{topic.title}” is now {STATE_LABELS[state].lower()}.{told}", "success")
-    return redirect(url_for("voting.round_detail", round_id=topic.round_id,
+    return redirect(url_for("voting_newsroom.round_detail", round_id=topic.round_id,
                             _anchor=f"topic-{topic.id}"), 303)
 
 
-@bp.get("/newsroom/rounds/<int:round_id>/export.csv")
+@newsroom.get("/rounds/<int:round_id>/export.csv")
 @editor_required
 def round_export(round_id: int):
     """The round's topics, votes, counted votes and states as CSV."""
@@ -254,12 +253,10 @@ def round_export(round_id: int):
         "Content-Disposition": f'attachment; filename="round-{round_.id}.csv"'})
 
 
-from engagement.voting import suggestions_views  # noqa: E402, F401 - the suggestions queue
-
 
 def _panel_context() -> dict:
     return curation.panel_figures()
 
 
-registry.register_nav("Rounds", "voting.rounds", order=40)
+registry.register_nav("Rounds", "voting_newsroom.rounds", order=40)
 registry.register_panel("voting", "voting/newsroom/panel.html", _panel_context, order=40)

@@ -12,8 +12,8 @@ from engagement.errors import DomainError
 from engagement.extensions import db
 from engagement.newsroom.confirm import confirm, plural
 from engagement.voting import curation
+from engagement.voting.blueprints import newsroom
 from engagement.voting.models import Round, Topic, Vote
-from engagement.voting.views import bp
 
 
 def _id(name: str) -> int | None:
@@ -33,7 +33,7 @@ def _render(status: int = 200, errors: dict | None = None):
                            values=request.form if status != 200 else {}), status
 
 
-@bp.get("/newsroom/suggestions")
+@newsroom.get("/suggestions")
 @editor_required
 def suggestions():
     """Suggestions waiting for an editor."""
@@ -48,16 +48,16 @@ def _act(topic_id: int, action, done: str):
         db.session.rollback()
         if request.form.get("back") == "round" and topic.round_id:
             flash(exc.message, "error")
-            return redirect(url_for("voting.round_detail", round_id=topic.round_id), 303)
+            return redirect(url_for("voting_newsroom.round_detail", round_id=topic.round_id), 303)
         return _render(exc.status, errors={topic_id: exc.fields or {"action": exc.message}})
     db.session.commit()
     flash(done.format(title=topic.title), "success")
     if request.form.get("back") == "round" and topic.round_id:
-        return redirect(url_for("voting.round_detail", round_id=topic.round_id), 303)
-    return redirect(url_for("voting.suggestions"), 303)
+        return redirect(url_for("voting_newsroom.round_detail", round_id=topic.round_id), 303)
+    return redirect(url_for("voting_newsroom.suggestions"), 303)
 
 
-@bp.post("/newsroom/suggestions/<int:topic_id>/publish")
+@newsroom.post("/suggestions/<int:topic_id>/publish")
 @editor_required
 def suggestion_publish(topic_id: int):
     """Put a suggestion up for votes in a round."""
@@ -67,7 +67,7 @@ def suggestion_publish(topic_id: int):
         "“{title}” is now up for votes.")
 
 
-@bp.post("/newsroom/topics/<int:topic_id>/decline")
+@newsroom.post("/topics/<int:topic_id>/decline")
 @editor_required
 def topic_decline(topic_id: int):
     """Decline a suggestion or topic with a reason readers see."""
@@ -75,7 +75,7 @@ def topic_decline(topic_id: int):
     return _act(topic_id, lambda t: curation.decline_topic(t, reason), "Declined “{title}”.")
 
 
-@bp.get("/newsroom/topics/<int:topic_id>/merge")
+@newsroom.get("/topics/<int:topic_id>/merge")
 @editor_required
 def topic_merge_confirm(topic_id: int):
     """What merging the topic does (votes move, voters are mailed): the page that asks first."""
@@ -83,8 +83,8 @@ def topic_merge_confirm(topic_id: int):
     target_id = parse_id(request.args.get("target_id", ""))
     target = db.session.get(Topic, target_id) if target_id else None
     back_round = request.args.get("back") == "round" and topic.round_id
-    back = (url_for("voting.round_detail", round_id=topic.round_id) if back_round
-            else url_for("voting.suggestions"))
+    back = (url_for("voting_newsroom.round_detail", round_id=topic.round_id) if back_round
+            else url_for("voting_newsroom.suggestions"))
     if target is None or target.id == topic.id:
         flash("Choose another topic to merge into.", "error")
         return redirect(back, 303)
@@ -95,12 +95,13 @@ def topic_merge_confirm(topic_id: int):
              "voted for both keeps one vote).",
              f"{plural(voters, 'voter')} will get a mail saying where their vote went."]
     return confirm(f"Merge “{topic.title}” into “{target.title}”?", lines,
-                   url_for("voting.topic_merge", topic_id=topic.id), "Merge and tell the voters",
+                   url_for("voting_newsroom.topic_merge", topic_id=topic.id),
+                   "Merge and tell the voters",
                    back, [("target_id", str(target.id)),
                           ("back", "round" if back_round else "")])
 
 
-@bp.post("/newsroom/topics/<int:topic_id>/merge")
+@newsroom.post("/topics/<int:topic_id>/merge")
 @editor_required
 def topic_merge(topic_id: int):
     """Merge a topic into another; its votes move and its voters are told."""

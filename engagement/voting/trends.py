@@ -16,7 +16,7 @@ def headlines() -> list[Headline]:
         "votes", lambda: (select().select_from(Vote), Vote.created_at, None), dashboard_now())
     return [Headline(
         "votes", "Votes this week", f"{points[-1]:,}", trend, direction, points,
-        url_for("voting.rounds"), "Rounds",
+        url_for("voting_newsroom.rounds"), "Rounds",
         empty="" if any(points) else "No votes in twelve weeks: open a round of topics.",
         order=60)]
 

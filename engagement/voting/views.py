@@ -6,7 +6,6 @@ import time
 from urllib.parse import quote
 
 from flask import (
-    Blueprint,
     current_app,
     flash,
     jsonify,
@@ -23,15 +22,14 @@ from engagement.edge import parse_id
 from engagement.errors import DomainError, NotAllowed, NotFound, wants_json
 from engagement.extensions import db, limiter
 from engagement.voting import curation, eligibility, services, topics_cache
+from engagement.voting.blueprints import public
 from engagement.voting.forms import SuggestionForm, newsroom_zone
 from engagement.voting.models import STATE_LABELS
-
-bp = Blueprint("voting", __name__)
 
 SIGN_IN_PATH = "/account/login"
 
 
-@bp.app_template_filter("voting_time")
+@public.app_template_filter("voting_time")
 def voting_time(moment) -> str:
     """A time as the newsroom's wall clock, e.g. "5 December 2026, 18:00 (Europe/Berlin)"."""
     zone = newsroom_zone()
@@ -39,7 +37,7 @@ def voting_time(moment) -> str:
     return f"{local.day} {local:%B %Y, %H:%M} ({zone.key})"
 
 
-@bp.app_template_global("voting_votes_for")
+@public.app_template_global("voting_votes_for")
 def voting_votes_for(patron) -> list[services.MyVote]:
     """The patron's votes and their outcomes, for the /account page's fragment."""
     return services.votes_for_patron(patron) if patron is not None else []
@@ -77,7 +75,7 @@ def _anonymous_cache() -> dict | None:
     return current_app.extensions.setdefault("voting_topics_cache", {})
 
 
-@bp.get("/topics")
+@public.get("/topics")
 def topics():
     """Open rounds and their topics; what a co-creator may do; recent results."""
     cache = _anonymous_cache()
@@ -171,21 +169,21 @@ def _vote_action(topic_id: int, action, ok: str):
     return _respond(f"{ok} You have {left} left in this round.", topic_id, counted)
 
 
-@bp.post("/topics/<int:topic_id>/vote")
+@public.post("/topics/<int:topic_id>/vote")
 @_voting_limit
 def vote(topic_id: int):
     """Spend one of the round's votes on a topic."""
     return _vote_action(topic_id, services.cast_vote, "Your vote is in.")
 
 
-@bp.post("/topics/<int:topic_id>/unvote")
+@public.post("/topics/<int:topic_id>/unvote")
 @_voting_limit
 def unvote(topic_id: int):
     """Take a vote back while the round is open."""
     return _vote_action(topic_id, services.withdraw_vote, "Your vote is taken back.")
 
 
-@bp.post("/topics/suggest")
+@public.post("/topics/suggest")
 @limiter.limit(_suggestion_limit, key_func=_patron_key)
 def suggest():
     """Queue a co-creator's topic suggestion for the editors."""
@@ -215,6 +213,3 @@ def suggest():
     rounds, results = services.topics_page(patron)
     return _render_topics(patron, rounds, results, form, 422, suggestion_round=round_id)
 
-
-# Editors' pages and the /account hooks register themselves on import.
-from engagement.voting import account_hooks, newsroom_views  # noqa: E402, F401

@@ -1,0 +1,1 @@
+"""Patreon bridge: members and pledges from Patreon count as memberships."""
