@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from flask import g, has_request_context, url_for
 from sqlalchemy import func, select, text
 
+from engagement.corrections.blueprints import newsroom
 from engagement.corrections.models import _OPEN_SQL as OPEN_SQL
 from engagement.corrections.models import OPEN_STATUSES, Correction
 from engagement.extensions import db
@@ -66,4 +67,4 @@ def headlines() -> list[Headline]:
         note=note, order=50)]
 
 
-registry.register_headline("corrections", headlines)
+registry.register_headline(newsroom, "corrections", headlines)

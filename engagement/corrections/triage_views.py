@@ -41,8 +41,8 @@ def _panel_context() -> dict:
             "labels": STATUS_LABELS}
 
 
-registry.register_nav("Corrections", "corrections_newsroom.triage_list", order=20)
-registry.register_panel("corrections", "corrections/newsroom/panel.html", _panel_context,
+registry.register_nav(newsroom, "Corrections", "corrections_newsroom.triage_list", order=20)
+registry.register_panel(newsroom, "corrections", "corrections/newsroom/panel.html", _panel_context,
                         order=20)
 
 

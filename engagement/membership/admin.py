@@ -123,5 +123,5 @@ def _panel_context() -> dict:
     }
 
 
-registry.register_nav("Tiers", "membership_newsroom.tiers", admin_only=True, order=60)
-registry.register_panel("membership", "membership/panel.html", _panel_context, order=20)
+registry.register_nav(newsroom, "Tiers", "membership_newsroom.tiers", admin_only=True, order=60)
+registry.register_panel(newsroom, "membership", "membership/panel.html", _panel_context, order=21)

@@ -175,5 +175,5 @@ def _figures_panel() -> dict:
     return figures.membership_figures()
 
 
-registry.register_nav("Patrons", "membership_newsroom.index", order=50)
-registry.register_panel("patrons", "patrons/panel.html", _figures_panel, order=25)
+registry.register_nav(newsroom, "Patrons", "membership_newsroom.index", order=50)
+registry.register_panel(newsroom, "patrons", "patrons/panel.html", _figures_panel, order=25)

@@ -117,4 +117,5 @@ def webhook_process(event_id: int):
     return redirect(url_for(".webhook_events", **args), 303)
 
 
-registry.register_nav("Webhooks", "membership_newsroom.webhook_events", admin_only=True, order=65)
+registry.register_nav(newsroom, "Webhooks", "membership_newsroom.webhook_events", admin_only=True,
+                      order=65)

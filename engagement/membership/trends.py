@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import url_for
 
 from engagement.membership import figures
+from engagement.membership.blueprints import newsroom
 from engagement.membership.checkout import money
 from engagement.newsroom import registry
 from engagement.newsroom.trends import (
@@ -72,4 +73,4 @@ def headlines() -> list[Headline]:
     ]
 
 
-registry.register_headline("membership", headlines)
+registry.register_headline(newsroom, "membership", headlines)

@@ -12,7 +12,7 @@ from engagement.newsroom import registry
 
 bp = newsroom_blueprint("newsroom", __name__)  # every page needs a signed-in editor
 
-registry.register_nav("Dashboard", "newsroom.home", order=0)
+registry.register_nav(bp, "Dashboard", "newsroom.home", order=0)
 
 
 @bp.app_context_processor

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from engagement.extensions import db
 from engagement.newsroom import registry
 from engagement.newsroom.trends import Headline, dashboard_now, weekly_rate
+from engagement.notifications.blueprints import newsroom
 from engagement.notifications.models import RETRYABLE_STATUSES, Email
 
 
@@ -24,4 +25,4 @@ def headlines() -> list[Headline]:
         order=70)]
 
 
-registry.register_headline("notifications", headlines, admin_only=True)
+registry.register_headline(newsroom, "notifications", headlines, admin_only=True)

@@ -18,10 +18,11 @@ def _panel_context() -> dict:
     return {"outbox_counts": services.counts_by_status()}
 
 
-registry.register_nav("Outbox", "notifications_newsroom.outbox", admin_only=True, order=80)
-registry.register_nav("My notifications", "notifications_newsroom.settings", order=90)
-registry.register_panel("outbox", "notifications/panel.html", _panel_context, admin_only=True,
-                        order=80)
+registry.register_nav(newsroom, "Outbox", "notifications_newsroom.outbox", admin_only=True,
+                      order=80)
+registry.register_nav(newsroom, "My notifications", "notifications_newsroom.settings", order=90)
+registry.register_panel(newsroom, "outbox", "notifications/panel.html", _panel_context,
+                        admin_only=True, order=80)
 
 
 @newsroom.route("/settings/notifications", methods=["GET", "POST"])

@@ -135,4 +135,4 @@ def tier_choices() -> list[tuple[str, str]]:
     return [(str(t.id), f"{t.name}{' (votes)' if t.grants_voting else ''}") for t in tiers]
 
 
-registry.register_nav("Patreon", "patreon_newsroom.index", admin_only=True, order=66)
+registry.register_nav(newsroom, "Patreon", "patreon_newsroom.index", admin_only=True, order=66)

@@ -258,5 +258,5 @@ def _panel_context() -> dict:
     return curation.panel_figures()
 
 
-registry.register_nav("Rounds", "voting_newsroom.rounds", order=40)
-registry.register_panel("voting", "voting/newsroom/panel.html", _panel_context, order=40)
+registry.register_nav(newsroom, "Rounds", "voting_newsroom.rounds", order=40)
+registry.register_panel(newsroom, "voting", "voting/newsroom/panel.html", _panel_context, order=40)

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from engagement.newsroom import registry
 from engagement.newsroom.trends import Headline, dashboard_now, weekly_rate
+from engagement.voting.blueprints import newsroom
 from engagement.voting.models import Vote
 
 
@@ -21,4 +22,4 @@ def headlines() -> list[Headline]:
         order=60)]
 
 
-registry.register_headline("voting", headlines)
+registry.register_headline(newsroom, "voting", headlines)
