@@ -115,8 +115,8 @@ def vote(ctx: Context) -> Row:
                note=errors_note(measured, note)).check_ratio(0.75)
 
 
-@scenario("topics", "GET /topics with 1,000,000 votes in the open round: anonymous (without "
-                    "and with TOPICS_CACHE_SECONDS=2) and as a signed-in co-creator")
+@scenario("topics", "GET /topics with 1,000,000 votes in the open round: anonymous and as "
+                    "signed-in co-creators, each without and with TOPICS_CACHE_SECONDS=2")
 def topics(ctx: Context) -> list[Row]:
     """The topics page on a large round."""
     made = _generate(ctx, votes=ctx.scale(1_000_000, minimum=10_000), topics=20, budget=3)
@@ -133,6 +133,7 @@ def topics(ctx: Context) -> list[Row]:
     app.stop()
     ctx.start_app(TOPICS_CACHE_SECONDS=str(CACHE_SECONDS))
     cached = ctx.measure(path="/topics")
+    member_cached = ctx.measure(signed_in)
     return [
         Row("GET /topics (anonymous, no cache)", anonymous, ctx.baseline_get, "bare GET",
             note=errors_note(anonymous, size, "TOPICS_CACHE_SECONDS=0 (turned off)"),
@@ -141,7 +142,13 @@ def topics(ctx: Context) -> list[Row]:
             ctx.baseline_get, "bare GET",
             note=errors_note(cached, size, f"each worker renders the page once per "
                                            f"{CACHE_SECONDS} s")).check_ratio(0.4),
-        Row("GET /topics (signed-in co-creator)", member, ctx.baseline_get, "bare GET",
-            note=errors_note(member, size, "never cached"), rss_mb=rss,
-            private_mb=private).check_ratio(0.4),
+        Row("GET /topics (signed-in co-creator, no cache)", member, ctx.baseline_get,
+            "bare GET", note=errors_note(member, size, "TOPICS_CACHE_SECONDS=0 (turned off)"),
+            rss_mb=rss, private_mb=private),
+        # The default setting: the page per ballot state, each reader's votes and token fresh.
+        Row(f"GET /topics (signed-in co-creator, TOPICS_CACHE_SECONDS={CACHE_SECONDS})",
+            member_cached, ctx.baseline_get, "bare GET",
+            note=errors_note(member_cached, size, "200 co-creators; a page per ballot state "
+                                                  "and worker, their own votes and token "
+                                                  "always fresh")).check_ratio(0.4),
     ]
