@@ -7,7 +7,6 @@ import hmac
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
 
 from engagement.corrections import filing, grouping
 from engagement.corrections.filing import Filed
@@ -195,30 +194,3 @@ def alert_editors(correction: Correction, report: Report, is_new: bool) -> None:
                                f"in {where}",
                        url=url, instant=False, **context)
 
-
-DEMO_REPORTS = (
-    {"quote": {"exact": "six months later", "prefix": "opened to walkers on Saturday morning, ",
-               "suffix": " than the council had promised"},
-     "suggestion": "five months later", "comment": "The opening was planned for October."},
-    {"quote": {"exact": "a budget of 4.2 million hryvnias", "prefix": "The council approved ",
-               "suffix": " for the timber and steel crossing in 2023."},
-     "suggestion": "a budget of 4.4 million hryvnias",
-     "comment": "The council minutes of 12 May 2023 say 4.4 million."},
-    {"quote": {"exact": "six months later", "prefix": "walkers on Saturday morning, ",
-               "suffix": " than the council"},
-     "suggestion": "", "comment": "I think it was five."},
-)
-
-
-def seed_demo_reports() -> list[str]:
-    """A few sample reports of the demo article (skipped when it already has some)."""
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    article_url = grouping.canonical_url(f"{base}/demo/article")
-    if db.session.scalar(select(Correction.id).where(Correction.article_url == article_url)):
-        return ["Demo correction reports: already there"]
-    for sample in DEMO_REPORTS:
-        data = ReportIn.model_validate({
-            "url": article_url, "title": "Riverside bridge opens six months late",
-            "lang": "en", **sample})
-        submit_report(data, Sender(user_agent="flask demo seed", source="api"))
-    return [f"Demo correction reports: {len(DEMO_REPORTS)} on {article_url}"]
