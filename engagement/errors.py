@@ -51,6 +51,21 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+def apply_domain_error(form, error: DomainError, *, ignore: tuple[str, ...] = (),
+                       form_level: bool = False) -> bool:
+    """Put each field's reason beside that field of the form; True when any field got one.
+
+    With `form_level`, a reason no field shows goes to the form's own errors instead."""
+    placed = False
+    for name, message in error.fields.items():
+        if name in form and name not in ignore:
+            form[name].errors = [*(form[name].errors or []), message]
+            placed = True
+    if not placed and form_level:
+        form.form_errors.append(error.message)
+    return placed
+
+
 HTTP_CODES = {
     400: "bad_request",
     401: "unauthorized",

@@ -4,7 +4,7 @@ docs/development.md, read from the source with `ast`."""
 from __future__ import annotations
 
 from engagement.blueprints import NEWSROOM_PREFIX, require_editor
-from tests.support.imports import cycles, import_graph, is_demo
+from tests.support.imports import cycles, feature_graph, import_graph, is_demo
 
 # The factory registers the `flask demo` command group; nothing else may reach demo code.
 DEMO_WIRING = {"engagement"}
@@ -27,6 +27,11 @@ def test_the_newsroom_sign_in_page_opens_to_anyone(client):
     assert b"Sign in" in response.data
 
 
+def test_accounts_imports_no_other_feature():
+    others = feature_graph()["accounts"]
+    assert others == set(), f"engagement.accounts imports {sorted(others)}"
+
+
 def test_only_demo_code_imports_demo_code():
     offenders = sorted(
         f"{module} -> {target}"
@@ -34,6 +39,10 @@ def test_only_demo_code_imports_demo_code():
         if not is_demo(module) and module not in DEMO_WIRING
         for target in imports if is_demo(target))
     assert offenders == []
+
+
+def test_no_feature_imports_a_feature_that_imports_it_back():
+    assert cycles(feature_graph()) == []
 
 
 def test_the_graph_reader_sees_imports_inside_functions():

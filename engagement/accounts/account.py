@@ -1,104 +1,100 @@
 """A patron's own account: what they hold, their data as JSON, and erasing it.
 
-Other features add to a patron's account without this module importing them:
-`register_data_section(name, function(patron) -> JSON-able)` adds a key to "download my data",
-`register_eraser(function(patron))` removes that feature's personal data on erasure. The
-account page includes `templates/account/_votes.html` when the voting feature provides it
-(context: `patron`).
+Other features add to a patron's account without this module importing them; each call names
+the feature's blueprint, and the hook lands in that app's registry (`app.extensions["accounts"]`)
+when the blueprint registers:
+`register_page_context(bp, function(patron) -> dict)` adds variables to /account and the erasure
+confirmation page, `register_data_section(bp, name, function(patron) -> JSON-able)` adds a key to
+"download my data", `register_erase_check(bp, function(patron) -> bool)` runs before erasure (False
+stops it), and `register_eraser(bp, function(patron))` removes that feature's personal data on
+erasure. The account page includes `templates/account/_votes.html` when the voting feature
+provides it (context: `patron`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from flask import Blueprint, Flask, current_app
+from sqlalchemy import select
 
 from engagement.accounts.erasure import bury
 from engagement.accounts.magic_links import MagicLink, forget_links
-from engagement.accounts.models import Patron, normalise_email
+from engagement.accounts.models import Patron
 from engagement.database import utcnow
 from engagement.extensions import db
 
-DATA_SECTIONS: dict[str, Callable[[Patron], Any]] = {}
-ERASERS: list[Callable[[Patron], None]] = []
+
+@dataclass
+class AccountHooks:
+    """One app's account extensions, in the order the features registered them."""
+
+    page_contexts: list[Callable[[Patron], dict]] = field(default_factory=list)
+    data_sections: dict[str, Callable[[Patron], Any]] = field(default_factory=dict)
+    erase_checks: list[Callable[[Patron], bool]] = field(default_factory=list)
+    erasers: list[Callable[[Patron], None]] = field(default_factory=list)
 
 
-def register_data_section(name: str, function: Callable[[Patron], Any]) -> None:
+def hooks_of(app: Flask) -> AccountHooks:
+    """The app's account hooks, made on first use."""
+    return app.extensions.setdefault("accounts", AccountHooks())
+
+
+def _hooks() -> AccountHooks:
+    return hooks_of(current_app)
+
+
+def _on_register(blueprint: Blueprint, add: Callable[[AccountHooks], None]) -> None:
+    blueprint.record_once(lambda state: add(hooks_of(state.app)))
+
+
+def register_page_context(blueprint: Blueprint, function: Callable[[Patron], dict]) -> None:
+    """Add `function(patron)`'s variables to the account and erasure confirmation pages."""
+    _on_register(blueprint, lambda hooks: hooks.page_contexts.append(function))
+
+
+def register_data_section(blueprint: Blueprint, name: str,
+                          function: Callable[[Patron], Any]) -> None:
     """Add `name` to the patron's data download (registering a name again replaces it)."""
-    DATA_SECTIONS[name] = function
+    _on_register(blueprint, lambda hooks: hooks.data_sections.__setitem__(name, function))
 
 
-def register_eraser(function: Callable[[Patron], None]) -> None:
+def register_erase_check(blueprint: Blueprint, function: Callable[[Patron], bool]) -> None:
+    """Run `function(patron)` before erasure; a False answer stops the erasure."""
+    _on_register(blueprint, lambda hooks: hooks.erase_checks.append(function))
+
+
+def register_eraser(blueprint: Blueprint, function: Callable[[Patron], None]) -> None:
     """Run `function(patron)` when a patron's personal data is erased (flush, never commit)."""
-    if function not in ERASERS:
-        ERASERS.append(function)
+    _on_register(blueprint, lambda hooks: hooks.erasers.append(function))
 
 
-def memberships_of(patron: Patron) -> list:
-    """The patron's memberships, the live ones first, newest first."""
-    from engagement.membership.models import Membership
-
-    rows = db.session.scalars(select(Membership).where(Membership.patron_id == patron.id)
-                              .order_by(Membership.id.desc())).all()
-    return sorted(rows, key=lambda m: m.ended_at is not None)
-
-
-def donations_of(patron: Patron) -> list:
-    """The patron's one-time gifts, newest first."""
-    from engagement.membership.models import Donation
-
-    return list(db.session.scalars(select(Donation).where(Donation.patron_id == patron.id)
-                                   .order_by(Donation.id.desc())))
+def page_context(patron: Patron) -> dict:
+    """The variables every feature adds to the patron's account pages."""
+    context: dict = {}
+    for function in _hooks().page_contexts:
+        context.update(function(patron))
+    return context
 
 
-def reports_of(patron: Patron) -> list:
-    """Correction reports the patron sent: linked to them, or made with their email (any case)."""
-    from engagement.corrections.models import Report
-
-    return list(db.session.scalars(select(Report).where(reports_match(patron))
-                                   .order_by(Report.id.desc())))
+def ready_for_erasure(patron: Patron) -> bool:
+    """True when every feature's check before erasure passed (e.g. renewals stopped)."""
+    return all(check(patron) for check in _hooks().erase_checks)
 
 
-def reports_match(patron: Patron):
-    """The SQL condition for the patron's reports: linked to them or sent with their email."""
-    from engagement.corrections.models import Report
-
-    matches = [Report.patron_id == patron.id]
-    if patron.email:
-        matches.append(func.lower(Report.email) == normalise_email(patron.email))
-    return or_(*matches)
-
-
-def _iso(value: datetime | None) -> str | None:
+def iso(value: datetime | None) -> str | None:
+    """A stored time as ISO 8601 text for the data download, or None."""
     return value.isoformat() if value else None
-
-
-def _membership_data(m) -> dict:
-    return {
-        "tier": m.tier.name if m.tier else None, "source": m.source, "status": m.status,
-        "interval": m.interval, "amount": m.amount, "currency": m.currency,
-        "started_at": _iso(m.started_at), "current_period_end": _iso(m.current_period_end),
-        "access_until": _iso(m.access_until), "cancel_at_period_end": m.cancel_at_period_end,
-        "ended_at": _iso(m.ended_at), "stripe_subscription_id": m.stripe_subscription_id,
-        "cancellation_reason": m.cancellation_reason,
-    }
-
-
-def _report_data(r) -> dict:
-    return {
-        "page_url": r.page_url, "quote": r.quote_exact, "suggestion": r.suggestion,
-        "comment": r.comment, "email": r.email, "created_at": _iso(r.created_at),
-        "state": r.correction.status if r.correction else None,
-    }
 
 
 def _links_data(patron: Patron) -> list[dict]:
     links = db.session.scalars(select(MagicLink).where(MagicLink.patron_id == patron.id)
                                .order_by(MagicLink.id))
-    return [{"created_at": _iso(link.created_at), "expires_at": _iso(link.expires_at),
-             "used_at": _iso(link.used_at)} for link in links]
+    return [{"created_at": iso(link.created_at), "expires_at": iso(link.expires_at),
+             "used_at": iso(link.used_at)} for link in links]
 
 
 def export_data(patron: Patron) -> dict:
@@ -106,17 +102,11 @@ def export_data(patron: Patron) -> dict:
     data = {
         "patron": {"email": patron.email, "name": patron.name,
                    "stripe_customer_id": patron.stripe_customer_id,
-                   "created_at": _iso(patron.created_at),
-                   "last_sign_in_at": _iso(patron.last_sign_in_at)},
-        "memberships": [_membership_data(m) for m in memberships_of(patron)],
-        "donations": [{"amount": d.amount, "currency": d.currency,
-                       "refunded_amount": d.refunded_amount, "created_at": _iso(d.created_at),
-                       "stripe_payment_intent_id": d.stripe_payment_intent_id}
-                      for d in donations_of(patron)],
-        "reports": [_report_data(r) for r in reports_of(patron)],
+                   "created_at": iso(patron.created_at),
+                   "last_sign_in_at": iso(patron.last_sign_in_at)},
         "sign_in_links": _links_data(patron),
     }
-    for name, function in DATA_SECTIONS.items():
+    for name, function in _hooks().data_sections.items():
         data[name] = function(patron)
     return data
 
@@ -128,13 +118,8 @@ def erase_patron(patron: Patron) -> None:
     by them, in any case); then the patron row loses both, a tombstone keeps the email from
     coming back, and the sign-in links go. Flushes, never commits.
     """
-    from engagement.membership.models import Membership
-
     now = utcnow()
-    db.session.execute(update(Membership).where(Membership.patron_id == patron.id)
-                       .values(cancellation_reason=None)
-                       .execution_options(synchronize_session=False))
-    for eraser in ERASERS:
+    for eraser in _hooks().erasers:
         eraser(patron)
     bury("email", patron.email, now)
     forget_links(patron)

@@ -13,21 +13,20 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import Blueprint, current_app
 from sqlalchemy import ForeignKey, String, delete, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engagement.accounts.models import Patron, normalise_email
 from engagement.database import UTCDateTime, utcnow
 from engagement.extensions import db
-from engagement.notifications import enqueue
-from engagement.notifications.outbox import render_email
-from engagement.notifications.send_time import Written, register_writer
-from engagement.notifications.sending import OutgoingMail
 
 LINK_LIFETIME = timedelta(minutes=15)
+MAILER_KEY = "accounts.link_mailer"
 LINK_MINUTES = int(LINK_LIFETIME.total_seconds() // 60)
 TOKEN_BYTES = 32
 KEY_PREFIX = "magic-link:"
@@ -67,7 +66,8 @@ def request_link(email: str, next_path: str | None = None) -> None:
     """Queue a sign-in mail for the address, whoever it belongs to; flush, never commit.
 
     Nothing is looked up here, so the request does the same work for a patron's address and
-    for any other one: the worker decides at send time (write_sign_in_mail). The queued row
+    for any other one: the worker decides at send time (the mail's writer, registered with
+    `register_link_mailer` by the notifications feature). The queued row
     holds no link, and its dedupe key is random, so it can never collide with an older mail.
     `next_path` (a path on this site, checked by the caller) is where the link leads after
     signing in; it rides in the dedupe key after the random part, the one place the worker
@@ -79,42 +79,22 @@ def request_link(email: str, next_path: str | None = None) -> None:
     key = f"{KEY_PREFIX}{secrets.token_hex(16)}"
     if next_path and len(next_path) <= NEXT_MAX:
         key += f":{next_path}"
-    enqueue("magic_link", address, key, patron=None, token=None, minutes=LINK_MINUTES,
-            next_path=next_path)
+    mailer = current_app.extensions.get(MAILER_KEY)
+    if mailer is None:
+        raise RuntimeError("no feature queues sign-in mails (register_link_mailer)")
+    mailer(address, key, next_path)
+
+
+def register_link_mailer(blueprint: Blueprint,
+                         mailer: Callable[[str, str, str | None], None]) -> None:
+    """Have `mailer(address, dedupe_key, next_path)` queue sign-in mails in this app."""
+    blueprint.record_once(lambda state: state.app.extensions.__setitem__(MAILER_KEY, mailer))
 
 
 def next_path_of(dedupe_key: str) -> str | None:
     """The `next` path a queued sign-in mail carries, if any."""
     parts = dedupe_key.removeprefix(KEY_PREFIX).split(":", 1)
     return parts[1] if len(parts) == 2 and parts[1].startswith("/") else None
-
-
-def write_sign_in_mail(mail: OutgoingMail, now: datetime) -> Written | None:
-    """At send time: create the link (its hash only is stored) and write it into the mail.
-
-    None (no mail at all) when the address is no patron's, or their data was erased. The
-    outbox row keeps the same mail with the link left out.
-    """
-    if len(mail.recipients) != 1:
-        return None
-    patron = find_patron_by_email(mail.recipients[0])
-    if patron is None or not patron.email:
-        return None
-    token = secrets.token_urlsafe(TOKEN_BYTES)
-    db.session.add(MagicLink(patron=patron, token_hash=hash_token(token), created_at=now,
-                             expires_at=now + LINK_LIFETIME))
-    db.session.flush()
-    next_path = next_path_of(mail.dedupe_key)
-    subject, text, html = render_email("magic_link", patron=patron, token=token,
-                                       minutes=LINK_MINUTES, next_path=next_path)
-    _, stored_text, stored_html = render_email("magic_link", patron=patron, token=None,
-                                               minutes=LINK_MINUTES, next_path=next_path)
-    outgoing = replace(mail, recipients=(patron.email,), subject=subject, text_body=text,
-                       html_body=html)
-    return Written(outgoing, stored_text, stored_html)
-
-
-register_writer("magic_link", write_sign_in_mail)
 
 
 @dataclass(frozen=True)

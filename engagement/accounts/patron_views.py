@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import secrets
 
 from flask import (
     Response,
@@ -25,7 +24,6 @@ from engagement.accounts.auth import (
 )
 from engagement.accounts.blueprints import public
 from engagement.accounts.patron_forms import (
-    BillingForm,
     EraseConfirmForm,
     EraseStartForm,
     MagicLinkRequestForm,
@@ -34,7 +32,6 @@ from engagement.accounts.patron_forms import (
 )
 from engagement.accounts.views import safe_next
 from engagement.extensions import db, limiter
-from engagement.urls import public_url
 
 INVALID_LINK = {
     "used": "This sign-in link has already been used.",
@@ -145,43 +142,15 @@ def _end_patron_sessions() -> bool:
 @patron_required
 def patron_account():
     """What the patron holds: membership, gifts, reports, votes; billing and their data."""
-    return _render_account()
+    return render_account()
 
 
-def _render_account(status: int = 200, **extra):
-    from engagement.membership.checkout import money
-
+def render_account(status: int = 200, **extra):
+    """The account page: the patron's own part here, each feature's from its page context."""
     patron = current_patron()
     return render_template(
-        "account/account.html", patron=patron, memberships=account.memberships_of(patron),
-        donations=account.donations_of(patron), reports=account.reports_of(patron),
-        money=money, billing_form=BillingForm(), sign_out_form=SignOutForm(),
-        erase_form=EraseStartForm(), **extra), status
-
-
-@public.post("/account/billing")
-@patron_required
-def patron_billing():
-    """Open Stripe's customer portal for the patron (303), returning to /account."""
-    from engagement.membership.stripe_gateway import GatewayError, gateway
-
-    form = BillingForm()
-    if not form.validate_on_submit():
-        return _render_account(400)
-    patron = current_patron()
-    if not patron.stripe_customer_id:
-        flash("There is no billing to manage: you have no payment with us.", "info")
-        return redirect(url_for("accounts.patron_account"), 303)
-    return_url = public_url("accounts.patron_account")
-    try:
-        session = gateway().create_portal_session(
-            patron.stripe_customer_id, return_url,
-            idempotency_key=f"portal:{patron.id}:{secrets.token_hex(8)}")
-    except GatewayError as exc:
-        current_app.logger.warning("billing portal could not open: %s", exc.message)
-        flash("Billing cannot be opened right now. Please try again shortly.", "error")
-        return redirect(url_for("accounts.patron_account"), 303)
-    return redirect(session["url"], 303)
+        "account/account.html", patron=patron, sign_out_form=SignOutForm(),
+        erase_form=EraseStartForm(), **account.page_context(patron), **extra), status
 
 
 @public.get("/account/data")
@@ -200,9 +169,9 @@ def patron_erase_start():
     """First step of deleting one's data: the confirmation page."""
     form = EraseStartForm()
     if not form.validate_on_submit():
-        return _render_account(400)
+        return render_account(400)
     return render_template("account/erase_confirm.html", form=EraseConfirmForm(formdata=None),
-                           memberships=account.memberships_of(current_patron()))
+                           **account.page_context(current_patron()))
 
 
 @public.post("/account/delete/confirm")
@@ -213,8 +182,8 @@ def patron_erase():
     patron = current_patron()
     if not form.validate_on_submit():
         return render_template("account/erase_confirm.html", form=form,
-                               memberships=account.memberships_of(patron)), 422
-    if not _stop_renewals(patron):
+                               **account.page_context(patron)), 422
+    if not account.ready_for_erasure(patron):
         flash("Your data could not be deleted because Stripe could not be reached to stop "
               "your membership renewing. Please try again shortly.", "error")
         return redirect(url_for("accounts.patron_account"), 303)
@@ -222,22 +191,3 @@ def patron_erase():
     db.session.commit()
     sign_out_patron()
     return render_template("account/erased.html")
-
-
-def _stop_renewals(patron) -> bool:
-    """Ask Stripe to end any renewing subscription at period end (nobody could sign in to it)."""
-    from engagement.membership.stripe_gateway import GatewayError, gateway
-
-    for membership in account.memberships_of(patron):
-        if (membership.source != "stripe" or membership.ended_at is not None
-                or membership.cancel_at_period_end or not membership.stripe_subscription_id):
-            continue
-        try:
-            gateway().cancel_subscription_at_period_end(membership.stripe_subscription_id)
-        except GatewayError as exc:
-            if exc.missing:
-                continue
-            current_app.logger.warning("could not stop renewal before erasure: %s", exc.message)
-            return False
-        membership.cancel_at_period_end = True
-    return True

@@ -7,18 +7,41 @@ the newsroom's record. Editors' notes and state-change notes lose the email wher
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import func, or_, select, update
 
 from engagement.accounts import account
 from engagement.accounts.erasure import Traces
-from engagement.accounts.models import Patron
+from engagement.accounts.models import Patron, normalise_email
+from engagement.corrections.blueprints import public
 from engagement.corrections.models import CorrectionEvent, CorrectionNote, Report
 from engagement.extensions import db
 
 
+def reports_match(patron: Patron):
+    """The SQL condition for the patron's reports: linked to them or sent with their email."""
+    matches = [Report.patron_id == patron.id]
+    if patron.email:
+        matches.append(func.lower(Report.email) == normalise_email(patron.email))
+    return or_(*matches)
+
+
+def reports_of(patron: Patron) -> list[Report]:
+    """Correction reports the patron sent: linked to them, or made with their email (any case)."""
+    return list(db.session.scalars(select(Report).where(reports_match(patron))
+                                   .order_by(Report.id.desc())))
+
+
+def reports_data(patron: Patron) -> list[dict]:
+    """The patron's reports for the data download."""
+    return [{"page_url": r.page_url, "quote": r.quote_exact, "suggestion": r.suggestion,
+             "comment": r.comment, "email": r.email, "created_at": account.iso(r.created_at),
+             "state": r.correction.status if r.correction else None}
+            for r in reports_of(patron)]
+
+
 def erase_reports(patron: Patron) -> None:
     """Unlink the patron's reports and forget their email (flushes, never commits)."""
-    db.session.execute(update(Report).where(account.reports_match(patron))
+    db.session.execute(update(Report).where(reports_match(patron))
                        .values(email=None, notify=False, patron_id=None)
                        .execution_options(synchronize_session=False))
     traces = Traces.of(patron.email, None)
@@ -35,4 +58,6 @@ def _scrub_column(model, column: str, traces: Traces) -> None:
         setattr(row, column, traces.scrub(getattr(row, column)))
 
 
-account.register_eraser(erase_reports)
+account.register_page_context(public, lambda patron: {"reports": reports_of(patron)})
+account.register_data_section(public, "reports", reports_data)
+account.register_eraser(public, erase_reports)

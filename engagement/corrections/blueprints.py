@@ -12,7 +12,7 @@ public.register_blueprint(api.bp)  # corrections.api.*: the JSON intake under /a
 public.register_blueprint(widget.bp)  # corrections.widget.*: widget.js and its demo article
 
 # Imported by init_app: their decorators add routes to the blueprints above.
-MODULES = ('views', 'public', 'triage_views', 'account_hooks', 'trends')
+MODULES = ("views", "public", "triage_views", "account_hooks", "trends")
 
 
 def init_app(app: Flask) -> None:

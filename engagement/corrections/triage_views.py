@@ -30,7 +30,7 @@ from engagement.corrections.triage_forms import (
 )
 from engagement.database import utcnow
 from engagement.edge import parse_id
-from engagement.errors import DomainError, InvalidInput
+from engagement.errors import DomainError, InvalidInput, apply_domain_error
 from engagement.extensions import db
 from engagement.newsroom import registry
 
@@ -201,14 +201,7 @@ def _status_form(correction, suggestion: wording.Suggestion | None) -> StatusFor
 
 def _refused(correction_id: int, form_name: str, form, error: DomainError):
     db.session.rollback()
-    placed = False
-    for name, message in error.fields.items():
-        target = getattr(form, name, None)
-        if target is not None and hasattr(target, "errors"):
-            target.errors = [*list(target.errors or []), message]
-            placed = True
-    if not placed:
-        form.form_errors.append(error.message)
+    apply_domain_error(form, error, form_level=True)
     return _render_detail(correction_id, error.status, **{form_name: form})
 
 

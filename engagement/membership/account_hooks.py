@@ -21,6 +21,7 @@ from engagement.accounts.erasure import Traces, any_erased, bury
 from engagement.accounts.models import Patron
 from engagement.database import utcnow
 from engagement.extensions import db
+from engagement.membership.blueprints import public
 from engagement.membership.models import Donation, Membership, StripeEvent
 
 # Keys whose value is about a person wherever they appear in a Stripe object.
@@ -162,5 +163,5 @@ def redact_if_erased(row: StripeEvent, event: dict) -> None:
         row.payload = json.dumps(scrub_payload(event, Traces()), separators=(",", ":"))
 
 
-account.register_eraser(erase_stripe_events)
-account.register_data_section("stripe_events", stripe_events_data)
+account.register_eraser(public, erase_stripe_events)
+account.register_data_section(public, "stripe_events", stripe_events_data)

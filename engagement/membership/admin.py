@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from engagement.accounts.auth import admin_required
 from engagement.database import utcnow
-from engagement.errors import DomainError
+from engagement.errors import DomainError, apply_domain_error
 from engagement.extensions import db
 from engagement.membership import tiers as tier_service
 from engagement.membership.blueprints import newsroom
@@ -56,9 +56,7 @@ def _edit(tier: Tier | None):
             saved = _save(tier, form)
         except DomainError as exc:
             db.session.rollback()
-            for name, message in exc.fields.items():
-                if name in form:
-                    form[name].errors = [*form[name].errors, message]
+            apply_domain_error(form, exc)
             return render_template("membership/tier_form.html", form=form, tier=tier), exc.status
         db.session.commit()
         _sync_after_save(saved)

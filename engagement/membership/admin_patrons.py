@@ -21,13 +21,14 @@ from sqlalchemy import select
 from wtforms import EmailField, IntegerField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
-from engagement.accounts import account
 from engagement.accounts.auth import admin_required, editor_required
 from engagement.accounts.models import Editor, Patron
+from engagement.corrections.account_hooks import reports_of
 from engagement.edge import parse_id
-from engagement.errors import DomainError
+from engagement.errors import DomainError, apply_domain_error
 from engagement.extensions import db
 from engagement.membership import figures, grants, patrons
+from engagement.membership.account_pages import donations_of, memberships_of
 from engagement.membership.blueprints import newsroom
 from engagement.membership.checkout import money
 from engagement.membership.models import Membership, Tier
@@ -98,14 +99,14 @@ def show(patron_id: int):
     """One patron: memberships, gifts, reports and the timeline of their Stripe events."""
     patron = db.get_or_404(Patron, patron_id)
     editors = {}
-    memberships = account.memberships_of(patron)
+    memberships = memberships_of(patron)
     granted_by = {m.granted_by_id for m in memberships if m.granted_by_id}
     if granted_by:
         editors = {e.id: e for e in db.session.scalars(select(Editor).where(
             Editor.id.in_(granted_by)))}
     return render_template(
         "patrons/show.html", patron=patron, memberships=memberships,
-        donations=account.donations_of(patron), reports=account.reports_of(patron),
+        donations=donations_of(patron), reports=reports_of(patron),
         events=patrons.stripe_events_of(patron), editors=editors, money=money,
         revoke_form=RevokeForm())
 
@@ -126,9 +127,7 @@ def grant():
                 form.reason.data, current_user)
         except DomainError as exc:
             db.session.rollback()
-            for name, message in exc.fields.items():
-                if name in form:
-                    form[name].errors = [*form[name].errors, message]
+            apply_domain_error(form, exc)
             return render_template("patrons/grant.html", form=form), exc.status
         db.session.commit()
         flash(f"Granted {membership.tier.name} to {membership.patron.email}.", "success")

@@ -9,7 +9,9 @@ from engagement.blueprints import feature_blueprints, load_modules, register
 public, newsroom = feature_blueprints("membership", __name__)
 
 # Imported by init_app: their decorators add routes to the blueprints above.
-MODULES = ('views', 'admin', 'admin_patrons', 'admin_webhooks', 'account_hooks', 'trends')
+MODULES = (
+    "views", "admin", "admin_patrons", "admin_webhooks", "account_hooks", "account_pages", "trends",
+)
 
 
 def init_app(app: Flask) -> None:

@@ -9,7 +9,7 @@ from flask import abort, current_app, jsonify, redirect, render_template, reques
 from sqlalchemy import select
 
 from engagement.accounts.auth import current_patron
-from engagement.errors import DomainError
+from engagement.errors import DomainError, apply_domain_error
 from engagement.extensions import csrf, db, limiter
 from engagement.membership import checkout as checkout_service
 from engagement.membership import support_page, webhooks
@@ -96,9 +96,7 @@ def checkout():
         session = checkout_service.start_checkout(gateway(), checkout_request)
     except DomainError as exc:
         db.session.rollback()
-        for name, message in exc.fields.items():
-            if name in form:
-                form[name].errors = [*form[name].errors, message]
+        apply_domain_error(form, exc)
         return render(membership, gift, tiers, exc.status, None if exc.fields else exc.message)
     except GatewayError as exc:
         db.session.rollback()

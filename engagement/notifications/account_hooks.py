@@ -15,6 +15,7 @@ from engagement.accounts import account
 from engagement.accounts.erasure import ERASED, Traces
 from engagement.accounts.models import Patron, normalise_email
 from engagement.extensions import db
+from engagement.notifications.blueprints import public
 from engagement.notifications.models import Email
 from engagement.notifications.preferences import DigestItem
 
@@ -103,6 +104,6 @@ def digest_items_data(patron: Patron) -> list[dict]:
             for item in items if traces.found_in(item.summary)]
 
 
-account.register_eraser(erase_mails)
-account.register_data_section("mails", mails_data)
-account.register_data_section("digest_items", digest_items_data)
+account.register_eraser(public, erase_mails)
+account.register_data_section(public, "mails", mails_data)
+account.register_data_section(public, "digest_items", digest_items_data)

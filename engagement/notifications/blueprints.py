@@ -9,7 +9,7 @@ from engagement.blueprints import feature_blueprints, load_modules, register
 public, newsroom = feature_blueprints("notifications", __name__)
 
 # Imported by init_app: their decorators add routes to the blueprints above.
-MODULES = ('views', 'account_hooks', 'trends')
+MODULES = ("views", "account_hooks", "trends", "sign_in_mail")
 
 
 def init_app(app: Flask) -> None:

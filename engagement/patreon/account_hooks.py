@@ -15,6 +15,7 @@ from engagement.database import utcnow
 from engagement.extensions import db
 from engagement.membership import admin_webhooks
 from engagement.membership.models import EVENT_OUTCOMES, Membership
+from engagement.patreon.blueprints import public
 from engagement.patreon.models import PatreonDelivery, PatreonMember
 
 # Attributes of Patreon's member and user resources that are about the person.
@@ -118,6 +119,6 @@ def webhooks_section(outcome: str) -> dict:
             "outcome": outcome, "form": ProcessDeliveryForm(), "shown": SECTION_SIZE}
 
 
-account.register_data_section("patreon", patreon_data)
-account.register_eraser(erase_patreon_data)
+account.register_data_section(public, "patreon", patreon_data)
+account.register_eraser(public, erase_patreon_data)
 admin_webhooks.register_source(webhooks_section)

@@ -30,7 +30,7 @@ SECTIONS = (
     Section("Corrections", "corrections.public_log",
             ("corrections.public_log", "corrections.report", "corrections.stop_mails")),
 )
-ACCOUNT = ("accounts.patron_",)
+ACCOUNT = ("accounts.patron_", "membership.patron_billing")
 
 
 def _sections() -> list[dict]:

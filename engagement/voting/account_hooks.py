@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from engagement.accounts import account
 from engagement.accounts.models import Patron
 from engagement.extensions import db
+from engagement.voting.blueprints import public
 from engagement.voting.models import Round, Topic, Vote
 
 
@@ -39,6 +40,6 @@ def forget_suggester(patron: Patron) -> None:
 
 # Votes stay after an erasure: they hold no personal data once the patron's email is gone,
 # and removing them would change closed rounds' results.
-account.register_data_section("votes", votes_data)
-account.register_data_section("suggestions", suggestions_data)
-account.register_eraser(forget_suggester)
+account.register_data_section(public, "votes", votes_data)
+account.register_data_section(public, "suggestions", suggestions_data)
+account.register_eraser(public, forget_suggester)

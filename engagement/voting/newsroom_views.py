@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from engagement.accounts.auth import editor_required
 from engagement.database import newsroom_time
-from engagement.errors import DomainError
+from engagement.errors import DomainError, apply_domain_error
 from engagement.extensions import db
 from engagement.membership.models import Tier
 from engagement.newsroom import registry
@@ -18,14 +18,6 @@ from engagement.voting.forms import RoundForm, TopicForm, to_local
 from engagement.voting.models import STATE_LABELS, TRANSITIONS, Round, Topic, Vote
 
 OUTCOMES = ("planned", "in_progress", "published", "declined")
-
-
-def _form_errors(form, exc: DomainError) -> None:
-    for name, message in exc.fields.items():
-        if name in form:
-            form[name].errors = [*form[name].errors, message]
-    if not any(name in form for name in exc.fields):
-        form.form_errors.append(exc.message)
 
 
 @newsroom.get("/rounds")
@@ -66,7 +58,7 @@ def _edit_round(round_: Round | None):
             saved = curation.save_round(round_, form.data_for_service())
         except DomainError as exc:
             db.session.rollback()
-            _form_errors(form, exc)
+            apply_domain_error(form, exc, form_level=True)
             status = exc.status
         else:
             db.session.commit()
@@ -123,7 +115,7 @@ def topic_add(round_id: int):
             topic = curation.add_topic(round_, form.title.data, form.description.data)
         except DomainError as exc:
             db.session.rollback()
-            _form_errors(form, exc)
+            apply_domain_error(form, exc, form_level=True)
         else:
             db.session.commit()
             flash(f"Added “{topic.title}”.", "success")
@@ -142,7 +134,7 @@ def topic_edit(topic_id: int):
             curation.edit_topic(topic, form.title.data, form.description.data)
         except DomainError as exc:
             db.session.rollback()
-            _form_errors(form, exc)
+            apply_domain_error(form, exc, form_level=True)
         else:
             db.session.commit()
             flash(f"Saved “{topic.title}”.", "success")

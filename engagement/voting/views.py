@@ -19,7 +19,7 @@ from flask_login import current_user
 
 from engagement.accounts.auth import current_patron, current_patron_id
 from engagement.edge import parse_id
-from engagement.errors import DomainError, NotAllowed, NotFound, wants_json
+from engagement.errors import DomainError, NotAllowed, NotFound, apply_domain_error, wants_json
 from engagement.extensions import db, limiter
 from engagement.voting import curation, eligibility, services, topics_cache
 from engagement.voting.blueprints import public
@@ -199,10 +199,7 @@ def suggest():
             db.session.rollback()
             if isinstance(exc, NotAllowed):
                 raise
-            for name, message in exc.fields.items():
-                if name in form and name != "round_id":
-                    form[name].errors = [*form[name].errors, message]
-            if not any(name in form and name != "round_id" for name in exc.fields):
+            if not apply_domain_error(form, exc, ignore=("round_id",)):
                 flash(exc.message, "error")
                 return redirect(url_for("voting.topics"), 303)
         else:
