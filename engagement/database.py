@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app
+from flask import Flask
 from sqlalchemy import DateTime, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
@@ -16,17 +15,6 @@ from engagement.extensions import db
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC."""
     return datetime.now(UTC)
-
-
-def newsroom_time(moment: datetime) -> datetime:
-    """`moment` on the newsroom's clock (NEWSROOM_TIMEZONE)."""
-    return moment.astimezone(ZoneInfo(current_app.config["NEWSROOM_TIMEZONE"]))
-
-
-def newsroom_midnight(moment: datetime) -> datetime:
-    """The start of `moment`'s day on the newsroom's clock, in UTC."""
-    local = newsroom_time(moment)
-    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
 
 
 class UTCDateTime(TypeDecorator):

@@ -11,9 +11,9 @@ from engagement.accounts.auth import admin_required
 from engagement.database import utcnow
 from engagement.errors import DomainError, apply_domain_error
 from engagement.extensions import db
+from engagement.formatting import money
 from engagement.membership import tiers as tier_service
 from engagement.membership.blueprints import newsroom
-from engagement.membership.checkout import money
 from engagement.membership.forms import TierForm
 from engagement.membership.models import Donation, Membership, StripeEvent, Tier
 from engagement.membership.stripe_gateway import GatewayError, gateway
@@ -29,7 +29,7 @@ def _major(amount: int | None) -> str:
 def tiers():
     """The tiers, their prices and whether Stripe has them."""
     return render_template("membership/tiers.html", tiers=tier_service.ordered_tiers(),
-                           money=money, stripe_configured=gateway().configured)
+                           stripe_configured=gateway().configured)
 
 
 def _save(tier: Tier | None, form: TierForm) -> Tier:

@@ -30,7 +30,6 @@ from engagement.extensions import db
 from engagement.membership import figures, grants, patrons
 from engagement.membership.account_pages import donations_of, memberships_of
 from engagement.membership.blueprints import newsroom
-from engagement.membership.checkout import money
 from engagement.membership.models import Membership, Tier
 from engagement.membership.tiers import ordered_tiers
 from engagement.newsroom import registry
@@ -107,7 +106,7 @@ def show(patron_id: int):
     return render_template(
         "patrons/show.html", patron=patron, memberships=memberships,
         donations=donations_of(patron), reports=reports_of(patron),
-        events=patrons.stripe_events_of(patron), editors=editors, money=money,
+        events=patrons.stripe_events_of(patron), editors=editors,
         revoke_form=RevokeForm())
 
 

@@ -13,6 +13,7 @@ from engagement.accounts.models import normalise_email
 from engagement.database import utcnow
 from engagement.errors import InvalidInput
 from engagement.extensions import db
+from engagement.formatting import money
 from engagement.membership import state
 from engagement.membership.models import Tier
 from engagement.membership.stripe_gateway import Gateway, GatewayError
@@ -39,16 +40,6 @@ class CheckoutRequest:
     interval: str = "month"
     amount: int | None = None  # minor units, for "custom" and "gift"
     nonce: str = ""
-
-
-def money(amount: int | None, currency: str = "eur") -> str:
-    """Minor units as the reader reads them: 3,00 € style kept simple, e.g. "€3" or "€3.50"."""
-    if amount is None:
-        return ""
-    symbols = {"eur": "€", "usd": "$", "gbp": "£"}
-    value = f"{amount / 100:.2f}".removesuffix(".00")
-    symbol = symbols.get(currency.lower())
-    return f"{symbol}{value}" if symbol else f"{value} {currency.upper()}"
 
 
 def find_tier(slug: str | None) -> Tier:

@@ -8,8 +8,8 @@ import click
 from flask import Blueprint
 
 from engagement.extensions import db
+from engagement.formatting import money
 from engagement.membership import tiers as tier_service
-from engagement.membership.checkout import money
 from engagement.membership.stripe_gateway import GatewayError, gateway
 
 cli = Blueprint("stripe", __name__, cli_group="stripe")

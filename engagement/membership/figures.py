@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Select
 
 from engagement.extensions import db
-from engagement.membership.checkout import money
+from engagement.formatting import money
 from engagement.membership.grants import add_months
 from engagement.membership.models import ACCESS_STATUSES, Membership, Tier
 from engagement.newsroom.trends import bucketed, dashboard_now, earliest, levels_back

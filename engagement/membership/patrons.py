@@ -12,6 +12,7 @@ from sqlalchemy import Select, exists, false, func, or_, select
 from engagement.accounts.models import Patron
 from engagement.edge import parse_id
 from engagement.extensions import db
+from engagement.formatting import safe_cell
 from engagement.membership.models import STATUSES, Membership, StripeEvent
 
 PAGE_SIZE = 50
@@ -19,8 +20,6 @@ NO_MEMBERSHIP = "none"
 STATUS_CHOICES = (*STATUSES, NO_MEMBERSHIP)
 CSV_COLUMNS = ("email", "name", "tier", "source", "status", "interval", "amount", "currency",
                "access_until", "since", "stripe_customer_id")
-# A spreadsheet runs a cell starting with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -110,12 +109,6 @@ def row_for(patron: Patron, membership: Membership | None) -> dict:
         "since": (membership.started_at if membership else patron.created_at).date().isoformat(),
         "stripe_customer_id": patron.stripe_customer_id or "",
     }
-
-
-def safe_cell(value: object) -> str:
-    """A CSV cell a spreadsheet shows as text, never runs as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def iter_rows(flt: PatronFilter, batch: int = 500) -> Iterator[dict]:

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from flask import current_app, render_template, request
 
 from engagement.accounts.auth import current_patron
-from engagement.membership.checkout import GIFT_PRESETS, money
+from engagement.formatting import money
+from engagement.membership.checkout import GIFT_PRESETS
 from engagement.membership.forms import CUSTOM, OTHER, GiftForm, MembershipForm, choices
 from engagement.membership.models import Tier
 

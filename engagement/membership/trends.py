@@ -6,9 +6,9 @@ from datetime import datetime
 
 from flask import url_for
 
+from engagement.formatting import money
 from engagement.membership import figures
 from engagement.membership.blueprints import newsroom
-from engagement.membership.checkout import money
 from engagement.newsroom import registry
 from engagement.newsroom.trends import (
     Headline,

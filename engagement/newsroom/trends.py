@@ -15,8 +15,9 @@ from flask import g, has_request_context
 from sqlalchemy import bindparam, case, func, literal_column
 from sqlalchemy.sql import ColumnElement, Select
 
-from engagement.database import newsroom_midnight, newsroom_time, utcnow
+from engagement.database import utcnow
 from engagement.extensions import db
+from engagement.formatting import newsroom_midnight, newsroom_time
 
 WEEKS = 12
 SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 120, 32, 3

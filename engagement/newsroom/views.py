@@ -7,7 +7,8 @@ from flask_login import current_user
 
 from engagement.accounts.auth import editor_required
 from engagement.blueprints import newsroom_blueprint
-from engagement.database import newsroom_time, utcnow
+from engagement.database import utcnow
+from engagement.formatting import newsroom_time
 from engagement.newsroom import registry
 
 bp = newsroom_blueprint("newsroom", __name__)  # every page needs a signed-in editor

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from engagement.accounts.models import Editor
-from engagement.database import newsroom_time
 from engagement.extensions import db
+from engagement.formatting import newsroom_time
 from engagement.notifications.models import Email
 from engagement.notifications.outbox import enqueue
 from engagement.notifications.preferences import KINDS, DigestItem, modes_for

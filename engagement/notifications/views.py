@@ -6,8 +6,9 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from engagement.accounts.auth import admin_required, editor_required
-from engagement.database import newsroom_time, utcnow
+from engagement.database import utcnow
 from engagement.extensions import db
+from engagement.formatting import newsroom_time
 from engagement.newsroom import registry
 from engagement.notifications import preferences, services
 from engagement.notifications.blueprints import newsroom

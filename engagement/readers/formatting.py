@@ -6,8 +6,7 @@ from datetime import datetime
 
 from flask import Flask, current_app
 
-from engagement.database import newsroom_time
-from engagement.membership.checkout import money
+from engagement.formatting import money, newsroom_time
 
 MEMBERSHIP_STATES = {
     "active": "Active",

@@ -11,9 +11,10 @@ from urllib.parse import urlsplit
 from sqlalchemy import delete, func, select, update
 
 from engagement.accounts.models import Patron
-from engagement.database import newsroom_midnight, utcnow
+from engagement.database import utcnow
 from engagement.errors import Conflict, InvalidInput, NotFound
 from engagement.extensions import db
+from engagement.formatting import newsroom_midnight, safe_cell
 from engagement.membership.models import Tier
 from engagement.notifications import enqueue
 from engagement.voting import eligibility
@@ -272,15 +273,10 @@ def export_csv(round_: Round) -> str:
     writer = csv.writer(out)
     writer.writerow(["rank", "topic", "votes", "counted_votes", "state", "published_url"])
     for rank, topic in enumerate(ranking(round_), start=1):
-        writer.writerow([rank, _cell(topic.title), topic.vote_count,
+        writer.writerow([rank, safe_cell(topic.title), topic.vote_count,
                          "" if topic.counted_votes is None else topic.counted_votes,
-                         topic.state, _cell(topic.published_url or "")])
+                         topic.state, safe_cell(topic.published_url or "")])
     return out.getvalue()
-
-
-def _cell(value: str) -> str:
-    # A spreadsheet would run a cell that starts like a formula; readers wrote these titles.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def panel_figures(now: datetime | None = None) -> dict:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -22,14 +20,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from engagement.edge import IdRange, SaneDate
+from engagement.formatting import newsroom_zone
 from engagement.voting.curation import RoundData
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
-
-
-def newsroom_zone() -> ZoneInfo:
-    """The newsroom's time zone, in which editors type times."""
-    return ZoneInfo(current_app.config["NEWSROOM_TIMEZONE"])
 
 
 def to_utc(local: datetime) -> datetime:

@@ -6,9 +6,9 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
 from engagement.accounts.auth import editor_required
-from engagement.database import newsroom_time
 from engagement.errors import DomainError, apply_domain_error
 from engagement.extensions import db
+from engagement.formatting import newsroom_time
 from engagement.membership.models import Tier
 from engagement.newsroom import registry
 from engagement.newsroom.confirm import confirm, plural
