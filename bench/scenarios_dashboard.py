@@ -30,10 +30,10 @@ CPU_GOAL_MS = 50.0
 
 def make_admin(email: str) -> int:
     """In the app: an admin to sign in as (every headline is shown to admins)."""
-    from engagement.accounts import services
+    from engagement.accounts import editors
     from engagement.extensions import db
 
-    editor = services.create_editor(email, "bench-admin-password", role="admin")
+    editor = editors.create_editor(email, "bench-admin-password", role="admin")
     db.session.commit()
     return editor.id
 

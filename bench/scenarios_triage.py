@@ -35,10 +35,10 @@ def _generate(ctx: Context, corrections: int, reports: int) -> dict[str, int]:
 
 def make_editor(email: str, password: str) -> int:
     """In the app: an editor to sign in as."""
-    from engagement.accounts import services
+    from engagement.accounts import editors
     from engagement.extensions import db
 
-    editor = services.create_editor(email, password, role="editor")
+    editor = editors.create_editor(email, password, role="editor")
     db.session.commit()
     return editor.id
 

@@ -20,7 +20,7 @@ from werkzeug.serving import make_server
 
 from devtools.smtp_sink import SmtpSink
 from engagement import create_app
-from engagement.accounts import services as accounts
+from engagement.accounts import editors as accounts
 from engagement.extensions import db
 from tests.clock import start_from_environment as start_clock_from_environment
 

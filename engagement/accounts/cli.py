@@ -7,7 +7,7 @@ import sys
 import click
 from flask import Blueprint
 
-from engagement.accounts import services
+from engagement.accounts import editors
 from engagement.errors import DomainError
 from engagement.extensions import db
 
@@ -26,7 +26,7 @@ def create(email: str, role: str, display_name: str, password_stdin: bool) -> No
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        editor = services.create_editor(email, password, role=role, display_name=display_name)
+        editor = editors.create_editor(email, password, role=role, display_name=display_name)
     except DomainError as exc:
         raise click.ClickException(exc.message) from exc
     db.session.commit()

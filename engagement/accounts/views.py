@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, logout_user
 
-from engagement.accounts import services
+from engagement.accounts import editors
 from engagement.accounts.auth import end_editor_sessions, sign_in_editor
 from engagement.accounts.blueprints import newsroom
 from engagement.accounts.forms import EditorLoginForm
@@ -51,7 +51,7 @@ def login():
     form = EditorLoginForm()
     error = None
     if form.validate_on_submit():
-        editor = services.authenticate_editor(form.email.data, form.password.data)
+        editor = editors.authenticate_editor(form.email.data, form.password.data)
         if editor is not None:
             db.session.commit()
             sign_in_editor(editor)  # a new session: nothing planted before survives

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask import Blueprint, current_app
 
-from engagement.accounts import services as accounts
+from engagement.accounts import editors as accounts
 from engagement.extensions import db
 
 cli = Blueprint("demo", __name__, cli_group="demo")

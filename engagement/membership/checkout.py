@@ -14,7 +14,7 @@ from engagement.database import utcnow
 from engagement.errors import InvalidInput
 from engagement.extensions import db
 from engagement.formatting import money
-from engagement.membership import state
+from engagement.membership import stripe_sync
 from engagement.membership.models import Tier
 from engagement.membership.stripe_gateway import Gateway, GatewayError
 from engagement.membership.tiers import (
@@ -69,10 +69,11 @@ def tell_a_live_member(email: str) -> None:
     """A checkout for an address with a live membership goes on like any other (the answer must
     not tell who is a member: issue 14, item 6); the address gets a mail, at most one a day,
     saying it already supports us and where to manage that, in case a second one is a mistake.
-    A second subscription that does get paid is left to the editors (see state.sync_subscription).
+    A second subscription that does get paid is left to the editors (see
+    stripe_sync.sync_subscription).
     """
-    patron = state.find_patron(email=email)
-    membership = state.live_membership(patron) if patron and patron.email else None
+    patron = stripe_sync.find_patron(email=email)
+    membership = stripe_sync.live_membership(patron) if patron and patron.email else None
     if membership is None:
         return
     day = utcnow().date().isoformat()
@@ -183,7 +184,7 @@ def _who_pays(email: str | None) -> dict:
     ask for the address."""
     if not email:
         return {}
-    patron = state.find_patron(email=email)
+    patron = stripe_sync.find_patron(email=email)
     params = {"client_reference_id": f"patron-{patron.id}" if patron
               else f"email-{_email_ref(email)}"}
     if patron is not None and patron.stripe_customer_id:

@@ -1,9 +1,10 @@
 """Reconciliation with Stripe: mend what a missed webhook left behind.
 
 `flask stripe reconcile` walks every subscription (all statuses) and every customer Stripe has,
-page by page, and passes each through the same code the webhook uses (`state.sync_subscription`,
-`webhooks.on_customer_updated`). Each function here says what it changed, as lines to print;
-nothing changed means an empty list, so a second run prints no change.
+page by page, and passes each through the same code the webhook uses
+(`stripe_sync.sync_subscription`, `webhooks.on_customer_updated`). Each function here says
+what it changed, as lines to print; nothing changed means an empty list, so a second run
+prints no change.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from sqlalchemy import select
 from engagement.accounts.erasure import PersonErased
 from engagement.accounts.models import normalise_email
 from engagement.extensions import db
-from engagement.membership import state, webhooks
+from engagement.membership import stripe_sync, webhooks
 from engagement.membership.models import Membership
 from engagement.membership.stripe_gateway import Gateway
 
@@ -37,7 +38,7 @@ def _show(value) -> str:
 
 def reconcile_subscription(gw: Gateway, subscription: dict) -> list[str]:
     """Mirror one subscription as Stripe has it; lines saying what changed (none: no drift)."""
-    if not state.subscription_is_ours(subscription):
+    if not stripe_sync.subscription_is_ours(subscription):
         return []
     membership = db.session.scalar(select(Membership).where(
         Membership.stripe_subscription_id == subscription["id"]))
@@ -47,7 +48,7 @@ def reconcile_subscription(gw: Gateway, subscription: dict) -> list[str]:
             gw, subscription)
     except PersonErased:
         return []  # a subscription of a person who erased their data never makes a patron
-    result = state.sync_subscription(subscription, patron)
+    result = stripe_sync.sync_subscription(subscription, patron)
     if result is None:
         return []  # a second live subscription: the editors were told, as by the webhook
     db.session.flush()
@@ -67,7 +68,7 @@ def reconcile_customer(gw: Gateway, customer: dict) -> list[str]:
     """
     if customer.get("deleted"):
         return []
-    patron = state.find_patron(customer_id=customer.get("id"))
+    patron = stripe_sync.find_patron(customer_id=customer.get("id"))
     if patron is None or patron.erased_at is not None:
         return []
     email = normalise_email(customer["email"]) if customer.get("email") else patron.email

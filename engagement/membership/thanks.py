@@ -26,7 +26,7 @@ from engagement.accounts.auth import sign_in_patron
 from engagement.accounts.models import Patron
 from engagement.database import UTCDateTime, utcnow
 from engagement.extensions import db
-from engagement.membership import state
+from engagement.membership import stripe_sync
 from engagement.membership.stripe_gateway import Gateway, GatewayError
 
 CHECKOUTS_KEY = "checkouts"
@@ -72,12 +72,12 @@ def verify_checkout(gw: Gateway, session_id: str, now: datetime) -> Patron | Non
         return None
     if (checkout.get("metadata") or {}).get("engagement_kind") not in ("membership", "gift"):
         return None
-    created = state.from_timestamp(checkout.get("created"))
+    created = stripe_sync.from_timestamp(checkout.get("created"))
     if created is None or not created - CLOCK_SKEW <= now <= created + SIGN_IN_WINDOW:
         return None
     customer = checkout.get("customer")
     customer = customer.get("id") if isinstance(customer, dict) else customer
-    patron = state.find_patron(customer_id=customer) if customer else None
+    patron = stripe_sync.find_patron(customer_id=customer) if customer else None
     if patron is None or patron.erased_at is not None or not patron.email:
         return None
     if patron.created_at < created - NEW_PATRON_SLACK:

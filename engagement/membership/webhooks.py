@@ -19,7 +19,8 @@ from engagement.accounts.erasure import PersonErased
 from engagement.accounts.models import Patron, normalise_email
 from engagement.database import utcnow
 from engagement.extensions import db
-from engagement.membership import account_hooks, state
+from engagement.membership import account_hooks
+from engagement.membership import stripe_sync as state
 from engagement.membership.models import Membership, StripeEvent
 from engagement.membership.stripe_gateway import Gateway, gateway
 

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from engagement.accounts import services as accounts
+from engagement.accounts import editors as accounts
 from engagement.accounts.models import Editor
 from engagement.extensions import db
 from engagement.notifications import notify_editors

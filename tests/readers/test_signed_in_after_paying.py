@@ -74,7 +74,7 @@ def test_the_window_closes_30_minutes_after_the_checkout_was_created(app, client
     session_id = thanks_path.split("session_id=")[1]
     with app.app_context():
         created = gateway().retrieve_checkout_session(session_id)["created"]
-        from engagement.membership.state import from_timestamp
+        from engagement.membership.stripe_sync import from_timestamp
 
         start = from_timestamp(created)
         assert thanks.verify_checkout(gateway(), session_id, start + timedelta(minutes=29))
@@ -89,7 +89,7 @@ def test_an_unpaid_checkout_signs_nobody_in(app, forms, emulator, coffee):
     session_id = response.headers["Location"].rsplit("/", 1)[1]
     with app.app_context():
         checkout = gateway().retrieve_checkout_session(session_id)
-        from engagement.membership.state import from_timestamp
+        from engagement.membership.stripe_sync import from_timestamp
 
         now = from_timestamp(checkout["created"])
         assert thanks.verify_checkout(gateway(), session_id, now) is None

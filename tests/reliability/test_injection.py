@@ -81,7 +81,7 @@ def raw_page(browser):
 # --- the hostile input, through the service's own doors --------------------------------------
 
 def _admin(app) -> Editor:
-    from engagement.accounts import services as accounts
+    from engagement.accounts import editors as accounts
 
     editor = accounts.create_editor(ADMIN, EDITOR_PASSWORD, role="admin", display_name="Admin")
     digest = accounts.create_editor("digest@example.org", EDITOR_PASSWORD, role="editor",
