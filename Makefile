@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help run test screenshots lint bench clean
+.PHONY: help run test test-fast screenshots lint bench clean
 .DEFAULT_GOAL := help
 
 $(STAMP): pyproject.toml
@@ -25,11 +25,16 @@ run: $(STAMP) ## serve the app with demo data, a mail sink and the Stripe emulat
 test: $(STAMP) tests/e2e/node_modules/axe-core/axe.min.js ## run the test suite (PYTEST_ARGS=...)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+test-fast: $(STAMP) ## the tests without a browser, npm or the slow ones: the inner loop (PYTEST_ARGS=...)
+	$(BIN)/python -m pytest -m "not e2e and not slow" -q $(PYTEST_ARGS)
+
 screenshots: $(STAMP) ## PNGs of every page (devtools/screenshots.py PAGES) at 1280x800 and 390x844 in docs/screenshots/
 	$(BIN)/python -m devtools.screenshots $(PAGES)
 
-lint: $(STAMP) ## ruff over the whole project
+lint: $(STAMP) ## ruff over the whole project, the new files' format, mypy against .mypy-baseline.txt
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check $$(cat .ruff-format-files)
+	$(BIN)/python -m devtools.mypy_baseline
 
 bench: $(STAMP) ## the benchmarks (docs/performance.md)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)

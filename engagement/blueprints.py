@@ -20,7 +20,7 @@ NEWSROOM_PREFIX = "/newsroom"
 
 def open_to_all(view: Callable) -> Callable:
     """Mark a newsroom view anyone may open (the sign-in page itself)."""
-    view.newsroom_open = True
+    setattr(view, "newsroom_open", True)  # noqa: B010 - an attribute functions do not declare
     return view
 
 

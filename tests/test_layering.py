@@ -37,7 +37,9 @@ def test_only_demo_code_imports_demo_code():
         f"{module} -> {target}"
         for module, imports in import_graph().items()
         if not is_demo(module) and module not in DEMO_WIRING
-        for target in imports if is_demo(target))
+        for target in imports
+        if is_demo(target)
+    )
     assert offenders == []
 
 

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Flask, current_app
+from flask import Blueprint, current_app
+from flask.sansio.app import App
 from sqlalchemy import select
 
 from engagement.accounts.erasure import bury
@@ -38,7 +39,7 @@ class AccountHooks:
     erasers: list[Callable[[Patron], None]] = field(default_factory=list)
 
 
-def hooks_of(app: Flask) -> AccountHooks:
+def hooks_of(app: App) -> AccountHooks:
     """The app's account hooks, made on first use."""
     return app.extensions.setdefault("accounts", AccountHooks())
 

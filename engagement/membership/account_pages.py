@@ -21,49 +21,76 @@ from engagement.urls import public_url
 
 def memberships_of(patron: Patron) -> list[Membership]:
     """The patron's memberships, the live ones first, newest first."""
-    rows = db.session.scalars(select(Membership).where(Membership.patron_id == patron.id)
-                              .order_by(Membership.id.desc())).all()
+    rows = db.session.scalars(
+        select(Membership).where(Membership.patron_id == patron.id).order_by(Membership.id.desc())
+    ).all()
     return sorted(rows, key=lambda m: m.ended_at is not None)
 
 
 def donations_of(patron: Patron) -> list[Donation]:
     """The patron's one-time gifts, newest first."""
-    return list(db.session.scalars(select(Donation).where(Donation.patron_id == patron.id)
-                                   .order_by(Donation.id.desc())))
+    return list(
+        db.session.scalars(
+            select(Donation).where(Donation.patron_id == patron.id).order_by(Donation.id.desc())
+        )
+    )
 
 
 def page_context(patron: Patron) -> dict:
     """The account page's memberships, gifts and billing button."""
-    return {"memberships": memberships_of(patron), "donations": donations_of(patron),
-            "billing_form": BillingForm()}
+    return {
+        "memberships": memberships_of(patron),
+        "donations": donations_of(patron),
+        "billing_form": BillingForm(),
+    }
 
 
 def memberships_data(patron: Patron) -> list[dict]:
     """The patron's memberships for the data download."""
     iso = account.iso
-    return [{
-        "tier": m.tier.name if m.tier else None, "source": m.source, "status": m.status,
-        "interval": m.interval, "amount": m.amount, "currency": m.currency,
-        "started_at": iso(m.started_at), "current_period_end": iso(m.current_period_end),
-        "access_until": iso(m.access_until), "cancel_at_period_end": m.cancel_at_period_end,
-        "ended_at": iso(m.ended_at), "stripe_subscription_id": m.stripe_subscription_id,
-        "cancellation_reason": m.cancellation_reason,
-    } for m in memberships_of(patron)]
+    return [
+        {
+            "tier": m.tier.name if m.tier else None,
+            "source": m.source,
+            "status": m.status,
+            "interval": m.interval,
+            "amount": m.amount,
+            "currency": m.currency,
+            "started_at": iso(m.started_at),
+            "current_period_end": iso(m.current_period_end),
+            "access_until": iso(m.access_until),
+            "cancel_at_period_end": m.cancel_at_period_end,
+            "ended_at": iso(m.ended_at),
+            "stripe_subscription_id": m.stripe_subscription_id,
+            "cancellation_reason": m.cancellation_reason,
+        }
+        for m in memberships_of(patron)
+    ]
 
 
 def donations_data(patron: Patron) -> list[dict]:
     """The patron's gifts for the data download."""
-    return [{"amount": d.amount, "currency": d.currency, "refunded_amount": d.refunded_amount,
-             "created_at": account.iso(d.created_at),
-             "stripe_payment_intent_id": d.stripe_payment_intent_id}
-            for d in donations_of(patron)]
+    return [
+        {
+            "amount": d.amount,
+            "currency": d.currency,
+            "refunded_amount": d.refunded_amount,
+            "created_at": account.iso(d.created_at),
+            "stripe_payment_intent_id": d.stripe_payment_intent_id,
+        }
+        for d in donations_of(patron)
+    ]
 
 
 def stop_renewals(patron: Patron) -> bool:
     """Ask Stripe to end any renewing subscription at period end (nobody could sign in to it)."""
     for membership in memberships_of(patron):
-        if (membership.source != "stripe" or membership.ended_at is not None
-                or membership.cancel_at_period_end or not membership.stripe_subscription_id):
+        if (
+            membership.source != "stripe"
+            or membership.ended_at is not None
+            or membership.cancel_at_period_end
+            or not membership.stripe_subscription_id
+        ):
             continue
         try:
             gateway().cancel_subscription_at_period_end(membership.stripe_subscription_id)
@@ -78,9 +105,12 @@ def stop_renewals(patron: Patron) -> bool:
 
 def forget_cancellation_reasons(patron: Patron) -> None:
     """A cancellation reason is the patron's own words: erased with them (flushes on commit)."""
-    db.session.execute(update(Membership).where(Membership.patron_id == patron.id)
-                       .values(cancellation_reason=None)
-                       .execution_options(synchronize_session=False))
+    db.session.execute(
+        update(Membership)
+        .where(Membership.patron_id == patron.id)
+        .values(cancellation_reason=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 @public.post("/account/billing")
@@ -98,8 +128,10 @@ def patron_billing():
     return_url = public_url("accounts.patron_account")
     try:
         session = gateway().create_portal_session(
-            patron.stripe_customer_id, return_url,
-            idempotency_key=f"portal:{patron.id}:{secrets.token_hex(8)}")
+            patron.stripe_customer_id,
+            return_url,
+            idempotency_key=f"portal:{patron.id}:{secrets.token_hex(8)}",
+        )
     except GatewayError as exc:
         current_app.logger.warning("billing portal could not open: %s", exc.message)
         flash("Billing cannot be opened right now. Please try again shortly.", "error")

@@ -10,7 +10,12 @@ public, newsroom = feature_blueprints("membership", __name__)
 
 # Imported by init_app: their decorators add routes to the blueprints above.
 MODULES = (
-    "views", "tier_views", "admin_patrons", "admin_webhooks", "account_hooks", "account_pages",
+    "views",
+    "tier_views",
+    "admin_patrons",
+    "admin_webhooks",
+    "account_hooks",
+    "account_pages",
     "trends",
 )
 

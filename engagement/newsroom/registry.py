@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask import Blueprint, Flask, current_app
+from flask import Blueprint, current_app
+from flask.sansio.app import App
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class Registry:
     headlines: dict[str, tuple[Callable[[], list], bool]] = field(default_factory=dict)
 
 
-def registry_of(app: Flask) -> Registry:
+def registry_of(app: App) -> Registry:
     """The app's registry, made on first use."""
     return app.extensions.setdefault("newsroom", Registry())
 

@@ -17,8 +17,15 @@ from engagement.notifications.sending import OutgoingMail
 
 def queue_sign_in_mail(address: str, dedupe_key: str, next_path: str | None) -> None:
     """Queue the sign-in mail for the address (no link in the row); flush, never commit."""
-    enqueue("magic_link", address, dedupe_key, patron=None, token=None,
-            minutes=magic_links.LINK_MINUTES, next_path=next_path)
+    enqueue(
+        "magic_link",
+        address,
+        dedupe_key,
+        patron=None,
+        token=None,
+        minutes=magic_links.LINK_MINUTES,
+        next_path=next_path,
+    )
 
 
 def write_sign_in_mail(mail: OutgoingMail, now: datetime) -> Written | None:
@@ -33,16 +40,25 @@ def write_sign_in_mail(mail: OutgoingMail, now: datetime) -> Written | None:
     if patron is None or not patron.email:
         return None
     token = secrets.token_urlsafe(magic_links.TOKEN_BYTES)
-    db.session.add(magic_links.MagicLink(
-        patron=patron, token_hash=magic_links.hash_token(token), created_at=now,
-        expires_at=now + magic_links.LINK_LIFETIME))
+    db.session.add(
+        magic_links.MagicLink(
+            patron=patron,
+            token_hash=magic_links.hash_token(token),
+            created_at=now,
+            expires_at=now + magic_links.LINK_LIFETIME,
+        )
+    )
     db.session.flush()
-    context = {"patron": patron, "minutes": magic_links.LINK_MINUTES,
-               "next_path": magic_links.next_path_of(mail.dedupe_key)}
+    context = {
+        "patron": patron,
+        "minutes": magic_links.LINK_MINUTES,
+        "next_path": magic_links.next_path_of(mail.dedupe_key),
+    }
     subject, text, html = render_email("magic_link", token=token, **context)
     _, stored_text, stored_html = render_email("magic_link", token=None, **context)
-    outgoing = replace(mail, recipients=(patron.email,), subject=subject, text_body=text,
-                       html_body=html)
+    outgoing = replace(
+        mail, recipients=(patron.email,), subject=subject, text_body=text, html_body=html
+    )
     return Written(outgoing, stored_text, stored_html)
 
 

@@ -6,8 +6,16 @@ import ast
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parents[2] / "engagement"
-FEATURES = ("accounts", "corrections", "membership", "newsroom", "notifications", "patreon",
-            "readers", "voting")
+FEATURES = (
+    "accounts",
+    "corrections",
+    "membership",
+    "newsroom",
+    "notifications",
+    "patreon",
+    "readers",
+    "voting",
+)
 
 
 def module_name(path: Path) -> str:
@@ -62,7 +70,7 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
     def walk(node: str, path: list[str]) -> None:
         if node in path:
-            found.append(path[path.index(node):] + [node])
+            found.append(path[path.index(node) :] + [node])
             return
         if node in done:
             return
