@@ -209,6 +209,14 @@ def client(app):
 
 
 @pytest.fixture
+def queries(app):
+    """`with queries() as statements:` records the SQL the app runs inside the block."""
+    from tests.support.queries import recorded_statements
+
+    return lambda: recorded_statements(app)
+
+
+@pytest.fixture
 def runner(app):
     """A runner for the app's CLI commands."""
     return app.test_cli_runner()

@@ -7,13 +7,14 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from bench.datagen_corrections import generate
 from engagement.corrections.listing import SORTS, Cursor
 from engagement.corrections.models import Correction
 from engagement.extensions import db
 from tests.corrections.triage_data import T0, make_corrections
+from tests.support.queries import recorded_statements
 
 ROW = re.compile(r'<a href="/newsroom/corrections/(\d+)">#\d+</a>')
 NEXT = re.compile(r'href="(/newsroom/corrections\?[^"]*after=[^"]*)" rel="next"')
@@ -173,18 +174,8 @@ def test_a_damaged_cursor_is_a_400_not_a_500(client, editor):
 
 
 def count_queries(app, client, url: str) -> int:
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements(app) as statements:
         response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert response.status_code == 200
     assert len(ROW.findall(response.get_data(as_text=True))) == 50
     return len(statements)

@@ -1,14 +1,13 @@
 """Fixtures for the Stripe emulator tests: an emulator, a Stripe client, a webhook receiver."""
 
-import json
 import threading
-import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import stripe
 
 from devtools.stripe_emulator import start_emulator
+from tests.support.emulator import call
 
 WEBHOOK_SECRET = "whsec_test_emulator"
 
@@ -38,19 +37,6 @@ def client(emu):
     """A stripe.StripeClient pointed at the emulator."""
     return stripe.StripeClient("sk_test_emulator", base_addresses={"api": emu.url},
                                max_network_retries=0)
-
-
-def control(emu, path, body=None, method=None):
-    """Call a /_emulator control endpoint; return (status, json)."""
-    data = None if body is None and method == "GET" else json.dumps(body or {}).encode()
-    req = urllib.request.Request(f"{emu.url}/_emulator/{path}", data=data,
-                                 headers={"Content-Type": "application/json"},
-                                 method=method or ("POST" if data is not None else "GET"))
-    try:
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            return resp.status, json.loads(resp.read())
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read())
 
 
 class Receiver:
@@ -114,7 +100,7 @@ def make_price(client, amount=1000, interval="month", name="Pro", lookup_key=Non
 
 def subscribe(emu, price_id, email="user@example.com", metadata=None):
     """Create a paid subscription through the shortcut control; return its JSON."""
-    status, body = control(emu, "subscriptions",
-                           {"email": email, "price": price_id, "metadata": metadata or {}})
+    status, body = call(emu, "subscriptions",
+                        {"email": email, "price": price_id, "metadata": metadata or {}})
     assert status == 200, body
     return body

@@ -7,7 +7,9 @@ import urllib.request
 import pytest
 import stripe
 
-from .conftest import control, make_price
+from tests.support.emulator import call
+
+from .conftest import make_price
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -139,7 +141,7 @@ def test_mode_mismatch_rejected(client):
 
 def test_pay_control_shortcut(client, emu):
     cs = _subscription_session(client, make_price(client), customer_email="c@example.com")
-    status, body = control(emu, f"checkout/{cs.id}/pay", {"card": "4000000000000002"})
+    status, body = call(emu, f"checkout/{cs.id}/pay", {"card": "4000000000000002"})
     assert status == 402 and body["error"]["code"] == "card_declined"
-    status, body = control(emu, f"checkout/{cs.id}/pay", {"card": "4242424242424242"})
+    status, body = call(emu, f"checkout/{cs.id}/pay", {"card": "4242424242424242"})
     assert status == 200 and body["session"]["status"] == "complete"

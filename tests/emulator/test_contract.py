@@ -15,7 +15,9 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from .conftest import control, make_price, subscribe
+from tests.support.emulator import call
+
+from .conftest import make_price, subscribe
 
 SHAPES = json.loads((Path(__file__).parent.parent / "stripe_shapes.json").read_text())["resources"]
 EXTRA_KEYS = {("event", "data"): {"previous_attributes"}, ("checkout.session", ""): {"line_items"}}
@@ -79,7 +81,7 @@ def api(emu, path, params=None, method="GET"):
 
 
 def _pay(emu, cs_id):
-    status, body = control(emu, f"checkout/{cs_id}/pay", {"card": "4242424242424242"})
+    status, body = call(emu, f"checkout/{cs_id}/pay", {"card": "4242424242424242"})
     assert status == 200, body
 
 
@@ -107,14 +109,14 @@ def _scenario(client, emu):
     sub_id, cus_id = done.subscription, done.customer
     client.v1.customers.update(cus_id, params={"name": "Contract"})
     client.v1.subscriptions.update(sub_id, params={"items": [{"price": team.id}]})
-    control(emu, "clock/advance", {"subscription": sub_id, "outcome": "paid"})
+    call(emu, "clock/advance", {"subscription": sub_id, "outcome": "paid"})
     for _ in range(3):
-        control(emu, "clock/advance", {"subscription": sub_id, "outcome": "failed"})
-    other = control(emu, "subscriptions", {"email": "o@example.com", "price": pro.id})[1]
+        call(emu, "clock/advance", {"subscription": sub_id, "outcome": "failed"})
+    other = call(emu, "subscriptions", {"email": "o@example.com", "price": pro.id})[1]
     client.v1.subscriptions.update(other["subscription"]["id"],
                                    params={"cancel_at_period_end": True})
-    control(emu, "clock/advance", {"subscription": other["subscription"]["id"]})
-    third = control(emu, "subscriptions", {"email": "t@example.com", "price": pro.id})[1]
+    call(emu, "clock/advance", {"subscription": other["subscription"]["id"]})
+    third = call(emu, "subscriptions", {"email": "t@example.com", "price": pro.id})[1]
     client.v1.subscriptions.cancel(third["subscription"]["id"])
     portal = client.v1.billing_portal.sessions.create(
         params={"customer": cus_id, "return_url": "https://x/account"})

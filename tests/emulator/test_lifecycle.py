@@ -4,8 +4,9 @@ import pytest
 import stripe
 
 from devtools.stripe_emulator.billing import add_interval
+from tests.support.emulator import call
 
-from .conftest import control, make_price, subscribe
+from .conftest import make_price, subscribe
 
 
 def _types_since(emu, n):
@@ -17,7 +18,7 @@ def test_renewal_paid_moves_period_and_clock(client, emu):
     sub = subscribe(emu, price.id, metadata={"user_id": "1"})["subscription"]
     item = sub["items"]["data"][0]
     n = len(emu.events())
-    status, body = control(emu, "clock/advance", {"subscription": sub["id"], "outcome": "paid"})
+    status, body = call(emu, "clock/advance", {"subscription": sub["id"], "outcome": "paid"})
     assert status == 200
     new_item = body["subscription"]["items"]["data"][0]
     assert new_item["current_period_start"] == item["current_period_end"]
@@ -38,28 +39,28 @@ def test_failed_payments_then_cancel(client, emu):
     price = make_price(client)
     sub_id = subscribe(emu, price.id)["subscription"]["id"]
     n = len(emu.events())
-    body = control(emu, "clock/advance", {"subscription": sub_id, "outcome": "failed"})[1]
+    body = call(emu, "clock/advance", {"subscription": sub_id, "outcome": "failed"})[1]
     assert body["subscription"]["status"] == "past_due" and body["invoice"]["status"] == "open"
     assert _types_since(emu, n) == ["invoice.created", "invoice.finalized",
                                     "invoice.payment_failed", "customer.subscription.updated"]
     prev = emu.events("customer.subscription.updated")[-1]["data"]["previous_attributes"]
     assert prev["status"] == "active"
-    control(emu, "clock/advance", {"subscription": sub_id, "outcome": "failed"})
+    call(emu, "clock/advance", {"subscription": sub_id, "outcome": "failed"})
     n = len(emu.events())
-    body = control(emu, "clock/advance", {"subscription": sub_id, "outcome": "failed"})[1]
+    body = call(emu, "clock/advance", {"subscription": sub_id, "outcome": "failed"})[1]
     assert body["subscription"]["status"] == "canceled"
     assert _types_since(emu, n) == ["invoice.payment_failed", "customer.subscription.deleted"]
     assert body["invoice"]["attempt_count"] == 3
-    assert control(emu, "clock/advance", {"subscription": sub_id})[0] == 400
+    assert call(emu, "clock/advance", {"subscription": sub_id})[0] == 400
 
 
 def test_failed_then_paid_recovers(client, emu):
     sub_id = subscribe(emu, make_price(client).id)["subscription"]["id"]
-    control(emu, "config", {"failures_before_cancel": 2})
-    control(emu, "clock/advance", {"subscription": sub_id, "outcome": "failed"})
-    body = control(emu, "clock/advance", {"subscription": sub_id, "outcome": "paid"})[1]
+    call(emu, "config", {"failures_before_cancel": 2})
+    call(emu, "clock/advance", {"subscription": sub_id, "outcome": "failed"})
+    body = call(emu, "clock/advance", {"subscription": sub_id, "outcome": "paid"})[1]
     assert body["subscription"]["status"] == "active" and body["invoice"]["status"] == "paid"
-    control(emu, "clock/advance", {"subscription": sub_id, "outcome": "failed"})
+    call(emu, "clock/advance", {"subscription": sub_id, "outcome": "failed"})
     assert client.v1.subscriptions.retrieve(sub_id).status == "past_due"
 
 
@@ -70,7 +71,7 @@ def test_cancel_at_period_end_ends_at_advance(client, emu):
     prev = emu.events("customer.subscription.updated")[-1]["data"]["previous_attributes"]
     assert prev["cancel_at_period_end"] is False
     n = len(emu.events())
-    body = control(emu, "clock/advance", {"subscription": sub_id, "outcome": "paid"})[1]
+    body = call(emu, "clock/advance", {"subscription": sub_id, "outcome": "paid"})[1]
     assert body["subscription"]["status"] == "canceled" and body["invoice"] is None
     assert _types_since(emu, n) == ["customer.subscription.deleted"]
 
@@ -115,10 +116,10 @@ def test_bulk_subscriptions_and_pagination(client, emu):
     second = client.v1.subscriptions.list(params={"limit": 100, "starting_after": page.data[-1].id})
     assert len(second.data) == 100 and not second.has_more
     assert len({s.id for s in client.v1.subscriptions.list().auto_paging_iter()}) == 200
-    state = control(emu, "state", method="GET")[1]
+    state = call(emu, "state", method="GET")[1]
     assert state["counts"]["subscription"] == 200 and state["counts"]["customer"] == 200
-    assert control(emu, "reset")[1] == {"reset": True}
-    assert control(emu, "state", method="GET")[1]["counts"] == {}
+    assert call(emu, "reset")[1] == {"reset": True}
+    assert call(emu, "state", method="GET")[1]["counts"] == {}
 
 
 def test_add_interval_is_calendar_aware():

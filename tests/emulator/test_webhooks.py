@@ -6,8 +6,9 @@ import pytest
 import stripe
 
 from devtools.stripe_emulator.webhooks import sign
+from tests.support.emulator import call
 
-from .conftest import WEBHOOK_SECRET, control, make_price, subscribe
+from .conftest import WEBHOOK_SECRET, make_price, subscribe
 
 SUBSCRIBE_TYPES = [
     "customer.created", "customer.subscription.created", "invoice.created", "invoice.finalized",
@@ -42,7 +43,7 @@ def test_retries_with_backoff_then_succeeds(client, emu, receiver):
     log = emu.deliveries()
     assert [(d["attempt"], d["status"]) for d in log] == [(1, 500), (2, 500), (3, 200)]
     assert log[1]["at"] - log[0]["at"] >= 0.015
-    status, body = control(emu, "deliveries", method="GET")
+    status, body = call(emu, "deliveries", method="GET")
     assert status == 200 and len(body["deliveries"]) == 3 and body["pending"] == 0
 
 
@@ -59,11 +60,11 @@ def test_hold_and_release_reversed_with_duplicates(client, emu, receiver):
     price = make_price(client)
     emu.wait_idle(5)
     before = len(receiver.requests)
-    assert control(emu, "webhooks/hold")[1] == {"holding": True}
+    assert call(emu, "webhooks/hold")[1] == {"holding": True}
     subscribe(emu, price.id)
     time.sleep(0.1)
     assert len(receiver.requests) == before
-    status, body = control(emu, "webhooks/release",
+    status, body = call(emu, "webhooks/release",
                            {"order": "reverse", "seed": 1, "duplicates": [1, 3]})
     assert status == 200 and body["released"] >= len(SUBSCRIBE_TYPES)
     assert emu.wait_idle(5)
@@ -77,24 +78,24 @@ def test_release_random_from_threads(client, emu, receiver):
     price = make_price(client)
     emu.wait_idle(5)
     before = len(receiver.requests)
-    control(emu, "webhooks/hold")
+    call(emu, "webhooks/hold")
     for i in range(5):
         subscribe(emu, price.id, email=f"t{i}@example.com")
-    status, body = control(emu, "webhooks/release", {"order": "random", "seed": 7, "threads": 4})
+    status, body = call(emu, "webhooks/release", {"order": "random", "seed": 7, "threads": 4})
     assert status == 200 and body["released"] == 5 * len(SUBSCRIBE_TYPES)
-    assert control(emu, "webhooks/wait", {"timeout": 5})[1] == {"idle": True}
+    assert call(emu, "webhooks/wait", {"timeout": 5})[1] == {"idle": True}
     assert sorted(receiver.types()[before:]) == sorted(SUBSCRIBE_TYPES * 5)
 
 
 def test_discard_drops_held_events_and_redeliver(client, emu, receiver):
-    control(emu, "webhooks/hold")
+    call(emu, "webhooks/hold")
     cust = client.v1.customers.create(params={"email": "missed@example.com"})
-    assert control(emu, "webhooks/discard")[1] == {"discarded": 1}
+    assert call(emu, "webhooks/discard")[1] == {"discarded": 1}
     assert emu.wait_idle(5) and receiver.requests == []
     event = emu.events("customer.created")[-1]
     assert event["data"]["object"]["id"] == cust.id
     assert client.v1.events.retrieve(event["id"]).type == "customer.created"
-    assert control(emu, f"events/{event['id']}/deliver")[0] == 200
+    assert call(emu, f"events/{event['id']}/deliver")[0] == 200
     assert emu.wait_idle(5)
     assert [e.id for e in receiver.events()] == [event["id"]]
     client.v1.customers.create(params={"email": "after@example.com"})

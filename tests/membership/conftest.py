@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 import urllib.error
 import urllib.parse
@@ -60,15 +59,6 @@ def coffee(app, emulator):
         tier_service.sync_tier(gateway(), tier)
         db.session.commit()
         return tier.id
-
-
-def control(emu, path, body=None):
-    """POST to an /_emulator control; return its JSON."""
-    data = json.dumps(body or {}).encode()
-    req = urllib.request.Request(f"{emu.url}/_emulator/{path}", data=data, method="POST",
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=20) as resp:
-        return json.loads(resp.read())
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -9,8 +9,9 @@ from sqlalchemy import select
 from engagement.extensions import db
 from engagement.membership.models import voting_rights
 from engagement.notifications.models import Email
+from tests.support.emulator import control
 
-from .conftest import control, join, membership_of
+from .conftest import join, membership_of
 
 
 def _advance(emulator, subscription_id, outcome):

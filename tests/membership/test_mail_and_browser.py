@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from engagement.extensions import db
 from engagement.notifications.models import Email
+from tests.support.emulator import control
 
-from .conftest import control, join, membership_of
+from .conftest import join, membership_of
 
 
 def test_welcome_mail_arrives_once_even_when_events_repeat(app, forms, stripe_live, coffee,

@@ -10,7 +10,8 @@ from engagement.extensions import db
 from engagement.membership.models import Membership
 from engagement.membership.stripe_gateway import gateway
 from engagement.notifications.models import Email
-from tests.membership.conftest import control, join, membership_of
+from tests.membership.conftest import join, membership_of
+from tests.support.emulator import control
 
 
 def _reconcile(runner):

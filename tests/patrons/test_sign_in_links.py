@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import event, func, inspect, select, text
+from sqlalchemy import func, inspect, select, text
 
 from engagement.accounts import magic_links
 from engagement.accounts.magic_links import MagicLink
 from engagement.extensions import db
 from engagement.notifications.models import Email
 from tests.conftest import Forms, csrf_token_from
+from tests.support.queries import recorded_statements
 
 from .conftest import LINK_RE, link_tokens, make_patron, send_outbox
 
@@ -153,18 +154,8 @@ def _statements_of_a_request(app, email: str) -> list[str]:
     """The SQL statements that POST /account/login runs for `email` (the page's GET excluded)."""
     browser = app.test_client()
     csrf = csrf_token_from(browser.get("/account/login").get_data(as_text=True))
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, _parameters, _context, _executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements(app) as statements:
         response = browser.post("/account/login", data={"email": email, "csrf_token": csrf})
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert response.status_code == 200 and "Check your email" in response.get_data(as_text=True)
     return statements
 

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from engagement.extensions import db
 from engagement.membership.models import StripeEvent
 from engagement.membership.stripe_gateway import Gateway
-from tests.membership.conftest import control, membership_of, signed
+from tests.membership.conftest import membership_of, signed
+from tests.support.emulator import control
 
 
 def _held_subscription_event(emulator, coffee_price):

@@ -39,11 +39,6 @@ def make_tier(app, name="Coffee", monthly=300, yearly=3000, voting=True) -> dict
                 "year": tier.stripe_yearly_price_id, "product": tier.stripe_product_id}
 
 
-def control(emu, path: str, body: dict | None = None) -> dict:
-    """POST JSON to one of the emulator's /_emulator controls; return its JSON."""
-    return post_json(f"{emu.url}/_emulator/{path}", body or {})[1]
-
-
 def post_json(url: str, body, headers: dict | None = None, timeout: float = 30):
     """POST a JSON body over real HTTP: (status, decoded JSON or text, headers)."""
     data = json.dumps(body).encode()

@@ -27,8 +27,9 @@ from engagement.notifications.preferences import set_mode
 from tests.conftest import csrf_token_from
 from tests.membership.conftest import signed
 from tests.patrons.conftest import patron_session  # noqa: F401 - the magic-link sign-in
+from tests.support.emulator import control
 
-from .conftest import WEBHOOK_SECRET, control, make_tier
+from .conftest import WEBHOOK_SECRET, make_tier
 
 EMAIL = "eve.erase@probe.example.org"
 REPORTED_AS = "Eve.Erase@probe.example.org"

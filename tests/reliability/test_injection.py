@@ -24,9 +24,10 @@ from engagement.notifications.worker import Worker
 from engagement.voting import curation
 from engagement.voting.models import Round, Topic
 from tests.conftest import EDITOR_PASSWORD, Forms, browser_login, csrf_token_from
+from tests.support.emulator import control
 from tests.voting.conftest import Voting
 
-from .conftest import WEBHOOK_SECRET, control, make_tier
+from .conftest import WEBHOOK_SECRET, make_tier
 
 PAYLOADS = (
     "<script>alert(1)</script>",

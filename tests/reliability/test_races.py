@@ -21,9 +21,10 @@ from engagement.notifications.models import Email
 from engagement.notifications.worker import Worker
 from engagement.voting.models import Ballot, Topic, Vote
 from tests.conftest import Auth, Forms, csrf_token_from
+from tests.support.emulator import control
 from tests.voting.conftest import Voting
 
-from .conftest import WEBHOOK_SECRET, control, make_tier
+from .conftest import WEBHOOK_SECRET, make_tier
 
 THREADS = 20
 

@@ -15,8 +15,9 @@ from engagement.extensions import db
 from engagement.membership.models import Membership, StripeEvent
 from engagement.notifications.models import Email
 from engagement.notifications.worker import Worker
+from tests.support.emulator import control
 
-from .conftest import WEBHOOK_SECRET, control, make_tier
+from .conftest import WEBHOOK_SECRET, make_tier
 
 SUBSCRIPTIONS = 200
 RENEWED = range(0, 25)  # billed a second period, paid

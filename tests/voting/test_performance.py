@@ -3,27 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import delete, event
+from sqlalchemy import delete
 
 from bench.datagen_votes import create_round_with_votes
 from engagement.extensions import db
 from engagement.voting.models import Round
+from tests.support.queries import recorded_statements
 from tests.voting.conftest import sign_in
 
 
 def _queries(app, client, url="/topics") -> tuple[int, str]:
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with recorded_statements(app) as statements:
         response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert response.status_code == 200
     return len(statements), response.get_data(as_text=True)
 
