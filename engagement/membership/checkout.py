@@ -81,49 +81,49 @@ def tell_a_live_member(email: str) -> None:
             patron=patron, membership=membership, account_url=public_url("accounts.patron_account"))
 
 
-def _idempotency_key(request: CheckoutRequest, params: dict) -> str:
+def _idempotency_key(order: CheckoutRequest, params: dict) -> str:
     # The form's nonce makes a double click one checkout, while a new visit gets a new one. The
     # parameters are part of the key: the same key with other parameters (say the address has
     # become a Stripe customer since) would make Stripe refuse, and that refusal would tell
     # whoever asks that the address now belongs to a patron (issue 14, item 6).
-    parts = [request.kind, request.email or "", request.tier.slug if request.tier else "",
-             request.interval, str(request.amount or ""), request.nonce,
+    parts = [order.kind, order.email or "", order.tier.slug if order.tier else "",
+             order.interval, str(order.amount or ""), order.nonce,
              json.dumps(params, sort_keys=True)]
     return "engagement-checkout-" + hashlib.sha256("|".join(parts).encode()).hexdigest()[:40]
 
 
-def _line_item(gw: Gateway, request: CheckoutRequest, currency: str) -> tuple[dict, dict]:
+def _line_item(gw: Gateway, order: CheckoutRequest, currency: str) -> tuple[dict, dict]:
     """The line item and the metadata naming what is bought."""
-    if request.kind == "membership":
-        tier = request.tier
-        if not interval_offered(tier, request.interval):
+    if order.kind == "membership":
+        tier = order.tier
+        if not interval_offered(tier, order.interval):
             raise InvalidInput("This tier is not offered for that period.", field="interval")
-        price_id = tier.price_id_for(request.interval)
+        price_id = tier.price_id_for(order.interval)
         if not price_id or tier.needs_sync:
             sync_tier(gw, tier)
-            price_id = tier.price_id_for(request.interval)
+            price_id = tier.price_id_for(order.interval)
         metadata = {"engagement_kind": "membership", "engagement_tier": tier.slug,
-                    "engagement_interval": request.interval}
+                    "engagement_interval": order.interval}
         return {"price": price_id, "quantity": 1}, metadata
-    if request.kind == "custom":
+    if order.kind == "custom":
         ensure_product(gw, CUSTOM_PRODUCT_ID, {
             "name": "Membership (your own amount)", "description": "Your own amount",
             "active": True, "metadata": {"engagement_product": CUSTOM_PRODUCT_ID}})
-        tier = request.tier
-        metadata = {"engagement_kind": "membership", "engagement_interval": request.interval,
-                    "engagement_amount": str(request.amount)}
+        tier = order.tier
+        metadata = {"engagement_kind": "membership", "engagement_interval": order.interval,
+                    "engagement_amount": str(order.amount)}
         if tier is not None:
             metadata["engagement_tier"] = tier.slug
-        price_data = {"currency": currency, "unit_amount": request.amount,
-                      "product": CUSTOM_PRODUCT_ID, "recurring": {"interval": request.interval}}
+        price_data = {"currency": currency, "unit_amount": order.amount,
+                      "product": CUSTOM_PRODUCT_ID, "recurring": {"interval": order.interval}}
         return {"price_data": price_data, "quantity": 1}, metadata
     ensure_product(gw, GIFT_PRODUCT_ID, {
         "name": "One-time gift", "description": "One-time gift", "active": True,
         "metadata": {"engagement_product": GIFT_PRODUCT_ID}})
-    price_data = {"currency": currency, "unit_amount": request.amount,
+    price_data = {"currency": currency, "unit_amount": order.amount,
                   "product": GIFT_PRODUCT_ID}
     return {"price_data": price_data, "quantity": 1}, {"engagement_kind": "gift",
-                                                       "engagement_amount": str(request.amount)}
+                                                       "engagement_amount": str(order.amount)}
 
 
 def tier_for_amount(amount: int, interval: str = "month") -> Tier | None:
@@ -134,19 +134,19 @@ def tier_for_amount(amount: int, interval: str = "month") -> Tier | None:
     ).order_by(column.desc(), Tier.position)).first()
 
 
-def start_checkout(gw: Gateway, request: CheckoutRequest) -> dict:
+def start_checkout(gw: Gateway, order: CheckoutRequest) -> dict:
     """Create the Checkout Session for the reader's choice; returns it (with its `url`)."""
-    email = normalise_email(request.email) if request.email else None
-    request.email = email
-    if email and request.kind in ("membership", "custom"):
+    email = normalise_email(order.email) if order.email else None
+    order.email = email
+    if email and order.kind in ("membership", "custom"):
         tell_a_live_member(email)
-    if request.kind == "custom":
-        request.tier = tier_for_amount(request.amount, request.interval)
-    currency = (request.tier.currency if request.kind == "membership"
+    if order.kind == "custom":
+        order.tier = tier_for_amount(order.amount, order.interval)
+    currency = (order.tier.currency if order.kind == "membership"
                 else current_app.config["SUPPORT_CURRENCY"])
-    line_item, metadata = _line_item(gw, request, currency)
+    line_item, metadata = _line_item(gw, order, currency)
     params: dict = {
-        "mode": "payment" if request.kind == "gift" else "subscription",
+        "mode": "payment" if order.kind == "gift" else "subscription",
         "line_items": [line_item],
         # From PUBLIC_BASE_URL, never the request's Host (issue 14, item 5).
         "success_url": public_url("membership.thanks") + "?session_id={CHECKOUT_SESSION_ID}",
@@ -154,29 +154,29 @@ def start_checkout(gw: Gateway, request: CheckoutRequest) -> dict:
         "metadata": metadata,
         **_who_pays(email),
     }
-    if request.kind == "gift":
+    if order.kind == "gift":
         params["payment_intent_data"] = {"metadata": metadata}
         if not params.get("customer"):
             params["customer_creation"] = "always"
     else:
         params["subscription_data"] = {"metadata": metadata}
     try:
-        return gw.create_checkout_session(params, idempotency_key=_idempotency_key(request, params))
+        return gw.create_checkout_session(params, idempotency_key=_idempotency_key(order, params))
     except GatewayError as exc:
         if not exc.missing:
             raise
     # Stripe forgot a price or customer we had (a fresh emulator, a deleted customer): sync the
     # tier again, start from the email, and try once more.
-    if request.kind == "membership":
-        sync_tier(gw, request.tier)
-        params["line_items"] = [_line_item(gw, request, currency)[0]]
+    if order.kind == "membership":
+        sync_tier(gw, order.tier)
+        params["line_items"] = [_line_item(gw, order, currency)[0]]
     params.pop("customer", None)
     if email:
         params["customer_email"] = email
-    if request.kind == "gift":
+    if order.kind == "gift":
         params["customer_creation"] = "always"
     return gw.create_checkout_session(params,
-                                      idempotency_key=_idempotency_key(request, params) + "-2")
+                                      idempotency_key=_idempotency_key(order, params) + "-2")
 
 
 def _who_pays(email: str | None) -> dict:
