@@ -16,10 +16,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import EmailField, IntegerField, SelectField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from engagement.accounts.auth import admin_required, editor_required
 from engagement.accounts.models import Editor, Patron
@@ -30,30 +27,11 @@ from engagement.extensions import db
 from engagement.membership import figures, grants, patrons
 from engagement.membership.account_pages import donations_of, memberships_of
 from engagement.membership.blueprints import newsroom
+from engagement.membership.forms import GrantForm, RevokeForm
 from engagement.membership.models import Membership, Tier
 from engagement.membership.tiers import ordered_tiers
 from engagement.newsroom import registry
 from engagement.newsroom.confirm import confirm
-
-
-class GrantForm(FlaskForm):
-    """An admin's complimentary membership: who, which tier, how long, why."""
-
-    email = EmailField("Email", validators=[DataRequired("Enter the patron's email."),
-                                            Email("Enter a valid email address."),
-                                            Length(max=254)])
-    tier = SelectField("Tier", coerce=int, validators=[DataRequired("Choose a tier.")])
-    months = IntegerField("Months (leave empty for no end)", validators=[
-        Optional(), NumberRange(min=1, max=grants.MAX_MONTHS)])
-    reason = TextAreaField("Why", validators=[DataRequired("Say why (for the record)."),
-                                              Length(max=2000)])
-    submit = SubmitField("Grant membership")
-
-
-class RevokeForm(FlaskForm):
-    """End a complimentary membership now."""
-
-    submit = SubmitField("Revoke")
 
 
 def _page_number() -> int:

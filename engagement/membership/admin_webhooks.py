@@ -7,15 +7,14 @@ import json
 from collections.abc import Callable
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
-from wtforms import SubmitField
 
 from engagement.accounts.auth import admin_required
 from engagement.edge import parse_id
 from engagement.extensions import db
 from engagement.membership import webhooks
 from engagement.membership.blueprints import newsroom
+from engagement.membership.forms import ProcessAgainForm
 from engagement.membership.models import EVENT_OUTCOMES, StripeEvent
 from engagement.newsroom import registry
 from engagement.newsroom.confirm import confirm
@@ -30,12 +29,6 @@ def register_source(function: Callable[[str], dict]) -> None:
     """Show another sender's deliveries on /newsroom/webhooks, below Stripe's events."""
     if function not in SOURCES:
         SOURCES.append(function)
-
-
-class ProcessAgainForm(FlaskForm):
-    """Run the handler again for a stored event."""
-
-    submit = SubmitField("Process again")
 
 
 def process_again(row: StripeEvent) -> tuple[int, str]:

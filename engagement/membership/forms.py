@@ -1,4 +1,5 @@
-"""Forms: becoming a member or giving once on /support, and the tier editor in the newsroom."""
+"""Forms: becoming a member or giving once on /support; in the newsroom the tier editor, granting
+and revoking a membership, and processing a webhook event again."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
+from engagement.membership.grants import MAX_MONTHS
 from engagement.membership.tiers import CURRENCIES
 
 CUSTOM = "custom"
@@ -73,3 +75,29 @@ class TierForm(FlaskForm):
 def choices(pairs) -> list[SelectChoice]:
     """(value, label) pairs as WTForms choices."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class GrantForm(FlaskForm):
+    """An admin's complimentary membership: who, which tier, how long, why."""
+
+    email = EmailField("Email", validators=[DataRequired("Enter the patron's email."),
+                                            Email("Enter a valid email address."),
+                                            Length(max=254)])
+    tier = SelectField("Tier", coerce=int, validators=[DataRequired("Choose a tier.")])
+    months = IntegerField("Months (leave empty for no end)", validators=[
+        Optional(), NumberRange(min=1, max=MAX_MONTHS)])
+    reason = TextAreaField("Why", validators=[DataRequired("Say why (for the record)."),
+                                              Length(max=2000)])
+    submit = SubmitField("Grant membership")
+
+
+class RevokeForm(FlaskForm):
+    """End a complimentary membership now."""
+
+    submit = SubmitField("Revoke")
+
+
+class ProcessAgainForm(FlaskForm):
+    """Run the handler again for a stored event."""
+
+    submit = SubmitField("Process again")
