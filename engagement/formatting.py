@@ -45,3 +45,30 @@ def newsroom_midnight(moment: datetime) -> datetime:
     """The start of `moment`'s day on the newsroom's clock, in UTC."""
     local = newsroom_time(moment)
     return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
+
+
+def age(delta) -> str:
+    """A waiting time in words: 3 days, 5 hours, 12 minutes."""
+    seconds = int(delta.total_seconds())
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'' if count == 1 else 's'}"
+    return "less than a minute"
+
+
+def http_only(url: str) -> str:
+    """The URL if it is http(s), else a harmless '#': no javascript: link ever reaches a page."""
+    return url if url.lower().startswith(("http://", "https://")) else "#"
+
+
+def outbox_time(value: datetime | None) -> str:
+    """A timestamp on the newsroom's clock, e.g. 2026-11-28 09:15 EET."""
+    return newsroom_time(value).strftime("%Y-%m-%d %H:%M %Z") if value else "—"
+
+
+def voting_time(moment: datetime) -> str:
+    """A time as the newsroom's wall clock, e.g. "5 December 2026, 18:00 (Europe/Berlin)"."""
+    zone = newsroom_zone()
+    local = moment.astimezone(zone)
+    return f"{local.day} {local:%B %Y, %H:%M} ({zone.key})"

@@ -12,6 +12,7 @@ from engagement.corrections.blueprints import newsroom
 from engagement.corrections.models import _OPEN_SQL as OPEN_SQL
 from engagement.corrections.models import OPEN_STATUSES, Correction
 from engagement.extensions import db
+from engagement.formatting import age
 from engagement.newsroom import registry
 from engagement.newsroom.trends import (
     Headline,
@@ -51,8 +52,6 @@ def open_levels(now) -> list[int]:
 
 def headlines() -> list[Headline]:
     """Open corrections, with the oldest one's wait."""
-    from engagement.corrections.triage_views import age  # the template filter, as a function
-
     now = dashboard_now()
     levels = open_levels(now)
     trend, direction = change(levels[-1], levels[-2], "a week ago")

@@ -46,23 +46,6 @@ registry.register_panel(newsroom, "corrections", "corrections/newsroom/panel.htm
                         order=20)
 
 
-@newsroom.app_template_filter("age")
-def age(delta) -> str:
-    """A waiting time in words: 3 days, 5 hours, 12 minutes."""
-    seconds = int(delta.total_seconds())
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size:
-            count = seconds // size
-            return f"{count} {unit}{'' if count == 1 else 's'}"
-    return "less than a minute"
-
-
-@newsroom.app_template_filter("http_only")
-def http_only(url: str) -> str:
-    """The URL if it is http(s), else a harmless '#': no javascript: link ever reaches a page."""
-    return url if url.lower().startswith(("http://", "https://")) else "#"
-
-
 @newsroom.get("/corrections")
 @editor_required
 def triage_list():

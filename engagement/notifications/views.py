@@ -8,7 +8,6 @@ from flask_login import current_user
 from engagement.accounts.auth import admin_required, editor_required
 from engagement.database import utcnow
 from engagement.extensions import db
-from engagement.formatting import newsroom_time
 from engagement.newsroom import registry
 from engagement.notifications import preferences, services
 from engagement.notifications.blueprints import newsroom
@@ -72,10 +71,3 @@ def retry(email_id: int):
     db.session.commit()
     flash(f"Mail #{email.id} is queued again; the worker will send it shortly.", "success")
     return redirect(url_for("notifications_newsroom.outbox"))
-
-
-@newsroom.app_template_filter("outbox_time")
-def outbox_time(value) -> str:
-    """A timestamp on the newsroom's clock, e.g. 2026-11-28 09:15 EET."""
-    return newsroom_time(value).strftime("%Y-%m-%d %H:%M %Z") if value else "—"
-

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask import Flask, current_app
 
-from engagement.formatting import money, newsroom_time
+from engagement.formatting import age, http_only, money, newsroom_time, outbox_time, voting_time
 
 MEMBERSHIP_STATES = {
     "active": "Active",
@@ -85,3 +85,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(newsroom_datetime, "newsroom_datetime")
     app.add_template_filter(membership_state, "membership_state")
     app.add_template_filter(correction_state, "correction_state")
+    for function in (age, http_only, outbox_time, voting_time):
+        app.add_template_filter(function, function.__name__)

@@ -23,18 +23,10 @@ from engagement.errors import DomainError, NotAllowed, NotFound, apply_domain_er
 from engagement.extensions import db, limiter
 from engagement.voting import curation, eligibility, services, topics_cache
 from engagement.voting.blueprints import public
-from engagement.voting.forms import SuggestionForm, newsroom_zone
+from engagement.voting.forms import SuggestionForm
 from engagement.voting.models import STATE_LABELS
 
 SIGN_IN_PATH = "/account/login"
-
-
-@public.app_template_filter("voting_time")
-def voting_time(moment) -> str:
-    """A time as the newsroom's wall clock, e.g. "5 December 2026, 18:00 (Europe/Berlin)"."""
-    zone = newsroom_zone()
-    local = moment.astimezone(zone)
-    return f"{local.day} {local:%B %Y, %H:%M} ({zone.key})"
 
 
 @public.app_template_global("voting_votes_for")
