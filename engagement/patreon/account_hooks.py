@@ -107,8 +107,6 @@ def erase_patreon_data(patron: Patron) -> None:
 
 def webhooks_section(outcome: str) -> dict:
     """The latest Patreon deliveries (of one outcome, when filtered) for /newsroom/webhooks."""
-    from engagement.patreon.forms import ProcessDeliveryForm
-
     query = select(PatreonDelivery)
     if outcome in EVENT_OUTCOMES:
         query = query.where(PatreonDelivery.outcome == outcome)
@@ -116,7 +114,7 @@ def webhooks_section(outcome: str) -> dict:
     rows = db.session.scalars(query.order_by(PatreonDelivery.received_at.desc(),
                                              PatreonDelivery.id.desc()).limit(SECTION_SIZE))
     return {"template": "patreon/_webhooks.html", "rows": list(rows), "total": total,
-            "outcome": outcome, "form": ProcessDeliveryForm(), "shown": SECTION_SIZE}
+            "outcome": outcome, "shown": SECTION_SIZE}
 
 
 account.register_data_section(public, "patreon", patreon_data)

@@ -13,6 +13,7 @@ from engagement.errors import DomainError
 from engagement.extensions import db
 from engagement.membership.models import Tier
 from engagement.newsroom import registry
+from engagement.newsroom.confirm import confirm
 from engagement.patreon import csv_import, mapping, webhooks
 from engagement.patreon.blueprints import newsroom
 from engagement.patreon.forms import ImportForm, MappingForm, ProcessDeliveryForm
@@ -109,6 +110,25 @@ def upload():
     db.session.commit()
     return render_template("patreon/import_summary.html", summary=summary,
                            filename=form.file.data.filename or "the file")
+
+
+@newsroom.get("/patreon/deliveries/<int:delivery_id>/process")
+@admin_required
+def process_delivery_confirm(delivery_id: int):
+    """What applying a delivery again does: the page that asks first (failed ones only)."""
+    row = db.get_or_404(PatreonDelivery, delivery_id)
+    back = url_for("membership_newsroom.webhook_events")
+    if row.outcome != "failed":
+        flash(f"Patreon delivery #{row.id} did not fail ({row.outcome or 'pending'}): "
+              "nothing to redo.", "error")
+        return redirect(back, 303)
+    return confirm(
+        f"Apply Patreon delivery #{row.id} again?",
+        [f"The stored {row.trigger} delivery runs through the webhook's handler again, as if "
+         "Patreon sent it now.", "It may change one patron's membership, as the first "
+         "delivery would have.", f"It failed with: {row.error or 'no message'}"],
+        url_for("patreon_newsroom.process_delivery", delivery_id=row.id), "Process again",
+        back, [("outcome", "failed")], danger=False)
 
 
 @newsroom.post("/patreon/deliveries/<int:delivery_id>/process")

@@ -149,12 +149,29 @@ def test_the_webhooks_page_shows_stripe_and_patreon_and_processes_a_delivery_aga
     assert "<h2 id=\"patreon-deliveries\">Patreon</h2>" in page
     assert "members:update" in page and "not a member" in page
     [row] = stored(app, PatreonDelivery)
-    response = forms.post(f"/newsroom/patreon/deliveries/{row.id}/process", {"outcome": ""},
-                          page="/newsroom/webhooks", follow_redirects=True)
+    confirm_url = f"/newsroom/patreon/deliveries/{row.id}/process"
+    assert f'href="{confirm_url}"' in page  # offered, since it failed
+    asking = client.get(confirm_url).get_data(as_text=True)
+    assert f"Apply Patreon delivery #{row.id} again?" in asking and "It failed with:" in asking
+    response = forms.post(confirm_url, {"outcome": ""}, page=confirm_url, follow_redirects=True)
     assert f"Processing Patreon delivery #{row.id} again did not succeed: failed." in \
         response.get_data(as_text=True)
     filtered = client.get("/newsroom/webhooks?outcome=processed").get_data(as_text=True)
     assert "No Patreon deliveries." in filtered
+
+
+def test_process_again_is_offered_only_on_a_failed_delivery(app, client, auth):
+    post_delivery(client, "members:update", b'{"data": {"type": "campaign"}}')
+    [row] = stored(app, PatreonDelivery)
+    with app.app_context():
+        db.session.get(PatreonDelivery, row.id).outcome = "ignored"
+        db.session.commit()
+    auth.login("admin")
+    confirm_url = f"/newsroom/patreon/deliveries/{row.id}/process"
+    assert confirm_url not in client.get("/newsroom/webhooks?outcome=any").get_data(as_text=True)
+    response = client.get(confirm_url, follow_redirects=True)
+    assert f"Patreon delivery #{row.id} did not fail (ignored): nothing to redo." in \
+        response.get_data(as_text=True)
 
 
 def test_an_editor_who_is_not_admin_cannot_open_the_patreon_page(app, client, auth):

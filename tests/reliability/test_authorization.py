@@ -115,6 +115,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("/newsroom/webhooks/<int:event_id>/process", "GET"): "admin",
     ("/newsroom/webhooks/<int:event_id>/process", "POST"): "admin",
     ("/newsroom/patreon", "GET"): "admin",
+    ("/newsroom/patreon/deliveries/<int:delivery_id>/process", "GET"): "admin",
     ("/newsroom/patreon/deliveries/<int:delivery_id>/process", "POST"): "admin",
     ("/newsroom/patreon/import", "POST"): "admin",
     ("/newsroom/patreon/mapping", "POST"): "admin",
