@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 from engagement.extensions import db
 from engagement.membership.models import Membership, StripeEvent
 from engagement.notifications.models import Email
+from tests.support.emulator import control
 
 from .conftest import (
     OLD_WEBHOOK_SECRET,
-    control,
     events,
     join,
     membership_of,
