@@ -394,7 +394,12 @@ def page(browser):
         dialog.dismiss()
 
     page.on("dialog", _on_dialog)
-    page.set_default_timeout(10_000)
+    # Ceilings for waiting, not timings under test: CI runs four passes side by side on two
+    # cores, where a page can take seconds to come back; a wrong page only fails later.
+    from playwright.sync_api import expect
+
+    page.set_default_timeout(20_000)
+    expect.set_options(timeout=20_000)
     yield page
     context.close()
 
