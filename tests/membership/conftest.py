@@ -15,6 +15,7 @@ from engagement.extensions import db
 from engagement.membership import tiers as tier_service
 from engagement.membership.models import Membership, StripeEvent, Tier
 from engagement.membership.stripe_gateway import gateway
+from tests.support.rows import stored
 
 WEBHOOK_SECRET = "whsec_membership_tests"
 OLD_WEBHOOK_SECRET = "whsec_membership_tests_old"
@@ -118,14 +119,8 @@ def membership_of(app, email):
 
 
 def events(app, **filters):
-    """Stored StripeEvents."""
-    with app.app_context():
-        query = select(StripeEvent).order_by(StripeEvent.id)
-        for key, value in filters.items():
-            query = query.where(getattr(StripeEvent, key) == value)
-        rows = db.session.scalars(query).all()
-        db.session.expunge_all()
-        return rows
+    """Stored StripeEvents, detached."""
+    return stored(app, StripeEvent, **filters)
 
 
 def tier_row(app, tier_id):

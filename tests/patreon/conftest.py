@@ -17,6 +17,7 @@ from engagement.extensions import db
 from engagement.membership.models import Membership, Tier
 from engagement.patreon import mapping
 from engagement.patreon.models import PatreonDelivery, PatreonMember, PatreonTier
+from tests.support.rows import stored  # noqa: F401 - the Patreon tests import it from here
 
 WEBHOOK_SECRET = "patreon-webhook-secret"  # noqa: S105 - test secrets
 OLD_WEBHOOK_SECRET = "patreon-webhook-secret-old"  # noqa: S105
@@ -132,17 +133,6 @@ def map_patreon_tier(app, patreon_tier_id: str, choice) -> None:
         tier = mapping.find_or_add_tier(patreon_tier_id, None)
         mapping.map_tier(tier, str(choice))
         db.session.commit()
-
-
-def stored(app, model, **filters) -> list:
-    """Rows of a model, detached."""
-    with app.app_context():
-        query = select(model).order_by(model.id)
-        for name, value in filters.items():
-            query = query.where(getattr(model, name) == value)
-        rows = db.session.scalars(query).all()
-        db.session.expunge_all()
-        return rows
 
 
 def membership_of(app, email: str) -> Membership | None:
