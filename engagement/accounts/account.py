@@ -7,7 +7,7 @@ when the blueprint registers:
 confirmation page, `register_data_section(bp, name, function(patron) -> JSON-able)` adds a key to
 "download my data", `register_erase_check(bp, function(patron) -> bool)` runs before erasure (False
 stops it), and `register_eraser(bp, function(patron))` removes that feature's personal data on
-erasure. The account page includes `templates/account/_votes.html` when the voting feature
+erasure. The account page includes `templates/accounts/_votes.html` when the voting feature
 provides it (context: `patron`).
 """
 

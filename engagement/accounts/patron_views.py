@@ -62,9 +62,9 @@ def patron_login():
     if form.validate_on_submit():
         magic_links.request_link(form.email.data, next_path)
         db.session.commit()
-        return render_template("account/link_sent.html", email=form.email.data)
+        return render_template("accounts/link_sent.html", email=form.email.data)
     status = 422 if form.is_submitted() else 200
-    return render_template("account/login.html", form=form, next_path=next_path), status
+    return render_template("accounts/login.html", form=form, next_path=next_path), status
 
 
 def _next_path() -> str | None:
@@ -82,7 +82,7 @@ def patron_link(token: str):
     found = magic_links.inspect_token(token)
     if found.state != "valid":
         return _invalid_link(found.state)
-    return render_template("account/confirm_link.html", form=MagicLinkSignInForm(), token=token,
+    return render_template("accounts/confirm_link.html", form=MagicLinkSignInForm(), token=token,
                            next_path=_next_path(), auto=True)
 
 
@@ -92,7 +92,7 @@ def patron_link_use(token: str):
     """Use the link up (once) and sign the patron in."""
     form = MagicLinkSignInForm()
     if not form.validate_on_submit():
-        return render_template("account/confirm_link.html", form=form, token=token,
+        return render_template("accounts/confirm_link.html", form=form, token=token,
                                next_path=_next_path(), auto=False), 400
     state, patron = magic_links.consume_token(token)
     if patron is None:
@@ -106,7 +106,7 @@ def patron_link_use(token: str):
 
 def _invalid_link(state: str):
     status = 410 if state in ("used", "expired") else 404
-    return render_template("account/invalid_link.html", message=INVALID_LINK[state]), status
+    return render_template("accounts/invalid_link.html", message=INVALID_LINK[state]), status
 
 
 @public.post("/account/logout")
@@ -149,7 +149,7 @@ def render_account(status: int = 200, **extra):
     """The account page: the patron's own part here, each feature's from its page context."""
     patron = current_patron()
     return render_template(
-        "account/account.html", patron=patron, sign_out_form=SignOutForm(),
+        "accounts/account.html", patron=patron, sign_out_form=SignOutForm(),
         erase_form=EraseStartForm(), **account.page_context(patron), **extra), status
 
 
@@ -170,7 +170,7 @@ def patron_erase_start():
     form = EraseStartForm()
     if not form.validate_on_submit():
         return render_account(400)
-    return render_template("account/erase_confirm.html", form=EraseConfirmForm(formdata=None),
+    return render_template("accounts/erase_confirm.html", form=EraseConfirmForm(formdata=None),
                            **account.page_context(current_patron()))
 
 
@@ -181,7 +181,7 @@ def patron_erase():
     form = EraseConfirmForm()
     patron = current_patron()
     if not form.validate_on_submit():
-        return render_template("account/erase_confirm.html", form=form,
+        return render_template("accounts/erase_confirm.html", form=form,
                                **account.page_context(patron)), 422
     if not account.ready_for_erasure(patron):
         flash("Your data could not be deleted because Stripe could not be reached to stop "
@@ -190,4 +190,4 @@ def patron_erase():
     account.erase_patron(patron)
     db.session.commit()
     sign_out_patron()
-    return render_template("account/erased.html")
+    return render_template("accounts/erased.html")

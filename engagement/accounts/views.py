@@ -57,7 +57,7 @@ def login():
             sign_in_editor(editor)  # a new session: nothing planted before survives
             return redirect(safe_next(request.args.get("next"), url_for("newsroom.home")))
         error = WRONG_CREDENTIALS
-    return render_template("accounts/login.html", form=form, error=error)
+    return render_template("accounts/newsroom/login.html", form=form, error=error)
 
 
 @newsroom.post("/logout")

@@ -51,7 +51,7 @@ def index():
     args = flt.as_args()
     more = page * patrons.PAGE_SIZE < total
     return render_template(
-        "patrons/index.html", listed=listed, total=total, flt=flt, tiers=ordered_tiers(),
+        "membership/newsroom/patrons/index.html", listed=listed, total=total, flt=flt, tiers=ordered_tiers(),
         statuses=patrons.STATUS_CHOICES, page=page,
         next_url=url_for(".index", page=page + 1, **args) if more else None,
         prev_url=url_for(".index", page=page - 1, **args) if page > 1 else None,
@@ -82,7 +82,7 @@ def show(patron_id: int):
         editors = {e.id: e for e in db.session.scalars(select(Editor).where(
             Editor.id.in_(granted_by)))}
     return render_template(
-        "patrons/show.html", patron=patron, memberships=memberships,
+        "membership/newsroom/patrons/show.html", patron=patron, memberships=memberships,
         donations=donations_of(patron), reports=reports_of(patron),
         events=patrons.stripe_events_of(patron), editors=editors,
         revoke_form=RevokeForm())
@@ -105,13 +105,13 @@ def grant():
         except DomainError as exc:
             db.session.rollback()
             apply_domain_error(form, exc)
-            return render_template("patrons/grant.html", form=form), exc.status
+            return render_template("membership/newsroom/patrons/grant.html", form=form), exc.status
         db.session.commit()
         flash(f"Granted {membership.tier.name} to {membership.patron.email}.", "success")
         return redirect(url_for(".show", patron_id=membership.patron_id), 303)
     if form.is_submitted():
         status = 422
-    return render_template("patrons/grant.html", form=form), status
+    return render_template("membership/newsroom/patrons/grant.html", form=form), status
 
 
 @newsroom.get("/patrons/<int:patron_id>/grants/<int:membership_id>/revoke")
@@ -152,4 +152,4 @@ def _figures_panel() -> dict:
 
 
 registry.register_nav(newsroom, "Patrons", "membership_newsroom.index", order=50)
-registry.register_panel(newsroom, "patrons", "patrons/panel.html", _figures_panel, order=25)
+registry.register_panel(newsroom, "patrons", "membership/newsroom/patrons/panel.html", _figures_panel, order=25)

@@ -65,7 +65,7 @@ def webhook_events():
                               .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     args = {"outcome": outcome or "any"}
     return render_template(
-        "patrons/webhooks.html", rows=rows, outcome=outcome, outcomes=EVENT_OUTCOMES,
+        "membership/newsroom/webhooks.html", rows=rows, outcome=outcome, outcomes=EVENT_OUTCOMES,
         total=total, form=ProcessAgainForm(), sources=[source(outcome) for source in SOURCES],
         next_url=url_for(".webhook_events", page=page + 1, **args)
         if page * PAGE_SIZE < total else None,

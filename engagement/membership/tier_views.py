@@ -28,7 +28,7 @@ def _major(amount: int | None) -> str:
 @admin_required
 def tiers():
     """The tiers, their prices and whether Stripe has them."""
-    return render_template("membership/tiers.html", tiers=tier_service.ordered_tiers(),
+    return render_template("membership/newsroom/tiers.html", tiers=tier_service.ordered_tiers(),
                            stripe_configured=gateway().configured)
 
 
@@ -57,13 +57,13 @@ def _edit(tier: Tier | None):
         except DomainError as exc:
             db.session.rollback()
             apply_domain_error(form, exc)
-            return render_template("membership/tier_form.html", form=form, tier=tier), exc.status
+            return render_template("membership/newsroom/tier_form.html", form=form, tier=tier), exc.status
         db.session.commit()
         _sync_after_save(saved)
         return redirect(url_for("membership_newsroom.tiers"), 303)
     if form.is_submitted():
         status = 422
-    return render_template("membership/tier_form.html", form=form, tier=tier), status
+    return render_template("membership/newsroom/tier_form.html", form=form, tier=tier), status
 
 
 def _sync_after_save(tier: Tier) -> None:
@@ -122,4 +122,4 @@ def _panel_context() -> dict:
 
 
 registry.register_nav(newsroom, "Tiers", "membership_newsroom.tiers", admin_only=True, order=60)
-registry.register_panel(newsroom, "membership", "membership/panel.html", _panel_context, order=21)
+registry.register_panel(newsroom, "membership", "membership/newsroom/panel.html", _panel_context, order=21)

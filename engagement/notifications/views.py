@@ -21,7 +21,7 @@ def _panel_context() -> dict:
 registry.register_nav(newsroom, "Outbox", "notifications_newsroom.outbox", admin_only=True,
                       order=80)
 registry.register_nav(newsroom, "My notifications", "notifications_newsroom.settings", order=90)
-registry.register_panel(newsroom, "outbox", "notifications/panel.html", _panel_context,
+registry.register_panel(newsroom, "outbox", "notifications/newsroom/panel.html", _panel_context,
                         admin_only=True, order=80)
 
 
@@ -37,7 +37,7 @@ def settings():
         flash("Your notification settings are saved.", "success")
         return redirect(url_for("notifications_newsroom.settings"))
     status = 422 if form.is_submitted() else 200
-    return render_template("notifications/settings.html", form=form), status
+    return render_template("notifications/newsroom/settings.html", form=form), status
 
 
 @newsroom.get("/outbox")
@@ -45,7 +45,7 @@ def settings():
 def outbox():
     """Mails waiting, failing or given up on, and the last ones sent."""
     return render_template(
-        "notifications/outbox.html",
+        "notifications/newsroom/outbox.html",
         counts=services.counts_by_status(),
         unsent=services.unsent_emails(),
         sent=services.recently_sent(),
@@ -57,7 +57,7 @@ def outbox():
 @admin_required
 def outbox_email(email_id: int):
     """One mail as it was (or will be) sent: headers, status and its text."""
-    return render_template("notifications/email.html", email=services.get_email(email_id),
+    return render_template("notifications/newsroom/email.html", email=services.get_email(email_id),
                            retry_form=RetryForm())
 
 

@@ -113,7 +113,7 @@ def webhooks_section(outcome: str) -> dict:
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = db.session.scalars(query.order_by(PatreonDelivery.received_at.desc(),
                                              PatreonDelivery.id.desc()).limit(SECTION_SIZE))
-    return {"template": "patreon/_webhooks.html", "rows": list(rows), "total": total,
+    return {"template": "patreon/newsroom/_webhooks.html", "rows": list(rows), "total": total,
             "outcome": outcome, "shown": SECTION_SIZE}
 
 

@@ -39,7 +39,7 @@ def _too_large(_error):
 
 def _render(mapping_form=None, import_form=None, errors=None, status=200):
     return render_template(
-        "patreon/newsroom.html", patreon_tiers=mapping.patreon_tiers(),
+        "patreon/newsroom/index.html", patreon_tiers=mapping.patreon_tiers(),
         our_tiers=tier_choices(), no_voting=mapping.NO_VOTING,
         mapping_form=mapping_form or MappingForm(), import_form=import_form or ImportForm(),
         errors=errors or {}, members=_member_counts(), settings=_settings()), status
@@ -108,7 +108,7 @@ def upload():
         form.file.errors = [f"{exc} Nothing was imported."]
         return _render(import_form=form, status=422)
     db.session.commit()
-    return render_template("patreon/import_summary.html", summary=summary,
+    return render_template("patreon/newsroom/import_summary.html", summary=summary,
                            filename=form.file.data.filename or "the file")
 
 
