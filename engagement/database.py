@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Flask
-from sqlalchemy import DateTime, event, text
+from sqlalchemy import DateTime, event, literal_column, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
@@ -35,6 +35,19 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def sql_in(column, values):
+    """`column IN ('a', 'b')` with the fixed values of the code written into the SQL.
+
+    A bound list is expanded on every execution (SQLAlchemy's post-compile step) and keeps
+    SQLite from a partial index whose WHERE names the same values; for the code's own constants
+    (states, sources) the literal list costs nothing per execution. Never for input.
+    """
+    for value in values:
+        if not isinstance(value, str) or "'" in value:
+            raise ValueError(f"sql_in takes the code's own plain words, not {value!r}")
+    return column.in_([literal_column(f"'{value}'") for value in values])
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, literal_column, or_, select
 
 from engagement.accounts.models import Patron
-from engagement.database import utcnow
+from engagement.database import sql_in, utcnow
 from engagement.extensions import db
 from engagement.membership.models import ACCESS_STATUSES, Membership, Tier
 from engagement.voting.models import Round, Vote, round_tiers
@@ -75,25 +75,30 @@ def eligible_at_close(round_: Round):
 def eligible(round_id, at, patron_id):
     """SQL: the patron was a co-creator for the round at `at` (`may_vote`'s rule, in SQL).
 
-    Each argument is a value, a bound parameter or a column of the enclosing query.
+    Each argument is a value, a bound parameter or a column of the enclosing query. Every
+    subquery correlates to the enclosing queries explicitly (a round's own tiers, whatever the
+    nesting), and the fixed lists of sources and states are written into the SQL (no list
+    parameter to expand on each execution).
     """
     grant = and_(
-        Membership.source == "grant",
+        Membership.source == literal_column("'grant'"),
         or_(Membership.revoked_at.is_(None), Membership.revoked_at > at),
         or_(Membership.access_until.is_(None), Membership.access_until >= at),
     )
-    named = exists().where(round_tiers.c.round_id == round_id)
+    named = exists().where(round_tiers.c.round_id == round_id).correlate_except(round_tiers)
     tier_ok = or_(~named, exists().where(round_tiers.c.round_id == round_id,
-                                         round_tiers.c.tier_id == Membership.tier_id))
+                                         round_tiers.c.tier_id == Membership.tier_id)
+                  .correlate_except(round_tiers))
     paid = and_(
-        Membership.source.in_(("stripe", "patreon")),
+        sql_in(Membership.source, ("stripe", "patreon")),
         Membership.access_until >= at,
-        or_(Membership.status.in_(ACCESS_STATUSES), Membership.ended_at > at),
-        exists().where(Tier.id == Membership.tier_id, Tier.grants_voting.is_(True)),
+        or_(sql_in(Membership.status, ACCESS_STATUSES), Membership.ended_at > at),
+        exists().where(Tier.id == Membership.tier_id, Tier.grants_voting.is_(True))
+        .correlate_except(Tier),
         tier_ok,
     )
     return exists().where(
         Membership.patron_id == patron_id,
         Membership.started_at <= at,
         or_(grant, paid),
-    )
+    ).correlate_except(Membership)
