@@ -38,9 +38,9 @@ def register_serving(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extension instances to this app."""
-    from engagement import database, edge, models, security  # noqa: F401 - models fill metadata
+    from engagement import database, edge, i18n, models, security  # noqa: F401 - models fill metadata
     from engagement.accounts import auth
-    from engagement.extensions import csrf, limiter, mail, migrate
+    from engagement.extensions import babel, csrf, limiter, mail, migrate
     from engagement.extensions import db as database_ext
 
     edge.init_app(app)  # first: bounded ids before any route exists, NULs refused first
@@ -48,6 +48,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, database_ext, directory=_migrations_dir(), render_as_batch=True,
                      compare_type=True)
     mail.init_app(app)
+    i18n.init_app(app, babel)  # before any blueprint: features register language sources
     csrf.init_app(app)
     limiter.init_app(app)
     _allow_widget_origins(app)

@@ -33,6 +33,9 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "NEWSROOM_NAME": ("The Independent Ledger", str),
     "HOME_URL": (None, str),
     "NEWSROOM_TIMEZONE": ("UTC", str),
+    "LANGUAGES": (["en", "uk"], _list),
+    "DEFAULT_LANGUAGE": ("en", str),
+    "PSEUDO_LOCALE": (None, _bool),
     "MAIL_SERVER": ("127.0.0.1", str),
     "MAIL_PORT": (8025, int),
     "MAIL_USE_TLS": (False, _bool),
@@ -131,6 +134,9 @@ def _apply_derived(config: dict[str, Any], instance_path: str) -> None:
     config.setdefault("MAIL_SUPPRESS_SEND", False)
     config.setdefault("TESTING", env_name == "test")
     config.setdefault("PREFERRED_URL_SCHEME", "https" if env_name == "production" else "http")
+    if config.get("PSEUDO_LOCALE") is None:
+        # The pseudo-locale (docs/translating.md) is offered everywhere but in production.
+        config["PSEUDO_LOCALE"] = env_name != "production"
 
 
 def _engine_options(url: str) -> dict[str, Any]:
@@ -157,6 +163,7 @@ def _check(config: dict[str, Any]) -> None:
                           "(0 to 10)")
     _check_home_url(config)
     _check_outbox(config)
+    _check_languages(config)
 
 
 def _check_home_url(config: dict[str, Any]) -> None:
@@ -181,3 +188,18 @@ def _check_outbox(config: dict[str, Any]) -> None:
             raise ConfigError(f"{name} must be at least 1")
     if config["WORKER_POLL_INTERVAL"] <= 0:
         raise ConfigError("WORKER_POLL_INTERVAL must be a positive number of seconds")
+
+
+def _check_languages(config: dict[str, Any]) -> None:
+    from babel import Locale, UnknownLocaleError
+
+    languages = config["LANGUAGES"]
+    for code in languages:
+        try:
+            Locale.parse(code)
+        except (UnknownLocaleError, ValueError) as exc:
+            raise ConfigError(f"LANGUAGES: {code!r} is not a language code such as en or "
+                              "uk") from exc
+    if config["DEFAULT_LANGUAGE"] not in languages:
+        raise ConfigError(f"DEFAULT_LANGUAGE={config['DEFAULT_LANGUAGE']!r} must be one of "
+                          f"LANGUAGES ({', '.join(languages)})")

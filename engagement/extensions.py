@@ -11,6 +11,8 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from engagement.i18n import AppBabel
+
 # Stable constraint names, so Alembic can alter them on every database.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -34,3 +36,4 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 cors = CORS()
+babel = AppBabel()

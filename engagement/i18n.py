@@ -1,0 +1,148 @@
+"""Languages: which one a request is served in, and the catalogs behind `_()` (Flask-Babel).
+
+The language of a request is, in this order: a saved choice (a signed-in patron's or editor's,
+from the functions features register with `register_language_source`), the `lang` query
+parameter (the widget's `data-lang` arrives this way; remembered in the session so the pages
+it links to keep it), the language remembered in the session, the browser's Accept-Language,
+then DEFAULT_LANGUAGE. Only the codes in LANGUAGES are served, plus the pseudo-locale `en_XA`
+(every string bracketed and accented, docs/translating.md) when PSEUDO_LOCALE is on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from babel import Locale
+from flask import Blueprint, Flask, current_app, has_request_context, request, session
+from flask.sansio.app import App
+from flask_babel import Babel, Domain, get_locale
+
+PSEUDO = "en_XA"
+SESSION_KEY = "lang"
+QUERY_PARAMETER = "lang"
+CATALOGS = Path(__file__).resolve().parent / "translations"
+
+LanguageSource = Callable[[], str | None]
+
+
+class PseudoLocale(Locale):
+    """`en_XA`: English's formats under a name of its own (CLDR has no data for it; Babel
+    keeps the data of the identifier the locale was made with, "en")."""
+
+    def __init__(self) -> None:
+        super().__init__("en")
+        self.territory = "XA"
+
+
+def locale_for(code: str) -> Locale:
+    """The Babel locale for a language code ("uk", "en", "en_XA")."""
+    return PseudoLocale() if code == PSEUDO else Locale.parse(code)
+
+
+def is_pseudo(locale: Locale | str | None = None) -> bool:
+    """True when `locale` (by default the current request's) is the pseudo-locale."""
+    chosen = get_locale() if locale is None else locale
+    return str(chosen) == PSEUDO
+
+
+@dataclass
+class Languages:
+    """One app's language settings, the saved-choice sources and its catalogs' domain."""
+
+    codes: list[str]
+    default: str
+    sources: list[LanguageSource] = field(default_factory=list)
+    domain: Domain = field(default_factory=Domain)
+
+    def match(self, value: str | None) -> str | None:
+        """The served code `value` names ("uk", "UK", "en-XA"), or None."""
+        wanted = (value or "").strip().replace("-", "_").lower()
+        return next((code for code in self.codes if code.lower() == wanted), None)
+
+
+def languages_of(app: App) -> Languages:
+    """The app's language settings (set by `init_app`)."""
+    return app.extensions["i18n"]
+
+
+def languages() -> Languages:
+    """The current app's language settings."""
+    return languages_of(current_app)
+
+
+def register_language_source(owner: Blueprint | Flask, source: LanguageSource) -> None:
+    """Ask `source()` first for a request's language: the saved choice of whoever is signed in
+    (None when there is none). On a blueprint it lands when the blueprint registers."""
+    if isinstance(owner, Blueprint):
+        owner.record_once(lambda state: languages_of(state.app).sources.append(source))
+    else:
+        languages_of(owner).sources.append(source)
+
+
+def select_language() -> str:
+    """The code of the language this request is served in (the order in the module's doc);
+    DEFAULT_LANGUAGE outside a request (the worker and commands choose per mail)."""
+    served = languages()
+    if not has_request_context():
+        return served.default
+    for source in served.sources:
+        code = served.match(source())
+        if code:
+            return code
+    code = served.match(request.args.get(QUERY_PARAMETER)) or served.match(session.get(SESSION_KEY))
+    if code:
+        return code
+    spoken = [code for code in served.codes if code != PSEUDO]
+    return request.accept_languages.best_match(spoken) or served.default
+
+
+def select_locale() -> Locale:
+    """Flask-Babel's locale selector: `select_language` as a Babel locale."""
+    return locale_for(select_language())
+
+
+def remember_query_language() -> None:
+    """Keep a valid `lang` query parameter in the session, so the next pages keep it."""
+    code = languages().match(request.args.get(QUERY_PARAMETER))
+    if code and session.get(SESSION_KEY) != code:
+        session[SESSION_KEY] = code
+
+
+def current_language() -> str:
+    """The code of the language being served ("en", "uk", "en_XA")."""
+    return str(get_locale() or languages().default)
+
+
+def html_lang() -> str:
+    """The current language as HTML's lang attribute wants it, e.g. "en-XA"."""
+    return current_language().replace("_", "-")
+
+
+class AppBabel(Babel):
+    """Flask-Babel with each app's catalogs cached apart (the tests build many apps)."""
+
+    @property
+    def domain_instance(self):  # type: ignore[override]
+        return languages().domain
+
+
+def init_app(app: Flask, babel: Babel) -> None:
+    """Bind Flask-Babel to `app`: catalogs, the locale and time-zone selectors, Jinja's i18n."""
+    codes = list(app.config["LANGUAGES"])
+    if app.config["PSEUDO_LOCALE"] and PSEUDO not in codes:
+        codes.append(PSEUDO)
+    app.extensions["i18n"] = Languages(codes=codes, default=app.config["DEFAULT_LANGUAGE"])
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(CATALOGS))
+    app.config["BABEL_DEFAULT_LOCALE"] = app.config["DEFAULT_LANGUAGE"]
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["NEWSROOM_TIMEZONE"]
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=lambda: current_app.config["NEWSROOM_TIMEZONE"],
+    )
+    app.jinja_env.policies["ext.i18n.trimmed"] = True  # {% trans %} blocks: one line per msgid
+    app.before_request(remember_query_language)
+    app.add_template_global(current_language, "current_language")
+    app.add_template_global(html_lang, "html_lang")
