@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import current_app, jsonify, request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
 from engagement.accounts.auth import current_patron
 from engagement.corrections import services
+from engagement.corrections.blueprints import public
 from engagement.corrections.grouping import WHITESPACE_CHARS
 from engagement.corrections.schemas import (
     EMAIL_PATTERN,
@@ -19,8 +20,6 @@ from engagement.corrections.schemas import (
 )
 from engagement.edge import loads_bounded
 from engagement.extensions import csrf, db, limiter
-
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 MAX_BODY_BYTES = 16 * 1024
 CORRECTIONS_PATH = "/api/v1/corrections"
@@ -64,7 +63,7 @@ def _sender() -> services.Sender:
     )
 
 
-@bp.post("/corrections")
+@public.post(CORRECTIONS_PATH)
 @csrf.exempt  # JSON from other origins: guarded by CORS and the rate limit, not a form token
 # Every attempt counts, up front: Flask-Limiter's deduct_when would test first and count after
 # the response, letting a parallel burst through.
@@ -79,7 +78,7 @@ def create_report():
     return jsonify(answer.model_dump()), 201
 
 
-@bp.get("/openapi.json")
+@public.get("/api/v1/openapi.json")
 @limiter.limit("60 per minute")
 def openapi():
     """The API described in OpenAPI 3.1."""

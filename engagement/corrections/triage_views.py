@@ -1,6 +1,6 @@
 """Newsroom pages of triage: the corrections list with bulk actions, and a correction's page.
 
-The routes join the intake's `corrections` blueprint, so the intake's mail link
+The routes are on the feature's newsroom blueprint, so the intake's mail link
 `/newsroom/corrections/<id>` is `corrections_newsroom.triage_detail`.
 """
 

@@ -1,4 +1,4 @@
-"""Pages of the corrections feature: the no-JavaScript report form; the API and widget nest here."""
+"""The no-JavaScript report form (its rate limit is shared with the JSON API)."""
 
 from __future__ import annotations
 

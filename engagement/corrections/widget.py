@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import os
 
-from flask import Blueprint, abort, current_app, render_template, send_file
+from flask import abort, current_app, render_template, send_file
 
+from engagement.corrections.blueprints import public
 from engagement.extensions import limiter
 from engagement.urls import public_url
-
-bp = Blueprint("widget", __name__)
 
 STATIC_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "static")
 CACHE_SECONDS = 3600  # every article page loads the script; a fixed URL, so not "immutable"
@@ -24,27 +23,27 @@ def _serve(filename: str, mimetype: str):
     return response
 
 
-@bp.get("/widget.js")
+@public.get("/widget.js")
 @limiter.exempt
-def script():
+def widget_script():
     """The widget's script, with an ETag and caching headers."""
     return _serve("widget.js", "text/javascript")
 
 
-@bp.get("/widget.css")
+@public.get("/widget.css")
 @limiter.exempt
-def stylesheet():
+def widget_stylesheet():
     """The widget's stylesheet, which the script links into the page."""
     return _serve("widget.css", "text/css")
 
 
-@bp.get("/demo/article")
+@public.get("/demo/article")
 def demo_article():
     """A sample article with the widget embedded (development and tests only)."""
     if current_app.config["ENGAGEMENT_ENV"] not in ("development", "test"):
         abort(404)
     return render_template(
         "demo/article.html",
-        canonical_url=public_url("corrections.widget.demo_article"),
-        widget_src=public_url("corrections.widget.script"),
+        canonical_url=public_url("corrections.demo_article"),
+        widget_src=public_url("corrections.widget_script"),
     )
