@@ -82,15 +82,14 @@ def register_blueprints(app: Flask) -> None:
     from engagement.newsroom import views as newsroom
     from engagement.notifications import blueprints as notifications
     from engagement.patreon import blueprints as patreon
+    from engagement.readers import blueprints as readers
     from engagement.readers import chrome, formatting
-    from engagement.readers import views as readers
     from engagement.voting import blueprints as voting
 
-    app.register_blueprint(health.bp)
-    for feature in (accounts, notifications, corrections, membership, voting, patreon):
+    app.register_blueprint(health.bp)  # core, not a feature: one blueprint (docs/development.md)
+    for feature in (accounts, notifications, corrections, membership, voting, patreon, readers):
         feature.init_app(app)
-    app.register_blueprint(newsroom.bp)
-    app.register_blueprint(readers.bp)
+    app.register_blueprint(newsroom.bp)  # the newsroom's shell: its home page and navigation
     chrome.init_app(app)  # the readers' header and footer on every page
     formatting.init_app(app)  # money, dates and states written one way
 

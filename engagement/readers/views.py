@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 
 from engagement.accounts.auth import current_patron
 from engagement.corrections import listing
 from engagement.membership.tiers import ordered_tiers
+from engagement.readers.blueprints import public
 from engagement.voting import services as voting
-
-bp = Blueprint("readers", __name__)
 
 TOP_TOPICS = 3
 LATEST_CORRECTIONS = 3
@@ -27,7 +26,7 @@ def _open_round() -> tuple | None:
     return round_, topics[:TOP_TOPICS], len(topics)
 
 
-@bp.get("/")
+@public.get("/")
 def home():
     """What supporting gives, the open round's top topics, the latest corrections."""
     tiers = ordered_tiers(active_only=True)
@@ -36,7 +35,7 @@ def home():
                            patron=current_patron())
 
 
-@bp.get("/favicon.ico")
+@public.get("/favicon.ico")
 def favicon():
     """Browsers ask for /favicon.ico on pages without a link to one (feeds, JSON)."""
     return redirect(url_for("static", filename="favicon.svg"), 301)
