@@ -2,7 +2,8 @@
 
 Some mails carry a secret that must never sit readable in the database, even for an admin
 reading the outbox: a sign-in link is a password for 15 minutes. Their feature queues the row
-with a redacted body and registers a *writer* for the mail's kind. Just before sending such a
+with a redacted body and registers a *writer* for the mail's kind on its blueprint (each app
+has its own writers, `app.extensions["send_time"]`). Just before sending such a
 mail, the worker calls the writer, which may create what the mail needs (e.g. the link, stored
 as a hash) and returns the message to send and the redacted text the row keeps. The writer may
 also say there is nothing to send (None): the row is then deleted.
@@ -18,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import Blueprint, current_app
+from flask.sansio.app import App
 from sqlalchemy import delete, update
 
 from engagement.extensions import db
@@ -35,12 +38,17 @@ class Written:
 
 
 Writer = Callable[[OutgoingMail, datetime], Written | None]
-WRITERS: dict[str, Writer] = {}
 
 
-def register_writer(kind: str, writer: Writer) -> None:
-    """Have `writer(mail, now)` write every mail of `kind` at send time (flush, never commit)."""
-    WRITERS[kind] = writer
+def writers_of(app: App) -> dict[str, Writer]:
+    """The app's writers by mail kind, made on first use."""
+    return app.extensions.setdefault("send_time", {})
+
+
+def register_writer(blueprint: Blueprint, kind: str, writer: Writer) -> None:
+    """Have `writer(mail, now)` write every mail of `kind` at send time (flush, never commit),
+    from when `blueprint` registers (the same kind again replaces it)."""
+    blueprint.record_once(lambda state: writers_of(state.app).__setitem__(kind, writer))
 
 
 def write(mail: OutgoingMail, worker_id: str, now: datetime) -> OutgoingMail | None:
@@ -48,7 +56,7 @@ def write(mail: OutgoingMail, worker_id: str, now: datetime) -> OutgoingMail | N
 
     Mails of kinds without a writer go out as queued. Commits (this is the worker's side).
     """
-    writer = WRITERS.get(mail.kind)
+    writer = writers_of(current_app).get(mail.kind)
     if writer is None:
         return mail
     written = writer(mail, now)

@@ -62,5 +62,5 @@ def write_sign_in_mail(mail: OutgoingMail, now: datetime) -> Written | None:
     return Written(outgoing, stored_text, stored_html)
 
 
-register_writer("magic_link", write_sign_in_mail)
+register_writer(public, "magic_link", write_sign_in_mail)
 magic_links.register_link_mailer(public, queue_sign_in_mail)

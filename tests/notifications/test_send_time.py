@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import select, update
 
+from engagement import create_app
 from engagement.extensions import db
 from engagement.notifications import enqueue, send_time
 from engagement.notifications.models import Email
@@ -26,9 +27,9 @@ def _secret_writer(mail, now):
 
 
 @pytest.fixture
-def secret_kind(monkeypatch):
-    """The test template's kind, written at send time by `_secret_writer`."""
-    monkeypatch.setitem(send_time.WRITERS, "test_notice", _secret_writer)
+def secret_kind(app):
+    """The test template's kind, written at send time by `_secret_writer` (in this app only)."""
+    send_time.writers_of(app)["test_notice"] = _secret_writer
 
 
 def _queue(app, to: str, key: str) -> int:
@@ -68,6 +69,13 @@ def test_a_worker_that_lost_its_claim_neither_sends_nor_writes(app, clock, secre
         assert send_time.write(mail, "worker-a", clock.now) is None
         row = db.session.get(Email, email_id)
         assert (row.claimed_by, row.text_body) == ("worker-b", "Hello Reader,\n\n[left out]\n")
+
+
+def test_each_app_has_its_own_writers(app, app_config, secret_kind):
+    other = create_app(app_config)
+    assert send_time.writers_of(app)["test_notice"] is _secret_writer
+    assert "test_notice" not in send_time.writers_of(other)
+    assert "magic_link" in send_time.writers_of(other)  # registered with the blueprint
 
 
 def test_kinds_without_a_writer_go_out_as_queued(app, clock):
