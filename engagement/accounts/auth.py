@@ -44,11 +44,33 @@ SESSION_UNSAVED_PREFIXES = ("/api/", *SESSION_UNREAD_PATHS)
 
 
 class MachineAwareSessions(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions, minus the session work machines' requests do not need."""
+    """Flask's signed-cookie sessions, minus the session work machines' requests do not need.
+
+    The signing serializer is built once per set of keys (Flask builds one per request, and
+    again to save), and a request without a session cookie gets its empty session without one.
+    """
+
+    _serializers: dict[tuple, object]
+
+    def __init__(self) -> None:
+        self._serializers = {}
+
+    def get_signing_serializer(self, app):
+        """Flask's serializer for the app's current keys, made once."""
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        serializer = self._serializers.get(keys)
+        if serializer is None:
+            serializer = super().get_signing_serializer(app)
+            if serializer is not None:
+                self._serializers = {keys: serializer}  # keys changed: the old one goes
+        return serializer
 
     def open_session(self, app, request):
-        """An empty session for webhooks (the cookie is not even read); else Flask's."""
+        """An empty session for webhooks (the cookie is not even read) and for requests
+        without the cookie; else Flask's."""
         if request.path in SESSION_UNREAD_PATHS:
+            return self.session_class()
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
             return self.session_class()
         return super().open_session(app, request)
 
@@ -127,15 +149,26 @@ def current_patron_id() -> int | None:
             patron = g.current_patron
             g.current_patron_id = patron.id if patron is not None else None
             return g.current_patron_id
-        patron_id = session.get(PATRON_SESSION_KEY)
-        valid_id = isinstance(patron_id, int) and not isinstance(patron_id, bool) and \
-            1 <= patron_id <= MAX_ID
+        claim = patron_claim()
         row = db.session.connection().execute(
-            _PATRON_CHECK, {"patron_id": patron_id}).first() if valid_id else None
-        valid = row is not None and row.erased_at is None and \
-            row.session_version == session.get(PATRON_VERSION_KEY, 0)
-        g.current_patron_id = patron_id if valid else None
+            _PATRON_CHECK, {"patron_id": claim[0]}).first() if claim else None
+        valid = row is not None and row.erased_at is None and row.session_version == claim[1]
+        g.current_patron_id = claim[0] if valid else None
     return g.current_patron_id
+
+
+def patron_claim() -> tuple[int, int] | None:
+    """The patron id and session version this request's (signed) session cookie carries, or
+    None; not checked against the database (`current_patron_id` does that, and the vote's own
+    statement does it in passing). Good enough to name a rate-limit bucket, never to grant."""
+    patron_id = session.get(PATRON_SESSION_KEY)
+    if not isinstance(patron_id, int) or isinstance(patron_id, bool) or \
+            not 1 <= patron_id <= MAX_ID:
+        return None
+    version = session.get(PATRON_VERSION_KEY, 0)
+    if not isinstance(version, int) or isinstance(version, bool):
+        return None
+    return patron_id, version
 
 
 def current_patron() -> Patron | None:

@@ -15,16 +15,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, exists, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
+from engagement.accounts.models import Patron
 from engagement.errors import Conflict, NotAllowed, NotFound
 from engagement.voting.eligibility import eligible
 from engagement.voting.models import Ballot, Round, Topic, Vote
 
 _B, _V, _T, _R = Ballot.__table__, Vote.__table__, Topic.__table__, Round.__table__
+_P = Patron.__table__
 _NOW = bindparam("now", type_=_R.c.opens_at.type)
 _PATRON = bindparam("the_patron")
 
@@ -35,6 +37,14 @@ TOPIC_AND_ROUND = (
     .join(_R, _R.c.id == _T.c.round_id)
     .where(_T.c.id == bindparam("the_topic"))
 )
+# The patron's session is current (the version the cookie carries, data not erased): what
+# `auth.current_patron_id` checks, asked in the vote's first statement instead of one of its own.
+_SESSION_CURRENT = (exists().where(_P.c.id == _PATRON,
+                                   _P.c.session_version == bindparam("the_version"),
+                                   _P.c.erased_at.is_(None))
+                    .correlate_except(_P))
+TOPIC_ROUND_AND_SESSION = TOPIC_AND_ROUND.add_columns(_SESSION_CURRENT.label("session_current"))
+SESSION_CURRENT = select(_SESSION_CURRENT.label("session_current"))
 TAKE_AGAIN = (update(_B).where(_B.c.round_id == bindparam("the_round"),
                                _B.c.patron_id == _PATRON)
               .values(used=_B.c.used + 1))
@@ -77,9 +87,22 @@ class Counted:
     vote_count: int | None
 
 
-def _open_topic(conn: Connection, topic_id: int, patron_id: int, now: datetime):
-    row = conn.execute(TOPIC_AND_ROUND, {"the_topic": topic_id, "the_patron": patron_id,
-                                         "now": now}).first()
+class SessionOver(Exception):
+    """The patron's session is no longer current (signed out everywhere, or erased)."""
+
+
+def _open_topic(conn: Connection, topic_id: int, patron_id: int, now: datetime,
+                session_version: int | None = None):
+    params = {"the_topic": topic_id, "the_patron": patron_id, "now": now}
+    if session_version is None:
+        row = conn.execute(TOPIC_AND_ROUND, params).first()
+    else:
+        params["the_version"] = session_version
+        row = conn.execute(TOPIC_ROUND_AND_SESSION, params).first()
+        current = row.session_current if row is not None else \
+            conn.execute(SESSION_CURRENT, params).scalar()
+        if not current:
+            raise SessionOver()
     if row is None or row.round_id is None or row.state == "suggested":
         raise NotFound("There is no such topic.")
     closed_at = row.closed_early_at or row.closes_at
@@ -97,9 +120,13 @@ def _counted(row, used: int, count: int) -> Counted:
                    count if row.results_visibility == "live" else None)
 
 
-def cast(conn: Connection, patron_id: int, topic_id: int, now: datetime) -> Counted:
-    """Spend one of the round's votes on the topic; flush-free (Core), never commits."""
-    row = _open_topic(conn, topic_id, patron_id, now)
+def cast(conn: Connection, patron_id: int, topic_id: int, now: datetime,
+         session_version: int | None = None) -> Counted:
+    """Spend one of the round's votes on the topic; flush-free (Core), never commits.
+
+    With `session_version` (the signed-in patron's, from the cookie), SessionOver when it is no
+    longer theirs, checked in the first statement."""
+    row = _open_topic(conn, topic_id, patron_id, now, session_version)
     if not row.may_vote:
         raise NotAllowed("Only co-creators whose membership lets them vote in this round can vote.")
     spend, add = _upserts(conn.dialect.name)
@@ -114,9 +141,10 @@ def cast(conn: Connection, patron_id: int, topic_id: int, now: datetime) -> Coun
     return _counted(row, used, conn.execute(COUNT_UP, {"the_topic": topic_id}).scalar_one())
 
 
-def withdraw(conn: Connection, patron_id: int, topic_id: int, now: datetime) -> Counted:
-    """Take back a vote while the round is open; never commits."""
-    row = _open_topic(conn, topic_id, patron_id, now)
+def withdraw(conn: Connection, patron_id: int, topic_id: int, now: datetime,
+             session_version: int | None = None) -> Counted:
+    """Take back a vote while the round is open; never commits (SessionOver as for `cast`)."""
+    row = _open_topic(conn, topic_id, patron_id, now, session_version)
     ids = {"the_round": row.round_id, "the_patron": patron_id, "the_topic": topic_id}
     # The ballot first, as in `cast`: one lock order, so a vote and a withdrawal racing on the
     # same topic queue up instead of deadlocking.

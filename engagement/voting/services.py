@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.engine import Connection
 
 from engagement.accounts.models import Patron
 from engagement.database import utcnow
@@ -21,16 +22,23 @@ from engagement.voting import casting, eligibility
 from engagement.voting.models import Round, Topic, Vote
 
 
-def cast_vote(patron_id: int, topic_id: int) -> casting.Counted:
-    """Vote for a topic; returns the votes the patron has left in the round (and the count)."""
-    counted = casting.cast(db.session.connection(), patron_id, topic_id, utcnow())
+def cast_vote(patron_id: int, topic_id: int, conn: Connection | None = None,
+              session_version: int | None = None) -> casting.Counted:
+    """Vote for a topic; returns the votes the patron has left in the round (and the count).
+
+    On `conn` (else the ORM session's connection); with `session_version`, the patron's
+    session is checked in the same statement (casting.SessionOver)."""
+    counted = casting.cast(conn or db.session.connection(), patron_id, topic_id, utcnow(),
+                           session_version)
     _expire(topic_id)
     return counted
 
 
-def withdraw_vote(patron_id: int, topic_id: int) -> casting.Counted:
+def withdraw_vote(patron_id: int, topic_id: int, conn: Connection | None = None,
+                  session_version: int | None = None) -> casting.Counted:
     """Take back a vote while the round is open; returns the votes the patron has left."""
-    counted = casting.withdraw(db.session.connection(), patron_id, topic_id, utcnow())
+    counted = casting.withdraw(conn or db.session.connection(), patron_id, topic_id, utcnow(),
+                               session_version)
     _expire(topic_id)
     return counted
 

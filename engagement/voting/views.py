@@ -17,11 +17,11 @@ from flask import (
 )
 from flask_login import current_user
 
-from engagement.accounts.auth import current_patron, current_patron_id
+from engagement.accounts.auth import current_patron, current_patron_id, patron_claim
 from engagement.edge import parse_id
 from engagement.errors import DomainError, NotAllowed, NotFound, apply_domain_error, wants_json
 from engagement.extensions import db, limiter
-from engagement.voting import curation, eligibility, services, topics_cache
+from engagement.voting import casting, curation, eligibility, services, topics_cache
 from engagement.voting.blueprints import public
 from engagement.voting.forms import SuggestionForm
 from engagement.voting.models import STATE_LABELS
@@ -45,8 +45,10 @@ def _suggestion_limit() -> str:
 
 def _patron_key() -> str:
     # Signed-in patrons are limited per person, so a newsroom's shared office IP is no problem.
-    patron_id = current_patron_id()
-    return f"patron:{patron_id}" if patron_id else f"ip:{request.remote_addr}"
+    # The bucket is named from the signed cookie without a query (the vote checks the session
+    # itself); a cookie can only be made by this app, so it still counts per person.
+    claim = patron_claim()
+    return f"patron:{claim[0]}" if claim else f"ip:{request.remote_addr}"
 
 
 # Voting and taking back share one budget of requests per patron.
@@ -144,18 +146,25 @@ def _respond(ok_message: str, topic_id: int, counted: services.casting.Counted |
     return redirect(url_for("voting.topics", _anchor=f"topic-{topic_id}"), 303)
 
 
+def _not_signed_in():
+    if wants_json():
+        raise NotAllowed("Sign in as a co-creator to vote.")
+    return _sign_in_redirect()
+
+
 def _vote_action(topic_id: int, action, ok: str):
-    patron_id = current_patron_id()  # one light query: no Patron object on this path
-    if patron_id is None:
-        if wants_json():
-            raise NotAllowed("Sign in as a co-creator to vote.")
-        return _sign_in_redirect()
+    claim = patron_claim()  # the session is checked by the vote's first statement
+    if claim is None:
+        return _not_signed_in()
     try:
-        counted = action(patron_id, topic_id)
+        # SQLAlchemy Core on a pooled connection of its own, committed at the end of the
+        # block (rolled back on an error): no ORM session on this path.
+        with db.engine.begin() as conn:
+            counted = action(claim[0], topic_id, conn, session_version=claim[1])
+    except casting.SessionOver:
+        return _not_signed_in()
     except DomainError as exc:
-        db.session.rollback()
         return _respond("", topic_id, error=exc)
-    db.session.commit()
     remaining = counted.remaining
     left = "no votes" if remaining == 0 else f"{remaining} vote{'s' if remaining != 1 else ''}"
     return _respond(f"{ok} You have {left} left in this round.", topic_id, counted)
