@@ -51,8 +51,8 @@ def index():
     args = flt.as_args()
     more = page * patrons.PAGE_SIZE < total
     return render_template(
-        "membership/newsroom/patrons/index.html", listed=listed, total=total, flt=flt, tiers=ordered_tiers(),
-        statuses=patrons.STATUS_CHOICES, page=page,
+        "membership/newsroom/patrons/index.html", listed=listed, total=total, flt=flt,
+        tiers=ordered_tiers(), statuses=patrons.STATUS_CHOICES, page=page,
         next_url=url_for(".index", page=page + 1, **args) if more else None,
         prev_url=url_for(".index", page=page - 1, **args) if page > 1 else None,
         csv_url=url_for(".export_csv", **args))
@@ -152,4 +152,5 @@ def _figures_panel() -> dict:
 
 
 registry.register_nav(newsroom, "Patrons", "membership_newsroom.index", order=50)
-registry.register_panel(newsroom, "patrons", "membership/newsroom/patrons/panel.html", _figures_panel, order=25)
+registry.register_panel(newsroom, "patrons", "membership/newsroom/patrons/panel.html",
+                        _figures_panel, order=25)

@@ -57,7 +57,8 @@ def _edit(tier: Tier | None):
         except DomainError as exc:
             db.session.rollback()
             apply_domain_error(form, exc)
-            return render_template("membership/newsroom/tier_form.html", form=form, tier=tier), exc.status
+            return (render_template("membership/newsroom/tier_form.html", form=form, tier=tier),
+                    exc.status)
         db.session.commit()
         _sync_after_save(saved)
         return redirect(url_for("membership_newsroom.tiers"), 303)
@@ -122,4 +123,5 @@ def _panel_context() -> dict:
 
 
 registry.register_nav(newsroom, "Tiers", "membership_newsroom.tiers", admin_only=True, order=60)
-registry.register_panel(newsroom, "membership", "membership/newsroom/panel.html", _panel_context, order=21)
+registry.register_panel(newsroom, "membership", "membership/newsroom/panel.html", _panel_context,
+                        order=21)
