@@ -3,12 +3,13 @@
 Other features add to a patron's account without this module importing them; each call names
 the feature's blueprint, and the hook lands in that app's registry (`app.extensions["accounts"]`)
 when the blueprint registers:
+`register_section(bp, key, template, order=...)` adds a part of the /account page (the template
+holds its own `<section>` and heading),
 `register_page_context(bp, function(patron) -> dict)` adds variables to /account and the erasure
 confirmation page, `register_data_section(bp, name, function(patron) -> JSON-able)` adds a key to
 "download my data", `register_erase_check(bp, function(patron) -> bool)` runs before erasure (False
 stops it), and `register_eraser(bp, function(patron))` removes that feature's personal data on
-erasure. The account page includes `templates/accounts/_votes.html` when the voting feature
-provides it (context: `patron`).
+erasure.
 """
 
 from __future__ import annotations
@@ -29,10 +30,20 @@ from engagement.database import utcnow
 from engagement.extensions import db
 
 
+@dataclass(frozen=True)
+class Section:
+    """A part of the account page: a template included with the page's context."""
+
+    key: str
+    template: str
+    order: int = 100
+
+
 @dataclass
 class AccountHooks:
     """One app's account extensions, in the order the features registered them."""
 
+    sections: dict[str, Section] = field(default_factory=dict)
     page_contexts: list[Callable[[Patron], dict]] = field(default_factory=list)
     data_sections: dict[str, Callable[[Patron], Any]] = field(default_factory=dict)
     erase_checks: list[Callable[[Patron], bool]] = field(default_factory=list)
@@ -50,6 +61,23 @@ def _hooks() -> AccountHooks:
 
 def _on_register(blueprint: Blueprint, add: Callable[[AccountHooks], None]) -> None:
     blueprint.record_once(lambda state: add(hooks_of(state.app)))
+
+
+def register_section(blueprint: Blueprint, key: str, template: str, *, order: int = 100) -> None:
+    """Show `template` on /account in `order`, with the page's context (the patron, and every
+    feature's page context); the same key again replaces it."""
+    section = Section(key, template, order)
+    _on_register(blueprint, lambda hooks: hooks.sections.__setitem__(key, section))
+
+
+def sections_of(app: App) -> list[Section]:
+    """The app's account page parts from the features, in order."""
+    return sorted(hooks_of(app).sections.values(), key=lambda section: section.order)
+
+
+def sections() -> list[Section]:
+    """The current app's account page parts, in order."""
+    return sections_of(current_app)
 
 
 def register_page_context(blueprint: Blueprint, function: Callable[[Patron], dict]) -> None:

@@ -150,7 +150,8 @@ def render_account(status: int = 200, **extra):
     patron = current_patron()
     return render_template(
         "accounts/account.html", patron=patron, sign_out_form=SignOutForm(),
-        erase_form=EraseStartForm(), **account.page_context(patron), **extra), status
+        erase_form=EraseStartForm(), account_sections=account.sections(),
+        **account.page_context(patron), **extra), status
 
 
 @public.get("/account/data")

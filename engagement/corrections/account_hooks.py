@@ -58,6 +58,7 @@ def _scrub_column(model, column: str, traces: Traces) -> None:
         setattr(row, column, traces.scrub(getattr(row, column)))
 
 
+account.register_section(public, "reports", "corrections/_account_reports.html", order=30)
 account.register_page_context(public, lambda patron: {"reports": reports_of(patron)})
 account.register_data_section(public, "reports", reports_data)
 account.register_eraser(public, erase_reports)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import secrets
 
-from flask import current_app, flash, redirect, url_for
+from flask import Blueprint, current_app, flash, redirect, url_for
+from flask.sansio.app import App
 from sqlalchemy import select, update
 
 from engagement.accounts import account
@@ -36,12 +37,24 @@ def donations_of(patron: Patron) -> list[Donation]:
     )
 
 
+def notes_of(app: App) -> dict[str, str]:
+    """The app's notes shown below a membership on /account, by the membership's source."""
+    return app.extensions.setdefault("membership_notes", {})
+
+
+def register_membership_note(blueprint: Blueprint, source: str, template: str) -> None:
+    """Show `template` (context: `m`, the membership) below each of a patron's memberships from
+    `source` on /account, from when `blueprint` registers."""
+    blueprint.record_once(lambda state: notes_of(state.app).__setitem__(source, template))
+
+
 def page_context(patron: Patron) -> dict:
     """The account page's memberships, gifts and billing button."""
     return {
         "memberships": memberships_of(patron),
         "donations": donations_of(patron),
         "billing_form": BillingForm(),
+        "membership_notes": notes_of(current_app),
     }
 
 
@@ -139,6 +152,8 @@ def patron_billing():
     return redirect(session["url"], 303)
 
 
+account.register_section(public, "membership", "membership/_account_membership.html", order=10)
+account.register_section(public, "gifts", "membership/_account_gifts.html", order=20)
 account.register_page_context(public, page_context)
 account.register_data_section(public, "memberships", memberships_data)
 account.register_data_section(public, "donations", donations_data)

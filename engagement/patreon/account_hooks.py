@@ -1,5 +1,5 @@
-"""What the Patreon bridge adds elsewhere: a patron's data download and erasure, and its
-deliveries on /newsroom/webhooks."""
+"""What the Patreon bridge adds elsewhere: a note below a Patreon membership on /account, a
+patron's data download and erasure, and its deliveries on /newsroom/webhooks."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from engagement.accounts.erasure import Traces
 from engagement.accounts.models import Patron
 from engagement.database import utcnow
 from engagement.extensions import db
-from engagement.membership import admin_webhooks
+from engagement.membership import account_pages, admin_webhooks
 from engagement.membership.models import EVENT_OUTCOMES, Membership
 from engagement.patreon.blueprints import public
 from engagement.patreon.models import PatreonDelivery, PatreonMember
@@ -117,6 +117,7 @@ def webhooks_section(outcome: str) -> dict:
             "outcome": outcome, "shown": SECTION_SIZE}
 
 
+account_pages.register_membership_note(public, "patreon", "patreon/_account_membership.html")
 account.register_data_section(public, "patreon", patreon_data)
 account.register_eraser(public, erase_patreon_data)
 admin_webhooks.register_source(webhooks_section)

@@ -1,5 +1,5 @@
-"""What the voting feature adds to a patron's account: their votes and suggestions in "download
-my data", and what erasure does to them."""
+"""What the voting feature adds to a patron's account: their votes on /account, their votes and
+suggestions in "download my data", and what erasure does to them."""
 
 from __future__ import annotations
 
@@ -40,6 +40,7 @@ def forget_suggester(patron: Patron) -> None:
 
 # Votes stay after an erasure: they hold no personal data once the patron's email is gone,
 # and removing them would change closed rounds' results.
+account.register_section(public, "votes", "voting/_account_votes.html", order=40)
 account.register_data_section(public, "votes", votes_data)
 account.register_data_section(public, "suggestions", suggestions_data)
 account.register_eraser(public, forget_suggester)

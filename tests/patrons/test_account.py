@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 import urllib.request
 from datetime import UTC, datetime
 
+from flask import Blueprint
 from sqlalchemy import select
 
+from engagement import create_app
+from engagement.accounts import account
 from engagement.accounts.models import Patron
 from engagement.corrections.models import Correction, Report
 from engagement.extensions import db
@@ -98,6 +102,26 @@ def test_account_lists_the_patrons_reports_and_their_states(app, client, patron_
     assert "a misspelt name" in html and ">Being checked</span>" in html
     assert "not theirs" not in html
     assert "My votes and what they led to" in html
+
+
+def test_the_account_page_shows_each_features_section_in_order(app, client, patron_session):
+    make_patron(app, "sections@example.org")
+    patron_session.sign_in("sections@example.org")
+    html = client.get("/account").get_data(as_text=True)
+    headings = re.findall(r'<h2 id="[a-z-]+">([^<]+)</h2>', html)
+    assert headings == ["Membership", "Gifts", "My correction reports",
+                        "My votes and what they led to", "Where you are signed in", "Your data"]
+    keys = [section.key for section in account.sections_of(app)]
+    assert keys == ["membership", "gifts", "reports", "votes"]
+
+
+def test_a_section_registered_on_a_blueprint_shows_only_in_its_own_app(app, app_config):
+    extra = Blueprint("extra_account_section", __name__)
+    account.register_section(extra, "extra", "accounts/erased.html", order=5)
+    other = create_app(app_config)
+    other.register_blueprint(extra)
+    assert [s.key for s in account.sections_of(other)][0] == "extra"
+    assert "extra" not in [s.key for s in account.sections_of(app)]
 
 
 def test_download_my_data_holds_memberships_donations_and_reports(app, client, forms,
