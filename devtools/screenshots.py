@@ -71,8 +71,9 @@ PAGES = [
 ]
 
 
-def build_app(folder: Path):
-    """The app on a new SQLite file in `folder`, with the demo data and a paid checkout."""
+def build_app(folder: Path, **settings):
+    """The app on a new SQLite file in `folder`, with the demo data and a paid checkout;
+    `settings` add to the app's (tests/i18n builds it in the pseudo-locale)."""
     from engagement import create_app
     from engagement.extensions import db
 
@@ -80,6 +81,7 @@ def build_app(folder: Path):
         "ENGAGEMENT_ENV": "test", "SECRET_KEY": secrets.token_hex(16),
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'screenshots.sqlite'}",
         "RATELIMIT_ENABLED": False, "TOPICS_CACHE_SECONDS": 0, "STRIPE_SECRET_KEY": None,
+        **settings,
     })
     with app.app_context():
         db.create_all()

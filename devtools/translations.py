@@ -2,7 +2,8 @@
 
     python -m devtools.translations            extract, update, pseudo, compile (make translations)
     python -m devtools.translations build      pseudo and compile only (make run and make test)
-    python -m devtools.translations merge FILE...   put translated fragments into their catalog
+    python -m devtools.translations merge FILE...   put translated fragments into the uk catalog
+                                                    (--language LANG for another, --replace)
     python -m devtools.translations check [LANG]    list the messages LANG (uk) lacks
     python -m devtools.translations init LANG       start a new language's catalog
 
@@ -16,6 +17,7 @@ people's runs merge cleanly.
 
 from __future__ import annotations
 
+import argparse
 import io
 import os
 import re
@@ -124,7 +126,8 @@ def _without_dates(text: bytes) -> bytes:
     return re.sub(rb'^"(POT-Creation-Date|PO-Revision-Date): .*\\n"\n', b"", text, flags=re.M)
 
 
-def _read(path: Path, language: str | None = None) -> Catalog:
+def read(path: Path, language: str | None = None) -> Catalog:
+    """A .po or .pot file as a catalog."""
     with path.open("rb") as file:
         return read_po(file, locale=language)
 
@@ -137,11 +140,12 @@ def write_template(catalog: Catalog, path: Path = TEMPLATE) -> bool:
 # Updating --------------------------------------------------------------------------------------
 
 
-def update(language: str, template: Catalog) -> bool:
-    """Bring `language`'s catalog up to `template` (created when missing); True when changed."""
-    path = po_path(language)
+def update(language: str, template: Catalog, path: Path | None = None) -> bool:
+    """Bring `language`'s catalog (at `path`) up to `template`, created when missing; True when
+    it changed."""
+    path = path or po_path(language)
     if path.exists():
-        catalog = _read(path, language)
+        catalog = read(path, language)
     else:
         catalog = Catalog(
             locale=language,
@@ -163,10 +167,10 @@ def translated(message: Message) -> bool:
     return not message.fuzzy and all(strings)
 
 
-def missing(language: str, template: Catalog | None = None) -> list[str]:
+def missing(language: str, template: Catalog | None = None, path: Path | None = None) -> list[str]:
     """The msgids of `template` (the pot by default) without a translation in `language`."""
-    template = template if template is not None else _read(TEMPLATE)
-    catalog = _read(po_path(language), language)
+    template = template if template is not None else read(TEMPLATE)
+    catalog = read(path or po_path(language), language)
     lacking = []
     for message in template:
         if not message.id:
@@ -208,11 +212,11 @@ def write_mo_file(catalog: Catalog, path: Path) -> None:
 
 def build(folder: Path = CATALOGS, template: Catalog | None = None) -> list[Path]:
     """Write en_XA from the pot (or `template`) and compile every catalog into `folder`."""
-    template = template if template is not None else _read(TEMPLATE)
+    template = template if template is not None else read(TEMPLATE)
     written = []
     for language in languages():
         target = folder / language / "LC_MESSAGES" / "messages.mo"
-        write_mo_file(_read(po_path(language), language), target)
+        write_mo_file(read(po_path(language), language), target)
         written.append(target)
     pseudo_po = folder / PSEUDO / "LC_MESSAGES" / "messages.po"
     catalog = pseudo_catalog(template)
@@ -225,16 +229,18 @@ def build(folder: Path = CATALOGS, template: Catalog | None = None) -> list[Path
 # Merging fragments -----------------------------------------------------------------------------
 
 
-def merge(fragments: Iterable[Path], language: str = "uk", replace: bool = False) -> list[str]:
+def merge(
+    fragments: Iterable[Path], language: str = "uk", replace: bool = False, path: Path | None = None
+) -> list[str]:
     """Put the translations of `fragments` (.po files, header optional) into `language`'s
     catalog. An msgid the catalog translates differently is a conflict: kept as it is and
     reported (unless `replace`). An msgid not extracted yet is kept, commented out, until the
     code that uses it is extracted. Returns the conflicts, one line each."""
-    path = po_path(language)
-    catalog = _read(path, language)
+    path = path or po_path(language)
+    catalog = read(path, language)
     conflicts = []
     for fragment in fragments:
-        for message in _read(fragment, language):
+        for message in read(fragment, language):
             if not message.id or not translated(message):
                 continue
             conflicts += _merge_one(catalog, message, fragment, replace)
@@ -281,33 +287,55 @@ def run_all() -> None:
     print("compiled: " + ", ".join([*languages(), PSEUDO]))
 
 
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m devtools.translations",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("all", help="extract, update, pseudo, compile (the default)")
+    commands.add_parser("build", help="en_XA and the compiled catalogs only")
+    merging = commands.add_parser("merge", help="put translated fragments into a catalog")
+    merging.add_argument("fragments", nargs="+", type=Path)
+    merging.add_argument("--language", default="uk")
+    merging.add_argument(
+        "--replace",
+        action="store_true",
+        help="take the fragment's translation where the catalog has another",
+    )
+    checking = commands.add_parser("check", help="list the messages a language lacks")
+    checking.add_argument("language", nargs="?", default="uk")
+    starting = commands.add_parser("init", help="start a new language's catalog")
+    starting.add_argument("language")
+    return parser
+
+
 def main(argv: list[str]) -> int:
     """The commands in the module's doc."""
-    command, rest = (argv[0], argv[1:]) if argv else ("all", [])
-    if command == "all":
+    args = _parser().parse_args(argv)
+    if args.command in (None, "all"):
         run_all()
-    elif command == "build":
+    elif args.command == "build":
         build()
-    elif command == "merge":
-        replace = "--replace" in rest
-        files = [Path(arg) for arg in rest if arg != "--replace"]
-        conflicts = merge(files, replace=replace)
+    elif args.command == "merge":
+        conflicts = merge(args.fragments, args.language, replace=args.replace)
         for line in conflicts:
             print("conflict: " + line, file=sys.stderr)
+        print(
+            f"{args.language}: {len(missing(args.language))} without a translation"
+            + (f", {len(conflicts)} conflict(s) left as they were" if conflicts else "")
+        )
         return 1 if conflicts else 0
-    elif command == "init" and rest:
-        (CATALOGS / rest[0] / "LC_MESSAGES").mkdir(parents=True, exist_ok=True)
-        run_all()
-    elif command == "check":
-        language = rest[0] if rest else "uk"
-        lacking = missing(language)
+    elif args.command == "check":
+        lacking = missing(args.language)
         for msgid in lacking:
             print(msgid)
-        print(f"{language}: {len(lacking)} without a translation", file=sys.stderr)
+        print(f"{args.language}: {len(lacking)} without a translation", file=sys.stderr)
         return 1 if lacking else 0
-    else:
-        print(__doc__, file=sys.stderr)
-        return 2
+    elif args.command == "init":
+        (CATALOGS / args.language / "LC_MESSAGES").mkdir(parents=True, exist_ok=True)
+        run_all()
     return 0
 
 

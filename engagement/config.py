@@ -200,6 +200,7 @@ def _check_languages(config: dict[str, Any]) -> None:
         except (UnknownLocaleError, ValueError) as exc:
             raise ConfigError(f"LANGUAGES: {code!r} is not a language code such as en or "
                               "uk") from exc
-    if config["DEFAULT_LANGUAGE"] not in languages:
+    offered = [*languages, "en_XA"] if config["PSEUDO_LOCALE"] else languages
+    if config["DEFAULT_LANGUAGE"] not in offered:
         raise ConfigError(f"DEFAULT_LANGUAGE={config['DEFAULT_LANGUAGE']!r} must be one of "
-                          f"LANGUAGES ({', '.join(languages)})")
+                          f"LANGUAGES ({', '.join(offered)})")
