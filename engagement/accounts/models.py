@@ -37,6 +37,8 @@ class Editor(UserMixin, db.Model):
     # Part of every session of this editor; raising it (sign-out, "sign out everywhere")
     # ends every session, copies of the cookie included.
     session_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    # The newsroom's language for this editor and their mails (engagement.i18n); None: not chosen.
+    language: Mapped[str | None] = mapped_column(String(16))
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of the password, never the password."""
@@ -80,6 +82,8 @@ class Patron(db.Model):
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Kept in the patron's session; raising it (sign-out, "sign out everywhere") ends every one.
     session_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    # The language chosen on /account, for pages and mails (engagement.i18n); None: not chosen.
+    language: Mapped[str | None] = mapped_column(String(16))
 
     @property
     def display(self) -> str:
