@@ -75,7 +75,7 @@ def _migrations_dir() -> str:
 
 def register_blueprints(app: Flask) -> None:
     """Attach every feature's pages and API (each feature's blueprints.py, docs/development.md)."""
-    from engagement import health
+    from engagement import chrome, health
     from engagement.accounts import blueprints as accounts
     from engagement.corrections import blueprints as corrections
     from engagement.membership import blueprints as membership
@@ -83,7 +83,7 @@ def register_blueprints(app: Flask) -> None:
     from engagement.notifications import blueprints as notifications
     from engagement.patreon import blueprints as patreon
     from engagement.readers import blueprints as readers
-    from engagement.readers import chrome, formatting
+    from engagement.readers import formatting
     from engagement.voting import blueprints as voting
 
     app.register_blueprint(health.bp)  # core, not a feature: one blueprint (docs/development.md)

@@ -31,6 +31,7 @@ from engagement.accounts.patron_forms import (
     SignOutForm,
 )
 from engagement.accounts.views import safe_next
+from engagement.chrome import register_reader_nav
 from engagement.extensions import db, limiter
 
 INVALID_LINK = {
@@ -136,6 +137,15 @@ def _end_patron_sessions() -> bool:
         db.session.commit()
     sign_out_patron()
     return True
+
+
+def _signed_in_link() -> tuple[str, str] | None:
+    """A signed-in patron's header link goes to their account instead of the sign-in page."""
+    return ("Your account", "accounts.patron_account") if current_patron() else None
+
+
+register_reader_nav(public, "account", "Sign in", "accounts.patron_login", order=90,
+                    covers="/account", instead=_signed_in_link)
 
 
 @public.get("/account")

@@ -7,6 +7,7 @@ from xml.etree import ElementTree
 
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 
+from engagement.chrome import register_reader_nav
 from engagement.corrections import listing, triage
 from engagement.corrections.blueprints import public
 from engagement.corrections.triage_forms import StopMailsForm
@@ -25,6 +26,11 @@ def public_rate_limit() -> str:
 
 def _base_url() -> str:
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+
+
+register_reader_nav(public, "corrections", "Corrections", "corrections.public_log", order=30)
+register_reader_nav(public, "corrections_feed", "Corrections feed (Atom)",
+                    "corrections.public_feed", order=95, footer_only=True)
 
 
 @public.get("/corrections")

@@ -9,6 +9,7 @@ from flask import abort, current_app, jsonify, redirect, render_template, reques
 from sqlalchemy import select
 
 from engagement.accounts.auth import current_patron
+from engagement.chrome import register_reader_nav
 from engagement.errors import DomainError, apply_domain_error
 from engagement.extensions import csrf, db, limiter
 from engagement.membership import checkout as checkout_service
@@ -26,6 +27,9 @@ SESSION_ID_RE = re.compile(r"^cs_[A-Za-z0-9_]{1,250}$")
 
 def _support_limit() -> str:
     return current_app.config["SUPPORT_RATE_LIMIT"]
+
+
+register_reader_nav(public, "support", "Support", "membership.support", order=10)
 
 
 @public.get("/support")

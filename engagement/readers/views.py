@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import redirect, render_template, url_for
 
 from engagement.accounts.auth import current_patron
+from engagement.chrome import register_reader_home, register_reader_nav
 from engagement.corrections import listing
 from engagement.membership.tiers import ordered_tiers
 from engagement.readers.blueprints import public
@@ -24,6 +25,10 @@ def _open_round() -> tuple | None:
     topics = voting.sort_topics(voting.open_topics(round_), "votes" if round_.results_visible()
                                 else "editors")
     return round_, topics[:TOP_TOPICS], len(topics)
+
+
+register_reader_home(public, "readers.home")
+register_reader_nav(public, "home", "Home", "readers.home", order=0, footer_only=True)
 
 
 @public.get("/")

@@ -18,6 +18,7 @@ from flask import (
 from flask_login import current_user
 
 from engagement.accounts.auth import current_patron, current_patron_id, patron_claim
+from engagement.chrome import register_reader_nav
 from engagement.edge import parse_id
 from engagement.errors import DomainError, NotAllowed, NotFound, apply_domain_error, wants_json
 from engagement.extensions import db, limiter
@@ -67,6 +68,9 @@ def _anonymous_cache() -> dict | None:
     if current_user.is_authenticated or current_patron_id() is not None:
         return None
     return current_app.extensions.setdefault("voting_topics_cache", {})
+
+
+register_reader_nav(public, "topics", "Topics", "voting.topics", order=20)
 
 
 @public.get("/topics")

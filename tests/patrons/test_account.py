@@ -111,6 +111,7 @@ def test_the_account_page_shows_each_features_section_in_order(app, client, patr
     headings = re.findall(r'<h2 id="[a-z-]+">([^<]+)</h2>', html)
     assert headings == ["Membership", "Gifts", "My correction reports",
                         "My votes and what they led to", "Where you are signed in", "Your data"]
+    assert '<li><a href="/account">Your account</a></li>' in html  # the footer, signed in
     keys = [section.key for section in account.sections_of(app)]
     assert keys == ["membership", "gifts", "reports", "votes"]
 
