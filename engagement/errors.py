@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 
 from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
@@ -52,18 +53,41 @@ class Conflict(DomainError):
 
 
 def apply_domain_error(form, error: DomainError, *, ignore: tuple[str, ...] = (),
-                       form_level: bool = False) -> bool:
-    """Put each field's reason beside that field of the form; True when any field got one.
+                       form_level: bool = False, field_names: Mapping[str, str] | None = None
+                       ) -> bool:
+    """Put each field's reason, as a sentence, beside that field of the form; True when any
+    field got one.
 
-    With `form_level`, a reason no field shows goes to the form's own errors instead."""
+    `field_names` maps the error's names to the form's where they differ (an API's `quote.exact`
+    is the form's `quote`). With `form_level`, the reasons no field of the form shows go to the
+    form's own errors, and so does the message of an error that names no field; names in
+    `ignore` are shown nowhere."""
     placed = False
-    for name, message in error.fields.items():
-        if name in form and name not in ignore:
-            form[name].errors = [*(form[name].errors or []), message]
+    for name, reason in error.fields.items():
+        if name in ignore:
+            continue
+        target = (field_names or {}).get(name, name)
+        if target in form:
+            form[target].errors = [*(form[target].errors or []), _sentence(reason)]
             placed = True
-    if not placed and form_level:
-        form.form_errors.append(error.message)
+        elif form_level:
+            _add_form_error(form, _sentence(reason))
+    if not error.fields and form_level:
+        _add_form_error(form, _sentence(error.message))
     return placed
+
+
+def _sentence(reason: str) -> str:
+    """"must not be blank" -> "Must not be blank." (a reason made for JSON reads as a sentence)."""
+    reason = reason.strip()
+    if not reason:
+        return reason
+    return reason[:1].upper() + reason[1:] + ("" if reason.endswith((".", "!", "?")) else ".")
+
+
+def _add_form_error(form, message: str) -> None:
+    if message not in form.form_errors:
+        form.form_errors.append(message)
 
 
 HTTP_CODES = {

@@ -6,9 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, StringField, TextAreaField, URLField
 
 from engagement.corrections.passages import readable
-from engagement.errors import InvalidInput
 
-# Where the API's field names show up on the form.
+# Where the API's field names show up on the form (apply_domain_error's `field_names`).
 FIELD_FOR = {
     "url": "url",
     "title": "title",
@@ -48,17 +47,3 @@ class ReportForm(FlaskForm):
             "notify": bool(self.notify.data),
             "website": self.website.data or "",
         }
-
-    def show_errors(self, error: InvalidInput) -> list[str]:
-        """Put each field's reason beside it; return the reasons that belong to no field."""
-        general = []
-        for name, reason in error.fields.items():
-            field = getattr(self, FIELD_FOR.get(name, ""), None)
-            if field is None:
-                general.append(reason)
-            else:
-                sentence = reason[:1].upper() + reason[1:].rstrip(".") + "."
-                field.errors = [*list(field.errors), sentence]
-        if not error.fields:
-            general.append(error.message)
-        return general

@@ -7,9 +7,9 @@ from flask import flash, redirect, render_template, request, url_for
 from engagement.accounts.auth import current_patron
 from engagement.corrections import api, grouping, services
 from engagement.corrections.blueprints import public
-from engagement.corrections.forms import ReportForm
+from engagement.corrections.forms import FIELD_FOR, ReportForm
 from engagement.corrections.schemas import parse_report
-from engagement.errors import InvalidInput
+from engagement.errors import InvalidInput, apply_domain_error
 from engagement.extensions import db
 
 
@@ -27,7 +27,8 @@ def report():
             data = parse_report(form.as_report(), services.allowed_hosts())
             services.take_report(data, _sender())
         except InvalidInput as error:
-            general = form.show_errors(error)
+            apply_domain_error(form, error, field_names=FIELD_FOR, form_level=True)
+            general = list(form.form_errors)
         else:
             db.session.commit()
             flash("Thank you. The editors will look at the passage you reported.", "success")
