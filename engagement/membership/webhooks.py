@@ -19,8 +19,7 @@ from engagement.accounts.erasure import PersonErased
 from engagement.accounts.models import Patron, normalise_email
 from engagement.database import utcnow
 from engagement.extensions import db
-from engagement.membership import account_hooks
-from engagement.membership import stripe_sync as state
+from engagement.membership import account_hooks, stripe_sync
 from engagement.membership.models import Membership, StripeEvent
 from engagement.membership.stripe_gateway import Gateway, gateway
 
@@ -159,13 +158,13 @@ def _handle(event: dict) -> tuple[str, str | None]:
 def _patron_for_subscription(gw: Gateway, subscription: dict) -> Patron:
     customer_id = subscription.get("customer")
     customer_id = customer_id.get("id") if isinstance(customer_id, dict) else customer_id
-    patron = state.find_patron(customer_id=customer_id)
+    patron = stripe_sync.find_patron(customer_id=customer_id)
     if patron is not None:
         return patron
     customer = gw.retrieve_customer(customer_id) if customer_id else {}
-    patron, _created = state.patron_for_customer(
+    patron, _created = stripe_sync.patron_for_customer(
         customer_id, customer.get("email"), customer.get("name"),
-        consented_at=state.from_timestamp(subscription.get("created")))
+        consented_at=stripe_sync.from_timestamp(subscription.get("created")))
     return patron
 
 
@@ -173,10 +172,10 @@ def _sync_subscription_id(gw: Gateway, subscription_id: str | None) -> Membershi
     if not subscription_id:
         raise Ignored("no subscription")
     subscription = gw.retrieve_subscription(subscription_id)
-    if not state.subscription_is_ours(subscription):
+    if not stripe_sync.subscription_is_ours(subscription):
         raise Ignored("subscription is for a product that is not ours")
     patron = _patron_for_subscription(gw, subscription)
-    return state.sync_subscription(subscription, patron)
+    return stripe_sync.sync_subscription(subscription, patron)
 
 
 def on_checkout_completed(gw: Gateway, session: dict) -> None:
@@ -189,11 +188,11 @@ def on_checkout_completed(gw: Gateway, session: dict) -> None:
     email = details.get("email") or session.get("customer_email")
     customer_id = session.get("customer")
     customer_id = customer_id.get("id") if isinstance(customer_id, dict) else customer_id
-    patron, _created = state.patron_for_customer(
+    patron, _created = stripe_sync.patron_for_customer(
         customer_id, email, details.get("name"),
-        consented_at=state.from_timestamp(session.get("created")))
+        consented_at=stripe_sync.from_timestamp(session.get("created")))
     if kind == "gift":
-        state.record_donation(patron, session)
+        stripe_sync.record_donation(patron, session)
         return
     subscription_id = session.get("subscription")
     if isinstance(subscription_id, dict):
@@ -221,25 +220,25 @@ def on_invoice_payment_failed(gw: Gateway, invoice: dict) -> None:
     """A renewal failed: mirror past_due (grace) and tell the patron how to fix the card."""
     membership = _sync_subscription_id(gw, _invoice_subscription(invoice))
     if membership is not None and membership.ended_at is None:
-        state.payment_failed(membership, invoice["id"])
+        stripe_sync.payment_failed(membership, invoice["id"])
 
 
 def on_charge_refunded(gw: Gateway, charge: dict) -> None:
     """A gift was refunded (in part or fully)."""
-    if state.record_refund(charge) is None:
+    if stripe_sync.record_refund(charge) is None:
         raise Ignored("refund of a charge that is not one of our donations")
 
 
 def on_customer_updated(gw: Gateway, customer: dict) -> None:
     """Keep the patron's email and name as the customer has them in Stripe."""
-    patron = state.find_patron(customer_id=customer.get("id"))
+    patron = stripe_sync.find_patron(customer_id=customer.get("id"))
     if patron is None:
         raise Ignored("customer is not a patron")
     if patron.erased_at is not None:
         raise Ignored("the patron erased their data; Stripe's copy is not brought back")
     email = customer.get("email")
     if email and normalise_email(email) != patron.email:
-        clash = state.find_patron(email=email)
+        clash = stripe_sync.find_patron(email=email)
         if clash is None:
             patron.email = normalise_email(email)
         else:
