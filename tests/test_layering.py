@@ -4,7 +4,15 @@ docs/development.md, read from the source with `ast`."""
 from __future__ import annotations
 
 from engagement.blueprints import NEWSROOM_PREFIX, require_editor
-from tests.support.imports import cycles, feature_graph, import_graph, is_demo
+from tests.support.imports import (
+    TESTS_DIR,
+    all_imports,
+    cycles,
+    feature_graph,
+    import_graph,
+    is_demo,
+    suite_files,
+)
 
 # The factory registers the `flask demo` command group; nothing else may reach demo code.
 DEMO_WIRING = {"engagement"}
@@ -45,6 +53,17 @@ def test_only_demo_code_imports_demo_code():
 
 def test_no_feature_imports_a_feature_that_imports_it_back():
     assert cycles(feature_graph()) == []
+
+
+def test_tests_never_import_the_benchmarks():
+    # bench/ is measured and tuned on its own; what a test needs lives in tests/support/.
+    offenders = sorted(
+        f"{path.relative_to(TESTS_DIR)} -> {name}"
+        for path in suite_files()
+        for name in all_imports(path)
+        if name == "bench" or name.startswith("bench.")
+    )
+    assert offenders == []
 
 
 def test_the_graph_reader_sees_imports_inside_functions():

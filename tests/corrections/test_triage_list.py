@@ -9,11 +9,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bench.datagen_corrections import generate
 from engagement.corrections.listing import SORTS, Cursor
 from engagement.corrections.models import Correction
 from engagement.extensions import db
 from tests.corrections.triage_data import T0, make_corrections
+from tests.support.bulk import many_corrections
 from tests.support.queries import recorded_statements
 
 ROW = re.compile(r'<a href="/newsroom/corrections/(\d+)">#\d+</a>')
@@ -184,7 +184,7 @@ def count_queries(app, client, url: str) -> int:
 @pytest.mark.parametrize("sort", list(SORTS))
 def test_page_one_and_a_deep_page_run_the_same_few_queries(app, client, editor, sort):
     with app.app_context():
-        generate(db.engine, corrections=3000, reports=6000)
+        many_corrections(db.engine, corrections=3000, reports=6000)
         column, descending, _ = SORTS[sort]
         order = (column.desc(), Correction.id.desc()) if descending else (column, Correction.id)
         query = select(Correction).order_by(*order)

@@ -6,6 +6,7 @@ import ast
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parents[2] / "engagement"
+TESTS_DIR = PACKAGE_DIR.parent / "tests"
 FEATURES = (
     "accounts",
     "corrections",
@@ -24,8 +25,9 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def imported_modules(path: Path) -> set[str]:
-    """Every engagement module the file imports, at any depth (function bodies too)."""
+def all_imports(path: Path) -> set[str]:
+    """Every absolute import in the file, at any depth (function bodies too): the modules, and
+    `module.name` for each name taken from one."""
     found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
@@ -33,7 +35,19 @@ def imported_modules(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             found.add(node.module)
             found.update(f"{node.module}.{alias.name}" for alias in node.names)
-    return {name for name in found if name == "engagement" or name.startswith("engagement.")}
+    return found
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every engagement module the file imports, at any depth (function bodies too)."""
+    return {
+        name for name in all_imports(path) if name == "engagement" or name.startswith("engagement.")
+    }
+
+
+def suite_files() -> list[Path]:
+    """The suite's Python files (not the browser tests' node_modules)."""
+    return [path for path in TESTS_DIR.rglob("*.py") if "node_modules" not in path.parts]
 
 
 def import_graph() -> dict[str, set[str]]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import delete
 
-from bench.datagen_votes import create_round_with_votes
 from engagement.extensions import db
 from engagement.voting.models import Round
+from tests.support.bulk import round_with_votes
 from tests.support.queries import recorded_statements
 from tests.voting.conftest import sign_in
 
@@ -24,7 +24,7 @@ def test_topics_runs_the_same_queries_for_10_and_1000_votes(app, voting, signed_
     counts = []
     for votes in (10, 1000):
         with app.app_context():
-            summary = create_round_with_votes(votes=votes, topics=5, budget=3)
+            summary = round_with_votes(votes=votes, topics=5, budget=3)
             db.session.commit()
         client = app.test_client()
         if signed_in:
