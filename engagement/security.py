@@ -23,14 +23,17 @@ def init_app(app: Flask) -> None:
         stripe_targets += " " + app.config["STRIPE_API_BASE"].rstrip("/")
     csp = CONTENT_SECURITY_POLICY.format(stripe=stripe_targets)
 
+    fixed = [("Content-Security-Policy", csp), ("X-Content-Type-Options", "nosniff"),
+             ("Referrer-Policy", "strict-origin-when-cross-origin"), ("X-Frame-Options", "DENY"),
+             ("Permissions-Policy", "camera=(), microphone=(), geolocation=()")]
+    hsts = ("Strict-Transport-Security", "max-age=31536000")
+
     @app.after_request
     def _headers(response):
+        # A header a view set itself stays; the others are added in one go (the names looked
+        # at once, not once per header).
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", csp)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if request.is_secure:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        wanted = fixed + [hsts] if request.is_secure else fixed
+        present = {name.lower() for name in headers.keys()}
+        headers.extend([(name, value) for name, value in wanted if name.lower() not in present])
         return response

@@ -1,10 +1,11 @@
 """The statements that file a report, built once (SQLAlchemy Core, no unit of work).
 
-A report costs three statements: the open corrections with the same normalised quote, then
-one write for its correction (an UPDATE of the matching one, or an INSERT that, when a parallel
-report of the same anchored passage won the race on the partial unique index, counts this
-report in that one instead: `ON CONFLICT ... DO UPDATE ... RETURNING`), then the report's
-INSERT. Counters are raised in SQL, so parallel reports all count.
+A report costs three statements: the open corrections with the same normalised quote (with,
+in the same SELECT, whether any editor listens for corrections), then one write for its
+correction (an UPDATE of the matching one, or an INSERT that, when a parallel report of the
+same anchored passage won the race on the partial unique index, counts this report in that one
+instead: `ON CONFLICT ... DO UPDATE ... RETURNING`), then the report's INSERT. Counters are
+raised in SQL, so parallel reports all count.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, case, select, text, update
+from sqlalchemy import bindparam, case, literal_column, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
 from engagement.corrections.models import OPEN_STATUSES, Correction, Report
+from engagement.database import sql_in
+from engagement.notifications.preferences import listening
 
 _C = Correction.__table__
 _R = Report.__table__
@@ -39,10 +42,20 @@ CANDIDATES = (
     select(_C.c.id, _C.c.quote_exact, _C.c.quote_prefix, _C.c.quote_suffix,
            _C.c.position_start, _C.c.position_end)
     .where(_C.c.article_url == bindparam("article_url"), _C.c.quote_key == bindparam("quote_key"),
-           _C.c.status.in_(OPEN_STATUSES))
+           sql_in(_C.c.status, OPEN_STATUSES))
     .order_by(_C.c.report_count.desc(), _C.c.id)
 )
-_JOIN = (update(_C).where(_C.c.id == bindparam("correction_id"), _C.c.status.in_(OPEN_STATUSES))
+# The same candidates joined to one row that says whether any editor listens: always at least
+# that row (its correction columns NULL when there is no candidate).
+_ONE = select(literal_column("1").label("one")).subquery("one")
+LOOKUP = (
+    select(listening("correction").label("listening"), *CANDIDATES.selected_columns)
+    .select_from(_ONE.outerjoin(_C, CANDIDATES.whereclause))
+    .order_by(_C.c.report_count.desc(), _C.c.id)
+)
+INSERT_REPORT = _R.insert()
+_JOIN = (update(_C).where(_C.c.id == bindparam("correction_id"),
+                          sql_in(_C.c.status, OPEN_STATUSES))
          .returning(_C.c.id, _C.c.status, _C.c.report_count))
 _JOIN_VALUES = {"report_count": _C.c.report_count + 1,
                 "last_reported_at": bindparam("now", type_=_C.c.last_reported_at.type)}
@@ -65,13 +78,19 @@ def _open_statement(dialect: str, joinable: bool):
                 index_elements=["article_url", "anchor_key"], index_where=text(_OPEN_WHERE),
                 set_={"report_count": _C.c.report_count + 1,
                       "last_reported_at": stmt.excluded.last_reported_at})
-        _OPENED[key] = stmt.returning(_C.c.id, _C.c.status, _C.c.report_count, _C.c.created_at)
+        _OPENED[key] = stmt.returning(_C.c.id, _C.c.status, _C.c.report_count)
     return _OPENED[key]
 
 
 def candidates(conn: Connection, article_url: str, quote_key: str) -> list:
     """Open corrections of the article with this quote key, the most reported first."""
     return conn.execute(CANDIDATES, {"article_url": article_url, "quote_key": quote_key}).all()
+
+
+def lookup(conn: Connection, article_url: str, quote_key: str) -> tuple[bool, list]:
+    """Whether any editor listens for corrections, and `candidates(...)`, in one statement."""
+    rows = conn.execute(LOOKUP, {"article_url": article_url, "quote_key": quote_key}).all()
+    return bool(rows[0].listening), [row for row in rows if row.id is not None]
 
 
 def join(conn: Connection, correction_id: int, title: str, now: datetime) -> Filed | None:
@@ -88,10 +107,10 @@ def open_correction(conn: Connection, values: dict) -> Filed:
     passage, opened meanwhile by a parallel report, counts it instead (never for spam)."""
     stmt = _open_statement(conn.dialect.name, values["status"] != "spam")
     row = conn.execute(stmt, values).one()
-    return Filed(row.id, row.status, row.report_count,
-                 row.created_at == values["created_at"])
+    # The INSERT counts 1; joining a parallel one raised the count to 2 or more.
+    return Filed(row.id, row.status, row.report_count, row.report_count == 1)
 
 
 def insert_report(conn: Connection, values: dict) -> int:
     """INSERT the report; its id."""
-    return conn.execute(_R.insert(), values).inserted_primary_key[0]
+    return conn.execute(INSERT_REPORT, values).inserted_primary_key[0]

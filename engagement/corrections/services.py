@@ -7,6 +7,7 @@ import hmac
 from dataclasses import dataclass
 
 from flask import current_app
+from sqlalchemy.engine import Connection
 
 from engagement.corrections import filing, grouping
 from engagement.corrections.filing import Filed
@@ -17,7 +18,7 @@ from engagement.corrections.schemas import HOST_NOT_ALLOWED, ReportIn
 from engagement.database import utcnow
 from engagement.errors import InvalidInput
 from engagement.extensions import db
-from engagement.notifications import notify_editors, preferences
+from engagement.notifications import notify_editors
 
 SOURCES = ("widget", "api", "form")
 
@@ -51,11 +52,17 @@ def hash_ip(ip: str) -> str:
     return hmac.new(key, ip.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def allowed_hosts() -> set[str]:
-    """Hosts whose articles may be reported: the widget's origins and the service itself."""
+def allowed_hosts() -> frozenset[str]:
+    """Hosts whose articles may be reported: the widget's origins and the service itself
+    (worked out once per app and settings)."""
     config = current_app.config
-    origins = list(config.get("WIDGET_ALLOWED_ORIGINS") or []) + [config["PUBLIC_BASE_URL"]]
-    return {grouping.url_host(origin) for origin in origins} - {""}
+    settings = (tuple(config.get("WIDGET_ALLOWED_ORIGINS") or ()), config["PUBLIC_BASE_URL"])
+    cached = current_app.extensions.get("corrections_allowed_hosts")
+    if cached is None or cached[0] != settings:
+        hosts = frozenset(grouping.url_host(origin) for origin in (*settings[0], settings[1]))
+        cached = (settings, hosts - {""})
+        current_app.extensions["corrections_allowed_hosts"] = cached
+    return cached[1]
 
 
 def passage_of(data: ReportIn) -> Passage:
@@ -72,15 +79,19 @@ def _stored_passage(correction: Correction) -> Passage:
                                correction.position_end)
 
 
-def find_open_correction_id(article_url: str, passage: Passage) -> int | None:
-    """The open correction of this article for the same passage, the most reported first."""
-    conn = db.session.connection()
-    for row in filing.candidates(conn, article_url, grouping.quote_key(passage.exact)):
+def _matching(passage: Passage, candidates: list) -> int | None:
+    for row in candidates:
         stored = grouping.comparable(row.quote_exact, row.quote_prefix, row.quote_suffix,
                                      row.position_start, row.position_end)
         if passage.same_passage(stored):
             return row.id
     return None
+
+
+def find_open_correction_id(article_url: str, passage: Passage) -> int | None:
+    """The open correction of this article for the same passage, the most reported first."""
+    return _matching(passage, filing.candidates(db.session.connection(), article_url,
+                                                grouping.quote_key(passage.exact)))
 
 
 def find_open_correction(article_url: str, passage: Passage) -> Correction | None:
@@ -105,12 +116,9 @@ def _correction_values(article_url: str, data: ReportIn, passage: Passage, statu
     }
 
 
-def _file(article_url: str, data: ReportIn, passage: Passage, spam: bool, now) -> Filed:
-    conn = db.session.connection()
-    if spam:  # a filled honeypot: a correction of its own, closed as spam
-        return filing.open_correction(conn, _correction_values(article_url, data, passage,
-                                                               "spam", now))
-    found = find_open_correction_id(article_url, passage)
+def _file(conn: Connection, article_url: str, data: ReportIn, passage: Passage,
+          candidates: list, now) -> Filed:
+    found = _matching(passage, candidates)
     filed = filing.join(conn, found, data.title, now) if found is not None else None
     return filed or filing.open_correction(conn, _correction_values(article_url, data, passage,
                                                                      "new", now))
@@ -130,13 +138,18 @@ def _report_values(correction_id: int, data: ReportIn, passage: Passage, sender:
     }
 
 
-def take_report(data: ReportIn, sender: Sender) -> Taken:
+def take_report(data: ReportIn, sender: Sender, conn: Connection | None = None) -> Taken | None:
     """Keep a reader's report in the open correction for its passage (or a new one); no commit.
 
-    Three statements (the open corrections with the same quote, the INSERT or UPDATE of the
-    correction, the report's INSERT), in SQLAlchemy Core. A filled honeypot (`website`) is
-    kept as spam in a correction of its own and tells no one.
+    Three statements (the open corrections with the same quote and whether any editor
+    listens, the INSERT or UPDATE of the correction, the report's INSERT), in SQLAlchemy Core,
+    on `conn` or else the ORM session's connection. A filled honeypot (`website`) is kept as
+    spam in a correction of its own and tells no one. Editors are told through the ORM
+    session, in its transaction: on a connection of the caller's, when some editor listens,
+    nothing is written and the answer is None (the caller takes the report again without one).
     """
+    own_connection = conn is not None
+    conn = conn or db.session.connection()
     if grouping.url_host(data.url) not in allowed_hosts():
         raise InvalidInput("Some of what was sent is not valid.",
                            fields={"url": HOST_NOT_ALLOWED})
@@ -144,11 +157,20 @@ def take_report(data: ReportIn, sender: Sender) -> Taken:
     passage = passage_of(data)
     spam = bool(data.website.strip())
     now = utcnow()
-    filed = _file(article_url, data, passage, spam, now)
-    report_id = filing.insert_report(db.session.connection(),
-                                     _report_values(filed.id, data, passage, sender, spam, now))
+    if spam:  # a filled honeypot: a correction of its own, closed as spam
+        listening = False
+        filed = filing.open_correction(conn, _correction_values(article_url, data, passage,
+                                                                "spam", now))
+    else:
+        listening, candidates = filing.lookup(conn, article_url,
+                                              grouping.quote_key(passage.exact))
+        if listening and own_connection:
+            return None
+        filed = _file(conn, article_url, data, passage, candidates, now)
+    report_id = filing.insert_report(conn, _report_values(filed.id, data, passage, sender, spam,
+                                                          now))
     taken = Taken(report_id, filed.id, "new" if spam else filed.status, filed.created)
-    if not spam and preferences.anyone_listens("correction"):
+    if listening:
         alert_editors(_loaded(Correction, filed.id), _loaded(Report, report_id), filed.created)
     return taken
 

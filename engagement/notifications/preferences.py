@@ -13,6 +13,7 @@ from sqlalchemy import (
     func,
     select,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engagement.accounts.models import Editor
@@ -100,9 +101,15 @@ def _listening(kind: str):
     return _LISTENING[kind]
 
 
-def anyone_listens(kind: str) -> bool:
-    """True when some active editor hears of `kind` (at once or in the digest): one query."""
-    return db.session.connection().execute(_listening(kind)).first() is not None
+def listening(kind: str):
+    """SQL: some active editor hears of `kind` (an EXISTS to put in a statement of one's own)."""
+    return _listening(kind).exists()
+
+
+def anyone_listens(kind: str, conn: Connection | None = None) -> bool:
+    """True when some active editor hears of `kind` (at once or in the digest): one query, on
+    `conn` or else the ORM session's connection."""
+    return (conn or db.session.connection()).execute(_listening(kind)).first() is not None
 
 
 def editors_by_mode(kind: str) -> dict[str, list[Editor]]:

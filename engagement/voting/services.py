@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
@@ -45,6 +46,9 @@ def withdraw_vote(patron_id: int, topic_id: int, conn: Connection | None = None,
 
 def _expire(topic_id: int) -> None:
     # Written with Core: a Topic object already in the session would show the old count.
+    # No session made for the asking (the vote's own view has none).
+    if not db.session.registry.has():
+        return
     topic = db.session.identity_map.get(db.session.identity_key(Topic, topic_id))
     if topic is not None:
         db.session.expire(topic, ["vote_count"])
@@ -54,18 +58,18 @@ def suggest_topic(patron: Patron, round_id: int | None, title: str, description:
     """Queue a co-creator's suggestion for the editors, who publish, decline or merge it."""
     round_ = db.session.get(Round, round_id) if round_id else None
     if round_ is None or not round_.is_open():
-        raise InvalidInput("Choose a round that is open.", field="round_id")
+        raise InvalidInput(_("Choose a round that is open."), field="round_id")
     if not round_.allow_suggestions:
-        raise NotAllowed("This round does not take suggestions.", field="round_id")
+        raise NotAllowed(_("This round does not take suggestions."), field="round_id")
     if not eligibility.may_vote(patron, round_):
-        raise NotAllowed("Only co-creators of this round can suggest topics.")
+        raise NotAllowed(_("Only co-creators of this round can suggest topics."))
     title = " ".join((title or "").split())
     if not title:
-        raise InvalidInput("Say what the topic is.", field="title")
+        raise InvalidInput(_("Say what the topic is."), field="title")
     if len(title) > 200:
-        raise InvalidInput("Keep the title under 200 characters.", field="title")
+        raise InvalidInput(_("Keep the title under 200 characters."), field="title")
     if len(description or "") > 4000:
-        raise InvalidInput("Keep the description under 4000 characters.", field="description")
+        raise InvalidInput(_("Keep the description under 4000 characters."), field="description")
     topic = Topic(round_id=round_.id, title=title, description=(description or "").strip(),
                   state="suggested", suggested_by_id=patron.id, position=0)
     db.session.add(topic)
