@@ -1,21 +1,21 @@
-/* /topics: vote and take a vote back without leaving the page. The forms work without this. */
+/* /topics: vote and take a vote back without leaving the page. The forms work without this.
+   Every word shown comes from the server in the reader's language: the button labels and the
+   fallback error from the round's data- attributes, the counts' wording from the JSON answer. */
 (function () {
   "use strict";
 
-  function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
-
-  function setVoted(form, voted, remaining, budget) {
+  function setVoted(form, voted, body) {
     var topic = form.closest(".topic");
     var button = form.querySelector("button");
     var round = form.closest("[data-ballot]");
     topic.classList.toggle("voted", voted);
     topic.querySelector("[data-voted-badge]").hidden = !voted;
     form.action = form.getAttribute(voted ? "data-unvote-url" : "data-vote-url");
-    button.textContent = voted ? "Take back my vote" : "Vote";
+    button.textContent = round.getAttribute(voted ? "data-unvote-label" : "data-vote-label");
     button.classList.toggle("secondary", voted);
+    var remaining = body.remaining;
     round.setAttribute("data-remaining", remaining);
-    round.querySelector("[data-remaining-text]").textContent =
-      "You have " + remaining + " of " + plural(budget, "vote") + " left in this round.";
+    round.querySelector("[data-remaining-text]").textContent = body.remaining_text;
     var reason = round.querySelector(".no-votes");
     reason.hidden = remaining > 0;
     round.querySelectorAll("[data-vote-form]").forEach(function (other) {
@@ -52,13 +52,14 @@
     }).then(function (result) {
       button.disabled = false;
       if (!result.ok) {
-        say(form, (result.body.error && result.body.error.message) || "That did not work.", true);
+        say(form, (result.body.error && result.body.error.message) ||
+          form.closest("[data-ballot]").getAttribute("data-failed"), true);
         return;
       }
       var body = result.body;
-      setVoted(form, voting, body.remaining, body.budget);
+      setVoted(form, voting, body);
       var count = form.closest(".topic").querySelector("[data-count]");
-      if (count && body.vote_count !== null) { count.textContent = plural(body.vote_count, "vote"); }
+      if (count && body.count_text !== null) { count.textContent = body.count_text; }
       say(form, body.message, false);
       button.focus();
     }).catch(function () {

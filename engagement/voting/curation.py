@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 
 from engagement.accounts.models import Patron
@@ -40,19 +41,19 @@ def save_round(round_: Round | None, data: RoundData) -> Round:
     """Create or change a round; times are checked against each other and the round's state."""
     title = " ".join(data.title.split())
     if not title:
-        raise InvalidInput("Give the round a title.", field="title")
+        raise InvalidInput(_("Give the round a title."), field="title")
     if data.closes_at <= data.opens_at:
-        raise InvalidInput("The round must close after it opens.", field="closes_at")
+        raise InvalidInput(_("The round must close after it opens."), field="closes_at")
     if data.results_visibility not in ("live", "sealed"):
-        raise InvalidInput("Choose live or sealed results.", field="results_visibility")
+        raise InvalidInput(_("Choose live or sealed results."), field="results_visibility")
     if round_ is None:
         round_ = Round(vote_budget=data.vote_budget)
         db.session.add(round_)
     elif round_.status() == "closed":
-        raise Conflict("A closed round cannot be changed.")
+        raise Conflict(_("A closed round cannot be changed."))
     elif round_.status() == "open":
         if abs((data.opens_at - round_.opens_at).total_seconds()) >= 60:
-            raise InvalidInput("An open round keeps its opening time.", field="opens_at")
+            raise InvalidInput(_("An open round keeps its opening time."), field="opens_at")
         data.opens_at = round_.opens_at  # the form shows minutes; keep the stored seconds
     round_.set_budget(data.vote_budget)
     round_.title = title
@@ -63,7 +64,7 @@ def save_round(round_: Round | None, data: RoundData) -> Round:
     tiers = list(db.session.scalars(select(Tier).where(Tier.id.in_(data.tier_ids)))) \
         if data.tier_ids else []
     if len(tiers) != len(set(data.tier_ids)):
-        raise InvalidInput("Choose tiers from the list.", field="tier_ids")
+        raise InvalidInput(_("Choose tiers from the list."), field="tier_ids")
     round_.eligible_tiers = tiers
     db.session.flush()
     return round_
@@ -72,16 +73,16 @@ def save_round(round_: Round | None, data: RoundData) -> Round:
 def _clean_topic(title: str, description: str) -> tuple[str, str]:
     title = " ".join((title or "").split())
     if not title:
-        raise InvalidInput("Give the topic a title.", field="title")
+        raise InvalidInput(_("Give the topic a title."), field="title")
     if len(title) > 200:
-        raise InvalidInput("Keep the title under 200 characters.", field="title")
+        raise InvalidInput(_("Keep the title under 200 characters."), field="title")
     return title, (description or "").strip()
 
 
 def add_topic(round_: Round, title: str, description: str = "") -> Topic:
     """Add a topic at the end of the round's list."""
     if round_.status() == "closed":
-        raise Conflict("Topics cannot be added to a closed round.")
+        raise Conflict(_("Topics cannot be added to a closed round."))
     title, description = _clean_topic(title, description)
     last = db.session.scalar(select(func.max(Topic.position)).where(Topic.round_id == round_.id))
     topic = Topic(round=round_, title=title, description=description, state="open",
@@ -100,7 +101,7 @@ def edit_topic(topic: Topic, title: str, description: str) -> None:
 def move_topic(topic: Topic, direction: str) -> None:
     """Swap the topic with its neighbour above ("up") or below ("down")."""
     if direction not in ("up", "down"):
-        raise InvalidInput("Move a topic up or down.", field="direction")
+        raise InvalidInput(_("Move a topic up or down."), field="direction")
     siblings = [t for t in topic.round.topics if t.state not in ("suggested", "merged")]
     for index, sibling in enumerate(siblings):
         sibling.position = index + 1
@@ -124,7 +125,7 @@ def close_round(round_: Round) -> None:
 def tally_round(round_: Round) -> None:
     """Store on each topic the votes whose patron was a co-creator at the round's close."""
     if round_.status() != "closed":
-        raise Conflict("A round is counted only once it has closed.")
+        raise Conflict(_("A round is counted only once it has closed."))
     counted = dict(db.session.execute(
         select(Vote.topic_id, func.count(Vote.id))
         .where(Vote.round_id == round_.id, eligibility.eligible_at_close(round_))
@@ -157,9 +158,9 @@ def pending_suggestions() -> list[Topic]:
 def publish_suggestion(topic: Topic, round_: Round | None) -> None:
     """Put a suggestion up for votes in an open or scheduled round."""
     if topic.state != "suggested":
-        raise Conflict("Only a suggestion can be published into a round.")
+        raise Conflict(_("Only a suggestion can be published into a round."))
     if round_ is None or round_.status() == "closed":
-        raise InvalidInput("Choose a round that has not closed.", field="round_id")
+        raise InvalidInput(_("Choose a round that has not closed."), field="round_id")
     last = db.session.scalar(select(func.max(Topic.position)).where(Topic.round_id == round_.id))
     topic.round_id, topic.position = round_.id, (last or 0) + 1
     topic.move_to("open")
@@ -181,11 +182,13 @@ def merge_topic(topic: Topic, target: Topic | None) -> int:
     """
     if target is None or target.id == topic.id or target.state in ("suggested", "merged",
                                                                       "declined"):
-        raise InvalidInput("Choose another topic that is open or planned.", field="target_id")
+        raise InvalidInput(_("Choose another topic that is open or planned."), field="target_id")
     if topic.round_id and target.round_id != topic.round_id and topic.vote_count:
-        raise InvalidInput("Votes can move only to a topic of the same round.", field="target_id")
+        raise InvalidInput(_("Votes can move only to a topic of the same round."),
+                           field="target_id")
     if "merged" not in TRANSITIONS[topic.state]:
-        raise Conflict(f"A topic that is {topic.state_label.lower()} cannot be merged.")
+        raise Conflict(_("A topic that is %(state)s cannot be merged.",
+                         state=topic.state_label.lower()))
     voters = list(db.session.scalars(select(Patron).join(Vote, Vote.patron_id == Patron.id)
                                      .where(Vote.topic_id == topic.id)))
     both = select(Vote.patron_id).where(Vote.topic_id == target.id).scalar_subquery()
@@ -237,7 +240,7 @@ def _checked_url(url: str | None) -> str:
     url = (url or "").strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 2000:
-        raise InvalidInput("Give the article's full address, starting with https://.",
+        raise InvalidInput(_("Give the article's full address, starting with https://."),
                            field="published_url")
     return url
 
@@ -248,7 +251,7 @@ def set_outcome(topic: Topic, state: str, *, reason: str = "", url: str | None =
     Returns how many mails were queued.
     """
     if topic.round is None or topic.round.status() != "closed":
-        raise Conflict("Outcomes are set once the round has closed.", field="state")
+        raise Conflict(_("Outcomes are set once the round has closed."), field="state")
     if state == "published":
         url = _checked_url(url)
     topic.move_to(state, reason=reason, url=url)
@@ -295,7 +298,7 @@ def get_round(round_id: int) -> Round:
     """The round, or NotFound."""
     round_ = db.session.get(Round, round_id)
     if round_ is None:
-        raise NotFound("There is no such round.")
+        raise NotFound(_("There is no such round."))
     return round_
 
 
@@ -303,5 +306,5 @@ def get_topic(topic_id: int) -> Topic:
     """The topic, or NotFound."""
     topic = db.session.get(Topic, topic_id)
     if topic is None:
-        raise NotFound("There is no such topic.")
+        raise NotFound(_("There is no such topic."))
     return topic

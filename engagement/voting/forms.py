@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -39,24 +40,27 @@ def to_local(moment: datetime) -> datetime:
 class RoundForm(FlaskForm):
     """An editor's round: what, when, how many votes, who votes, what readers see."""
 
-    title = StringField("Title", validators=[DataRequired("Give the round a title."),
-                                             Length(max=200)])
-    description = TextAreaField("Description (shown to readers)", validators=[Length(max=4000)])
-    opens_at = DateTimeLocalField("Opens at", format=TIME_FORMAT, validators=[
-        InputRequired("Say when voting opens, as a date and time."), SaneDate()])
-    closes_at = DateTimeLocalField("Closes at", format=TIME_FORMAT, validators=[
-        InputRequired("Say when voting closes, as a date and time."), SaneDate()])
-    vote_budget = IntegerField("Votes per co-creator", default=3, validators=[
-        InputRequired("Give each co-creator a number of votes."),
-        NumberRange(min=1, max=100, message="Give each co-creator between 1 and 100 votes.")])
-    results_visibility = RadioField("Results", default="live", choices=[
-        SelectChoice("live", "Live: readers see the counts while voting is open"),
-        SelectChoice("sealed", "Sealed: counts appear only after the close")],
-        validators=[DataRequired("Choose live or sealed results.")])
-    allow_suggestions = BooleanField("Co-creators may suggest topics", default=True)
-    tier_ids = SelectMultipleField("Tiers whose members may vote", coerce=int,
+    title = StringField(lazy_gettext("Title"), validators=[
+        DataRequired(lazy_gettext("Give the round a title.")),
+        Length(max=200, message=lazy_gettext("Keep the title under 200 characters."))])
+    description = TextAreaField(lazy_gettext("Description (shown to readers)"), validators=[
+        Length(max=4000, message=lazy_gettext("Keep the description under 4000 characters."))])
+    opens_at = DateTimeLocalField(lazy_gettext("Opens at"), format=TIME_FORMAT, validators=[
+        InputRequired(lazy_gettext("Say when voting opens, as a date and time.")), SaneDate()])
+    closes_at = DateTimeLocalField(lazy_gettext("Closes at"), format=TIME_FORMAT, validators=[
+        InputRequired(lazy_gettext("Say when voting closes, as a date and time.")), SaneDate()])
+    vote_budget = IntegerField(lazy_gettext("Votes per co-creator"), default=3, validators=[
+        InputRequired(lazy_gettext("Give each co-creator a number of votes.")),
+        NumberRange(min=1, max=100,
+                    message=lazy_gettext("Give each co-creator between 1 and 100 votes."))])
+    results_visibility = RadioField(lazy_gettext("Results"), default="live", choices=[
+        SelectChoice("live", lazy_gettext("Live: readers see the counts while voting is open")),
+        SelectChoice("sealed", lazy_gettext("Sealed: counts appear only after the close"))],
+        validators=[DataRequired(lazy_gettext("Choose live or sealed results."))])
+    allow_suggestions = BooleanField(lazy_gettext("Co-creators may suggest topics"), default=True)
+    tier_ids = SelectMultipleField(lazy_gettext("Tiers whose members may vote"), coerce=int,
                                    validate_choice=False, validators=[IdRange()])
-    submit = SubmitField("Save round")
+    submit = SubmitField(lazy_gettext("Save round"))
 
     def data_for_service(self) -> RoundData:
         """The parsed round, times in UTC."""
@@ -71,19 +75,22 @@ class RoundForm(FlaskForm):
 class TopicForm(FlaskForm):
     """A topic's title and description."""
 
-    title = StringField("Topic title", validators=[DataRequired("Give the topic a title."),
-                                                   Length(max=200)])
-    description = TextAreaField("Topic description", validators=[Optional(), Length(max=4000)])
-    submit = SubmitField("Save topic")
+    title = StringField(lazy_gettext("Topic title"), validators=[
+        DataRequired(lazy_gettext("Give the topic a title.")),
+        Length(max=200, message=lazy_gettext("Keep the title under 200 characters."))])
+    description = TextAreaField(lazy_gettext("Topic description"), validators=[
+        Optional(),
+        Length(max=4000, message=lazy_gettext("Keep the description under 4000 characters."))])
+    submit = SubmitField(lazy_gettext("Save topic"))
 
 
 class SuggestionForm(FlaskForm):
     """A co-creator's suggestion for a round."""
 
     round_id = HiddenField()
-    title = StringField("Your topic", validators=[
-        DataRequired("Say what the topic is."),
-        Length(max=200, message="Keep the title under 200 characters.")])
-    description = TextAreaField("Why it matters (optional)", validators=[
-        Optional(), Length(max=4000, message="Keep it under 4000 characters.")])
-    submit = SubmitField("Suggest this topic")
+    title = StringField(lazy_gettext("Your topic"), validators=[
+        DataRequired(lazy_gettext("Say what the topic is.")),
+        Length(max=200, message=lazy_gettext("Keep the title under 200 characters."))])
+    description = TextAreaField(lazy_gettext("Why it matters (optional)"), validators=[
+        Optional(), Length(max=4000, message=lazy_gettext("Keep it under 4000 characters."))])
+    submit = SubmitField(lazy_gettext("Suggest this topic"))

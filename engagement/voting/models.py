@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from sqlalchemy import (
     CheckConstraint,
     Column,
@@ -34,10 +36,18 @@ TRANSITIONS = {
     "merged": set(),
 }
 STATE_LABELS = {
-    "suggested": "Suggested", "open": "Open for votes", "planned": "Planned",
-    "in_progress": "In progress", "published": "Published", "declined": "Declined",
-    "merged": "Merged",
+    "suggested": lazy_gettext("Suggested"),
+    "open": lazy_gettext("Open for votes"),
+    "planned": lazy_gettext("Planned"),
+    "in_progress": lazy_gettext("In progress"),
+    "published": lazy_gettext("Published"),
+    "declined": lazy_gettext("Declined"),
+    "merged": lazy_gettext("Merged"),
 }
+# A round's status (Round.status) and its results' visibility, as the editors read them.
+ROUND_STATUS_LABELS = {"scheduled": lazy_gettext("Scheduled"), "open": lazy_gettext("Open"),
+                       "closed": lazy_gettext("Closed")}
+VISIBILITY_LABELS = {"live": lazy_gettext("Live"), "sealed": lazy_gettext("Sealed")}
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -104,22 +114,22 @@ class Round(db.Model):
         """Open a scheduled round at once."""
         at = at or utcnow()
         if self.status(at) != "scheduled":
-            raise Conflict("Only a round that has not opened yet can be opened now.")
+            raise Conflict(_("Only a round that has not opened yet can be opened now."))
         self.opens_at = at
 
     def close_early(self, at: datetime | None = None) -> None:
         """End voting now, before the planned close."""
         at = at or utcnow()
         if self.status(at) != "open":
-            raise Conflict("Only an open round can be closed early.")
+            raise Conflict(_("Only an open round can be closed early."))
         self.closed_early_at = at
 
     def set_budget(self, budget: int) -> None:
         """Change the votes per co-creator; never below 1, never lowered once voting began."""
         if budget < 1:
-            raise InvalidInput("Give each co-creator at least one vote.", field="vote_budget")
+            raise InvalidInput(_("Give each co-creator at least one vote."), field="vote_budget")
         if budget < self.vote_budget and self.status() != "scheduled":
-            raise InvalidInput("The budget cannot be lowered once the round has opened.",
+            raise InvalidInput(_("The budget cannot be lowered once the round has opened."),
                                field="vote_budget")
         self.vote_budget = budget
 
@@ -158,19 +168,20 @@ class Topic(db.Model):
     @property
     def state_label(self) -> str:
         """The state in the newsroom's words."""
-        return STATE_LABELS[self.state]
+        return str(STATE_LABELS[self.state])
 
     def move_to(self, state: str, *, reason: str = "", url: str | None = None) -> None:
         """Change state, refusing moves the lifecycle does not allow."""
         if state not in TOPIC_STATES:
-            raise InvalidInput("Choose a known state.", field="state")
+            raise InvalidInput(_("Choose a known state."), field="state")
         if state not in TRANSITIONS[self.state]:
-            raise Conflict(f"A topic that is {STATE_LABELS[self.state].lower()} cannot become "
-                           f"{STATE_LABELS[state].lower()}.", field="state")
+            raise Conflict(_("A topic that is %(now)s cannot become %(next)s.",
+                             now=STATE_LABELS[self.state].lower(),
+                             next=STATE_LABELS[state].lower()), field="state")
         if state == "declined" and not reason.strip():
-            raise InvalidInput("Give readers a reason for declining.", field="reason")
+            raise InvalidInput(_("Give readers a reason for declining."), field="reason")
         if state == "published" and not url:
-            raise InvalidInput("Give the published article's address.", field="published_url")
+            raise InvalidInput(_("Give the published article's address."), field="published_url")
         self.state = state
         self.state_changed_at = utcnow()
         if state == "declined":

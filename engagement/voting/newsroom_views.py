@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext, ngettext
 from sqlalchemy import func, select
 
 from engagement.accounts.auth import editor_required
 from engagement.errors import DomainError, apply_domain_error
 from engagement.extensions import db
-from engagement.formatting import newsroom_time
+from engagement.formatting import voting_time
 from engagement.membership.models import Tier
 from engagement.newsroom import registry
-from engagement.newsroom.confirm import confirm, plural
+from engagement.newsroom.confirm import confirm
 from engagement.voting import curation
 from engagement.voting.blueprints import newsroom
 from engagement.voting.forms import RoundForm, TopicForm, to_local
-from engagement.voting.models import STATE_LABELS, TRANSITIONS, Round, Topic, Vote
+from engagement.voting.models import (
+    ROUND_STATUS_LABELS,
+    STATE_LABELS,
+    TRANSITIONS,
+    VISIBILITY_LABELS,
+    Round,
+    Topic,
+    Vote,
+)
 
 OUTCOMES = ("planned", "in_progress", "published", "declined")
 
@@ -30,14 +40,15 @@ def rounds():
     totals = dict(db.session.execute(select(Topic.round_id, func.sum(Topic.vote_count))
                                      .group_by(Topic.round_id)).all())
     return render_template("voting/newsroom/rounds.html", rounds=list(listed), totals=totals,
-                           pending=len(curation.pending_suggestions()))
+                           pending=len(curation.pending_suggestions()),
+                           round_statuses=ROUND_STATUS_LABELS, visibilities=VISIBILITY_LABELS)
 
 
 def _round_form(round_: Round | None) -> RoundForm:
     form = RoundForm()
     tiers = db.session.scalars(select(Tier).order_by(Tier.position, Tier.id)).all()
-    form.tier_ids.choices = [(tier.id, tier.name + ("" if tier.grants_voting else
-                                                    " (does not grant voting)"))
+    form.tier_ids.choices = [(tier.id, tier.name if tier.grants_voting else
+                              _("%(tier)s (does not grant voting)", tier=tier.name))
                              for tier in tiers]
     if round_ is not None and not form.is_submitted():
         form.title.data, form.description.data = round_.title, round_.description
@@ -62,7 +73,7 @@ def _edit_round(round_: Round | None):
             status = exc.status
         else:
             db.session.commit()
-            flash(f"Saved the round “{saved.title}”.", "success")
+            flash(_("Saved the round “%(title)s”.", title=saved.title), "success")
             return redirect(url_for("voting_newsroom.round_detail", round_id=saved.id), 303)
     return render_template("voting/newsroom/round_form.html", form=form, round=round_), status
 
@@ -90,6 +101,7 @@ def _render_round(round_: Round, status: int = 200, topic_form: TopicForm | None
         ranked=curation.ranking(round_, topics) if closed else [],
         topic_form=topic_form or TopicForm(formdata=None), errors=errors or {},
         outcomes=OUTCOMES, transitions=TRANSITIONS, state_labels=STATE_LABELS,
+        round_statuses=ROUND_STATUS_LABELS,
         values=request.form if status != 200 else {}), status
 
 
@@ -118,7 +130,7 @@ def topic_add(round_id: int):
             apply_domain_error(form, exc, form_level=True)
         else:
             db.session.commit()
-            flash(f"Added “{topic.title}”.", "success")
+            flash(_("Added “%(title)s”.", title=topic.title), "success")
             return redirect(url_for("voting_newsroom.round_detail", round_id=round_id), 303)
     return _render_round(round_, 422, topic_form=form)
 
@@ -137,7 +149,7 @@ def topic_edit(topic_id: int):
             apply_domain_error(form, exc, form_level=True)
         else:
             db.session.commit()
-            flash(f"Saved “{topic.title}”.", "success")
+            flash(_("Saved “%(title)s”.", title=topic.title), "success")
             return redirect(_back_to(topic), 303)
     status = 422 if form.is_submitted() else 200
     return render_template("voting/newsroom/topic_form.html", form=form, topic=topic), status
@@ -169,15 +181,19 @@ def round_close_confirm(round_id: int):
         func.distinct(Vote.patron_id))).where(Vote.round_id == round_.id)).one()
     back = url_for("voting_newsroom.round_detail", round_id=round_id)
     if round_.status() != "open":
-        flash("Only an open round can be closed.", "error")
+        flash(_("Only an open round can be closed."), "error")
         return redirect(back, 303)
+    # TRANSLATORS: %(votes)s is "3 votes", %(voters)s is "2 co-creators".
+    counted = _("The %(votes)s of %(voters)s are counted now and the ranking is final.",
+                votes=ngettext("%(num)s vote", "%(num)s votes", votes),
+                voters=ngettext("%(num)s co-creator", "%(num)s co-creators", voters))
     return confirm(
-        f"Close “{round_.title}” now?",
-        [f"Voting ends at once for every co-creator; it was to close "
-         f"{newsroom_time(round_.closes_at):%Y-%m-%d %H:%M}.",
-         f"The {plural(votes, 'vote')} of {plural(voters, 'co-creator')} are counted now and "
-         "the ranking is final.", "A closed round cannot be opened again."],
-        url_for("voting_newsroom.round_close", round_id=round_id), "Close the round now", back)
+        _("Close “%(title)s” now?", title=round_.title),
+        [_("Voting ends at once for every co-creator; it was to close %(when)s.",
+           when=voting_time(round_.closes_at)),
+         counted, _("A closed round cannot be opened again.")],
+        url_for("voting_newsroom.round_close", round_id=round_id), _("Close the round now"),
+        back)
 
 
 @newsroom.post("/rounds/<int:round_id>/close")
@@ -192,7 +208,7 @@ def round_close(round_id: int):
         flash(exc.message, "error")
     else:
         db.session.commit()
-        flash(f"Closed “{round_.title}”; the votes are counted.", "success")
+        flash(_("Closed “%(title)s”; the votes are counted.", title=round_.title), "success")
     return redirect(url_for("voting_newsroom.round_detail", round_id=round_id), 303)
 
 
@@ -207,7 +223,7 @@ def round_open(round_id: int):
         flash(exc.message, "error")
     else:
         db.session.commit()
-        flash(f"“{round_.title}” is open for votes.", "success")
+        flash(_("“%(title)s” is open for votes.", title=round_.title), "success")
     return redirect(url_for("voting_newsroom.round_detail", round_id=round_id), 303)
 
 
@@ -228,9 +244,12 @@ def topic_outcome(topic_id: int):
         return _render_round(round_, exc.status, errors={topic.id: exc.fields or {
             "state": exc.message}})
     db.session.commit()
-    told = f" {mailed} voter{'s' if mailed != 1 else ''} will get the article by mail." \
-        if state == "published" else ""
-    flash(f"“{topic.title}” is now {STATE_LABELS[state].lower()}.{told}", "success")
+    done = _("“%(title)s” is now %(state)s.", title=topic.title,
+             state=STATE_LABELS[state].lower())
+    if state == "published":
+        done += " " + ngettext("%(num)s voter will get the article by mail.",
+                               "%(num)s voters will get the article by mail.", mailed)
+    flash(done, "success")
     return redirect(url_for("voting_newsroom.round_detail", round_id=topic.round_id,
                             _anchor=f"topic-{topic.id}"), 303)
 
@@ -250,5 +269,5 @@ def _panel_context() -> dict:
     return curation.panel_figures()
 
 
-registry.register_nav(newsroom, "Rounds", "voting_newsroom.rounds", order=40)
+registry.register_nav(newsroom, lazy_gettext("Rounds"), "voting_newsroom.rounds", order=40)
 registry.register_panel(newsroom, "voting", "voting/newsroom/panel.html", _panel_context, order=40)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from engagement.accounts.auth import editor_required
@@ -10,7 +12,7 @@ from engagement.database import utcnow
 from engagement.edge import parse_id
 from engagement.errors import DomainError
 from engagement.extensions import db
-from engagement.newsroom.confirm import confirm, plural
+from engagement.newsroom.confirm import confirm
 from engagement.voting import curation
 from engagement.voting.blueprints import newsroom
 from engagement.voting.models import Round, Topic, Vote
@@ -40,7 +42,8 @@ def suggestions():
     return _render()
 
 
-def _act(topic_id: int, action, done: str):
+def _act(topic_id: int, action, done):
+    # `done(title)`: what to flash once the action is taken, in the editor's language.
     topic = curation.get_topic(topic_id)
     try:
         action(topic)
@@ -51,7 +54,7 @@ def _act(topic_id: int, action, done: str):
             return redirect(url_for("voting_newsroom.round_detail", round_id=topic.round_id), 303)
         return _render(exc.status, errors={topic_id: exc.fields or {"action": exc.message}})
     db.session.commit()
-    flash(done.format(title=topic.title), "success")
+    flash(done(topic.title), "success")
     if request.form.get("back") == "round" and topic.round_id:
         return redirect(url_for("voting_newsroom.round_detail", round_id=topic.round_id), 303)
     return redirect(url_for("voting_newsroom.suggestions"), 303)
@@ -64,7 +67,7 @@ def suggestion_publish(topic_id: int):
     round_id = _id("round_id")
     return _act(topic_id, lambda t: curation.publish_suggestion(
         t, db.session.get(Round, round_id) if round_id else None),
-        "“{title}” is now up for votes.")
+        lambda title: _("“%(title)s” is now up for votes.", title=title))
 
 
 @newsroom.post("/topics/<int:topic_id>/decline")
@@ -72,7 +75,8 @@ def suggestion_publish(topic_id: int):
 def topic_decline(topic_id: int):
     """Decline a suggestion or topic with a reason readers see."""
     reason = request.form.get("reason", "")
-    return _act(topic_id, lambda t: curation.decline_topic(t, reason), "Declined “{title}”.")
+    return _act(topic_id, lambda t: curation.decline_topic(t, reason),
+                lambda title: _("Declined “%(title)s”.", title=title))
 
 
 @newsroom.get("/topics/<int:topic_id>/merge")
@@ -86,17 +90,22 @@ def topic_merge_confirm(topic_id: int):
     back = (url_for("voting_newsroom.round_detail", round_id=topic.round_id) if back_round
             else url_for("voting_newsroom.suggestions"))
     if target is None or target.id == topic.id:
-        flash("Choose another topic to merge into.", "error")
+        flash(_("Choose another topic to merge into."), "error")
         return redirect(back, 303)
     voters = db.session.scalar(select(func.count(func.distinct(Vote.patron_id))).where(
         Vote.topic_id == topic.id)) or 0
-    lines = [f"“{topic.title}” becomes part of “{target.title}” and leaves the list.",
-             f"Its {plural(topic.vote_count, 'vote')} move to “{target.title}” (a voter who "
-             "voted for both keeps one vote).",
-             f"{plural(voters, 'voter')} will get a mail saying where their vote went."]
-    return confirm(f"Merge “{topic.title}” into “{target.title}”?", lines,
+    lines = [_("“%(title)s” becomes part of “%(target)s” and leaves the list.",
+               title=topic.title, target=target.title),
+             ngettext("Its %(num)s vote moves to “%(target)s” (a voter who voted for both "
+                      "keeps one vote).",
+                      "Its %(num)s votes move to “%(target)s” (a voter who voted for both "
+                      "keeps one vote).", topic.vote_count, target=target.title),
+             ngettext("%(num)s voter will get a mail saying where their vote went.",
+                      "%(num)s voters will get a mail saying where their vote went.", voters)]
+    return confirm(_("Merge “%(title)s” into “%(target)s”?", title=topic.title,
+                     target=target.title), lines,
                    url_for("voting_newsroom.topic_merge", topic_id=topic.id),
-                   "Merge and tell the voters",
+                   _("Merge and tell the voters"),
                    back, [("target_id", str(target.id)),
                           ("back", "round" if back_round else "")])
 
@@ -107,4 +116,5 @@ def topic_merge(topic_id: int):
     """Merge a topic into another; its votes move and its voters are told."""
     target_id = _id("target_id")
     return _act(topic_id, lambda t: curation.merge_topic(
-        t, db.session.get(Topic, target_id) if target_id else None), "Merged “{title}”.")
+        t, db.session.get(Topic, target_id) if target_id else None),
+        lambda title: _("Merged “%(title)s”.", title=title))

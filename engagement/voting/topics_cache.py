@@ -19,6 +19,7 @@ from sqlalchemy import bindparam, select
 
 from engagement.database import utcnow
 from engagement.extensions import db
+from engagement.i18n import current_language
 from engagement.voting.eligibility import eligible
 from engagement.voting.models import Round, Vote
 
@@ -75,8 +76,10 @@ def may_use() -> bool:
 
 
 def page(key: tuple, render) -> str:
-    """The page for this ballot state, with this reader's CSRF token; `render()` on a miss."""
+    """The page for this ballot state and language, with this reader's CSRF token; `render()`
+    on a miss."""
     cache, now_mono = _cache(), time.monotonic()
+    key = (current_language(), *key)
     cached = cache.get(key)
     if cached is None or cached[0] <= now_mono:
         if len(cache) > MAX_PAGES:

@@ -15,6 +15,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext, ngettext
 from flask_login import current_user
 
 from engagement.accounts.auth import current_patron, current_patron_id, patron_claim
@@ -22,6 +24,7 @@ from engagement.chrome import register_reader_nav
 from engagement.edge import parse_id
 from engagement.errors import DomainError, NotAllowed, NotFound, apply_domain_error, wants_json
 from engagement.extensions import db, limiter
+from engagement.i18n import current_language
 from engagement.voting import casting, curation, eligibility, services, topics_cache
 from engagement.voting.blueprints import public
 from engagement.voting.forms import SuggestionForm
@@ -70,7 +73,7 @@ def _anonymous_cache() -> dict | None:
     return current_app.extensions.setdefault("voting_topics_cache", {})
 
 
-register_reader_nav(public, "topics", "Topics", "voting.topics", order=20)
+register_reader_nav(public, "topics", lazy_gettext("Topics"), "voting.topics", order=20)
 
 
 @public.get("/topics")
@@ -85,7 +88,7 @@ def topics():
             return topics_cache.page(key, _topics_page)
         return _topics_page()
     now = time.monotonic()
-    key = ("page", _sort())
+    key = ("page", _sort(), current_language())  # one page per language
     cached = cache.get(key)
     if cached is None or cached[0] <= now:
         # A viral round: every anonymous reader gets the same page, so each process renders
@@ -129,10 +132,18 @@ def _voting_tiers(rounds: list[services.RoundView]) -> dict:
 
 
 def _vote_json(counted: services.casting.Counted, message: str):
-    """What the page updates in place: the topic's count (None when sealed), the budget."""
+    """What the page updates in place: the topic's count (None when sealed), the budget, and
+    the words for them in the reader's language."""
+    count = counted.vote_count
     return jsonify({"topic_id": counted.topic_id, "remaining": counted.remaining,
                     "message": message, "budget": counted.budget,
-                    "vote_count": counted.vote_count})
+                    "vote_count": count,
+                    "count_text": None if count is None else ngettext(
+                        "%(count)s vote", "%(count)s votes", count, count=count),
+                    "remaining_text": ngettext(
+                        "You have %(remaining)s of %(count)s vote left in this round.",
+                        "You have %(remaining)s of %(count)s votes left in this round.",
+                        counted.budget, count=counted.budget, remaining=counted.remaining)})
 
 
 def _respond(ok_message: str, topic_id: int, counted: services.casting.Counted | None = None,
@@ -152,7 +163,7 @@ def _respond(ok_message: str, topic_id: int, counted: services.casting.Counted |
 
 def _not_signed_in():
     if wants_json():
-        raise NotAllowed("Sign in as a co-creator to vote.")
+        raise NotAllowed(_("Sign in as a co-creator to vote."))
     return _sign_in_redirect()
 
 
@@ -170,22 +181,24 @@ def _vote_action(topic_id: int, action, ok: str):
     except DomainError as exc:
         return _respond("", topic_id, error=exc)
     remaining = counted.remaining
-    left = "no votes" if remaining == 0 else f"{remaining} vote{'s' if remaining != 1 else ''}"
-    return _respond(f"{ok} You have {left} left in this round.", topic_id, counted)
+    left = _("You have no votes left in this round.") if remaining == 0 else ngettext(
+        "You have %(num)s vote left in this round.",
+        "You have %(num)s votes left in this round.", remaining)
+    return _respond(f"{ok} {left}", topic_id, counted)
 
 
 @public.post("/topics/<int:topic_id>/vote")
 @_voting_limit
 def vote(topic_id: int):
     """Spend one of the round's votes on a topic."""
-    return _vote_action(topic_id, services.cast_vote, "Your vote is in.")
+    return _vote_action(topic_id, services.cast_vote, _("Your vote is in."))
 
 
 @public.post("/topics/<int:topic_id>/unvote")
 @_voting_limit
 def unvote(topic_id: int):
     """Take a vote back while the round is open."""
-    return _vote_action(topic_id, services.withdraw_vote, "Your vote is taken back.")
+    return _vote_action(topic_id, services.withdraw_vote, _("Your vote is taken back."))
 
 
 @public.post("/topics/suggest")
@@ -209,8 +222,8 @@ def suggest():
                 return redirect(url_for("voting.topics"), 303)
         else:
             db.session.commit()
-            flash("Thank you: your suggestion is with the editors. If they add it to the round, "
-                  "it appears here.", "success")
+            flash(_("Thank you: your suggestion is with the editors. If they add it to the "
+                    "round, it appears here."), "success")
             return redirect(url_for("voting.topics"), 303)
     rounds, results = services.topics_page(patron)
     return _render_topics(patron, rounds, results, form, 422, suggestion_round=round_id)
