@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from xml.etree import ElementTree
 
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 
 from engagement.chrome import register_reader_nav
 from engagement.corrections import listing, triage
@@ -28,8 +29,8 @@ def _base_url() -> str:
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/")
 
 
-register_reader_nav(public, "corrections", "Corrections", "corrections.public_log", order=30)
-register_reader_nav(public, "corrections_feed", "Corrections feed (Atom)",
+register_reader_nav(public, "corrections", _l("Corrections"), "corrections.public_log", order=30)
+register_reader_nav(public, "corrections_feed", _l("Corrections feed (Atom)"),
                     "corrections.public_feed", order=95, footer_only=True)
 
 

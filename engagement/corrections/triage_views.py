@@ -7,6 +7,7 @@ The routes are on the feature's newsroom blueprint, so the intake's mail link
 from __future__ import annotations
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from engagement.accounts.auth import editor_required
@@ -41,7 +42,7 @@ def _panel_context() -> dict:
             "labels": STATUS_LABELS}
 
 
-registry.register_nav(newsroom, "Corrections", "corrections_newsroom.triage_list", order=20)
+registry.register_nav(newsroom, _l("Corrections"), "corrections_newsroom.triage_list", order=20)
 registry.register_panel(newsroom, "corrections", "corrections/newsroom/panel.html", _panel_context,
                         order=20)
 

@@ -15,6 +15,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -151,6 +152,6 @@ def _figures_panel() -> dict:
     return figures.membership_figures()
 
 
-registry.register_nav(newsroom, "Patrons", "membership_newsroom.index", order=50)
+registry.register_nav(newsroom, _l("Patrons"), "membership_newsroom.index", order=50)
 registry.register_panel(newsroom, "patrons", "membership/newsroom/patrons/panel.html",
                         _figures_panel, order=25)

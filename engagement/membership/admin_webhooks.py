@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from engagement.accounts.auth import admin_required
@@ -110,5 +111,5 @@ def webhook_process(event_id: int):
     return redirect(url_for(".webhook_events", **args), 303)
 
 
-registry.register_nav(newsroom, "Webhooks", "membership_newsroom.webhook_events", admin_only=True,
-                      order=65)
+registry.register_nav(newsroom, _l("Webhooks"), "membership_newsroom.webhook_events",
+                      admin_only=True, order=65)

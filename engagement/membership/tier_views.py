@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app, flash, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from engagement.accounts.auth import admin_required
@@ -122,6 +123,6 @@ def _panel_context() -> dict:
     }
 
 
-registry.register_nav(newsroom, "Tiers", "membership_newsroom.tiers", admin_only=True, order=60)
+registry.register_nav(newsroom, _l("Tiers"), "membership_newsroom.tiers", admin_only=True, order=60)
 registry.register_panel(newsroom, "membership", "membership/newsroom/panel.html", _panel_context,
                         order=21)

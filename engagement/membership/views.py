@@ -6,6 +6,7 @@ import json
 import re
 
 from flask import abort, current_app, jsonify, redirect, render_template, request
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from engagement.accounts.auth import current_patron
@@ -29,7 +30,7 @@ def _support_limit() -> str:
     return current_app.config["SUPPORT_RATE_LIMIT"]
 
 
-register_reader_nav(public, "support", "Support", "membership.support", order=10)
+register_reader_nav(public, "support", _l("Support"), "membership.support", order=10)
 
 
 @public.get("/support")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from engagement.accounts.auth import admin_required, editor_required
@@ -18,9 +19,9 @@ def _panel_context() -> dict:
     return {"outbox_counts": services.counts_by_status()}
 
 
-registry.register_nav(newsroom, "Outbox", "notifications_newsroom.outbox", admin_only=True,
+registry.register_nav(newsroom, _l("Outbox"), "notifications_newsroom.outbox", admin_only=True,
                       order=80)
-registry.register_nav(newsroom, "My notifications", "notifications_newsroom.settings", order=90)
+registry.register_nav(newsroom, _l("My notifications"), "notifications_newsroom.settings", order=90)
 registry.register_panel(newsroom, "outbox", "notifications/newsroom/panel.html", _panel_context,
                         admin_only=True, order=80)
 
