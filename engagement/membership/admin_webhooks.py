@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.sansio.app import App
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -23,13 +24,24 @@ from engagement.newsroom.confirm import confirm
 PAGE_SIZE = 50
 # Other senders' deliveries shown on the same page: function(outcome) -> a dict with the
 # "template" to include (given it as `section`) and its context. The Patreon bridge adds one.
-SOURCES: list[Callable[[str], dict]] = []
+Source = Callable[[str], dict]
 
 
-def register_source(function: Callable[[str], dict]) -> None:
-    """Show another sender's deliveries on /newsroom/webhooks, below Stripe's events."""
-    if function not in SOURCES:
-        SOURCES.append(function)
+def sources_of(app: App) -> list[Source]:
+    """The app's other senders, in the order their blueprints registered."""
+    return app.extensions.setdefault("webhook_sources", [])
+
+
+def register_source(blueprint: Blueprint, function: Source) -> None:
+    """Show another sender's deliveries on /newsroom/webhooks, below Stripe's events, from when
+    `blueprint` registers."""
+
+    def add(state) -> None:
+        sources = sources_of(state.app)
+        if function not in sources:
+            sources.append(function)
+
+    blueprint.record_once(add)
 
 
 def process_again(row: StripeEvent) -> tuple[int, str]:
@@ -67,7 +79,8 @@ def webhook_events():
     args = {"outcome": outcome or "any"}
     return render_template(
         "membership/newsroom/webhooks.html", rows=rows, outcome=outcome, outcomes=EVENT_OUTCOMES,
-        total=total, form=ProcessAgainForm(), sources=[source(outcome) for source in SOURCES],
+        total=total, form=ProcessAgainForm(),
+        sources=[source(outcome) for source in sources_of(current_app)],
         next_url=url_for(".webhook_events", page=page + 1, **args)
         if page * PAGE_SIZE < total else None,
         prev_url=url_for(".webhook_events", page=page - 1, **args) if page > 1 else None)

@@ -120,4 +120,4 @@ def webhooks_section(outcome: str) -> dict:
 account_pages.register_membership_note(public, "patreon", "patreon/_account_membership.html")
 account.register_data_section(public, "patreon", patreon_data)
 account.register_eraser(public, erase_patreon_data)
-admin_webhooks.register_source(webhooks_section)
+admin_webhooks.register_source(public, webhooks_section)
