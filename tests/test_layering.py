@@ -1,18 +1,34 @@
-"""How the features are wired: newsroom pages on guarded blueprints, and the import rules of
-docs/development.md, read from the source with `ast`."""
+"""How the features are wired: newsroom pages on guarded blueprints, the import rules of
+docs/development.md read from the source with `ast`, and where templates live."""
 
 from __future__ import annotations
 
+from engagement.accounts.account import sections_of
 from engagement.blueprints import NEWSROOM_PREFIX, require_editor
+from engagement.membership.account_pages import notes_of
+from engagement.newsroom.registry import registry_of
 from tests.support.imports import (
     TESTS_DIR,
     all_imports,
     cycles,
     feature_graph,
+    feature_of,
     import_graph,
     is_demo,
     suite_files,
 )
+from tests.support.templates import (
+    is_newsroom_template,
+    references,
+    route_sides,
+    source,
+    template_literals,
+    template_names,
+)
+
+# Pages shown only in development and tests (the widget's demo article); any feature may use it.
+DEMO_TEMPLATES = "demo/"
+NEWSROOM_LAYOUT = "newsroom/layout.html"
 
 # The factory registers the `flask demo` command group; nothing else may reach demo code.
 DEMO_WIRING = {"engagement"}
@@ -73,3 +89,61 @@ def test_the_graph_reader_sees_imports_inside_functions():
 
 def test_the_cycle_finder_finds_a_cycle_of_three():
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == [["a", "b", "c", "a"]]
+
+
+def test_newsroom_modules_name_newsroom_templates_and_readers_modules_do_not():
+    literals = template_literals()
+    misplaced = sorted(
+        f"{module}: {name}"
+        for module, sides in route_sides().items()
+        if len(sides) == 1
+        for name in literals.get(module, ())
+        if is_newsroom_template(name) != (sides == {"newsroom"})
+    )
+    assert misplaced == []
+
+
+def test_a_feature_names_only_its_own_templates():
+    foreign = sorted(
+        f"{module}: {name}"
+        for module, names in template_literals().items()
+        if (feature := feature_of(module))
+        for name in names
+        if not name.startswith((f"{feature}/", DEMO_TEMPLATES))
+    )
+    assert foreign == []
+
+
+def test_pages_on_the_newsroom_layout_live_in_newsroom_folders_and_readers_pages_do_not():
+    misplaced = []
+    for name in template_names():
+        text = source(name)
+        if f'{{% extends "{NEWSROOM_LAYOUT}" %}}' in text and not is_newsroom_template(name):
+            misplaced.append(name)
+        # The newsroom's layout itself sits on the site's base.
+        on_base = '{% extends "base.html" %}' in text and name != NEWSROOM_LAYOUT
+        if on_base and is_newsroom_template(name):
+            misplaced.append(name)
+    assert misplaced == []
+
+
+def test_templates_use_only_their_own_features_templates_and_the_shared_ones():
+    # Shared: the top-level templates (base.html, macros.html, ...) and the newsroom's layout.
+    foreign = sorted(
+        f"{name} -> {used}"
+        for name in template_names()
+        if "/" in name
+        for used in references(name)
+        if "/" in used and used != NEWSROOM_LAYOUT and used.split("/")[0] != name.split("/")[0]
+    )
+    assert foreign == []
+
+
+def test_registered_templates_exist_on_their_side(app):
+    known = set(template_names())
+    panels = [panel.template for panel in registry_of(app).panels.values()]
+    readers = [s.template for s in sections_of(app)] + list(notes_of(app).values())
+    assert panels and readers
+    assert [t for t in panels + readers if t not in known] == []
+    assert [t for t in panels if not is_newsroom_template(t)] == []
+    assert [t for t in readers if is_newsroom_template(t)] == []
