@@ -13,6 +13,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from engagement.accounts import account, magic_links
 from engagement.accounts.auth import (
@@ -35,9 +37,9 @@ from engagement.chrome import register_reader_nav
 from engagement.extensions import db, limiter
 
 INVALID_LINK = {
-    "used": "This sign-in link has already been used.",
-    "expired": "This sign-in link has expired (links work for 15 minutes).",
-    "unknown": "This sign-in link is not valid. Check that the whole link was copied.",
+    "used": _l("This sign-in link has already been used."),
+    "expired": _l("This sign-in link has expired (links work for 15 minutes)."),
+    "unknown": _l("This sign-in link is not valid. Check that the whole link was copied."),
 }
 
 
@@ -101,13 +103,13 @@ def patron_link_use(token: str):
         return _invalid_link(state)
     db.session.commit()
     sign_in_patron(patron)
-    flash("You are signed in.", "success")
+    flash(_("You are signed in."), "success")
     return redirect(_next_path() or url_for("accounts.patron_account"), 303)
 
 
 def _invalid_link(state: str):
     status = 410 if state in ("used", "expired") else 404
-    return render_template("accounts/invalid_link.html", message=INVALID_LINK[state]), status
+    return render_template("accounts/invalid_link.html", message=str(INVALID_LINK[state])), status
 
 
 @public.post("/account/logout")
@@ -115,7 +117,7 @@ def patron_logout():
     """Sign the patron out: every copy of the session cookie stops working (a cookie cannot be
     taken back alone, so the patron's other sessions end too)."""
     if _end_patron_sessions():
-        flash("You are signed out.", "info")
+        flash(_("You are signed out."), "info")
     return redirect(url_for("accounts.patron_login"), 303)
 
 
@@ -123,7 +125,7 @@ def patron_logout():
 def patron_logout_everywhere():
     """Sign the patron out in every browser."""
     if _end_patron_sessions():
-        flash("You are signed out everywhere: every browser must sign in again.", "info")
+        flash(_("You are signed out everywhere: every browser must sign in again."), "info")
     return redirect(url_for("accounts.patron_login"), 303)
 
 
@@ -141,10 +143,10 @@ def _end_patron_sessions() -> bool:
 
 def _signed_in_link() -> tuple[str, str] | None:
     """A signed-in patron's header link goes to their account instead of the sign-in page."""
-    return ("Your account", "accounts.patron_account") if current_patron() else None
+    return (_("Your account"), "accounts.patron_account") if current_patron() else None
 
 
-register_reader_nav(public, "account", "Sign in", "accounts.patron_login", order=90,
+register_reader_nav(public, "account", _l("Sign in"), "accounts.patron_login", order=90,
                     covers="/account", instead=_signed_in_link)
 
 
@@ -195,8 +197,8 @@ def patron_erase():
         return render_template("accounts/erase_confirm.html", form=form,
                                **account.page_context(patron)), 422
     if not account.ready_for_erasure(patron):
-        flash("Your data could not be deleted because Stripe could not be reached to stop "
-              "your membership renewing. Please try again shortly.", "error")
+        flash(_("Your data could not be deleted because Stripe could not be reached to stop "
+                "your membership renewing. Please try again shortly."), "error")
         return redirect(url_for("accounts.patron_account"), 303)
     account.erase_patron(patron)
     db.session.commit()

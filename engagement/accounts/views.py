@@ -5,6 +5,8 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
 from engagement.accounts import editors
@@ -14,7 +16,7 @@ from engagement.accounts.forms import EditorLoginForm
 from engagement.blueprints import open_to_all
 from engagement.extensions import db, limiter
 
-WRONG_CREDENTIALS = "That email and password do not match an editor account."
+WRONG_CREDENTIALS = _l("That email and password do not match an editor account.")
 
 
 def _login_limit() -> str:
@@ -56,7 +58,7 @@ def login():
             db.session.commit()
             sign_in_editor(editor)  # a new session: nothing planted before survives
             return redirect(safe_next(request.args.get("next"), url_for("newsroom.home")))
-        error = WRONG_CREDENTIALS
+        error = str(WRONG_CREDENTIALS)
     return render_template("accounts/newsroom/login.html", form=form, error=error)
 
 
@@ -65,7 +67,7 @@ def logout():
     """Sign the editor out: every copy of the session cookie stops working (a cookie cannot be
     taken back alone, so the editor's other sessions end too)."""
     _end_sessions()
-    flash("You are signed out.", "info")
+    flash(_("You are signed out."), "info")
     return redirect(url_for("accounts_newsroom.login"))
 
 
@@ -73,7 +75,7 @@ def logout():
 def logout_everywhere():
     """Sign the editor out in every browser (a lost laptop, a shared computer)."""
     _end_sessions()
-    flash("You are signed out everywhere: every browser must sign in again.", "info")
+    flash(_("You are signed out everywhere: every browser must sign in again."), "info")
     return redirect(url_for("accounts_newsroom.login"))
 
 

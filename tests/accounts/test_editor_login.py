@@ -49,7 +49,7 @@ def test_wrong_password_and_unknown_email_get_the_same_message(client, auth, for
     response = forms.post("/newsroom/login", {"email": email, "password": password})
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert WRONG_CREDENTIALS in html
+    assert str(WRONG_CREDENTIALS) in html
     assert client.get("/newsroom/").status_code == 302
 
 
@@ -60,7 +60,7 @@ def test_an_inactive_editor_cannot_sign_in(app, auth, forms):
         db.session.commit()
     response = forms.post("/newsroom/login",
                           {"email": "editor@example.org", "password": EDITOR_PASSWORD})
-    assert WRONG_CREDENTIALS in response.get_data(as_text=True)
+    assert str(WRONG_CREDENTIALS) in response.get_data(as_text=True)
 
 
 def test_a_form_without_its_csrf_token_is_refused(client, auth):
