@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
 
 from engagement.accounts.auth import current_patron
 from engagement.chrome import register_reader_home, register_reader_nav
@@ -28,7 +29,7 @@ def _open_round() -> tuple | None:
 
 
 register_reader_home(public, "readers.home")
-register_reader_nav(public, "home", "Home", "readers.home", order=0, footer_only=True)
+register_reader_nav(public, "home", _l("Home"), "readers.home", order=0, footer_only=True)
 
 
 @public.get("/")
