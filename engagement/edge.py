@@ -19,6 +19,7 @@ from typing import Any
 
 from flask import Flask, request
 from flask.json.provider import DefaultJSONProvider
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 from wtforms.validators import ValidationError
@@ -28,7 +29,7 @@ MAX_JSON_DEPTH = 64  # Stripe's events nest about 8 deep; Python's parser gives 
 FIRST_YEAR, LAST_YEAR = 1900, 2999  # dates people may type in filters and forms
 
 _ID_RE = re.compile(r"[0-9]{1,10}")  # ASCII digits only: "²".isdigit() is True, int("²") fails
-NUL_REFUSED = "The request contains a NUL character, which is not allowed."
+NUL_REFUSED = _l("The request contains a NUL character, which is not allowed.")
 # What decides JSON nesting: an escaped character (skipped whole, so an escaped quote never ends
 # a string), a quote, or a bracket.
 _STRUCTURE = re.compile(r'\\.|["\[\]{}]', re.DOTALL)
@@ -59,8 +60,8 @@ def parse_id(raw: Any) -> int | None:
 class IdRange:
     """A WTForms validator: the number is a possible id (1..2^31-1)."""
 
-    def __init__(self, message: str = "Give a number between 1 and 2147483647."):
-        self.message = message
+    def __init__(self, message: str | None = None):
+        self.message = message or _l("Give a number between 1 and %(max)s.", max=MAX_ID)
 
     def __call__(self, form, field) -> None:
         values = field.data if isinstance(field.data, list) else [field.data]
@@ -75,7 +76,8 @@ class SaneDate:
     Beyond them, adding a day or moving between time zones leaves what Python can count."""
 
     def __init__(self, message: str | None = None):
-        self.message = message or f"Give a date between {FIRST_YEAR} and {LAST_YEAR}."
+        self.message = message or _l("Give a date between %(first)s and %(last)s.",
+                                     first=FIRST_YEAR, last=LAST_YEAR)
 
     def __call__(self, form, field) -> None:
         value = field.data
@@ -134,14 +136,14 @@ def refuse_nul() -> None:
     """Before every request: 400 for a NUL in the path, the query string or a form value."""
     if has_nul(request.path) or b"%00" in request.query_string or \
             b"\x00" in request.query_string:
-        raise BadRequest(NUL_REFUSED)
+        raise BadRequest(str(NUL_REFUSED))
     if any(has_nul(key) or has_nul(value) for key, value in request.args.items(multi=True)):
-        raise BadRequest(NUL_REFUSED)
+        raise BadRequest(str(NUL_REFUSED))
     form_body = request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
         "application/x-www-form-urlencoded", "multipart/form-data")
     if form_body and any(has_nul(key) or has_nul(value)
                          for key, value in request.form.items(multi=True)):
-        raise BadRequest(NUL_REFUSED)
+        raise BadRequest(str(NUL_REFUSED))
 
 
 def init_app(app: Flask) -> None:

@@ -7,6 +7,8 @@ import time
 from collections.abc import Mapping
 
 from flask import Flask, jsonify, make_response, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -117,8 +119,11 @@ def wants_json() -> bool:
 
 
 def error_response(status: int, message: str, fields: dict | None = None, headers=None):
-    """Render an error as JSON for the API and as a page everywhere else."""
+    """Render an error as JSON for the API and as a page everywhere else (a message or reason
+    given lazily is translated here)."""
     code = HTTP_CODES.get(status, "error")
+    message = str(message)
+    fields = {name: str(reason) for name, reason in (fields or {}).items()}
     if wants_json():
         body = {"error": {"code": code, "message": message}}
         if fields:
@@ -134,15 +139,15 @@ def error_response(status: int, message: str, fields: dict | None = None, header
 
 
 MESSAGES = {
-    400: "The request could not be understood.",
-    403: "You do not have access to this page.",
-    404: "There is nothing at this address.",
-    405: "This address does not accept that method.",
-    413: "What was sent is too large.",
-    415: "The content type is not supported here.",
-    422: "Some of what was sent is not valid.",
-    429: "Too many requests; please wait a moment and try again.",
-    500: "Something went wrong on our side. It has been logged.",
+    400: _l("The request could not be understood."),
+    403: _l("You do not have access to this page."),
+    404: _l("There is nothing at this address."),
+    405: _l("This address does not accept that method."),
+    413: _l("What was sent is too large."),
+    415: _l("The content type is not supported here."),
+    422: _l("Some of what was sent is not valid."),
+    429: _l("Too many requests; please wait a moment and try again."),
+    500: _l("Something went wrong on our side. It has been logged."),
 }
 
 
@@ -155,8 +160,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def handle_csrf_error(error: CSRFError):
-        return error_response(400, "The form expired or was not sent from this site. "
-                                   "Please go back, reload the page and try again.")
+        return error_response(400, _("The form expired or was not sent from this site. "
+                                     "Please go back, reload the page and try again."))
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
@@ -169,7 +174,7 @@ def register_error_handlers(app: Flask) -> None:
             headers["Retry-After"] = str(max(seconds, 1))
         if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
             headers["Allow"] = ", ".join(error.valid_methods)
-        message = MESSAGES.get(status) or error.description or "Error"
+        message = MESSAGES.get(status) or error.description or _("Error")
         if status in (400, 422) and error.description and "browser (or proxy)" not in str(
             error.description
         ):

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import g, has_request_context
+from flask_babel import gettext as _
 from sqlalchemy import bindparam, case, func, literal_column
 from sqlalchemy.sql import ColumnElement, Select
 
 from engagement.database import utcnow
 from engagement.extensions import db
-from engagement.formatting import newsroom_midnight, newsroom_time
+from engagement.formatting import newsroom_midnight, newsroom_time, number
 
 WEEKS = 12
 SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 120, 32, 3
@@ -154,17 +155,20 @@ def month_starts(now: datetime) -> tuple[datetime, datetime]:
 
 
 def change(current: int, previous: int, unit: str,
-           shown: Callable[[int], str] = "{:,}".format) -> tuple[str, str]:
-    """A trend's words and direction: "+3 vs last month", "up"."""
+           shown: Callable[[int], str] = number) -> tuple[str, str]:
+    """A trend's words and direction: "+3 vs last month", "up" (`unit`, what the figure is
+    compared with, comes translated: `_("last month")`)."""
     delta = current - previous
     direction = "up" if delta > 0 else "down" if delta < 0 else "flat"
     sign = "+" if delta > 0 else "−" if delta < 0 else "±"
-    return f"{sign}{shown(abs(delta))} vs {unit}", direction
+    figure = sign + shown(abs(delta))
+    # TRANSLATORS: a dashboard trend, e.g. "+3 vs last month".
+    return _("%(change)s vs %(then)s", change=figure, then=unit), direction
 
 
 def weekly_rate(key: str, build: Callable[[], tuple[Select, ColumnElement, None]],
                 now: datetime) -> tuple[list[int], str, str]:
     """Rows per week for twelve weeks, and the last week against the one before as a trend."""
     points = bucketed(key, build, edges_of_weeks(now))
-    trend, direction = change(points[-1], points[-2], "the week before")
+    trend, direction = change(points[-1], points[-2], _("the week before"))
     return points, trend, direction

@@ -3,6 +3,7 @@
 import time
 
 from flask import current_app, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from engagement.accounts.auth import editor_required
@@ -13,7 +14,7 @@ from engagement.newsroom import registry
 
 bp = newsroom_blueprint("newsroom", __name__)  # every page needs a signed-in editor
 
-registry.register_nav(bp, "Dashboard", "newsroom.home", order=0)
+registry.register_nav(bp, _l("Dashboard"), "newsroom.home", order=0)
 
 
 @bp.app_context_processor
