@@ -15,13 +15,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
 from engagement.accounts.erasure import PersonErased
 from engagement.patreon.documents import Malformed, parse_time
 from engagement.patreon.members import MemberReport, Skipped, apply_report
 
 MAX_BYTES = 20 * 1024 * 1024
-TOO_LARGE = ("The file is larger than 20 MB. Export fewer members at a time (filter the export "
-             "by tier).")
+TOO_LARGE = _l("The file is larger than 20 MB. Export fewer members at a time (filter the export "
+               "by tier).")
 REQUIRED = ("Email", "Patron Status", "User ID")
 USED = ("Name", "Tier", "Pledge Amount", "Currency", "Patronage Since Date", "Last Charge Date",
         "Last Charge Status", "Next Charge Date", "Charge Frequency")
@@ -55,12 +59,12 @@ class ImportSummary:
 def decode(data: bytes) -> str:
     """The file's text; ImportRefused when it is too large, binary or not UTF-8."""
     if len(data) > MAX_BYTES:
-        raise ImportRefused(TOO_LARGE)
+        raise ImportRefused(str(TOO_LARGE))
     if not data.strip():
-        raise ImportRefused("The file is empty.")
+        raise ImportRefused(_("The file is empty."))
     if data.startswith(b"PK\x03\x04") or b"\x00" in data[:4096]:
-        raise ImportRefused("This is not a CSV file (it looks like a spreadsheet or another "
-                            "binary file). Use Patreon's “Export CSV”.")
+        raise ImportRefused(_("This is not a CSV file (it looks like a spreadsheet or another "
+                              "binary file). Use Patreon's “Export CSV”."))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -68,11 +72,12 @@ def decode(data: bytes) -> str:
         hint = ""
         try:
             data.decode("cp1252")
-            hint = " It looks like Windows-1252 (what some spreadsheet programs save); save " \
-                   "it as “CSV UTF-8”, or export it from Patreon again."
+            hint = " " + _("It looks like Windows-1252 (what some spreadsheet programs save); "
+                           "save it as “CSV UTF-8”, or export it from Patreon again.")
         except UnicodeDecodeError:
             pass
-        raise ImportRefused(f"The file is not UTF-8 text (line {line}).{hint}") from None
+        raise ImportRefused(_("The file is not UTF-8 text (line %(line)s).", line=line)
+                            + hint) from None
 
 
 def _header(names: list[str]) -> tuple[dict[str, int], ImportSummary]:
@@ -89,9 +94,10 @@ def _header(names: list[str]) -> tuple[dict[str, int], ImportSummary]:
             index[canonical] = position
     missing = [name for name in REQUIRED if name not in index]
     if missing:
-        raise ImportRefused(f"This does not look like Patreon's members export: the column"
-                            f"{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-                            f"{'are' if len(missing) > 1 else 'is'} missing.")
+        raise ImportRefused(ngettext(
+            "This does not look like Patreon's members export: the column %(columns)s is "
+            "missing.", "This does not look like Patreon's members export: the columns "
+            "%(columns)s are missing.", len(missing), columns=", ".join(missing)))
     summary.missing_columns = [name for name in USED if name not in index]
     return index, summary
 
@@ -102,8 +108,8 @@ def read_rows(text: str) -> tuple[ImportSummary, list[tuple[int, dict[str, str]]
     try:
         header = next(reader, None)
         if not header or len(header) < 2:
-            raise ImportRefused("This is not a CSV file: the first line has no columns "
-                                "separated by commas.")
+            raise ImportRefused(_("This is not a CSV file: the first line has no columns "
+                                  "separated by commas."))
         index, summary = _header(header)
         rows = []
         for values in reader:
@@ -112,8 +118,8 @@ def read_rows(text: str) -> tuple[ImportSummary, list[tuple[int, dict[str, str]]
             rows.append((reader.line_num, {name: values[at].strip() if at < len(values) else ""
                                            for name, at in index.items()}))
     except csv.Error as exc:
-        raise ImportRefused(f"This is not a valid CSV file (line {reader.line_num}: {exc}).") \
-            from None
+        raise ImportRefused(_("This is not a valid CSV file (line %(line)s: %(error)s).",
+                              line=reader.line_num, error=exc)) from None
     return summary, rows
 
 
@@ -130,9 +136,10 @@ def _amount(text: str) -> int | None:
     try:
         cents = int((Decimal(cleaned) * 100).to_integral_value())
     except InvalidOperation:
-        raise Skipped(f"the pledge amount {text!r} is not a number") from None
+        raise Skipped(_("the pledge amount %(amount)s is not a number", amount=repr(text))) \
+            from None
     if not 0 <= cents < 10**9:
-        raise Skipped(f"the pledge amount {text!r} is out of range")
+        raise Skipped(_("the pledge amount %(amount)s is out of range", amount=repr(text)))
     return cents
 
 
@@ -140,17 +147,18 @@ def _time(row: dict[str, str], name: str) -> datetime | None:
     try:
         return parse_time(row.get(name) or None)
     except Malformed:
-        raise Skipped(f"{name} {row.get(name)!r} is not a date") from None
+        raise Skipped(_("%(column)s %(value)s is not a date", column=name,
+                        value=repr(row.get(name)))) from None
 
 
 def row_report(row: dict[str, str]) -> MemberReport:
     """The report one CSV row makes; Skipped when it cannot make one."""
     state = STATUSES.get(row["Patron Status"].strip().lower().replace("_", " "))
     if state is None:
-        raise Skipped(f"unknown Patron Status {row['Patron Status']!r}")
+        raise Skipped(_("unknown Patron Status %(value)s", value=repr(row["Patron Status"])))
     user_id = row["User ID"].strip()
     if not user_id or len(user_id) > 64:
-        raise Skipped("no User ID")
+        raise Skipped(_("no User ID"))
     frequency = (row.get("Charge Frequency") or "").strip().lower()
     return MemberReport(
         user_id=user_id, state=state, email=row["Email"] or None,

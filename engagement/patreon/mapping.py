@@ -6,6 +6,7 @@ the title); whichever comes first makes the row, the other fills it in later.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select, true, update
 
 from engagement.database import utcnow
@@ -63,10 +64,10 @@ def map_tier(patreon_tier: PatreonTier, choice: str) -> None:
         try:
             tier_id = int(choice)
         except (TypeError, ValueError):
-            raise InvalidInput("Choose one of our tiers or “No voting”.",
+            raise InvalidInput(_("Choose one of our tiers or “No voting”."),
                                field=f"tier-{patreon_tier.id}") from None
         if db.session.get(Tier, tier_id) is None:
-            raise InvalidInput("That tier does not exist.", field=f"tier-{patreon_tier.id}")
+            raise InvalidInput(_("That tier does not exist."), field=f"tier-{patreon_tier.id}")
     patreon_tier.tier_id = tier_id
     patreon_tier.decided_at = utcnow()
     memberships = select(PatreonMember.membership_id).where(

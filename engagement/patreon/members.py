@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from engagement.accounts.erasure import refuse_to_recreate
@@ -101,7 +102,7 @@ def apply_report(report: MemberReport, source: str, now: datetime,
         return "stale", member
     if member is None:
         if report.state != "active" and report.last_charge_at is None:
-            raise Skipped("never paid: no membership to record")
+            raise Skipped(_("never paid: no membership to record"))
         member = _new_member(report, now)
         created = True
     else:
@@ -118,11 +119,11 @@ def apply_report(report: MemberReport, source: str, now: datetime,
 
 def _new_member(report: MemberReport, now: datetime) -> PatreonMember:
     if not report.email or "@" not in report.email:
-        raise Skipped("no email address")
+        raise Skipped(_("no email address"))
     email = normalise_email(report.email)
     patron = db.session.scalar(select(Patron).where(Patron.email == email))
     if patron is not None and _live_patreon_membership(patron.id) is not None:
-        raise Skipped("the patron already has another live Patreon membership")
+        raise Skipped(_("the patron already has another live Patreon membership"))
     if patron is None:
         refuse_to_recreate(None, email, report.pledge_start or report.last_charge_at)
         patron = Patron(email=email, name=(report.full_name or "")[:200])
@@ -176,7 +177,7 @@ def _membership(member: PatreonMember, now: datetime) -> Membership:
     membership = member.membership
     if membership is None:
         if _live_patreon_membership(member.patron_id) is not None:
-            raise Skipped("the patron already has another live Patreon membership")
+            raise Skipped(_("the patron already has another live Patreon membership"))
         membership = Membership(patron_id=member.patron_id, source="patreon",
                                 started_at=member.pledge_start or now)
         db.session.add(membership)

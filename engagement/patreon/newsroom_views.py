@@ -4,6 +4,9 @@ apply a stored delivery again."""
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -21,6 +24,9 @@ from engagement.patreon.models import PatreonDelivery, PatreonMember
 
 # The body may hold a whole export plus the form around it; the app's limit stays elsewhere.
 UPLOAD_LIMIT = csv_import.MAX_BYTES + 64 * 1024
+# A delivery's outcome in words.
+OUTCOMES = {"processed": _l("processed"), "ignored": _l("ignored"), "failed": _l("failed"),
+            "duplicate": _l("duplicate"), None: _l("pending")}
 
 
 @newsroom.url_value_preprocessor
@@ -33,7 +39,7 @@ def _allow_large_upload(endpoint, _values):
 @newsroom.errorhandler(RequestEntityTooLarge)
 def _too_large(_error):
     form = ImportForm(formdata=None)
-    form.file.errors = [f"{csv_import.TOO_LARGE} Nothing was imported."]
+    form.file.errors = [_("%(reason)s Nothing was imported.", reason=csv_import.TOO_LARGE)]
     return _render(mapping_form=MappingForm(formdata=None), import_form=form, status=413)
 
 
@@ -88,8 +94,8 @@ def save_mapping():
         db.session.rollback()
         return _render(mapping_form=form, errors=errors, status=422)
     db.session.commit()
-    flash(f"Saved the mapping ({changed} tier{'' if changed == 1 else 's'} changed).",
-          "success")
+    flash(ngettext("Saved the mapping (%(num)s tier changed).",
+                   "Saved the mapping (%(num)s tiers changed).", changed), "success")
     return redirect(url_for(".index"), 303)
 
 
@@ -105,11 +111,11 @@ def upload():
         summary = csv_import.import_members(data, utcnow())
     except csv_import.ImportRefused as exc:
         db.session.rollback()
-        form.file.errors = [f"{exc} Nothing was imported."]
+        form.file.errors = [_("%(reason)s Nothing was imported.", reason=exc)]
         return _render(import_form=form, status=422)
     db.session.commit()
     return render_template("patreon/newsroom/import_summary.html", summary=summary,
-                           filename=form.file.data.filename or "the file")
+                           filename=form.file.data.filename or _("the file"))
 
 
 @newsroom.get("/patreon/deliveries/<int:delivery_id>/process")
@@ -119,15 +125,16 @@ def process_delivery_confirm(delivery_id: int):
     row = db.get_or_404(PatreonDelivery, delivery_id)
     back = url_for("membership_newsroom.webhook_events")
     if row.outcome != "failed":
-        flash(f"Patreon delivery #{row.id} did not fail ({row.outcome or 'pending'}): "
-              "nothing to redo.", "error")
+        flash(_("Patreon delivery #%(id)s did not fail (%(outcome)s): nothing to redo.",
+                id=row.id, outcome=OUTCOMES.get(row.outcome, row.outcome)), "error")
         return redirect(back, 303)
     return confirm(
-        f"Apply Patreon delivery #{row.id} again?",
-        [f"The stored {row.trigger} delivery runs through the webhook's handler again, as if "
-         "Patreon sent it now.", "It may change one patron's membership, as the first "
-         "delivery would have.", f"It failed with: {row.error or 'no message'}"],
-        url_for("patreon_newsroom.process_delivery", delivery_id=row.id), "Process again",
+        _("Apply Patreon delivery #%(id)s again?", id=row.id),
+        [_("The stored %(trigger)s delivery runs through the webhook's handler again, as if "
+           "Patreon sent it now.", trigger=row.trigger),
+         _("It may change one patron's membership, as the first delivery would have."),
+         _("It failed with: %(error)s", error=row.error or _("no message"))],
+        url_for("patreon_newsroom.process_delivery", delivery_id=row.id), _("Process again"),
         back, [("outcome", "failed")], danger=False)
 
 
@@ -139,11 +146,12 @@ def process_delivery(delivery_id: int):
     if not ProcessDeliveryForm().validate_on_submit():
         abort(400)
     status, outcome = webhooks.process_again(row)
-    name = f"Patreon delivery #{delivery_id}"
     if status == 200:
-        flash(f"Processed {name} again: {outcome}.", "success")
+        flash(_("Processed Patreon delivery #%(id)s again: %(outcome)s.", id=delivery_id,
+                outcome=OUTCOMES.get(outcome, outcome)), "success")
     else:
-        flash(f"Processing {name} again did not succeed: {outcome}.", "error")
+        flash(_("Processing Patreon delivery #%(id)s again did not succeed: %(outcome)s.",
+                id=delivery_id, outcome=OUTCOMES.get(outcome, outcome)), "error")
     back = request.form.get("outcome", "")
     return redirect(url_for("membership_newsroom.webhook_events",
                             **({"outcome": back} if back else {})), 303)
@@ -152,7 +160,8 @@ def process_delivery(delivery_id: int):
 def tier_choices() -> list[tuple[str, str]]:
     """Our tiers as choices, voting ones marked."""
     tiers = db.session.scalars(select(Tier).order_by(Tier.position, Tier.id))
-    return [(str(t.id), f"{t.name}{' (votes)' if t.grants_voting else ''}") for t in tiers]
+    return [(str(t.id), _("%(tier)s (votes)", tier=t.name) if t.grants_voting else t.name)
+            for t in tiers]
 
 
-registry.register_nav(newsroom, "Patreon", "patreon_newsroom.index", admin_only=True, order=66)
+registry.register_nav(newsroom, _l("Patreon"), "patreon_newsroom.index", admin_only=True, order=66)
