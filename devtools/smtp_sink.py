@@ -44,18 +44,27 @@ class _Handler:
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
         if self.sink.delay:
             await asyncio.sleep(self.sink.delay)
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.sink.record(envelope.mail_from, list(envelope.rcpt_tos), message)
+        self.sink.record(envelope.mail_from, list(envelope.rcpt_tos), envelope.content)
         return "250 Message accepted for delivery"
 
 
+def _parsed(content: bytes) -> EmailMessage:
+    return email.message_from_bytes(content, policy=email.policy.default)
+
+
 class SmtpSink:
-    """An SMTP server on loopback that parses and keeps every message it accepts."""
+    """An SMTP server on loopback that keeps every message it accepts.
+
+    A message is parsed when it is first read (`messages`, `to`, `wait_for`), not while the
+    server receives it: accepting costs what a real relay's accepting costs, so a benchmark of
+    the outbox worker does not measure the email package's parser on the same cores.
+    """
 
     def __init__(self, port: int | None = None, echo: bool = False, delay: float = 0.0):
         self.port = port or free_port()
         self.echo = echo
-        self.messages: list[EmailMessage] = []
+        self._parsed: list[EmailMessage] = []
+        self._received: list[bytes] = []  # accepted, not parsed yet (they follow _parsed)
         self.envelopes: list[tuple[str, list[str]]] = []
         self.refused_recipients: set[str] = set()  # RCPT answered 550 (permanent)
         self.deferred_recipients: set[str] = set()  # RCPT answered 451 (try again later)
@@ -63,12 +72,26 @@ class SmtpSink:
         self._lock = threading.Lock()
         self._controller: Controller | None = None
 
-    def record(self, mail_from: str, rcpt_tos: list[str], message: EmailMessage) -> None:
-        """Keep one received message (called by the handler)."""
+    @property
+    def messages(self) -> list[EmailMessage]:
+        """Every message received so far, in order, parsed."""
         with self._lock:
-            self.messages.append(message)
+            return self._all()
+
+    def _all(self) -> list[EmailMessage]:
+        # Under the lock: parse what arrived since the last read.
+        if self._received:
+            self._parsed.extend(_parsed(content) for content in self._received)
+            self._received.clear()
+        return self._parsed
+
+    def record(self, mail_from: str, rcpt_tos: list[str], content: bytes) -> None:
+        """Keep one received message, as the bytes the client sent (called by the handler)."""
+        with self._lock:
+            self._received.append(content)
             self.envelopes.append((mail_from, rcpt_tos))
         if self.echo:
+            message = _parsed(content)
             body = message.get_body(preferencelist=("plain",))
             print(f"--- mail to {', '.join(rcpt_tos)}: {message['Subject']}", flush=True)
             print(body.get_content() if body else "", flush=True)
@@ -91,7 +114,8 @@ class SmtpSink:
     def clear(self) -> None:
         """Forget what was received."""
         with self._lock:
-            self.messages.clear()
+            self._parsed.clear()
+            self._received.clear()
             self.envelopes.clear()
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[EmailMessage]:
@@ -99,15 +123,15 @@ class SmtpSink:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self._lock:
-                if len(self.messages) >= count:
-                    return list(self.messages)
+                if len(self._parsed) + len(self._received) >= count:
+                    return list(self._all())
             time.sleep(0.02)
-        raise TimeoutError(f"expected {count} mails, got {len(self.messages)}")
+        raise TimeoutError(f"expected {count} mails, got {len(self.envelopes)}")
 
     def to(self, address: str) -> list[EmailMessage]:
         """Messages whose To header names the address."""
         with self._lock:
-            return [m for m in self.messages if address.lower() in str(m["To"]).lower()]
+            return [m for m in self._all() if address.lower() in str(m["To"]).lower()]
 
 
 def main() -> None:
