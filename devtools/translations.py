@@ -31,28 +31,18 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
+from engagement.i18n import PSEUDO, pseudo
+
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGS = ROOT / "engagement" / "translations"
 TEMPLATE = CATALOGS / "messages.pot"
 MAPPING = ROOT / "babel.cfg"
-PSEUDO = "en_XA"
-KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
+KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "_l": None, "lazy_ngettext": (1, 2)}
 PROJECT = "engagement"
 HEADER = (
     "# {what} for engagement: docs/translating.md says how to change it.\n"
     "# This file is distributed under the same license as the engagement project.\n#"
 )
-
-# Every ASCII letter has an accented stand-in, so a pseudo-localised text has no ASCII letter.
-ACCENTS = dict(
-    zip(
-        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
-        "áƀçðéƒĝĥîĵķļɱñöþǫŕšţûṽŵẋýžÅƁÇÐÉƑĜĤÎĴĶĻṀÑÖÞǪŔŠŢÛṼŴẊÝŽ",
-        strict=True,
-    )
-)
-# Left as they are: %-placeholders, {}-placeholders, HTML tags and entities.
-KEEP = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifrx%]|\{[^{}]*\}|<[^>]*>|&#?\w+;")
 
 
 def po_path(language: str) -> Path:
@@ -65,17 +55,6 @@ def languages() -> list[str]:
     return sorted(
         folder.name for folder in CATALOGS.iterdir() if folder.is_dir() and folder.name != PSEUDO
     )
-
-
-def pseudo(text: str) -> str:
-    """`text` bracketed and accented, placeholders and markup untouched: "[Ŝûþþöŕţ %(n)s]"."""
-    parts, last = [], 0
-    for match in KEEP.finditer(text):
-        parts.append("".join(ACCENTS.get(ch, ch) for ch in text[last : match.start()]))
-        parts.append(match.group())
-        last = match.end()
-    parts.append("".join(ACCENTS.get(ch, ch) for ch in text[last:]))
-    return "[" + "".join(parts) + "]"
 
 
 # Extracting ------------------------------------------------------------------------------------

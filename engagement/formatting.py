@@ -1,4 +1,5 @@
-"""Formats shared by every feature: money, spreadsheet-safe CSV cells, the newsroom's clock.
+"""Formats shared by every feature: money, numbers and dates in the reader's language (Babel),
+spreadsheet-safe CSV cells, the newsroom's clock.
 
 The template filters and globals built on these are registered once, by
 `engagement.readers.formatting.init_app`.
@@ -7,22 +8,70 @@ The template filters and globals built on these are registered once, by
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from babel import Locale
+from babel.dates import format_datetime
+from babel.numbers import format_decimal
 from flask import current_app
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+
+from engagement.i18n import accent, is_pseudo
 
 CURRENCY_SYMBOLS = {"eur": "€", "usd": "$", "gbp": "£"}
 # A spreadsheet runs a cell starting with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A day and a moment, the same pattern in every language (Babel writes the month's name in the
+# reader's: "5 December 2026", "5 грудня 2026").
+DAY = "d MMMM y"
+MOMENT = "d MMMM y, HH:mm"
+
+
+def reader_locale() -> Locale:
+    """The locale being served (DEFAULT_LANGUAGE's outside a request and a forced one)."""
+    return get_locale() or Locale.parse(current_app.config["DEFAULT_LANGUAGE"])
+
+
+def _words(text: str) -> str:
+    """Babel's words (month names) accented in the pseudo-locale, so they read as translated."""
+    return accent(text) if is_pseudo() else text
 
 
 def money(amount: int | None, currency: str = "eur") -> str:
-    """Minor units as the reader reads them, e.g. "€3" or "€3.50"; "" for no amount."""
+    """Minor units as the reader reads them: "€3", "€3.50", "€1,000" in English, "3 €" and
+    "3,50 €" in Ukrainian; "" for no amount."""
     if amount is None:
         return ""
-    value = f"{amount / 100:.2f}".removesuffix(".00")
+    locale = reader_locale()
+    value = Decimal(amount) / 100
+    pattern = locale.currency_formats["standard"].pattern
+    if amount % 100 == 0:
+        pattern = pattern.replace(".00", "")
     symbol = CURRENCY_SYMBOLS.get(currency.lower())
-    return f"{symbol}{value}" if symbol else f"{value} {currency.upper()}"
+    if symbol is None:
+        figure = format_decimal(value, format=pattern.replace("¤", ""), locale=locale)
+        return f"{figure.strip()} {currency.upper()}"
+    return format_decimal(value, format=pattern.replace("¤", f"'{symbol}'"), locale=locale)
+
+
+def number(value: int | float | Decimal | None) -> str:
+    """A number as the reader writes it: "12,345" in English, "12 345" in Ukrainian."""
+    return "" if value is None else format_decimal(value, locale=reader_locale())
+
+
+def day(moment: datetime) -> str:
+    """A day on the newsroom's calendar in the reader's language, e.g. "5 December 2026"."""
+    return _words(format_datetime(moment, DAY, tzinfo=newsroom_zone(), locale=reader_locale()))
+
+
+def day_and_time(moment: datetime) -> str:
+    """A moment on the newsroom's clock with its zone, e.g. "5 December 2026, 18:00
+    (Europe/Berlin)"."""
+    zone = newsroom_zone()
+    text = format_datetime(moment, MOMENT, tzinfo=zone, locale=reader_locale())
+    return f"{_words(text)} ({zone.key})"
 
 
 def safe_cell(value: object) -> str:
@@ -48,13 +97,15 @@ def newsroom_midnight(moment: datetime) -> datetime:
 
 
 def age(delta) -> str:
-    """A waiting time in words: 3 days, 5 hours, 12 minutes."""
+    """A waiting time in words, in the reader's language: 3 days, 5 hours, 12 minutes."""
     seconds = int(delta.total_seconds())
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size:
-            count = seconds // size
-            return f"{count} {unit}{'' if count == 1 else 's'}"
-    return "less than a minute"
+    if seconds >= 86400:
+        return ngettext("%(num)s day", "%(num)s days", seconds // 86400)
+    if seconds >= 3600:
+        return ngettext("%(num)s hour", "%(num)s hours", seconds // 3600)
+    if seconds >= 60:
+        return ngettext("%(num)s minute", "%(num)s minutes", seconds // 60)
+    return _("less than a minute")
 
 
 def http_only(url: str) -> str:
@@ -69,6 +120,4 @@ def outbox_time(value: datetime | None) -> str:
 
 def voting_time(moment: datetime) -> str:
     """A time as the newsroom's wall clock, e.g. "5 December 2026, 18:00 (Europe/Berlin)"."""
-    zone = newsroom_zone()
-    local = moment.astimezone(zone)
-    return f"{local.day} {local:%B %Y, %H:%M} ({zone.key})"
+    return day_and_time(moment)

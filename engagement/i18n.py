@@ -10,14 +10,17 @@ then DEFAULT_LANGUAGE. Only the codes in LANGUAGES are served, plus the pseudo-l
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 from babel import Locale
 from flask import Blueprint, Flask, current_app, has_request_context, request, session
 from flask.sansio.app import App
-from flask_babel import Babel, Domain, get_locale
+from flask_babel import Babel, Domain, force_locale, get_locale
 
 PSEUDO = "en_XA"
 SESSION_KEY = "lang"
@@ -25,6 +28,31 @@ QUERY_PARAMETER = "lang"
 CATALOGS = Path(__file__).resolve().parent / "translations"
 
 LanguageSource = Callable[[], str | None]
+
+# The pseudo-locale's letters: every ASCII letter has an accented stand-in, so a pseudo-localised
+# text has no ASCII letter left (tests/i18n looks for those).
+ACCENTS = str.maketrans(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
+    "áƀçðéƒĝĥîĵķļɱñöþǫŕšţûṽŵẋýžÅƁÇÐÉƑĜĤÎĴĶĻṀÑÖÞǪŔŠŢÛṼŴẊÝŽ",
+)
+# Left as they are: %-placeholders, {}-placeholders, HTML tags and entities.
+KEEP = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifrx%]|\{[^{}]*\}|<[^>]*>|&#?\w+;")
+
+
+def accent(text: str) -> str:
+    """`text` with its letters accented, placeholders and markup untouched."""
+    parts, last = [], 0
+    for match in KEEP.finditer(text):
+        parts.append(text[last : match.start()].translate(ACCENTS))
+        parts.append(match.group())
+        last = match.end()
+    parts.append(text[last:].translate(ACCENTS))
+    return "".join(parts)
+
+
+def pseudo(text: str) -> str:
+    """A message as the pseudo-locale shows it: accented and bracketed, "[Ŝûþþöŕţ %(n)s]"."""
+    return f"[{accent(text)}]"
 
 
 class PseudoLocale(Locale):
@@ -60,6 +88,11 @@ class Languages:
         """The served code `value` names ("uk", "UK", "en-XA"), or None."""
         wanted = (value or "").strip().replace("-", "_").lower()
         return next((code for code in self.codes if code.lower() == wanted), None)
+
+    def closest(self, tag: str | None) -> str:
+        """The served code for a language tag ("uk-UA" gives "uk"); the default for none."""
+        primary = (tag or "").strip().replace("-", "_").split("_")[0]
+        return self.match(tag) or self.match(primary) or self.default
 
 
 def languages_of(app: App) -> Languages:
@@ -110,6 +143,56 @@ def remember_query_language() -> None:
         session[SESSION_KEY] = code
 
 
+@contextmanager
+def language(code: str | None) -> Iterator[str]:
+    """Render in `code` inside the block (a mail in its recipient's language); a code that is
+    not served, or None, gives DEFAULT_LANGUAGE. Yields the code used."""
+    chosen = languages().closest(code)
+    with force_locale(locale_for(chosen)):
+        yield chosen
+
+
+def language_name(code: str) -> str:
+    """A language's name in itself, as a switch offers it: "English", "Українська"."""
+    if code == PSEUDO:
+        return pseudo("Pseudo-locale")
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
+
+
+def language_choices() -> list[dict]:
+    """The language switch's entries: each served language named in itself, the current one
+    marked, with a link to this page in it (the pseudo-locale only while it is current)."""
+    current = current_language()
+    # The page's own parameters come along, but never an address elsewhere (a `next` someone
+    # planted is not echoed into every link of the page).
+    args = {name: [value for value in values if not _elsewhere(value)]
+            for name, values in request.args.to_dict(flat=False).items()}
+    choices = []
+    for code in languages().codes:
+        if code == PSEUDO and current != PSEUDO:
+            continue
+        query = urlencode({**args, QUERY_PARAMETER: code}, doseq=True)
+        choices.append(
+            {
+                "code": code,
+                "name": language_name(code),
+                "lang": code.replace("_", "-"),
+                "current": code == current,
+                "href": f"{request.path}?{query}",
+            }
+        )
+    return choices
+
+
+SCHEME = re.compile(r"\s*[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def _elsewhere(value: str) -> bool:
+    """True for a value that names another site or a scheme (https:, javascript:, //host)."""
+    return bool(SCHEME.match(value)) or value.lstrip().startswith("//") or "\\" in value
+
+
 def current_language() -> str:
     """The code of the language being served ("en", "uk", "en_XA")."""
     return str(get_locale() or languages().default)
@@ -146,3 +229,4 @@ def init_app(app: Flask, babel: Babel) -> None:
     app.before_request(remember_query_language)
     app.add_template_global(current_language, "current_language")
     app.add_template_global(html_lang, "html_lang")
+    app.add_template_global(language_choices, "language_choices")

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import bindparam, select, update
 
+from engagement import i18n
 from engagement.accounts.models import Editor, Patron
 from engagement.edge import MAX_ID
 from engagement.extensions import db, login_manager
@@ -182,7 +183,10 @@ def current_patron() -> Patron | None:
 def new_session() -> None:
     """At every sign-in: nothing of the session before it survives (a planted one included),
     and the CSRF secret is new, so a token learnt before the sign-in is worthless after it."""
+    language = session.get(i18n.SESSION_KEY)  # the language picked before stays
     session.clear()
+    if language:
+        session[i18n.SESSION_KEY] = language
     g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
     generate_csrf()
 

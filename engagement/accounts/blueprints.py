@@ -9,7 +9,7 @@ from engagement.blueprints import feature_blueprints, load_modules, register
 public, newsroom = feature_blueprints("accounts", __name__)
 
 # Imported by init_app: their decorators add routes to the blueprints above.
-MODULES = ("views", "patron_views")
+MODULES = ("views", "patron_views", "languages")
 
 
 def init_app(app: Flask) -> None:

@@ -254,7 +254,7 @@ def tell_reporters(correction: Correction) -> int:
     for report in reports:
         email = enqueue(
             "correction_resolved", report.email, dedupe_key=f"correction-resolved:{report.id}",
-            correction=correction, report=report, article_link=article_link,
+            language=report.lang, correction=correction, report=report, article_link=article_link,
             log_url=_public_url("corrections.public_log"),
             stop_url=_public_url("corrections.stop_mails", token=stop_token(report.email)),
         )

@@ -47,6 +47,7 @@ class OutgoingMail:
     html_body: str
     attempts: int
     kind: str = ""
+    language: str = ""
 
 
 @dataclass(frozen=True)

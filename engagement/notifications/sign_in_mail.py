@@ -6,8 +6,11 @@ import secrets
 from dataclasses import replace
 from datetime import datetime
 
+from flask import has_request_context
+
 from engagement.accounts import magic_links
 from engagement.extensions import db
+from engagement.i18n import current_language
 from engagement.notifications import enqueue
 from engagement.notifications.blueprints import public
 from engagement.notifications.outbox import render_email
@@ -16,11 +19,14 @@ from engagement.notifications.sending import OutgoingMail
 
 
 def queue_sign_in_mail(address: str, dedupe_key: str, next_path: str | None) -> None:
-    """Queue the sign-in mail for the address (no link in the row); flush, never commit."""
+    """Queue the sign-in mail for the address (no link in the row), in the language of the page
+    it was asked from (nobody is looked up here; at send time the patron's saved choice wins);
+    flush, never commit."""
     enqueue(
         "magic_link",
         address,
         dedupe_key,
+        language=current_language() if has_request_context() else None,
         patron=None,
         token=None,
         minutes=magic_links.LINK_MINUTES,
@@ -54,8 +60,9 @@ def write_sign_in_mail(mail: OutgoingMail, now: datetime) -> Written | None:
         "minutes": magic_links.LINK_MINUTES,
         "next_path": magic_links.next_path_of(mail.dedupe_key),
     }
-    subject, text, html = render_email("magic_link", token=token, **context)
-    _, stored_text, stored_html = render_email("magic_link", token=None, **context)
+    language = patron.language or mail.language or None
+    subject, text, html = render_email("magic_link", language, token=token, **context)
+    _, stored_text, stored_html = render_email("magic_link", language, token=None, **context)
     outgoing = replace(
         mail, recipients=(patron.email,), subject=subject, text_body=text, html_body=html
     )

@@ -82,14 +82,15 @@ def claim_batch(worker_id: str, now: datetime, size: int, claim_timeout: int) ->
     db.session.commit()
     rows = db.session.execute(
         select(Email.id, Email.dedupe_key, Email.recipients, Email.subject, Email.text_body,
-               Email.html_body, Email.attempts, Email.kind)
+               Email.html_body, Email.attempts, Email.kind, Email.language)
         .where(Email.claimed_by == worker_id, Email.status == "sending")
         .order_by(Email.id)
     ).all()
     db.session.rollback()
     return [
         OutgoingMail(row.id, row.dedupe_key, tuple(a for a in row.recipients.split(",") if a),
-                     row.subject, row.text_body, row.html_body, row.attempts, row.kind)
+                     row.subject, row.text_body, row.html_body, row.attempts, row.kind,
+                     row.language)
         for row in rows
     ]
 

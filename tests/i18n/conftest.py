@@ -163,6 +163,31 @@ def data(pseudo_app) -> Data:
     return Data(values)
 
 
+@pytest.fixture
+def app_config(app_config, catalog_folder):
+    """The per-test app (tests/conftest.py) with the catalogs of the working tree."""
+    return {**app_config, "BABEL_TRANSLATION_DIRECTORIES": str(catalog_folder)}
+
+
+def sign_in_patron(app, client, email: str, language: str | None = None) -> int:
+    """Make the patron (with a saved `language`) and sign them in through a sign-in link."""
+    from engagement.accounts.magic_links import LINK_LIFETIME, MagicLink, hash_token
+    from engagement.accounts.models import Patron
+    from engagement.database import utcnow
+
+    token = secrets.token_urlsafe(32)
+    with app.app_context():
+        patron = Patron(email=email, name="Olena", language=language)
+        db.session.add(patron)
+        db.session.add(MagicLink(patron=patron, token_hash=hash_token(token),
+                                 expires_at=utcnow() + LINK_LIFETIME))
+        db.session.commit()
+        patron_id = patron.id
+    response = Forms(client).post(f"/account/login/{token}")
+    assert response.status_code in (302, 303), response.get_data(as_text=True)[:500]
+    return patron_id
+
+
 @pytest.fixture(scope="session")
 def clients(pseudo_app, refs):
     """A test client per visitor: a reader, the demo co-creator, the demo admin."""

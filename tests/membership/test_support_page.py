@@ -89,7 +89,7 @@ def test_bad_amounts_are_refused_beside_the_field(app, forms, emulator, coffee):
         ({"kind": "membership", "tier": "custom", "interval": "month", "amount": "1"},
          "amount", "The smallest amount is €3."),
         ({"kind": "membership", "tier": "custom", "interval": "month", "amount": "5000"},
-         "amount", "The largest amount is €1000."),
+         "amount", "The largest amount is €1,000."),
         ({"kind": "membership", "tier": "custom", "interval": "month", "amount": "abc"},
          "amount", "Enter an amount such as 5 or 5.50."),
         ({"kind": "membership", "tier": "custom", "interval": "month", "amount": "3.999"},

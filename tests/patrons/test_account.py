@@ -110,10 +110,11 @@ def test_the_account_page_shows_each_features_section_in_order(app, client, patr
     html = client.get("/account").get_data(as_text=True)
     headings = re.findall(r'<h2 id="[a-z-]+">([^<]+)</h2>', html)
     assert headings == ["Membership", "Gifts", "My correction reports",
-                        "My votes and what they led to", "Where you are signed in", "Your data"]
+                        "My votes and what they led to", "Language", "Where you are signed in",
+                        "Your data"]
     assert '<li><a href="/account">Your account</a></li>' in html  # the footer, signed in
     keys = [section.key for section in account.sections_of(app)]
-    assert keys == ["membership", "gifts", "reports", "votes"]
+    assert keys == ["membership", "gifts", "reports", "votes", "language"]
 
 
 def test_a_section_registered_on_a_blueprint_shows_only_in_its_own_app(app, app_config):
