@@ -162,7 +162,8 @@ def change(current: int, previous: int, unit: str,
     direction = "up" if delta > 0 else "down" if delta < 0 else "flat"
     sign = "+" if delta > 0 else "−" if delta < 0 else "±"
     figure = sign + shown(abs(delta))
-    # TRANSLATORS: a dashboard trend, e.g. "+3 vs last month".
+    # TRANSLATORS: a dashboard trend, e.g. "+3 vs last month"; %(then)s is a translated phrase
+    # such as "the week before" or "4 weeks ago", written to follow this message's "vs".
     return _("%(change)s vs %(then)s", change=figure, then=unit), direction
 
 
