@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, StringField, TextAreaField, URLField
 
@@ -24,14 +25,14 @@ FIELD_FOR = {
 class ReportForm(FlaskForm):
     """A reader's report of a mistake; validated by the same rules as the API."""
 
-    url = URLField("Article address")
-    title = StringField("Article title")
-    quote = TextAreaField("The passage with the mistake")
-    suggestion = TextAreaField("Suggested correction")
-    comment = TextAreaField("Comment")
-    email = EmailField("Email")
-    notify = BooleanField("Tell me when it is fixed")
-    website = StringField("Leave this field empty")  # a trap for robots
+    url = URLField(_l("Article address"))
+    title = StringField(_l("Article title"))
+    quote = TextAreaField(_l("The passage with the mistake"))
+    suggestion = TextAreaField(_l("Suggested correction"))
+    comment = TextAreaField(_l("Comment"))
+    email = EmailField(_l("Email"))
+    notify = BooleanField(_l("Tell me when it is fixed"))
+    website = StringField(_l("Leave this field empty"))  # a trap for robots
 
     def as_report(self) -> dict:
         """The form's values shaped like the API's JSON body."""

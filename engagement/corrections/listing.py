@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, exists, or_, select, text, tuple_
 from sqlalchemy.orm import joinedload
 
@@ -26,9 +28,9 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 # name: (column, descending?, label)
 SORTS = {
-    "newest": (Correction.last_reported_at, True, "Newest report first"),
-    "most_reported": (Correction.report_count, True, "Most reported first"),
-    "oldest_unhandled": (Correction.first_reported_at, False, "Oldest unhandled first"),
+    "newest": (Correction.last_reported_at, True, _l("Newest report first")),
+    "most_reported": (Correction.report_count, True, _l("Most reported first")),
+    "oldest_unhandled": (Correction.first_reported_at, False, _l("Oldest unhandled first")),
 }
 
 
@@ -56,7 +58,7 @@ class Cursor:
                 raise ValueError
             value = _EPOCH + timedelta(microseconds=number) if is_time else number
         except (ValueError, OverflowError):
-            raise InvalidInput("This page link is damaged; start from the first page.",
+            raise InvalidInput(gettext("This page link is damaged; start from the first page."),
                                field=field_name) from None
         return cls(value, ident)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -26,6 +28,13 @@ TRANSITIONS = {
     "new": ("in_review", "corrected", "clarified", "no_action", "spam"),
     "in_review": ("corrected", "clarified", "no_action", "spam"),
     **{closed: ("in_review",) for closed in CLOSED_STATUSES},  # reopen
+}
+
+# A state as a word inside a sentence ("A correction that is no action cannot become spam.").
+STATE_WORDS = {
+    "new": _l("new"), "in_review": _l("in review"), "corrected": _l("corrected"),
+    "clarified": _l("clarified"), "no_action": _l("no action"), "spam": _l("spam"),
+    "duplicate": _l("duplicate"),
 }
 
 QUOTE_CONTEXT_MAX = 64  # characters of prefix and suffix kept around the passage
@@ -138,14 +147,15 @@ class Correction(db.Model):
         `corrected` and `clarified` need a public note (what was wrong, what is right).
         """
         if status not in STATUSES or status == "duplicate":
-            raise InvalidInput("Choose one of the offered states.", field="status")
+            raise InvalidInput(gettext("Choose one of the offered states."), field="status")
         if status not in TRANSITIONS[self.status]:
-            raise Conflict(f"A correction that is {self.status.replace('_', ' ')} cannot become "
-                           f"{status.replace('_', ' ')}.", field="status")
+            raise Conflict(gettext("A correction that is %(current)s cannot become %(wanted)s.",
+                                   current=STATE_WORDS[self.status], wanted=STATE_WORDS[status]),
+                           field="status")
         if public_note is not None:
             self.public_note = public_note.strip()
         if status in PUBLIC_STATUSES and not self.public_note:
-            raise InvalidInput("Write the public note: what was wrong and what is right.",
+            raise InvalidInput(gettext("Write the public note: what was wrong and what is right."),
                                field="public_note")
         if status == "in_review":
             self.duplicate_of_id = None
@@ -155,10 +165,12 @@ class Correction(db.Model):
                           note: str = "") -> CorrectionEvent:
         """Close this open correction as a duplicate of `target`."""
         if not self.is_open:
-            raise Conflict("Only a new or in-review correction can be merged.", field="target")
+            raise Conflict(gettext("Only a new or in-review correction can be merged."),
+                           field="target")
         if target.id == self.id or target.status == "duplicate":
-            raise InvalidInput("Merge into another correction that is not itself a duplicate.",
-                               field="target")
+            raise InvalidInput(
+                gettext("Merge into another correction that is not itself a duplicate."),
+                field="target")
         self.duplicate_of_id = target.id
         return self._record("duplicate", editor_id, note)
 

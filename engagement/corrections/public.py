@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from xml.etree import ElementTree
 
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from engagement.chrome import register_reader_nav
@@ -69,8 +70,10 @@ def build_feed(entries: list) -> bytes:
     base = _base_url()
     feed = ElementTree.Element(f"{{{ATOM_NS}}}feed")
     _text(feed, "id", f"{base}/corrections/feed.atom")
-    _text(feed, "title", f"Corrections · {current_app.config['NEWSROOM_NAME']}")
-    _text(feed, "subtitle", "Mistakes readers reported and the newsroom corrected or clarified.")
+    _text(feed, "title", _("Corrections · %(newsroom)s",
+                           newsroom=current_app.config["NEWSROOM_NAME"]))
+    _text(feed, "subtitle", _("Mistakes readers reported and the newsroom corrected or "
+                              "clarified."))
     updated = max((c.resolved_at for c in entries), default=_FEED_EPOCH)
     _text(feed, "updated", _when(updated))
     _text(feed, "link", None, rel="self", type="application/atom+xml",
@@ -81,8 +84,9 @@ def build_feed(entries: list) -> bytes:
     for correction in entries:
         entry = ElementTree.SubElement(feed, f"{{{ATOM_NS}}}entry")
         _text(entry, "id", f"{base}/corrections#correction-{correction.id}")
-        kind = "Correction" if correction.status == "corrected" else "Clarification"
-        _text(entry, "title", f"{kind}: {correction.article_title or correction.article_url}")
+        title = correction.article_title or correction.article_url
+        _text(entry, "title", _("Correction: %(title)s", title=title)
+              if correction.status == "corrected" else _("Clarification: %(title)s", title=title))
         _text(entry, "updated", _when(correction.resolved_at))
         _text(entry, "link", None, rel="alternate", type="text/html",
               href=correction.article_url)
@@ -107,7 +111,7 @@ def stop_mails(token: str):
     if form.validate_on_submit():
         triage.stop_mails(email)
         db.session.commit()
-        flash("Done: we will not write to you about your correction reports any more.",
+        flash(_("Done: we will not write to you about your correction reports any more."),
               "success")
         return redirect(url_for(".stop_mails", token=token, done=1))
     status = 400 if form.is_submitted() else 200

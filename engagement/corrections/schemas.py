@@ -6,6 +6,8 @@ import re
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -31,13 +33,13 @@ EMAIL_PATTERN = (r"^[^@\s,;<>\"\\()\x00-\x1f\x7f]{1,64}@"
                  r"(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?"
                  r"(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$")
 NOT_BLANK_PATTERN = f"^[^\x00]*[^\x00{WHITESPACE_CHARS}][^\x00]*$"
-NOTHING_SAID = "write the correction you suggest, or a comment"
+NOTHING_SAID = _l("write the correction you suggest, or a comment")
 
 
 def _storable(value: str) -> str:
     # NUL and lone surrogates cannot be stored in PostgreSQL text (nor encoded as UTF-8).
     if _UNSTORABLE.search(value):
-        raise ValueError("contains characters that cannot be stored")
+        raise ValueError(gettext("contains characters that cannot be stored"))
     return value
 
 
@@ -85,7 +87,7 @@ class QuoteIn(BaseModel):
     def _exact_has_text(cls, value: str) -> str:
         normalised = normalise_text(value)
         if not normalised:
-            raise ValueError("select or paste the passage with the mistake")
+            raise ValueError(gettext("select or paste the passage with the mistake"))
         return value
 
 
@@ -100,7 +102,7 @@ class PositionIn(BaseModel):
     @model_validator(mode="after")
     def _end_after_start(self) -> PositionIn:
         if self.end <= self.start:
-            raise ValueError("@end: must be greater than start")
+            raise ValueError("@end: " + gettext("must be greater than start"))
         return self
 
 
@@ -132,18 +134,19 @@ class ReportIn(BaseModel):
         if not re.match(r"^https?://[^/\s?#@]+([/?#]|$)", value, re.IGNORECASE) or any(
             c.isspace() for c in value
         ):
-            raise ValueError("give the article's full address, starting with http:// or https://")
+            raise ValueError(
+                gettext("give the article's full address, starting with http:// or https://"))
         try:
             urlsplit(value).port  # noqa: B018 - raises on a port out of range
         except ValueError:
-            raise ValueError("the address has a port that cannot be") from None
+            raise ValueError(gettext("the address has a port that cannot be")) from None
         return value
 
     @field_validator("title")
     @classmethod
     def _title_one_line(cls, value: str) -> str:
         if "\r" in value or "\n" in value:
-            raise ValueError("must be on one line")
+            raise ValueError(gettext("must be on one line"))
         return normalise_text(value)[:300]
 
     @field_validator("email")
@@ -153,7 +156,7 @@ class ReportIn(BaseModel):
             return None
         value = value.strip()
         if not re.match(EMAIL_PATTERN, value):
-            raise ValueError("not a valid email address")
+            raise ValueError(gettext("not a valid email address"))
         return normalise_email(value)  # erasure and "my reports" find it in any case
 
     @model_validator(mode="after")
@@ -165,7 +168,8 @@ class ReportIn(BaseModel):
     @model_validator(mode="after")
     def _notify_needs_email(self) -> ReportIn:
         if self.notify and not self.email:
-            raise ValueError("@email: give an email address so we can tell you when it is fixed")
+            raise ValueError("@email: " + gettext(
+                "give an email address so we can tell you when it is fixed"))
         return self
 
 
@@ -180,13 +184,22 @@ class ReportCreated(BaseModel):
 
 
 _FRIENDLY = {
-    "missing": "this field is required",
-    "string_pattern_mismatch": "must be on one line",
-    "bool_type": "must be true or false",
-    "int_type": "must be a whole number",
-    "string_type": "must be text",
-    "model_type": "must be an object",
-    "model_attributes_type": "must be an object",
+    "missing": _l("this field is required"),
+    "string_pattern_mismatch": _l("must be on one line"),
+    "bool_type": _l("must be true or false"),
+    "int_type": _l("must be a whole number"),
+    "string_type": _l("must be text"),
+    "model_type": _l("must be an object"),
+    "model_attributes_type": _l("must be an object"),
+}
+# Pydantic's reasons that carry a number, in the reader's words (ctx names the number).
+_NUMBERED = {
+    "string_too_long": ("max_length", lambda n: ngettext(
+        "must be at most %(num)s character", "must be at most %(num)s characters", n)),
+    "string_too_short": ("min_length", lambda n: ngettext(
+        "must be at least %(num)s character", "must be at least %(num)s characters", n)),
+    "greater_than_equal": ("ge", lambda n: gettext("must be %(limit)s or more", limit=n)),
+    "less_than_equal": ("le", lambda n: gettext("must be %(limit)s or less", limit=n)),
 }
 
 
@@ -200,9 +213,13 @@ def _field_name(location: tuple[Any, ...]) -> str:
 def _message(error: dict[str, Any]) -> str:
     kind = error["type"]
     if kind == "string_pattern_mismatch" and error["loc"][-1:] == ("lang",):
-        return "must be a language tag such as en or uk"
+        return gettext("must be a language tag such as en or uk")
     if kind in _FRIENDLY:
-        return _FRIENDLY[kind]
+        return str(_FRIENDLY[kind])
+    key, reason = _NUMBERED.get(kind, ("", None))
+    number = (error.get("ctx") or {}).get(key)
+    if reason is not None and isinstance(number, int) and not isinstance(number, bool):
+        return reason(number)
     message = error["msg"]
     return message.removeprefix("Value error, ")
 
@@ -229,7 +246,7 @@ def _host_of(url: Any) -> str:
         return ""
 
 
-HOST_NOT_ALLOWED = "reports are taken only for this newsroom's articles"
+HOST_NOT_ALLOWED = _l("reports are taken only for this newsroom's articles")
 
 
 def parse_report(data: Any, hosts: set[str] | None = None) -> ReportIn:
@@ -238,14 +255,14 @@ def parse_report(data: Any, hosts: set[str] | None = None) -> ReportIn:
     from engagement.errors import InvalidInput
 
     if not isinstance(data, dict):
-        raise InvalidInput("The body must be a JSON object.", field="body")
+        raise InvalidInput(gettext("The body must be a JSON object."), field="body")
     fields: dict[str, str] = {}
     try:
         report = ReportIn.model_validate(data)
     except ValidationError as exc:
         fields = errors_by_field(exc)
     if hosts is not None and "url" not in fields and _host_of(data.get("url")) not in hosts:
-        fields["url"] = HOST_NOT_ALLOWED
+        fields["url"] = str(HOST_NOT_ALLOWED)
     if fields:
-        raise InvalidInput("Some of what was sent is not valid.", fields=fields)
+        raise InvalidInput(gettext("Some of what was sent is not valid."), fields=fields)
     return report

@@ -7,14 +7,16 @@ The routes are on the feature's newsroom blueprint, so the intake's mail link
 from __future__ import annotations
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from engagement.accounts.auth import editor_required
 from engagement.corrections import annotation, listing, triage, triage_flow, wording
 from engagement.corrections import trends as _trends
 from engagement.corrections.blueprints import newsroom
-from engagement.corrections.models import Correction
+from engagement.corrections.models import STATE_WORDS, Correction
 from engagement.corrections.triage_forms import (
     BULK_LABELS,
     MOVE_LABELS,
@@ -88,8 +90,8 @@ def triage_bulk_confirm():
         ids, assignee_id = [], None
     action = request.args.get("action", "")
     if not ids or action not in BULK_LABELS:
-        flash("Tick at least one correction and choose an action." if action else
-              "Choose an action for the ticked corrections.", "error")
+        flash(_("Tick at least one correction and choose an action.") if action else
+              _("Choose an action for the ticked corrections."), "error")
         return redirect(back)
     return triage_flow.bulk_page(ids, action, assignee_id, back)
 
@@ -102,21 +104,22 @@ def triage_bulk():
     back = request.form.get("back", "")
     back = back if back.startswith("/newsroom/corrections") else url_for(".triage_list")
     if not bulk.validate_on_submit():
-        return _bulk_refused(bulk, "Choose one of the offered actions.")
+        return _bulk_refused(bulk, _("Choose one of the offered actions."))
     try:
         ids = sorted({_id(raw) for raw in request.form.getlist("ids")})
         assignee_id = parse_assignee(bulk.assignee.data)
     except ValueError:
-        return _bulk_refused(bulk, "The ticked corrections or the editor are not valid.")
+        return _bulk_refused(bulk, _("The ticked corrections or the editor are not valid."))
     try:
         result = triage.apply_bulk(ids, bulk.action.data, current_user, assignee_id)
     except DomainError as error:
         return _bulk_refused(bulk, error.message, error.status)
     db.session.commit()
-    message = f"Done for {len(result.done)} correction{'s' if len(result.done) != 1 else ''}."
+    message = ngettext("Done for %(num)s correction.", "Done for %(num)s corrections.",
+                       len(result.done))
     if result.skipped:
-        message += (" Left as they were (the action does not apply to their state): "
-                    + ", ".join(f"#{i}" for i in result.skipped) + ".")
+        message += " " + _("Left as they were (the action does not apply to their state): "
+                           "%(numbers)s.", numbers=", ".join(f"#{i}" for i in result.skipped))
     flash(message, "success")
     return redirect(back)
 
@@ -176,8 +179,9 @@ def _render_detail(correction_id: int, status_code: int = 200, **forms):
 
 def _status_form(correction, suggestion: wording.Suggestion | None) -> StatusForm:
     if suggestion is not None:  # "Use this wording" without JavaScript: a draft public note
-        return StatusForm(formdata=None, note_kind="public", note=(
-            f"We wrote “{correction.quote_text}”. It should read “{suggestion.text}”."))
+        return StatusForm(formdata=None, note_kind="public", note=_(
+            "We wrote “%(passage)s”. It should read “%(wording)s”.",
+            passage=correction.quote_text, wording=suggestion.text))
     if correction.is_open:
         return StatusForm(formdata=None, note=correction.public_note, note_kind="public")
     return StatusForm(formdata=None, note="", note_kind="internal")  # e.g. why it is reopened
@@ -212,7 +216,8 @@ def triage_status(correction_id: int):
                              public_note=public_note)
     except DomainError as error:
         return _refused(correction_id, "status_form", form, error)
-    done = f"Correction #{correction_id} is now {STATUS_LABELS[status].lower()}."
+    done = _("Correction #%(number)s is now %(state)s.", number=correction_id,
+               state=STATE_WORDS[status])
     if request.form.get("back") == "list":  # a key pressed on the list: back to the list
         db.session.commit()
         flash(done, "success")
@@ -225,7 +230,7 @@ def triage_status(correction_id: int):
 def _duplicate(correction, form: StatusForm):
     if not form.duplicate_of.data:
         return _refused(correction.id, "status_form", form, InvalidInput(
-            "Give the number of the correction this one repeats.", field="duplicate_of"))
+            _("Give the number of the correction this one repeats."), field="duplicate_of"))
     return redirect(url_for(".triage_merge_confirm", correction_id=correction.id,
                             target=form.duplicate_of.data))
 
@@ -235,9 +240,9 @@ def _next(correction, message: str):
     db.session.commit()
     following = triage_flow.next_open(correction)
     if following is None:
-        flash(f"{message} No open correction is left.", "success")
+        flash(f"{message} {_('No open correction is left.')}", "success")
         return redirect(url_for(".triage_list"))
-    flash(f"{message} Here is the next open one.", "success")
+    flash(f"{message} {_('Here is the next open one.')}", "success")
     return redirect(url_for(".triage_detail", correction_id=following))
 
 
@@ -256,15 +261,19 @@ def triage_assign(correction_id: int):
         triage.assign(correction, parse_assignee(form.assignee.data))
     except ValueError:
         return _refused(correction_id, "assign_form", form,
-                        InvalidInput("Choose an editor from the list.", field="assignee"))
+                        InvalidInput(_("Choose an editor from the list."), field="assignee"))
     except DomainError as error:
         return _refused(correction_id, "assign_form", form, error)
-    who = correction.assignee.name if correction.assignee else "nobody"
+    if correction.assignee:
+        message = _("Correction #%(number)s is assigned to %(editor)s.", number=correction_id,
+                    editor=correction.assignee.name)
+    else:
+        message = _("Correction #%(number)s is assigned to nobody.", number=correction_id)
     if request.form.get("back") == "list":
         db.session.commit()
-        flash(f"Correction #{correction_id} is assigned to {who}.", "success")
+        flash(message, "success")
         return redirect(url_for(".triage_list"))
-    return _done(correction_id, f"Correction #{correction_id} is assigned to {who}.")
+    return _done(correction_id, message)
 
 
 @newsroom.post("/corrections/<int:correction_id>/notes")
@@ -279,7 +288,7 @@ def triage_note(correction_id: int):
         triage.add_note(correction, current_user, form.body.data)
     except DomainError as error:
         return _refused(correction_id, "note_form", form, error)
-    return _done(correction_id, "Your note is kept.")
+    return _done(correction_id, _("Your note is kept."))
 
 
 @newsroom.get("/corrections/<int:correction_id>/merge")
@@ -291,8 +300,8 @@ def triage_merge_confirm(correction_id: int):
     target = db.session.get(Correction, form.target.data) if form.validate() else None
     if target is None or target.id == correction.id or not correction.is_open:
         form.target.errors = list(form.target.errors) or [
-            "Only a new or in-review correction can be merged." if not correction.is_open
-            else "Give the number of another correction."]
+            _("Only a new or in-review correction can be merged.") if not correction.is_open
+            else _("Give the number of another correction.")]
         return _render_detail(correction_id, 422, merge_form=form)
     return triage_flow.merge_page(correction, target)
 
@@ -310,5 +319,6 @@ def triage_merge(correction_id: int):
     except DomainError as error:
         return _refused(correction_id, "merge_form", form, error)
     db.session.commit()
-    flash(f"Correction #{correction_id} is merged into #{target.id}.", "success")
+    flash(_("Correction #%(number)s is merged into #%(target)s.", number=correction_id,
+            target=target.id), "success")
     return redirect(url_for(".triage_detail", correction_id=target.id))

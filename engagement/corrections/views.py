@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from engagement.accounts.auth import current_patron
 from engagement.corrections import api, grouping, services
@@ -31,7 +32,7 @@ def report():
             general = list(form.form_errors)
         else:
             db.session.commit()
-            flash("Thank you. The editors will look at the passage you reported.", "success")
+            flash(_("Thank you. The editors will look at the passage you reported."), "success")
             # Back on the form with the article kept, and a way back to it.
             return redirect(url_for("corrections.report", url=data.url, title=data.title,
                                     sent=1))

@@ -72,7 +72,7 @@ def build_digest(editor_id: int, now: datetime, today: datetime) -> int:
         for kind, group in groupby(wanted, key=lambda item: item.kind)
     ]
     enqueue("digest", editor.email, key, editor=editor, sections=sections,
-            count=len(wanted), date=today.date())
+            count=len(wanted), date=today)
     db.session.flush()
     return 1
 

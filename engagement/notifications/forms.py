@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SubmitField
 from wtforms.fields.choices import SelectChoice
@@ -13,7 +14,7 @@ from engagement.notifications.preferences import KINDS, MODES
 class NotificationSettingsForm(FlaskForm):
     """At once, daily digest or off, for each kind (fields are added below, one per kind)."""
 
-    submit = SubmitField("Save settings")
+    submit = SubmitField(_l("Save settings"))
 
     def kind_fields(self):
         """(kind, field) pairs in the order of KINDS."""
@@ -23,10 +24,10 @@ class NotificationSettingsForm(FlaskForm):
 for _kind, _label in KINDS.items():
     setattr(NotificationSettingsForm, _kind, RadioField(
         _label, choices=[SelectChoice(value, label) for value, label in MODES.items()],
-        validators=[InputRequired(message="Choose one of the options.")]))
+        validators=[InputRequired(message=_l("Choose one of the options."))]))
 
 
 class RetryForm(FlaskForm):
     """The "Retry now" button (only its CSRF token)."""
 
-    submit = SubmitField("Retry now")
+    submit = SubmitField(_l("Retry now"))

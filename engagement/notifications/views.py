@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -26,6 +27,25 @@ registry.register_panel(newsroom, "outbox", "notifications/newsroom/panel.html",
                         admin_only=True, order=80)
 
 
+@newsroom.app_template_filter("news_kind")
+def news_kind(kind: str, fallback: str = "") -> str:
+    """A kind of news in words, in the language being written (a digest's section heading)."""
+    label = preferences.KINDS.get(kind)
+    return str(label) if label is not None else fallback or kind
+
+
+# What the outbox calls a mail's state.
+EMAIL_STATES = {"queued": _l("Queued"), "sending": _l("Sending"), "sent": _l("Sent"),
+                "failed": _l("Failed"), "dead": _l("Dead")}
+
+
+@newsroom.app_template_filter("email_state")
+def email_state(status: str) -> str:
+    """A mail's state in words, for the outbox."""
+    label = EMAIL_STATES.get(status)
+    return str(label) if label is not None else status
+
+
 @newsroom.route("/settings/notifications", methods=["GET", "POST"])
 @editor_required
 def settings():
@@ -35,7 +55,7 @@ def settings():
         for kind, field in form.kind_fields():
             preferences.set_mode(current_user, kind, field.data)
         db.session.commit()
-        flash("Your notification settings are saved.", "success")
+        flash(_("Your notification settings are saved."), "success")
         return redirect(url_for("notifications_newsroom.settings"))
     status = 422 if form.is_submitted() else 200
     return render_template("notifications/newsroom/settings.html", form=form), status
@@ -70,5 +90,6 @@ def retry(email_id: int):
         abort(400)
     email = services.retry_email(email_id, utcnow())
     db.session.commit()
-    flash(f"Mail #{email.id} is queued again; the worker will send it shortly.", "success")
+    flash(_("Mail #%(number)s is queued again; the worker will send it shortly.",
+            number=email.id), "success")
     return redirect(url_for("notifications_newsroom.outbox"))

@@ -45,8 +45,9 @@ def test_the_page_shows_each_distinct_wording_once_with_how_many_readers_sent_it
     report(app, suggestion="")
     page = _page(client, f"/newsroom/corrections/{cid}")
     assert "Suggestion 1 · 2 readers" in page and "Suggestion 2 · 1 reader<" in page
-    assert "<del><span class=\"visually-hidden\">[removed: </span>six" in page
-    assert "<ins><span class=\"visually-hidden\">[added: </span>five" in page
+    # The readers' words are marked not to be translated (the labels around them are).
+    assert '<del><span class="visually-hidden">[removed: </span><span translate="no">six' in page
+    assert '<ins><span class="visually-hidden">[added: </span><span translate="no">five' in page
 
 
 def test_use_this_wording_drafts_the_public_note_without_javascript(app, client, editor):
@@ -107,7 +108,7 @@ def test_duplicate_of_asks_first_then_merges(app, forms, editor):
     assert response.status_code == 302
     confirm = _page(forms.client, response.headers["Location"])
     assert f"Merge #{source} into #{target}?" in confirm
-    assert f"1 report of #{source} move to #{target}" in confirm
+    assert f"1 report of #{source} moves to #{target}" in confirm
     assert _status(app, source)[0] == "new"
     forms.post(f"/newsroom/corrections/{source}/merge", {"target": str(target)},
                page=response.headers["Location"])
