@@ -7,6 +7,7 @@ import hmac
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy.engine import Connection
 
 from engagement.corrections import filing, grouping
@@ -151,8 +152,8 @@ def take_report(data: ReportIn, sender: Sender, conn: Connection | None = None) 
     own_connection = conn is not None
     conn = conn or db.session.connection()
     if grouping.url_host(data.url) not in allowed_hosts():
-        raise InvalidInput("Some of what was sent is not valid.",
-                           fields={"url": HOST_NOT_ALLOWED})
+        raise InvalidInput(gettext("Some of what was sent is not valid."),
+                           fields={"url": str(HOST_NOT_ALLOWED)})
     article_url = grouping.canonical_url(data.url)
     passage = passage_of(data)
     spam = bool(data.website.strip())

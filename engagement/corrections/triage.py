@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
@@ -40,7 +41,7 @@ def get_correction(correction_id: int) -> Correction:
     """The correction with this id, or NotFound."""
     correction = db.session.get(Correction, correction_id)
     if correction is None:
-        raise NotFound("There is no correction with this number.")
+        raise NotFound(_("There is no correction with this number."))
     return correction
 
 
@@ -53,7 +54,7 @@ def detail(correction_id: int) -> Correction:
         )
     )
     if correction is None:
-        raise NotFound("There is no correction with this number.")
+        raise NotFound(_("There is no correction with this number."))
     return correction
 
 
@@ -95,15 +96,15 @@ def _check_no_open_twin(correction: Correction) -> None:
         )
     )
     if twin is not None:
-        raise Conflict(f"Correction #{twin} is open for the same passage; merge this one into "
-                       "it instead of reopening.", field="status")
+        raise Conflict(_("Correction #%(number)s is open for the same passage; merge this one "
+                         "into it instead of reopening.", number=twin), field="status")
 
 
 def change_status(correction: Correction, status: str, editor: Editor, note: str = "",
                   public_note: str | None = None) -> CorrectionEvent:
     """Move a correction to `status` (the model refuses invalid moves); tell readers if closed."""
     if len(note) > NOTE_MAX or len(public_note or "") > NOTE_MAX:
-        raise InvalidInput(f"Keep notes under {NOTE_MAX} characters.",
+        raise InvalidInput(_("Keep notes under %(max)d characters.", max=NOTE_MAX),
                            field="note" if len(note) > NOTE_MAX else "public_note")
     if status == "in_review" and not correction.is_open:
         _check_no_open_twin(correction)
@@ -119,7 +120,7 @@ def _check_assignee(assignee_id: int | None) -> None:
     if assignee_id is not None:
         editor = db.session.get(Editor, assignee_id)
         if editor is None or not editor.active:
-            raise InvalidInput("Choose an editor from the list.", field="assignee")
+            raise InvalidInput(_("Choose an editor from the list."), field="assignee")
 
 
 def assign(correction: Correction, assignee_id: int | None) -> None:
@@ -133,9 +134,10 @@ def add_note(correction: Correction, editor: Editor, body: str) -> CorrectionNot
     """Keep an editors-only note on the correction."""
     body = body.strip()
     if not body:
-        raise InvalidInput("Write the note first.", field="body")
+        raise InvalidInput(_("Write the note first."), field="body")
     if len(body) > NOTE_MAX:
-        raise InvalidInput(f"Keep the note under {NOTE_MAX} characters.", field="body")
+        raise InvalidInput(_("Keep the note under %(max)d characters.", max=NOTE_MAX),
+                           field="body")
     note = CorrectionNote(correction_id=correction.id, editor_id=editor.id, body=body,
                           created_at=utcnow())
     db.session.add(note)
@@ -146,10 +148,11 @@ def add_note(correction: Correction, editor: Editor, body: str) -> CorrectionNot
 def merge_into(source: Correction, target_id: int, editor: Editor) -> Correction:
     """Move every report of `source` to the target; `source` becomes its duplicate."""
     if target_id == source.id:
-        raise InvalidInput("A correction cannot be merged into itself.", field="target")
+        raise InvalidInput(_("A correction cannot be merged into itself."), field="target")
     target = db.session.get(Correction, target_id)
     if target is None:
-        raise InvalidInput(f"There is no correction #{target_id}.", field="target")
+        raise InvalidInput(_("There is no correction #%(number)s.", number=target_id),
+                           field="target")
     # Refuses a closed source or a duplicate target.
     db.session.add(source.mark_duplicate_of(target, editor.id))
     moved = db.session.execute(
@@ -184,9 +187,9 @@ def apply_bulk(ids: list[int], action: str, editor: Editor,
                assignee_id: int | None = None) -> BulkResult:
     """Mark spam, close with no action, or assign many corrections at once."""
     if action not in BULK_ACTIONS:
-        raise InvalidInput("Choose an action.", field="action")
+        raise InvalidInput(_("Choose an action."), field="action")
     if not ids:
-        raise InvalidInput("Tick at least one correction.", field="ids")
+        raise InvalidInput(_("Tick at least one correction."), field="ids")
     corrections = list(db.session.scalars(
         select(Correction).where(Correction.id.in_(ids)).order_by(Correction.id)))
     done, skipped = [], []
@@ -222,9 +225,9 @@ def email_from_stop_token(token: str) -> str:
     try:
         data = _serializer().loads(token, max_age=STOP_MAX_AGE)
     except BadSignature:
-        raise NotFound("This link is not valid (it may be incomplete or too old).") from None
+        raise NotFound(_("This link is not valid (it may be incomplete or too old).")) from None
     if not isinstance(data, dict) or not isinstance(data.get("email"), str):
-        raise NotFound("This link is not valid (it may be incomplete or too old).")
+        raise NotFound(_("This link is not valid (it may be incomplete or too old)."))
     return data["email"]
 
 

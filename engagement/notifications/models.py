@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import CheckConstraint, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -59,9 +60,12 @@ class Email(db.Model):
     def requeue(self, now: datetime) -> None:
         """Give a failed or dead mail a fresh start: due now, with its full set of attempts."""
         if self.recipients == ERASED:
-            raise Conflict("This mail was to a person who erased their data; it is never sent.")
+            raise Conflict(gettext(
+                "This mail was to a person who erased their data; it is never sent."))
         if not self.retryable:
-            raise Conflict(f"Only failed or dead mails can be retried; this one is {self.status}.")
+            raise Conflict(gettext(
+                "Only failed or dead mails can be retried; this one is %(state)s.",
+                state=self.status))
         self.status = "queued"
         self.attempts = 0
         self.next_attempt_at = now

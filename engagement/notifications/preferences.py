@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
@@ -22,11 +24,11 @@ from engagement.errors import InvalidInput
 from engagement.extensions import db
 
 KINDS = {
-    "correction": "New correction reported",
-    "patron": "New or lapsed patron",
-    "suggestion": "New topic suggestion",
+    "correction": _l("New correction reported"),
+    "patron": _l("New or lapsed patron"),
+    "suggestion": _l("New topic suggestion"),
 }
-MODES = {"instant": "At once", "digest": "Daily digest", "off": "Off"}
+MODES = {"instant": _l("At once"), "digest": _l("Daily digest"), "off": _l("Off")}
 DEFAULT_MODES = {"correction": "instant", "patron": "digest", "suggestion": "digest"}
 
 
@@ -74,7 +76,7 @@ def modes_for(editor: Editor) -> dict[str, str]:
 def set_mode(editor: Editor, kind: str, mode: str) -> None:
     """Store the editor's choice for one kind."""
     if kind not in KINDS or mode not in MODES:
-        raise InvalidInput("Unknown notification kind or mode.", field=kind)
+        raise InvalidInput(gettext("Unknown notification kind or mode."), field=kind)
     pref = db.session.scalar(
         select(NotificationPreference).where(
             NotificationPreference.editor_id == editor.id, NotificationPreference.kind == kind
