@@ -7,6 +7,7 @@ import secrets
 
 from flask import Blueprint, current_app, flash, redirect, url_for
 from flask.sansio.app import App
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from engagement.accounts import account
@@ -136,7 +137,7 @@ def patron_billing():
         return render_account(400)
     patron = current_patron()
     if not patron.stripe_customer_id:
-        flash("There is no billing to manage: you have no payment with us.", "info")
+        flash(_("There is no billing to manage: you have no payment with us."), "info")
         return redirect(url_for("accounts.patron_account"), 303)
     return_url = public_url("accounts.patron_account")
     try:
@@ -147,7 +148,7 @@ def patron_billing():
         )
     except GatewayError as exc:
         current_app.logger.warning("billing portal could not open: %s", exc.message)
-        flash("Billing cannot be opened right now. Please try again shortly.", "error")
+        flash(_("Billing cannot be opened right now. Please try again shortly."), "error")
         return redirect(url_for("accounts.patron_account"), 303)
     return redirect(session["url"], 303)
 

@@ -15,6 +15,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -27,6 +28,7 @@ from engagement.errors import DomainError, apply_domain_error
 from engagement.extensions import db
 from engagement.membership import figures, grants, patrons
 from engagement.membership.account_pages import donations_of, memberships_of
+from engagement.membership.admin_webhooks import event_outcome
 from engagement.membership.blueprints import newsroom
 from engagement.membership.forms import GrantForm, RevokeForm
 from engagement.membership.models import Membership, Tier
@@ -48,12 +50,13 @@ def index():
     page = _page_number()
     rows, total = patrons.page_of_patrons(flt, page)
     memberships = patrons.main_memberships([p.id for p in rows])
-    listed = [(p, patrons.row_for(p, memberships.get(p.id))) for p in rows]
+    listed = [(p, patrons.row_for(p, memberships.get(p.id)), memberships.get(p.id)) for p in rows]
     args = flt.as_args()
     more = page * patrons.PAGE_SIZE < total
     return render_template(
         "membership/newsroom/patrons/index.html", listed=listed, total=total, flt=flt,
         tiers=ordered_tiers(), statuses=patrons.STATUS_CHOICES, page=page,
+        status_label=patrons.status_label,
         next_url=url_for(".index", page=page + 1, **args) if more else None,
         prev_url=url_for(".index", page=page - 1, **args) if page > 1 else None,
         csv_url=url_for(".export_csv", **args))
@@ -86,6 +89,7 @@ def show(patron_id: int):
         "membership/newsroom/patrons/show.html", patron=patron, memberships=memberships,
         donations=donations_of(patron), reports=reports_of(patron),
         events=patrons.stripe_events_of(patron), editors=editors,
+        status_label=patrons.status_label, event_outcome=event_outcome,
         revoke_form=RevokeForm())
 
 
@@ -108,7 +112,8 @@ def grant():
             apply_domain_error(form, exc)
             return render_template("membership/newsroom/patrons/grant.html", form=form), exc.status
         db.session.commit()
-        flash(f"Granted {membership.tier.name} to {membership.patron.email}.", "success")
+        flash(_("Granted %(tier)s to %(email)s.", tier=membership.tier.name,
+                email=membership.patron.email), "success")
         return redirect(url_for(".show", patron_id=membership.patron_id), 303)
     if form.is_submitted():
         status = 422
@@ -123,14 +128,18 @@ def revoke_confirm(patron_id: int, membership_id: int):
     if membership is None or membership.patron_id != patron_id or not membership.is_grant:
         abort(404)
     back = url_for(".show", patron_id=patron_id)
-    tier = membership.tier.name if membership.tier else "complimentary"
+    email = membership.patron.email
+    title = (_("Revoke %(email)s's %(tier)s membership?", email=email,
+               tier=membership.tier.name) if membership.tier else
+             _("Revoke %(email)s's complimentary membership?", email=email))
     return confirm(
-        f"Revoke {membership.patron.email}'s {tier} membership?",
-        [f"{membership.patron.email} stops being a patron through this grant now; a paid "
-         "membership they hold is not touched.",
-         "If the tier lets them vote, their votes in open rounds no longer count at the close."],
+        title,
+        [_("%(email)s stops being a patron through this grant now; a paid membership they hold "
+           "is not touched.", email=email),
+         _("If the tier lets them vote, their votes in open rounds no longer count at the "
+           "close.")],
         url_for(".revoke", patron_id=patron_id, membership_id=membership_id),
-        "Revoke now", back)
+        _("Revoke now"), back)
 
 
 @newsroom.post("/patrons/<int:patron_id>/grants/<int:membership_id>/revoke")
@@ -144,7 +153,7 @@ def revoke(patron_id: int, membership_id: int):
         abort(400)
     grants.revoke_grant(membership)
     db.session.commit()
-    flash("The complimentary membership is revoked.", "success")
+    flash(_("The complimentary membership is revoked."), "success")
     return redirect(url_for(".show", patron_id=patron_id), 303)
 
 

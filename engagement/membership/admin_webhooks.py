@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.sansio.app import App
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -22,6 +23,14 @@ from engagement.newsroom import registry
 from engagement.newsroom.confirm import confirm
 
 PAGE_SIZE = 50
+# An event's outcome in words (None: not handled yet).
+OUTCOME_LABELS = {
+    "processed": _l("processed"),
+    "ignored": _l("ignored"),
+    "failed": _l("Needs attention (failed)"),
+    "duplicate": _l("already handled"),
+    None: _l("pending"),
+}
 # Other senders' deliveries shown on the same page: function(outcome) -> a dict with the
 # "template" to include (given it as `section`) and its context. The Patreon bridge adds one.
 Source = Callable[[str], dict]
@@ -44,6 +53,12 @@ def register_source(blueprint: Blueprint, function: Source) -> None:
     blueprint.record_once(add)
 
 
+def event_outcome(outcome: str | None) -> str:
+    """An event's outcome as the page shows it; an unknown one as it is stored."""
+    label = OUTCOME_LABELS.get(outcome)
+    return str(label) if label is not None else str(outcome)
+
+
 def process_again(row: StripeEvent) -> tuple[int, str]:
     """Handle the stored payload again, as if Stripe delivered it now; commits like a delivery.
 
@@ -53,9 +68,9 @@ def process_again(row: StripeEvent) -> tuple[int, str]:
     try:
         event = json.loads(row.payload)
     except ValueError:
-        return 422, "the stored payload is not JSON"
+        return 422, _("the stored payload is not JSON")
     if not isinstance(event, dict) or event.get("id") != row.stripe_id:
-        return 422, "the stored payload is not this event"
+        return 422, _("the stored payload is not this event")
     row.outcome = "failed"
     db.session.flush()
     return webhooks.receive(event, row.payload)
@@ -79,7 +94,7 @@ def webhook_events():
     args = {"outcome": outcome or "any"}
     return render_template(
         "membership/newsroom/webhooks.html", rows=rows, outcome=outcome, outcomes=EVENT_OUTCOMES,
-        total=total, form=ProcessAgainForm(),
+        total=total, form=ProcessAgainForm(), event_outcome=event_outcome,
         sources=[source(outcome) for source in sources_of(current_app)],
         next_url=url_for(".webhook_events", page=page + 1, **args)
         if page * PAGE_SIZE < total else None,
@@ -93,16 +108,18 @@ def webhook_process_confirm(event_id: int):
     row = db.get_or_404(StripeEvent, event_id)
     back = url_for(".webhook_events")
     if row.outcome != "failed":
-        flash(f"{row.stripe_id} did not fail ({row.outcome or 'pending'}): nothing to redo.",
-              "error")
+        flash(_("%(event)s did not fail (%(outcome)s): nothing to redo.", event=row.stripe_id,
+                outcome=event_outcome(row.outcome)), "error")
         return redirect(back, 303)
     return confirm(
-        f"Process {row.stripe_id} again?",
-        [f"The stored {row.type} event runs through the webhook's handler again, as if Stripe "
-         "sent it now.", "It may change one patron's membership and send them a mail "
-         "(a welcome or a notice), as the first delivery would have.",
-         f"It failed with: {row.error or 'no message'}"],
-        url_for(".webhook_process", event_id=row.id), "Process again", back,
+        _("Process %(event)s again?", event=row.stripe_id),
+        [_("The stored %(type)s event runs through the webhook's handler again, as if Stripe "
+           "sent it now.", type=row.type),
+         _("It may change one patron's membership and send them a mail (a welcome or a "
+           "notice), as the first delivery would have."),
+         _("It failed with: %(error)s", error=row.error) if row.error else
+         _("It failed without a message.")],
+        url_for(".webhook_process", event_id=row.id), _("Process again"), back,
         [("outcome", "failed")], danger=False)
 
 
@@ -116,9 +133,11 @@ def webhook_process(event_id: int):
     stripe_id = row.stripe_id
     status, outcome = process_again(row)
     if status == 200:
-        flash(f"Processed {stripe_id} again: {outcome}.", "success")
+        flash(_("Processed %(event)s again: %(outcome)s.", event=stripe_id,
+                outcome=event_outcome(outcome)), "success")
     else:
-        flash(f"Processing {stripe_id} again did not succeed: {outcome}.", "error")
+        flash(_("Processing %(event)s again did not succeed: %(outcome)s.", event=stripe_id,
+                outcome=event_outcome(outcome)), "error")
     back = request.form.get("outcome", "")
     args = {"outcome": back} if back in EVENT_OUTCOMES else {}
     return redirect(url_for(".webhook_events", **args), 303)

@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from engagement.accounts.models import normalise_email
@@ -47,7 +48,7 @@ def find_tier(slug: str | None) -> Tier:
     tier = db.session.scalar(select(Tier).where(Tier.slug == (slug or ""),
                                                 Tier.active.is_(True)))
     if tier is None:
-        raise InvalidInput("Choose one of the tiers.", field="tier")
+        raise InvalidInput(_("Choose one of the tiers."), field="tier")
     return tier
 
 
@@ -57,11 +58,13 @@ def check_amount(amount: int | None, field: str) -> int:
     high = current_app.config["SUPPORT_MAX_AMOUNT"]
     currency = current_app.config["SUPPORT_CURRENCY"]
     if amount is None:
-        raise InvalidInput("Enter an amount.", field=field)
+        raise InvalidInput(_("Enter an amount."), field=field)
     if amount < low:
-        raise InvalidInput(f"The smallest amount is {money(low, currency)}.", field=field)
+        raise InvalidInput(_("The smallest amount is %(amount)s.", amount=money(low, currency)),
+                           field=field)
     if amount > high:
-        raise InvalidInput(f"The largest amount is {money(high, currency)}.", field=field)
+        raise InvalidInput(_("The largest amount is %(amount)s.", amount=money(high, currency)),
+                           field=field)
     return amount
 
 
@@ -97,7 +100,7 @@ def _line_item(gw: Gateway, order: CheckoutRequest, currency: str) -> tuple[dict
     if order.kind == "membership":
         tier = order.tier
         if not interval_offered(tier, order.interval):
-            raise InvalidInput("This tier is not offered for that period.", field="interval")
+            raise InvalidInput(_("This tier is not offered for that period."), field="interval")
         price_id = tier.price_id_for(order.interval)
         if not price_id or tier.needs_sync:
             sync_tier(gw, tier)

@@ -7,13 +7,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from babel.dates import format_datetime
 from flask import g, has_request_context
 from sqlalchemy import and_, bindparam, case, exists, func, literal_column, or_, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Select
 
 from engagement.extensions import db
-from engagement.formatting import money
+from engagement.formatting import money, newsroom_zone, reader_locale
+from engagement.i18n import accent, is_pseudo
 from engagement.membership.grants import add_months
 from engagement.membership.models import ACCESS_STATUSES, Membership, Tier
 from engagement.newsroom.trends import bucketed, dashboard_now, earliest, levels_back
@@ -230,9 +232,17 @@ class Bar:
     y: float
     width: float
     height: float
+    short_label: str = ""
 
 
-def _bars(points: list[tuple[str, int]]) -> list[Bar]:
+def month_name(at: datetime, pattern: str = "LLLL y") -> str:
+    """A month in the reader's language on the newsroom's calendar: "December 2026" ("LLL":
+    "Dec")."""
+    text = format_datetime(at, pattern, tzinfo=newsroom_zone(), locale=reader_locale())
+    return accent(text) if is_pseudo() else text
+
+
+def _bars(points: list[tuple[str, int]], shorts: list[str]) -> list[Bar]:
     top = max([count for _, count in points] + [1])
     plot_height = CHART_HEIGHT - CHART_TOP - CHART_BOTTOM
     slot = (CHART_WIDTH - CHART_LEFT) / len(points)
@@ -241,7 +251,7 @@ def _bars(points: list[tuple[str, int]]) -> list[Bar]:
         height = plot_height * count / top
         bars.append(Bar(label, count, round(CHART_LEFT + index * slot + slot * 0.15, 1),
                         round(CHART_TOP + plot_height - height, 1), round(slot * 0.7, 1),
-                        round(height, 1)))
+                        round(height, 1), shorts[index]))
     return bars
 
 
@@ -250,7 +260,7 @@ def membership_figures(now: datetime | None = None) -> dict:
     now = now or dashboard_now()
     months = [add_months(now, -back) for back in range(11, -1, -1)]
     levels = patron_levels(months)
-    points = [(at.strftime("%b %Y"), count) for at, count in zip(months, levels, strict=True)]
+    points = [(month_name(at), count) for at, count in zip(months, levels, strict=True)]
     month_ago = now - timedelta(days=30)
     return {
         "active": levels[-1],
@@ -259,7 +269,7 @@ def membership_figures(now: datetime | None = None) -> dict:
                     for currency, amount in monthly_revenue(now).items()],
         "new": came_between(month_ago, now),
         "lapsed": left_between(month_ago, now),
-        "bars": _bars(points),
+        "bars": _bars(points, [month_name(at, "LLL") for at in months]),
         "chart": {"width": CHART_WIDTH, "height": CHART_HEIGHT, "left": CHART_LEFT,
                   "baseline": CHART_HEIGHT - CHART_BOTTOM,
                   "top": max([count for _, count in points] + [0])},

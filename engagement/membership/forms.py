@@ -3,6 +3,7 @@ and revoking a membership, and processing a webhook event again."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -34,13 +35,14 @@ class MembershipForm(FlaskForm):
 
     kind = HiddenField(default="membership")
     nonce = HiddenField()
-    interval = RadioField("How often", choices=[SelectChoice("month", "Monthly"),
-                                                SelectChoice("year", "Yearly")],
-                          default="month", validators=[DataRequired("Choose monthly or yearly.")])
-    tier = HiddenField("Membership", validators=[DataRequired("Choose a membership.")])
-    amount = StringField("Your own amount", validators=[Optional(), Length(max=20)])
-    email = EmailField("Your email", validators=[
-        Optional(), Email("Enter an email address such as name@example.org."), Length(max=254)])
+    interval = RadioField(_l("How often"), choices=[SelectChoice("month", _l("Monthly")),
+                                                    SelectChoice("year", _l("Yearly"))],
+                          default="month",
+                          validators=[DataRequired(_l("Choose monthly or yearly."))])
+    tier = HiddenField(_l("Membership"), validators=[DataRequired(_l("Choose a membership."))])
+    amount = StringField(_l("Your own amount"), validators=[Optional(), Length(max=20)])
+    email = EmailField(_l("Your email"), validators=[
+        Optional(), Email(_l("Enter an email address such as name@example.org.")), Length(max=254)])
 
 
 class GiftForm(FlaskForm):
@@ -48,28 +50,29 @@ class GiftForm(FlaskForm):
 
     kind = HiddenField(default="gift")
     nonce = HiddenField()
-    gift_preset = RadioField("Amount", validate_choice=False,
-                             validators=[DataRequired("Choose an amount.")])
-    gift_amount = StringField("Another amount", validators=[Optional(), Length(max=20)])
-    gift_email = EmailField("Your email", validators=[
-        Optional(), Email("Enter an email address such as name@example.org."), Length(max=254)])
+    gift_preset = RadioField(_l("Amount"), validate_choice=False,
+                             validators=[DataRequired(_l("Choose an amount."))])
+    gift_amount = StringField(_l("Another amount"), validators=[Optional(), Length(max=20)])
+    gift_email = EmailField(_l("Your email"), validators=[
+        Optional(), Email(_l("Enter an email address such as name@example.org.")), Length(max=254)])
 
 
 class TierForm(FlaskForm):
     """An admin's tier editor; amounts in major units, blank for "not offered"."""
 
-    name = StringField("Name", validators=[DataRequired("Give the tier a name."),
-                                           Length(max=80)])
-    description = TextAreaField("Description", validators=[Length(max=2000)])
-    monthly_amount = StringField("Monthly amount", validators=[Length(max=20)])
-    yearly_amount = StringField("Yearly amount", validators=[Length(max=20)])
-    currency = SelectField("Currency", choices=[SelectChoice(c, c.upper()) for c in CURRENCIES],
-                           default="eur")
-    grants_voting = BooleanField("Grants the right to vote on topics (co-creators)", default=True)
-    position = IntegerField("Order on the support page", default=0,
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Give the tier a name.")),
+                                               Length(max=80)])
+    description = TextAreaField(_l("Description"), validators=[Length(max=2000)])
+    monthly_amount = StringField(_l("Monthly amount"), validators=[Length(max=20)])
+    yearly_amount = StringField(_l("Yearly amount"), validators=[Length(max=20)])
+    currency = SelectField(_l("Currency"),
+                           choices=[SelectChoice(c, c.upper()) for c in CURRENCIES], default="eur")
+    grants_voting = BooleanField(_l("Grants the right to vote on topics (co-creators)"),
+                                 default=True)
+    position = IntegerField(_l("Order on the support page"), default=0,
                             validators=[Optional(), NumberRange(min=0, max=1000)])
-    active = BooleanField("On sale", default=True)
-    submit = SubmitField("Save tier")
+    active = BooleanField(_l("On sale"), default=True)
+    submit = SubmitField(_l("Save tier"))
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -80,24 +83,24 @@ def choices(pairs) -> list[SelectChoice]:
 class GrantForm(FlaskForm):
     """An admin's complimentary membership: who, which tier, how long, why."""
 
-    email = EmailField("Email", validators=[DataRequired("Enter the patron's email."),
-                                            Email("Enter a valid email address."),
-                                            Length(max=254)])
-    tier = SelectField("Tier", coerce=int, validators=[DataRequired("Choose a tier.")])
-    months = IntegerField("Months (leave empty for no end)", validators=[
+    email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter the patron's email.")),
+                                                Email(_l("Enter a valid email address.")),
+                                                Length(max=254)])
+    tier = SelectField(_l("Tier"), coerce=int, validators=[DataRequired(_l("Choose a tier."))])
+    months = IntegerField(_l("Months (leave empty for no end)"), validators=[
         Optional(), NumberRange(min=1, max=MAX_MONTHS)])
-    reason = TextAreaField("Why", validators=[DataRequired("Say why (for the record)."),
-                                              Length(max=2000)])
-    submit = SubmitField("Grant membership")
+    reason = TextAreaField(_l("Why"), validators=[DataRequired(_l("Say why (for the record).")),
+                                                  Length(max=2000)])
+    submit = SubmitField(_l("Grant membership"))
 
 
 class RevokeForm(FlaskForm):
     """End a complimentary membership now."""
 
-    submit = SubmitField("Revoke")
+    submit = SubmitField(_l("Revoke"))
 
 
 class ProcessAgainForm(FlaskForm):
     """Run the handler again for a stored event."""
 
-    submit = SubmitField("Process again")
+    submit = SubmitField(_l("Process again"))

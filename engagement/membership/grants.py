@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from engagement.accounts.models import Editor, Patron, normalise_email
@@ -47,15 +48,15 @@ def grant_membership(email: str, tier: Tier | None, months: int | None, reason: 
     now = now or utcnow()
     address = normalise_email(email or "")
     if "@" not in address or len(address) > 254:
-        raise InvalidInput("Enter a valid email address.", field="email")
+        raise InvalidInput(_("Enter a valid email address."), field="email")
     if tier is None:
-        raise InvalidInput("Choose a tier.", field="tier")
+        raise InvalidInput(_("Choose a tier."), field="tier")
     if months is not None and not 1 <= months <= MAX_MONTHS:
-        raise InvalidInput(f"Give between 1 and {MAX_MONTHS} months, or leave it empty for no "
-                           "end.", field="months")
+        raise InvalidInput(_("Give between 1 and %(most)s months, or leave it empty for no "
+                             "end.", most=MAX_MONTHS), field="months")
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("Say why (for the record).", field="reason")
+        raise InvalidInput(_("Say why (for the record)."), field="reason")
     patron = db.session.scalar(select(Patron).where(Patron.email == address))
     if patron is None:
         patron = Patron(email=address)
@@ -64,8 +65,8 @@ def grant_membership(email: str, tier: Tier | None, months: int | None, reason: 
     existing = live_grant(patron)
     if existing is not None:
         if existing.grants_access(now):
-            raise Conflict("This patron already has a complimentary membership; revoke it "
-                           "first.", field="email")
+            raise Conflict(_("This patron already has a complimentary membership; revoke it "
+                             "first."), field="email")
         existing.ended_at = existing.access_until or now  # lapsed: close it
     membership = Membership(
         patron=patron, tier=tier, source="grant", status="active", started_at=now,
@@ -82,9 +83,9 @@ def grant_membership(email: str, tier: Tier | None, months: int | None, reason: 
 def revoke_grant(membership: Membership, now: datetime | None = None) -> Membership:
     """End a complimentary membership now; refuse a Stripe membership or one already ended."""
     if membership is None or not membership.is_grant:
-        raise NotFound("There is no such complimentary membership.")
+        raise NotFound(_("There is no such complimentary membership."))
     if membership.ended_at is not None:
-        raise Conflict("This complimentary membership has already ended.")
+        raise Conflict(_("This complimentary membership has already ended."))
     now = now or utcnow()
     membership.revoked_at = now
     membership.ended_at = now

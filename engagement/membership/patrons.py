@@ -7,6 +7,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, exists, false, func, or_, select
 
 from engagement.accounts.models import Patron
@@ -18,8 +19,26 @@ from engagement.membership.models import STATUSES, Membership, StripeEvent
 PAGE_SIZE = 50
 NO_MEMBERSHIP = "none"
 STATUS_CHOICES = (*STATUSES, NO_MEMBERSHIP)
+# A membership's status as editors read it in the list and on a patron's page.
+STATUS_LABELS = {
+    "active": _l("active"),
+    "trialing": _l("trialing"),
+    "past_due": _l("past due"),
+    "canceled": _l("canceled"),
+    "incomplete": _l("incomplete"),
+    "incomplete_expired": _l("incomplete expired"),
+    "unpaid": _l("unpaid"),
+    "paused": _l("paused"),
+    NO_MEMBERSHIP: _l("no membership"),
+}
 CSV_COLUMNS = ("email", "name", "tier", "source", "status", "interval", "amount", "currency",
                "access_until", "since", "stripe_customer_id")
+
+
+def status_label(status: str | None) -> str:
+    """A status in words; one this list does not know as it is stored."""
+    label = STATUS_LABELS.get(status or "")
+    return str(label) if label is not None else (status or "").replace("_", " ")
 
 
 @dataclass(frozen=True)

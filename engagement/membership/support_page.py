@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 
 from flask import current_app, render_template, request
+from flask_babel import gettext as _
 
 from engagement.accounts.auth import current_patron
 from engagement.formatting import money
@@ -52,7 +53,7 @@ def build_forms() -> tuple[MembershipForm, GiftForm]:
     gift = GiftForm(formdata=request.form if kind == "gift" else None)
     currency = current_app.config["SUPPORT_CURRENCY"]
     gift.gift_preset.choices = choices([(str(a), money(a, currency)) for a in GIFT_PRESETS] + [
-        (OTHER, "Another amount")])
+        (OTHER, _("Another amount"))])
     if kind != "membership":
         membership.nonce.data = secrets.token_urlsafe(16)
     if kind != "gift":
@@ -106,5 +107,5 @@ def _card_errors(form) -> list[tuple[str, str]]:
     """(field, message) of the errors shown under the card's button (not beside an input)."""
     if form is None:
         return []
-    return [(name, " ".join(messages)) for name, messages in form.errors.items()
+    return [(name, " ".join(map(str, messages))) for name, messages in form.errors.items()
             if name not in INLINE_FIELDS and name != "csrf_token"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -71,17 +72,19 @@ def _edit(tier: Tier | None):
 def _sync_after_save(tier: Tier) -> None:
     gw = gateway()
     if not gw.configured:
-        flash(f"Saved {tier.name}. Stripe is not configured, so it is not on sale yet.", "info")
+        flash(_("Saved %(tier)s. Stripe is not configured, so it is not on sale yet.",
+                tier=tier.name), "info")
         return
     try:
         tier_service.sync_tier(gw, tier)
         db.session.commit()
-        flash(f"Saved {tier.name} and updated it in Stripe.", "success")
+        flash(_("Saved %(tier)s and updated it in Stripe.", tier=tier.name), "success")
     except GatewayError as exc:
         db.session.rollback()
         current_app.logger.warning("tier sync failed: %s", exc.message)
-        flash(f"Saved {tier.name}, but Stripe could not be updated ({exc.message}). "
-              "Save again or run `flask stripe sync-tiers`.", "error")
+        flash(_("Saved %(tier)s, but Stripe could not be updated (%(error)s). Save again or run "
+                "%(command)s.", tier=tier.name, error=exc.message,
+                command="`flask stripe sync-tiers`"), "error")
 
 
 @newsroom.route("/tiers/new", methods=["GET", "POST"])

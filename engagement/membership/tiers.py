@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from engagement.database import utcnow
@@ -34,21 +35,21 @@ def parse_amount(raw: str | None, field: str, *, required: bool = False) -> int 
     text = (raw or "").strip().replace(",", ".")
     if not text:
         if required:
-            raise InvalidInput("Enter an amount.", field=field)
+            raise InvalidInput(_("Enter an amount."), field=field)
         return None
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise InvalidInput("Enter an amount such as 5 or 5.50.", field=field) from None
+        raise InvalidInput(_("Enter an amount such as 5 or 5.50."), field=field) from None
     if not value.is_finite():
-        raise InvalidInput("Enter an amount such as 5 or 5.50.", field=field)
+        raise InvalidInput(_("Enter an amount such as 5 or 5.50."), field=field)
     # Size first: quantize() cannot even represent 1e30 in cents (InvalidOperation).
     if value > Decimal("1000000"):
-        raise InvalidInput("That amount is too large.", field=field)
+        raise InvalidInput(_("That amount is too large."), field=field)
     if value <= 0:
-        raise InvalidInput("The amount must be more than zero.", field=field)
+        raise InvalidInput(_("The amount must be more than zero."), field=field)
     if value != value.quantize(Decimal("0.01")):
-        raise InvalidInput("Use at most two decimal places.", field=field)
+        raise InvalidInput(_("Use at most two decimal places."), field=field)
     return int(value * 100)
 
 
@@ -66,22 +67,22 @@ def save_tier(tier: Tier | None, *, name: str, description: str, monthly_amount:
     """Create or change a tier after checking its fields; flush, never commit."""
     name = (name or "").strip()
     if not name:
-        raise InvalidInput("Give the tier a name.", field="name")
+        raise InvalidInput(_("Give the tier a name."), field="name")
     if len(name) > 80:
-        raise InvalidInput("Keep the name under 80 characters.", field="name")
+        raise InvalidInput(_("Keep the name under 80 characters."), field="name")
     currency = (currency or "").strip().lower()
     if currency not in CURRENCIES:
-        raise InvalidInput("Choose a supported currency.", field="currency")
+        raise InvalidInput(_("Choose a supported currency."), field="currency")
     if monthly_amount is None and yearly_amount is None:
-        raise InvalidInput("Offer the tier monthly, yearly or both.", field="monthly_amount")
+        raise InvalidInput(_("Offer the tier monthly, yearly or both."), field="monthly_amount")
     if tier is None:
         slug = slugify(slug or name)
         if db.session.scalar(select(Tier.id).where(Tier.slug == slug)) is not None:
-            raise Conflict("A tier with this name already exists.", field="name")
+            raise Conflict(_("A tier with this name already exists."), field="name")
         tier = Tier(slug=slug)
         db.session.add(tier)
     elif tier.currency != currency and tier.stripe_product_id:
-        raise InvalidInput("The currency of a tier on sale cannot change; make a new tier.",
+        raise InvalidInput(_("The currency of a tier on sale cannot change; make a new tier."),
                            field="currency")
     tier.name = name
     tier.description = (description or "").strip()

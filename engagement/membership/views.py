@@ -6,6 +6,7 @@ import json
 import re
 
 from flask import abort, current_app, jsonify, redirect, render_template, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -59,8 +60,9 @@ def _membership_request(form: MembershipForm) -> CheckoutRequest:
                                nonce=form.nonce.data or "")
     tier = checkout_service.find_tier(form.tier.data)
     if tier.amount_for(interval) is None:
-        other = "yearly" if interval == "month" else "monthly"
-        raise DomainError(f"{tier.name} is only offered {other}.", field="interval")
+        message = (_("%(tier)s is only offered yearly.", tier=tier.name) if interval == "month"
+                   else _("%(tier)s is only offered monthly.", tier=tier.name))
+        raise DomainError(message, field="interval")
     return CheckoutRequest("membership", email, tier=tier, interval=interval,
                            nonce=form.nonce.data or "")
 
@@ -73,9 +75,9 @@ def _gift_request(form: GiftForm) -> CheckoutRequest:
         try:
             amount = int(form.gift_preset.data)
         except (TypeError, ValueError):
-            raise DomainError("Choose an amount.", field="gift_preset") from None
+            raise DomainError(_("Choose an amount."), field="gift_preset") from None
         if amount not in GIFT_PRESETS:
-            raise DomainError("Choose an amount.", field="gift_preset")
+            raise DomainError(_("Choose an amount."), field="gift_preset")
         field = "gift_preset"
     checkout_service.check_amount(amount, field)
     return CheckoutRequest("gift", _email(form.gift_email.data), amount=amount,
@@ -92,7 +94,7 @@ def checkout():
     form = {"membership": membership, "gift": gift}.get(kind)
     render = support_page.render_support
     if form is None:
-        return render(membership, gift, tiers, 400, "Choose a membership or a gift.")
+        return render(membership, gift, tiers, 400, _("Choose a membership or a gift."))
     if not form.validate():
         return render(membership, gift, tiers, 422)
     try:
@@ -107,7 +109,7 @@ def checkout():
         db.session.rollback()
         current_app.logger.warning("checkout could not start: %s", exc.message)
         return render(membership, gift, tiers, 503,
-                      "Payments cannot be taken right now. Please try again shortly.")
+                      _("Payments cannot be taken right now. Please try again shortly."))
     db.session.commit()  # a tier synced on the way keeps its Stripe ids
     thanks_service.remember_checkout(session["id"])  # only this browser is signed in on its return
     return redirect(session["url"], 303)
