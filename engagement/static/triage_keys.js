@@ -7,14 +7,9 @@
   var rows = Array.prototype.slice.call(document.querySelectorAll("table.corrections tbody tr[data-id]"));
   var decide = document.getElementById("decide-form");
   if (!rows.length && !decide) { return; }
-  var KEYS = rows.length ? [
-    ["j / k", "next / previous correction"], ["o or Enter", "open it"], ["x", "tick it"],
-    ["c", "open it to mark corrected"], ["n", "no action"], ["s", "spam"],
-    ["a", "assign to me"], ["?", "show these keys"]
-  ] : [
-    ["c", "mark corrected (with the public note)"], ["n", "no action"], ["s", "spam"],
-    ["a", "assign to me"], ["j / k", "next / previous open correction"], ["?", "show these keys"]
-  ];
+  // The help dialog and the hint's words come translated from the page (_keys.html).
+  var template = document.getElementById("kbd-help-template");
+  if (!template) { return; }
   var current = -1;
   var STORE = "triage-row";
 
@@ -27,31 +22,8 @@
   function helpDialog() {
     var dialog = document.getElementById("kbd-help");
     if (dialog) { return dialog; }
-    dialog = document.createElement("dialog");
-    dialog.id = "kbd-help";
-    dialog.className = "kbd-help";
-    dialog.setAttribute("aria-labelledby", "kbd-help-title");
-    var title = document.createElement("h2");
-    title.id = "kbd-help-title";
-    title.textContent = "Keyboard shortcuts";
-    var list = document.createElement("dl");
-    KEYS.forEach(function (pair) {
-      var dt = document.createElement("dt");
-      var kbd = document.createElement("kbd");
-      kbd.textContent = pair[0];
-      dt.appendChild(kbd);
-      var dd = document.createElement("dd");
-      dd.textContent = pair[1];
-      list.appendChild(dt);
-      list.appendChild(dd);
-    });
-    var close = document.createElement("button");
-    close.type = "button";
-    close.textContent = "Close";
-    close.addEventListener("click", function () { dialog.close(); });
-    dialog.appendChild(title);
-    dialog.appendChild(list);
-    dialog.appendChild(close);
+    dialog = template.content.firstElementChild.cloneNode(true);
+    dialog.querySelector(".kbd-close").addEventListener("click", function () { dialog.close(); });
     document.body.appendChild(dialog);
     return dialog;
   }
@@ -62,7 +34,7 @@
     var button = document.createElement("button");
     button.type = "button";
     button.className = "link-button";
-    button.textContent = "Keyboard shortcuts (?)";
+    button.textContent = template.getAttribute("data-hint");
     button.addEventListener("click", function () { helpDialog().showModal(); });
     p.appendChild(button);
     var heading = document.querySelector("main h1");
