@@ -207,13 +207,17 @@ def alert_editors(correction: Correction, report: Report, is_new: bool) -> None:
                                                    _stored_passage(correction)),
     }
     excerpt = shortened(correction.quote_exact)
+    count = correction.report_count
     if is_new:
         notify_editors("correction", "correction_new", dedupe_key=f"correction:{correction.id}:new",
-                       summary=f"New correction: “{excerpt}” in {where}", url=url, **context)
+                       summary=lambda: gettext("New correction: “%(excerpt)s” in %(where)s",
+                                               excerpt=excerpt, where=where),
+                       url=url, **context)
     else:
         notify_editors("correction", "correction_new",
                        dedupe_key=f"correction:{correction.id}:report:{report.id}",
-                       summary=f"Another report ({correction.report_count}) of “{excerpt}” "
-                               f"in {where}",
+                       summary=lambda: gettext("Another report (%(count)s) of “%(excerpt)s” in "
+                                               "%(where)s", count=count, excerpt=excerpt,
+                                               where=where),
                        url=url, instant=False, **context)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from flask_babel import gettext
@@ -18,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column
 
+from engagement import i18n
 from engagement.accounts.models import Editor
 from engagement.database import UTCDateTime, utcnow
 from engagement.errors import InvalidInput
@@ -129,14 +131,16 @@ def editors_by_mode(kind: str) -> dict[str, list[Editor]]:
     return grouped
 
 
-def dispatch(kind: str, template: str, dedupe_key: str, *, summary: str = "", url: str = "",
-             instant: bool = True, **context):
+def dispatch(kind: str, template: str, dedupe_key: str, *,
+             summary: str | Callable[[], str] = "", url: str = "", instant: bool = True,
+             **context):
     """Queue a mail for at-once editors and a digest item for the others.
 
     With `instant=False` (e.g. a further report of a known correction) everyone who does not
-    have the kind switched off gets it in the digest only.
+    have the kind switched off gets it in the digest only. A callable `summary` writes the
+    digest line for each editor in that editor's language (the line is stored as written).
     """
-    from engagement.notifications.outbox import enqueue
+    from engagement.notifications.outbox import enqueue, recipient_language
 
     grouped = editors_by_mode(kind)
     queued = []
@@ -153,7 +157,11 @@ def dispatch(kind: str, template: str, dedupe_key: str, *, summary: str = "", ur
         exists = db.session.scalar(select(DigestItem.id).where(
             DigestItem.editor_id == editor.id, DigestItem.dedupe_key == dedupe_key))
         if exists is None:
+            text = summary
+            if callable(summary):
+                with i18n.language(recipient_language(editor.email)):
+                    text = summary()
             db.session.add(DigestItem(editor_id=editor.id, kind=kind, dedupe_key=dedupe_key,
-                                      summary=summary, url=url))
+                                      summary=text, url=url))
     db.session.flush()
     return queued
