@@ -89,10 +89,15 @@ class Languages:
         wanted = (value or "").strip().replace("-", "_").lower()
         return next((code for code in self.codes if code.lower() == wanted), None)
 
-    def closest(self, tag: str | None) -> str:
-        """The served code for a language tag ("uk-UA" gives "uk"); the default for none."""
+    def match_tag(self, tag: str | None) -> str | None:
+        """The served code for a language tag, by its language when the region is not served
+        ("uk-UA" gives "uk"), or None."""
         primary = (tag or "").strip().replace("-", "_").split("_")[0]
-        return self.match(tag) or self.match(primary) or self.default
+        return self.match(tag) or self.match(primary)
+
+    def closest(self, tag: str | None) -> str:
+        """`match_tag`, or the default language."""
+        return self.match_tag(tag) or self.default
 
 
 def languages_of(app: App) -> Languages:
@@ -124,7 +129,9 @@ def select_language() -> str:
         code = served.match(source())
         if code:
             return code
-    code = served.match(request.args.get(QUERY_PARAMETER)) or served.match(session.get(SESSION_KEY))
+    code = served.match_tag(request.args.get(QUERY_PARAMETER)) or served.match(
+        session.get(SESSION_KEY)
+    )
     if code:
         return code
     spoken = [code for code in served.codes if code != PSEUDO]
@@ -138,7 +145,7 @@ def select_locale() -> Locale:
 
 def remember_query_language() -> None:
     """Keep a valid `lang` query parameter in the session, so the next pages keep it."""
-    code = languages().match(request.args.get(QUERY_PARAMETER))
+    code = languages().match_tag(request.args.get(QUERY_PARAMETER))
     if code and session.get(SESSION_KEY) != code:
         session[SESSION_KEY] = code
 
@@ -166,8 +173,10 @@ def language_choices() -> list[dict]:
     current = current_language()
     # The page's own parameters come along, but never an address elsewhere (a `next` someone
     # planted is not echoed into every link of the page).
-    args = {name: [value for value in values if not _elsewhere(value)]
-            for name, values in request.args.to_dict(flat=False).items()}
+    args = {
+        name: [value for value in values if not _elsewhere(value)]
+        for name, values in request.args.to_dict(flat=False).items()
+    }
     choices = []
     for code in languages().codes:
         if code == PSEUDO and current != PSEUDO:

@@ -150,10 +150,21 @@ def smtp_sink():
     sink.stop()
 
 
+@pytest.fixture(scope="session")
+def compiled_catalogs(tmp_path_factory):
+    """The working tree's message catalogs, compiled for this session (no `make` needed)."""
+    from devtools import translations
+
+    folder = tmp_path_factory.mktemp("catalogs")
+    translations.build(folder)
+    return folder
+
+
 @pytest.fixture
-def app_config(database_url, smtp_sink, tmp_path):
+def app_config(database_url, smtp_sink, tmp_path, compiled_catalogs):
     """Settings for the test app; a test may change them before asking for `app`."""
     return {
+        "BABEL_TRANSLATION_DIRECTORIES": str(compiled_catalogs),
         "ENGAGEMENT_ENV": "test",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SECRET_KEY": "test-secret-key",

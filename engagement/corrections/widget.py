@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 
-from flask import abort, current_app, render_template, send_file
+from flask import Response, abort, current_app, render_template, request, send_file
 
+from engagement.corrections import widget_messages
 from engagement.corrections.blueprints import public
 from engagement.extensions import limiter
 from engagement.urls import public_url
@@ -26,8 +28,14 @@ def _serve(filename: str, mimetype: str):
 @public.get("/widget.js")
 @limiter.exempt
 def widget_script():
-    """The widget's script, with an ETag and caching headers."""
-    return _serve("widget.js", "text/javascript")
+    """The widget's script (naming its catalogs' version), with an ETag and caching headers."""
+    script = widget_messages.catalogs().script
+    response = Response(script, mimetype="text/javascript")
+    response.set_etag(hashlib.sha256(script).hexdigest()[:32])
+    response.cache_control.public = True
+    response.cache_control.max_age = CACHE_SECONDS
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response.make_conditional(request)
 
 
 @public.get("/widget.css")

@@ -10,65 +10,43 @@
   var service = src.origin + src.pathname.replace(/\/widget\.js$/, "");
   var selector = me.getAttribute("data-article") || "article";
   var lang = (me.getAttribute("data-lang") || document.documentElement.lang || "en").toLowerCase();
+  var code = lang.replace(/_/g, "-");
+  var CATALOG = "__CATALOG_VERSION__";  // the service writes the catalogs' version in
   var isMac = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
   var isTouch = window.matchMedia && matchMedia("(pointer: coarse)").matches;
   var CONTEXT = 64;
 
-  var TEXTS = {
-    en: {
-      hint: "Found a mistake? Select the text and press {keys}, or use the “Suggest a correction” button.",
-      touchHint: "Found a mistake? Select the text and tap “Suggest a correction”.",
-      how: "No text is selected. Close this, select the words in the article (drag with the mouse, or press and hold a word on a phone) and press {keys}. Or copy the passage here.",
-      quote: "The passage with the mistake",
-      nothing: "Write the correction you suggest, or a comment.",
-      noQuote: "Copy the passage with the mistake here.",
-      form: "Or write to us",
-      button: "Suggest a correction",
-      title: "Suggest a correction",
-      passage: "The passage",
-      suggestion: "Suggested correction",
-      comment: "Comment",
-      email: "Email",
-      emailNote: "Optional. Only to tell you when it is fixed.",
-      notify: "Tell me when it is fixed",
-      trap: "Leave this field empty",
-      send: "Send",
-      cancel: "Cancel",
-      close: "Close",
-      sending: "Sending…",
-      thanks: "Thank you! The editors will look at this passage.",
-      invalid: "Please check the fields marked below.",
-      busy: "Too many reports from here just now. Please try again later.",
-      failed: "Sorry, the report could not be sent. Please try again."
-    },
-    uk: {
-      hint: "Знайшли помилку? Виділіть текст і натисніть {keys} або скористайтеся кнопкою «Запропонувати виправлення».",
-      touchHint: "Знайшли помилку? Виділіть текст і торкніться «Запропонувати виправлення».",
-      how: "Текст не виділено. Закрийте це вікно, виділіть слова в статті (мишею або довгим натисканням на телефоні) і натисніть {keys}. Або скопіюйте фрагмент сюди.",
-      quote: "Фрагмент з помилкою",
-      nothing: "Напишіть пропоноване виправлення або коментар.",
-      noQuote: "Скопіюйте сюди фрагмент з помилкою.",
-      form: "Або напишіть нам",
-      button: "Запропонувати виправлення",
-      title: "Запропонувати виправлення",
-      passage: "Фрагмент",
-      suggestion: "Пропоноване виправлення",
-      comment: "Коментар",
-      email: "Електронна пошта",
-      emailNote: "Необов’язково. Лише щоб повідомити вам про виправлення.",
-      notify: "Повідомте мене, коли виправлять",
-      trap: "Залиште це поле порожнім",
-      send: "Надіслати",
-      cancel: "Скасувати",
-      close: "Закрити",
-      sending: "Надсилаємо…",
-      thanks: "Дякуємо! Редакція перегляне цей фрагмент.",
-      invalid: "Перевірте позначені поля.",
-      busy: "Забагато повідомлень звідси. Спробуйте пізніше.",
-      failed: "На жаль, не вдалося надіслати. Спробуйте ще раз."
-    }
+  /* The widget's words in English; the service's catalogs translate them (docs/translating.md).
+     _() marks each for the message extraction and changes nothing here. */
+  function _(text) { return text; }
+  var EN = {
+    hint: _("Found a mistake? Select the text and press {keys}, or use the “Suggest a correction” button."),
+    touchHint: _("Found a mistake? Select the text and tap “Suggest a correction”."),
+    how: _("No text is selected. Close this, select the words in the article (drag with the mouse, or press and hold a word on a phone) and press {keys}. Or copy the passage here."),
+    quote: _("The passage with the mistake"),
+    nothing: _("Write the correction you suggest, or a comment."),
+    noQuote: _("Copy the passage with the mistake here."),
+    form: _("Or write to us"),
+    button: _("Suggest a correction"),
+    title: _("Suggest a correction"),
+    passage: _("The passage"),
+    suggestion: _("Suggested correction"),
+    comment: _("Comment"),
+    email: _("Email"),
+    emailNote: _("Optional. Only to tell you when it is fixed."),
+    notify: _("Tell me when it is fixed"),
+    trap: _("Leave this field empty"),
+    send: _("Send"),
+    cancel: _("Cancel"),
+    close: _("Close"),
+    sending: _("Sending…"),
+    thanks: _("Thank you! The editors will look at this passage."),
+    invalid: _("Please check the fields marked below."),
+    busy: _("Too many reports from here just now. Please try again later."),
+    failed: _("Sorry, the report could not be sent. Please try again.")
   };
-  var t = TEXTS[lang.split("-")[0]] || TEXTS.en;
+  var t = {};
+  for (var key in EN) t[key] = EN[key];
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -395,7 +373,7 @@
       hint.appendChild(button);
       hint.appendChild(document.createTextNode(" "));
       var link = el("a", { href: service + "/corrections/report?url=" + encodeURIComponent(pageUrl()) +
-        "&title=" + encodeURIComponent(articleTitle()) }, t.form);
+        "&title=" + encodeURIComponent(articleTitle()) + "&lang=" + encodeURIComponent(code) }, t.form);
       hint.appendChild(link);
       article.parentNode.insertBefore(hint, article.nextSibling);
     });
@@ -410,6 +388,19 @@
     document.addEventListener("touchend", later);
   }
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else start();
+  /* Another language: its messages (msgid -> translation) from the service, at a URL that changes
+     whenever they do (so cached for good), before anything is shown. English needs none. */
+  function translated() {
+    if (/^en(-[a-z]+)?$/.test(code) && code !== "en-xa") return Promise.resolve();
+    return fetch(service + "/widget/messages/" + CATALOG + "/" + encodeURIComponent(code) + ".json")
+      .then(function (response) { return response.ok ? response.json() : {}; })
+      .then(function (messages) { for (var key in EN) t[key] = messages[EN[key]] || EN[key]; })
+      .catch(function () {});
+  }
+
+  function ready() {
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+    else start();
+  }
+  translated().then(ready);
 })();

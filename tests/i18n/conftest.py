@@ -179,8 +179,11 @@ def sign_in_patron(app, client, email: str, language: str | None = None) -> int:
     with app.app_context():
         patron = Patron(email=email, name="Olena", language=language)
         db.session.add(patron)
-        db.session.add(MagicLink(patron=patron, token_hash=hash_token(token),
-                                 expires_at=utcnow() + LINK_LIFETIME))
+        db.session.add(
+            MagicLink(
+                patron=patron, token_hash=hash_token(token), expires_at=utcnow() + LINK_LIFETIME
+            )
+        )
         db.session.commit()
         patron_id = patron.id
     response = Forms(client).post(f"/account/login/{token}")

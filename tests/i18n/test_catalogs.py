@@ -91,7 +91,16 @@ def test_ukrainian_plurals_compile_to_the_three_forms(tmp_path):
     translations.write_mo_file(translations.read(po, "uk"), po.with_suffix(".mo"))
     with po.with_suffix(".mo").open("rb") as file:
         catalog = gettext.GNUTranslations(file)
-    forms = {n: catalog.ngettext("%(num)s vote", "%(num)s votes", n) % {"num": n}
-             for n in (1, 2, 5, 11, 21, 22, 25)}
-    assert forms == {1: "1 голос", 2: "2 голоси", 5: "5 голосів", 11: "11 голосів",
-                     21: "21 голос", 22: "22 голоси", 25: "25 голосів"}
+    forms = {
+        n: catalog.ngettext("%(num)s vote", "%(num)s votes", n) % {"num": n}
+        for n in (1, 2, 5, 11, 21, 22, 25)
+    }
+    assert forms == {
+        1: "1 голос",
+        2: "2 голоси",
+        5: "5 голосів",
+        11: "11 голосів",
+        21: "21 голос",
+        22: "22 голоси",
+        25: "25 голосів",
+    }

@@ -46,9 +46,10 @@ def test_the_lang_parameter_wins_over_the_browser_and_stays_for_the_next_pages(c
     ukrainian = {"Accept-Language": "uk"}
     assert _lang(client.get("/?lang=en", headers=ukrainian)) == "en"
     assert _lang(client.get("/topics", headers=ukrainian)) == "en"  # kept in the session
-    assert _lang(client.get("/corrections?lang=uk-UA")) == "en"  # not a served code: ignored
-    assert _lang(client.get("/corrections?lang=UK")) == "uk"
+    assert _lang(client.get("/corrections?lang=de")) == "en"  # not served: ignored
+    assert _lang(client.get("/corrections?lang=uk-UA")) == "uk"  # the widget's data-lang
     assert _lang(client.get("/support")) == "uk"
+    assert _lang(client.get("/support?lang=EN")) == "en"
 
 
 def test_the_pseudo_locale_is_offered_only_when_switched_on(app_config):
@@ -74,15 +75,17 @@ def test_the_language_picked_before_signing_in_stays_after_it(app, client):
 
 def test_the_switch_links_to_the_same_page_in_each_language(client):
     html = client.get("/corrections?page=2", headers={"Accept-Language": "uk"}).get_data(
-        as_text=True)
+        as_text=True
+    )
     assert 'href="/corrections?page=2&amp;lang=en" hreflang="en" lang="en"' in html
     assert '<strong lang="uk" aria-current="true">Українська</strong>' in html
 
 
 def test_a_signed_in_patron_saves_a_language_from_the_switch_and_the_account(app, client):
     patron_id = sign_in_patron(app, client, "mykola@example.org")
-    response = Forms(client).post("/account/language", {"language": "uk", "next": "/topics"},
-                                  page="/account")
+    response = Forms(client).post(
+        "/account/language", {"language": "uk", "next": "/topics"}, page="/account"
+    )
     assert response.status_code == 303 and response.headers["Location"] == "/topics"
     with app.app_context():
         assert db.session.get(Patron, patron_id).language == "uk"
@@ -98,9 +101,9 @@ def test_a_signed_in_patron_saves_a_language_from_the_switch_and_the_account(app
 
 def test_an_unknown_language_or_a_foreign_next_changes_nothing(app, client):
     patron_id = sign_in_patron(app, client, "iryna@example.org", language="en")
-    response = Forms(client).post("/account/language",
-                                  {"language": "xx", "next": "https://evil.example/"},
-                                  page="/account")
+    response = Forms(client).post(
+        "/account/language", {"language": "xx", "next": "https://evil.example/"}, page="/account"
+    )
     assert response.status_code == 303 and response.headers["Location"] == "/account"
     with app.app_context():
         assert db.session.get(Patron, patron_id).language == "en"
@@ -109,8 +112,9 @@ def test_an_unknown_language_or_a_foreign_next_changes_nothing(app, client):
 def test_an_editor_keeps_the_newsroom_in_their_language(app, client, auth):
     auth.login("editor")
     assert _lang(client.get("/newsroom/", headers={"Accept-Language": "en"})) == "en"
-    response = Forms(client).post("/newsroom/language", {"language": "uk", "next": "/newsroom/"},
-                                  page="/newsroom/")
+    response = Forms(client).post(
+        "/newsroom/language", {"language": "uk", "next": "/newsroom/"}, page="/newsroom/"
+    )
     assert response.status_code == 303
     assert _lang(client.get("/newsroom/?lang=en", headers={"Accept-Language": "en"})) == "uk"
     with app.app_context():
@@ -126,8 +130,9 @@ def test_only_a_signed_in_editor_saves_a_newsroom_language(client):
 
 def _queued(app, **enqueue_args) -> Email:
     with app.test_request_context("/", headers={"Accept-Language": "en"}):
-        email = enqueue("magic_link", patron=None, token=None, minutes=30, next_path=None,
-                        **enqueue_args)
+        email = enqueue(
+            "magic_link", patron=None, token=None, minutes=30, next_path=None, **enqueue_args
+        )
         db.session.commit()
         return db.session.scalar(select(Email).where(Email.id == email.id))
 
@@ -178,7 +183,11 @@ def test_money_numbers_and_dates_follow_the_language(in_language):
     moment = datetime(2026, 12, 5, 17, 0, tzinfo=UTC)
     in_language("en")
     assert [money(300), money(350), money(100000), money(500, "chf")] == [
-        "€3", "€3.50", "€1,000", "5 CHF"]
+        "€3",
+        "€3.50",
+        "€1,000",
+        "5 CHF",
+    ]
     assert price(300, "eur", "month") == "€3 a month" and number(12345) == "12,345"
     assert newsroom_date(moment) == "5 December 2026"
     assert newsroom_datetime(moment) == "5 December 2026, 17:00 (UTC)"
@@ -195,7 +204,8 @@ def test_dates_are_on_the_newsrooms_clock(app_config):
     app = create_app({**app_config, "NEWSROOM_TIMEZONE": "Europe/Kyiv"})
     with app.test_request_context("/?lang=uk"):
         assert newsroom_datetime(datetime(2026, 12, 31, 23, 0, tzinfo=UTC)) == (
-            "1 січня 2027, 01:00 (Europe/Kyiv)")
+            "1 січня 2027, 01:00 (Europe/Kyiv)"
+        )
 
 
 def test_the_pseudo_locale_accents_the_month_too(in_language):
@@ -210,8 +220,15 @@ def test_ukrainian_plurals_of_days_hours_and_minutes(in_language):
     hours = [age(timedelta(hours=n)) for n in (1, 2, 5, 11, 21, 22)]
     assert hours == ["1 година", "2 години", "5 годин", "11 годин", "21 година", "22 години"]
     minutes = [age(timedelta(minutes=n)) for n in COUNTS]
-    assert minutes == ["1 хвилина", "2 хвилини", "5 хвилин", "11 хвилин", "21 хвилина",
-                       "22 хвилини", "25 хвилин"]
+    assert minutes == [
+        "1 хвилина",
+        "2 хвилини",
+        "5 хвилин",
+        "11 хвилин",
+        "21 хвилина",
+        "22 хвилини",
+        "25 хвилин",
+    ]
     assert age(timedelta(seconds=30)) == "менше хвилини"
 
 
