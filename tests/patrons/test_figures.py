@@ -70,7 +70,9 @@ def test_the_dashboard_shows_the_figures_and_an_accessible_chart(app, auth, clie
     html = client.get("/newsroom/").get_data(as_text=True)
     assert 'id="panel-patrons"' in html
     assert re.search(r'<dd id="figure-active">4</dd>', html)
-    assert "Monthly recurring revenue (EUR)</dt><dd class=\"figure-mrr\">€20" in unescape(html)
+    # The currency's code is marked as not to be translated.
+    assert ('Monthly recurring revenue (<span translate="no">EUR</span>)</dt>'
+            '<dd class="figure-mrr">€20') in unescape(html)
     assert '<dd id="figure-new">2</dd>' in html and '<dd id="figure-lapsed">1</dd>' in html
     svg = re.search(r"<svg class=\"chart\".*?</svg>", html, re.S).group(0)
     assert 'role="img"' in svg and "<title id=\"chart-title\">" in svg and "<desc" in svg
