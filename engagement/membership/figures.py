@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from babel.dates import format_datetime
 from flask import g, has_request_context
+from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, case, exists, func, literal_column, or_, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Select
@@ -203,7 +204,7 @@ def revenue_levels(points: list[datetime], currency: str) -> list[int]:
 
 def _by_tier() -> Select:
     paid = aliased(Membership)
-    name = func.coalesce(Tier.name, literal_column("'Own amount'"))
+    name = Tier.name  # NULL: the patron's own amount
     now = _at("at")
     counted = or_(Membership.source == "stripe", ~exists().where(
         paid.patron_id == Membership.patron_id, paid.source == "stripe", member_at(paid, now)))
@@ -219,7 +220,8 @@ STATEMENTS["by_tier"] = _by_tier()
 def patrons_by_tier(now: datetime) -> list[tuple[str, int]]:
     """Patrons per tier now; a patron with a paid membership and a grant counts in the paid."""
     rows = db.session.execute(STATEMENTS["by_tier"], {"at": now})
-    return sorted(((n, c) for n, c in rows), key=lambda item: (-item[1], item[0]))
+    return sorted(((_("Own amount") if n is None else n, c) for n, c in rows),
+                  key=lambda item: (-item[1], item[0]))
 
 
 @dataclass(frozen=True)
