@@ -15,8 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import lazy_gettext, lazy_ngettext
 from sqlalchemy import bindparam, delete, exists, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -89,6 +88,10 @@ class Counted:
     vote_count: int | None
 
 
+# The errors' messages are lazy: they are put in words once the vote's connection is given back,
+# since choosing the reader's language may ask the database for the signed-in patron's.
+
+
 class SessionOver(Exception):
     """The patron's session is no longer current (signed out everywhere, or erased)."""
 
@@ -106,14 +109,14 @@ def _open_topic(conn: Connection, topic_id: int, patron_id: int, now: datetime,
         if not current:
             raise SessionOver()
     if row is None or row.round_id is None or row.state == "suggested":
-        raise NotFound(_("There is no such topic."))
+        raise NotFound(lazy_gettext("There is no such topic."))
     closed_at = row.closed_early_at or row.closes_at
     if now >= closed_at:
-        raise Conflict(_("Voting in this round has closed."))
+        raise Conflict(lazy_gettext("Voting in this round has closed."))
     if now < row.opens_at:
-        raise Conflict(_("Voting in this round has not opened yet."))
+        raise Conflict(lazy_gettext("Voting in this round has not opened yet."))
     if row.state != "open":
-        raise Conflict(_("This topic is no longer open for votes."))
+        raise Conflict(lazy_gettext("This topic is no longer open for votes."))
     return row
 
 
@@ -130,20 +133,20 @@ def cast(conn: Connection, patron_id: int, topic_id: int, now: datetime,
     longer theirs, checked in the first statement."""
     row = _open_topic(conn, topic_id, patron_id, now, session_version)
     if not row.may_vote:
-        raise NotAllowed(
-            _("Only co-creators whose membership lets them vote in this round can vote."))
+        raise NotAllowed(lazy_gettext(
+            "Only co-creators whose membership lets them vote in this round can vote."))
     spend, add = _upserts(conn.dialect.name)
     ids = {"the_round": row.round_id, "the_patron": patron_id, "the_topic": topic_id}
     used = conn.execute(spend, {**ids, "budget": row.vote_budget}).scalar()
     if used is None:
-        raise Conflict(ngettext(
+        raise Conflict(lazy_ngettext(
             "You have used all %(num)s of your votes in this round. "
             "Take one back to vote for another topic.",
             "You have used all %(num)s of your votes in this round. "
             "Take one back to vote for another topic.", row.vote_budget))
     if conn.execute(add, {**ids, "now": now}).scalar() is None:
         conn.execute(GIVE_BACK, ids)  # the refused vote costs nothing
-        raise Conflict(_("You have already voted for this topic."))
+        raise Conflict(lazy_gettext("You have already voted for this topic."))
     return _counted(row, used, conn.execute(COUNT_UP, {"the_topic": topic_id}).scalar_one())
 
 
@@ -159,5 +162,5 @@ def withdraw(conn: Connection, patron_id: int, topic_id: int, now: datetime,
     if removed is None:
         if used is not None:
             conn.execute(TAKE_AGAIN, ids)  # nothing was taken back: the ballot as it was
-        raise Conflict(_("You have not voted for this topic."))
+        raise Conflict(lazy_gettext("You have not voted for this topic."))
     return _counted(row, used, conn.execute(COUNT_DOWN, {"the_topic": topic_id}).scalar_one())

@@ -155,7 +155,7 @@ def _respond(ok_message: str, topic_id: int, counted: services.casting.Counted |
     if error is not None:
         if isinstance(error, (NotAllowed, NotFound)):
             raise error
-        flash(error.message, "error")
+        flash(str(error.message), "error")
     else:
         flash(ok_message, "success")
     return redirect(url_for("voting.topics", _anchor=f"topic-{topic_id}"), 303)
@@ -167,7 +167,9 @@ def _not_signed_in():
     return _sign_in_redirect()
 
 
-def _vote_action(topic_id: int, action, ok: str):
+def _vote_action(topic_id: int, action, ok):
+    # `ok()` and the rest of the words only once the Core connection is given back: choosing the
+    # reader's language may query the signed-in patron (one pooled connection at a time).
     claim = patron_claim()  # the session is checked by the vote's first statement
     if claim is None:
         return _not_signed_in()
@@ -184,21 +186,22 @@ def _vote_action(topic_id: int, action, ok: str):
     left = _("You have no votes left in this round.") if remaining == 0 else ngettext(
         "You have %(num)s vote left in this round.",
         "You have %(num)s votes left in this round.", remaining)
-    return _respond(f"{ok} {left}", topic_id, counted)
+    return _respond(f"{ok()} {left}", topic_id, counted)
 
 
 @public.post("/topics/<int:topic_id>/vote")
 @_voting_limit
 def vote(topic_id: int):
     """Spend one of the round's votes on a topic."""
-    return _vote_action(topic_id, services.cast_vote, _("Your vote is in."))
+    return _vote_action(topic_id, services.cast_vote, lambda: _("Your vote is in."))
 
 
 @public.post("/topics/<int:topic_id>/unvote")
 @_voting_limit
 def unvote(topic_id: int):
     """Take a vote back while the round is open."""
-    return _vote_action(topic_id, services.withdraw_vote, _("Your vote is taken back."))
+    return _vote_action(topic_id, services.withdraw_vote,
+                        lambda: _("Your vote is taken back."))
 
 
 @public.post("/topics/suggest")
