@@ -54,8 +54,10 @@ class LanguageForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.language.choices = [("", _l("The browser's language"))] + [
-            (code, i18n.language_name(code)) for code in i18n.languages().codes
+        # Each language named in itself, marked with its own lang so it is read right.
+        self.language.choices = [("", _l("The browser's language"), {})] + [
+            (code, i18n.language_name(code), {"lang": code.replace("_", "-")})
+            for code in i18n.languages().codes
         ]
 
 

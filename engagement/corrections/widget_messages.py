@@ -32,7 +32,11 @@ def widget_msgids(path: str = SCRIPT) -> tuple[str, ...]:
     """The messages widget.js marks with _(), in order (read once per process)."""
     with open(path, "rb") as file:
         found = list(extract_javascript(file, {"_": None}, [], {}))
-    return tuple(dict.fromkeys(entry[2] for entry in found if isinstance(entry[2], str)))
+    msgids: dict[str, None] = {}
+    for _line, _function, message, _comments in found:
+        if isinstance(message, str):
+            msgids[message] = None
+    return tuple(msgids)
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,7 @@ def enqueue(template: str, to: str | list[str], dedupe_key: str, *, language: st
     existing = db.session.scalar(select(Email.id).where(Email.dedupe_key == dedupe_key))
     if existing is not None:
         return None
+    written_in: str | None
     if language is not None:
         written_in = i18n.languages().closest(language)
     else:

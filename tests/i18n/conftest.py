@@ -57,7 +57,7 @@ def pseudo_app(tmp_path_factory, catalog_folder):
 
 def _add_what_the_demo_lacks() -> None:
     from engagement.accounts.models import Patron
-    from engagement.membership.models import Donation, StripeEvent
+    from engagement.membership.models import Donation, Membership, StripeEvent
     from engagement.patreon.models import PatreonDelivery
 
     patron = db.session.scalar(select(Patron).where(Patron.email == "reader@example.org"))
@@ -88,6 +88,12 @@ def _add_what_the_demo_lacks() -> None:
             payload=json.dumps({"data": {}}),
         )
     )
+    paid = db.session.scalar(
+        select(Membership)
+        .where(Membership.granted_by_id.is_(None), Membership.started_at.is_not(None))
+        .order_by(Membership.id)
+    )
+    paid.stripe_subscription_id = paid.stripe_subscription_id or "sub_demo_i18n"
     db.session.commit()
 
 

@@ -152,6 +152,7 @@ NOT_PAGES = {
     "health.healthz": "for the load balancer",
     "corrections.widget_script": "the widget (its strings: tests/e2e/test_widget*.py)",
     "corrections.widget_stylesheet": "the widget's CSS",
+    "corrections.widget_messages": "the widget's messages as JSON (tests/corrections)",
     "corrections.demo_article": "stands in for an outlet's own article page",
     "corrections.openapi": "JSON for developers",
     "accounts.patron_data": "the patron's data as a JSON download",

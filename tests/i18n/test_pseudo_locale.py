@@ -69,7 +69,7 @@ def _mail_objects(refs) -> dict:
         "report": session.scalar(select(Report).where(Report.correction_id == correction.id)),
         "membership": session.scalar(
             select(Membership)
-            .where(Membership.stripe_subscription_id.is_not(None))
+            .where(Membership.granted_by_id.is_(None), Membership.started_at.is_not(None))
             .order_by(Membership.id)
         ),
         "grant": session.get(Membership, refs["grant"]),
@@ -102,6 +102,11 @@ def test_mail_is_pseudo_localised(mail: Mail, pseudo_app, refs, data):
     with pseudo_app.test_request_context("/"), force_locale(locale_for(PSEUDO)):
         context = _context(mail, _mail_objects(refs))
         subject, text, html = render_email(mail.template, **context)
+    # The context's own values (ids, a digest line written by its feature) are data too.
+    data = data.with_more(value for value in mail.context.values() if isinstance(value, str))
+    data = data.with_more(
+        item["summary"] for section in context.get("sections", []) for item in section["items"]
+    )
     lines = unlocalised([Text("subject", subject)], data)
     lines += [f"text {line}" for line in unlocalised(visible_plain(text), data)]
     lines += [f"html {line}" for line in unlocalised(visible_html(html), data)]

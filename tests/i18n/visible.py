@@ -141,6 +141,10 @@ class Data:
         )
         self.blob = "\n".join(self.strings)
 
+    def with_more(self, values) -> Data:
+        """These strings and `values`."""
+        return Data([*self.strings, *values])
+
     def without_data(self, text: str) -> str:
         """`text` with every data string and URL taken out."""
         rest = URL.sub(" ", squeeze(text))
