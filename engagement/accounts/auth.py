@@ -8,6 +8,7 @@ from functools import wraps
 
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import bindparam, select, update
@@ -27,7 +28,8 @@ def init_app(app: Flask) -> None:
     """Configure Flask-Login (each newsroom blueprint guards its own pages)."""
     login_manager.init_app(app)
     login_manager.login_view = "accounts_newsroom.login"
-    login_manager.login_message = "Please sign in to open the newsroom."
+    login_manager.login_message = _l("Please sign in to open the newsroom.")
+    login_manager.localize_callback = str  # flashed translated (a lazy text cannot be stored)
     login_manager.login_message_category = "info"
     # "strong": a session whose address or browser changed is dropped. Flask-Login's own
     # identifier reads X-Forwarded-For, which anyone can send; ours uses the address the app
