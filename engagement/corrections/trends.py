@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import g, has_request_context, url_for
+from flask_babel import gettext as _
 from sqlalchemy import func, select, text
 
 from engagement.corrections.blueprints import newsroom
 from engagement.corrections.models import _OPEN_SQL as OPEN_SQL
 from engagement.corrections.models import OPEN_STATUSES, Correction
 from engagement.extensions import db
-from engagement.formatting import age
+from engagement.formatting import age, number
 from engagement.newsroom import registry
 from engagement.newsroom.trends import (
     Headline,
@@ -54,15 +55,18 @@ def headlines() -> list[Headline]:
     """Open corrections, with the oldest one's wait."""
     now = dashboard_now()
     levels = open_levels(now)
-    trend, direction = change(levels[-1], levels[-2], "a week ago")
+    trend, direction = change(
+        levels[-1], levels[-2],
+        # TRANSLATORS: a dashboard trend: open corrections now against a week ago.
+        lambda figure: _("%(change)s vs a week ago", change=figure))
     oldest = oldest_open_age(now)
-    note = f"The oldest has waited {age(oldest)}." if oldest is not None else ""
+    note = _("The oldest has waited %(waited)s.", waited=age(oldest)) if oldest is not None else ""
     return [Headline(
-        "open-corrections", "Open corrections", f"{levels[-1]:,}", trend, direction, levels,
+        "open-corrections", _("Open corrections"), number(levels[-1]), trend, direction, levels,
         url_for("corrections_newsroom.triage_list", sort="oldest_unhandled"),
-        "Triage, oldest first",
+        _("Triage, oldest first"),
         empty="" if levels[-1] or any(levels) else
-        "No reports yet: embed the widget on your articles (see the widget guide).",
+        _("No reports yet: embed the widget on your articles (see the widget guide)."),
         note=note, order=50)]
 
 

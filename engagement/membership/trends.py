@@ -21,9 +21,15 @@ from engagement.newsroom.trends import (
 )
 
 
+def _four_weeks_ago(figure: str) -> str:
+    # TRANSLATORS: a dashboard trend, e.g. "+3 vs 4 weeks ago": the figure now against four
+    # weeks before.
+    return _("%(change)s vs 4 weeks ago", change=figure)
+
+
 def _active(now: datetime, points: list[datetime]) -> Headline:
     levels = figures.patron_levels(points)
-    trend, direction = change(levels[-1], levels[-5], _("4 weeks ago"))
+    trend, direction = change(levels[-1], levels[-5], _four_weeks_ago)
     return Headline(
         "active-patrons", _("Active patrons"), number(levels[-1]), trend, direction, levels,
         url_for("membership_newsroom.index"), _("All patrons"),
@@ -41,7 +47,7 @@ def _revenue(now: datetime, points: list[datetime]) -> Headline:
                         order=20)
     currency = max(revenue, key=revenue.get)
     levels = figures.revenue_levels(points, currency)
-    trend, direction = change(levels[-1], levels[-5], _("4 weeks ago"),
+    trend, direction = change(levels[-1], levels[-5], _four_weeks_ago,
                               lambda amount: money(amount, currency))
     others = ", ".join(money(amount, code) for code, amount in revenue.items()
                        if code != currency)
@@ -56,8 +62,12 @@ def _month_pair(now: datetime, label: str, key: str, count, weekly, empty: str,
                 order: int) -> Headline:
     this_month, last_month = month_starts(now)
     current, previous = count(this_month, now), count(last_month, this_month)
-    trend, direction = change(current, previous,
-                              _("%(count)s last month", count=number(previous)))
+    trend, direction = change(
+        current, previous,
+        # TRANSLATORS: a dashboard trend, e.g. "+3 vs 12 last month": this month's count
+        # against last month's (%(previous)s).
+        lambda figure: _("%(change)s vs %(previous)s last month", change=figure,
+                         previous=number(previous)))
     return Headline(key, label, number(current), trend, direction, weekly(edges_of_weeks(now)),
                     url_for("membership_newsroom.index"), _("Patrons"),
                     empty=empty if not current and not previous else "", order=order)

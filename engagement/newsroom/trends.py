@@ -154,22 +154,23 @@ def month_starts(now: datetime) -> tuple[datetime, datetime]:
     return this, newsroom_midnight(previous_local)
 
 
-def change(current: int, previous: int, unit: str,
+def change(current: int, previous: int, compared: Callable[[str], str],
            shown: Callable[[int], str] = number) -> tuple[str, str]:
-    """A trend's words and direction: "+3 vs last month", "up" (`unit`, what the figure is
-    compared with, comes translated: `_("last month")`)."""
+    """A trend's words and direction: "+3 vs last month", "up". `compared` writes the whole
+    comparison around the signed figure, translated as one sentence, e.g.
+    `lambda figure: _("%(change)s vs the week before", change=figure)`."""
     delta = current - previous
     direction = "up" if delta > 0 else "down" if delta < 0 else "flat"
     sign = "+" if delta > 0 else "−" if delta < 0 else "±"
-    figure = sign + shown(abs(delta))
-    # TRANSLATORS: a dashboard trend, e.g. "+3 vs last month"; %(then)s is a translated phrase
-    # such as "the week before" or "4 weeks ago", written to follow this message's "vs".
-    return _("%(change)s vs %(then)s", change=figure, then=unit), direction
+    return compared(sign + shown(abs(delta))), direction
 
 
 def weekly_rate(key: str, build: Callable[[], tuple[Select, ColumnElement, None]],
                 now: datetime) -> tuple[list[int], str, str]:
     """Rows per week for twelve weeks, and the last week against the one before as a trend."""
     points = bucketed(key, build, edges_of_weeks(now))
-    trend, direction = change(points[-1], points[-2], _("the week before"))
+    trend, direction = change(
+        points[-1], points[-2],
+        # TRANSLATORS: a dashboard trend: this week's count against the week before's.
+        lambda figure: _("%(change)s vs the week before", change=figure))
     return points, trend, direction

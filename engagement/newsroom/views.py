@@ -10,6 +10,7 @@ from engagement.accounts.auth import editor_required
 from engagement.blueprints import newsroom_blueprint
 from engagement.database import utcnow
 from engagement.formatting import newsroom_time
+from engagement.i18n import current_language
 from engagement.newsroom import registry
 
 bp = newsroom_blueprint("newsroom", __name__)  # every page needs a signed-in editor
@@ -32,15 +33,17 @@ def _figures(is_admin: bool) -> dict:
 
 def dashboard_figures(is_admin: bool, fresh: bool = False) -> dict:
     """The dashboard's figures, counted at most once per DASHBOARD_CACHE_SECONDS in this process
-    (each count scans the patrons and corrections; `fresh` counts again now)."""
+    (each count scans the patrons and corrections; `fresh` counts again now). The headlines are
+    written in words, so each language keeps its own."""
     seconds = current_app.config["DASHBOARD_CACHE_SECONDS"]
     cache = current_app.extensions.setdefault("dashboard_figures", {})
-    kept = cache.get(is_admin)
+    key = (is_admin, current_language())
+    kept = cache.get(key)
     if seconds > 0 and not fresh and kept and kept[0] > time.monotonic():
         return kept[1]
     figures = _figures(is_admin)
     if seconds > 0:
-        cache[is_admin] = (time.monotonic() + seconds, figures)
+        cache[key] = (time.monotonic() + seconds, figures)
     return figures
 
 

@@ -84,6 +84,28 @@ def test_headlines_show_values_trends_and_sparklines_from_the_data(app, auth, cl
         assert 'role="img"' in svg and "<title" in svg and "<script" not in svg
 
 
+def test_headlines_read_in_the_editors_language_each_kept_apart(app, auth, client):
+    # The figures are kept for a while; English kept first must not answer the Ukrainian page.
+    app.config["DASHBOARD_CACHE_SECONDS"] = 300
+    with app.app_context():
+        _patron("old@example.org", 200)
+        for i in range(4):
+            _correction(i, 2)
+        db.session.commit()
+    auth.login("admin")
+    english = _headline(client.get("/newsroom/").get_data(as_text=True), "open-corrections")
+    assert "+4 vs a week ago" in english
+    html = client.get("/newsroom/?lang=uk").get_data(as_text=True)
+    corrections = _headline(html, "open-corrections")
+    assert "Відкриті виправлення" in corrections
+    assert "+4 за тиждень" in corrections and "Найстаріше чекає вже 2 дні." in corrections
+    assert "Розгляд: спершу найстаріші" in corrections
+    assert "±0 за 4 тижні" in _headline(html, "active-patrons")
+    mails = _headline(html, "mails-failing")
+    assert "Листи з помилками" in mails and "усі листи надсилаються" in mails
+    assert "Черга листів" in mails
+
+
 def test_an_editor_does_not_see_the_admins_outbox_figure(app, auth, client):
     auth.login("editor")
     html = client.get("/newsroom/").get_data(as_text=True)
