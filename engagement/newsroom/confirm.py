@@ -15,7 +15,3 @@ def confirm(title: str, consequences: Iterable[str], action: str, button: str, c
                            consequences=list(consequences), action=action, button=button,
                            cancel=cancel, fields=list(fields), danger=danger)
 
-
-def plural(count: int, one: str, many: str | None = None) -> str:
-    """'1 correction', '3 corrections'."""
-    return f"{count:,} {one if count == 1 else (many or one + 's')}"
