@@ -6,6 +6,7 @@ The worker (worker.py) claims rows and calls these; nothing here touches the dat
 from __future__ import annotations
 
 import binascii
+import functools
 import hashlib
 import random
 import smtplib
@@ -107,13 +108,19 @@ def _qp_part(subtype: str, body: str) -> bytes:
             "Content-Transfer-Encoding: quoted-printable\n\n").encode("ascii") + encoded
 
 
+@functools.lru_cache(maxsize=512)
+def _subject_header(subject: str) -> str:
+    # Mails of one kind often share their subject (digests, notices): encoded once.
+    return "Subject: " + Header(subject, UTF8).encode(linesep="\n")
+
+
 def message_bytes(mail: OutgoingMail, sender: str) -> bytes:
     """`build_message(...)` as the bytes sent (CRLF), written directly: the same headers and
     parts, several times cheaper than the email package's generator."""
     boundary = f"==============={random.randrange(sys.maxsize):019d}=="
     head = "\n".join([
         f'Content-Type: multipart/alternative;\n boundary="{boundary}"', "MIME-Version: 1.0",
-        "Subject: " + Header(mail.subject, UTF8).encode(linesep="\n"),
+        _subject_header(mail.subject),
         _header("From", sender), _header("To", ", ".join(mail.recipients)),
         "Date: " + formatdate(usegmt=True), _header("Message-ID", message_id(mail, sender)),
         "Auto-Submitted: auto-generated"])
