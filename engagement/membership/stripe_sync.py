@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import bindparam, or_, select
 
 from engagement.accounts.erasure import refuse_to_recreate
@@ -181,37 +182,47 @@ def sync_subscription(subscription: dict, patron: Patron) -> Membership | None:
 def _mail_transitions(membership: Membership, before: dict) -> None:
     patron = membership.patron
     sub_id = membership.stripe_subscription_id
+    # The digest lines are written per editor, in each one's language (notifications.dispatch).
+    who, tier = patron.display, membership.tier.name if membership.tier else None
     if membership.status in ACCESS_STATUSES and not before["access"] and not before["ended"]:
         if patron.email:
             enqueue("membership_welcome", patron.email, f"membership-welcome:{sub_id}",
                     patron=patron, membership=membership)
         notify_editors("patron", "patron_new", f"patron-new:{sub_id}",
-                       summary=f"New patron: {patron.display} ({_tier_name(membership)})",
+                       summary=lambda: gettext("New patron: %(patron)s (%(tier)s)",
+                                               patron=who, tier=_tier_name(tier)),
                        url="/newsroom/", patron=patron, membership=membership)
     if membership.cancel_at_period_end and not before["cancel"] and membership.ended_at is None:
         period = membership.current_period_end
         notify_editors("patron", "patron_cancellation",
                        f"patron-cancel:{sub_id}:{int(period.timestamp()) if period else 0}",
-                       summary=f"{patron.display} cancelled ({_tier_name(membership)})",
+                       # TRANSLATORS: a digest line: the patron cancelled, the membership runs
+                       # to the period's end; %(tier)s is a tier's name or "own amount".
+                       summary=lambda: gettext("%(patron)s cancelled (%(tier)s)",
+                                               patron=who, tier=_tier_name(tier)),
                        url="/newsroom/", patron=patron, membership=membership, ended=False)
     if membership.ended_at is not None and not before["ended"] and before["access"]:
         if patron.email:
             enqueue("membership_ended", patron.email, f"membership-ended:{sub_id}",
                     patron=patron, membership=membership)
         notify_editors("patron", "patron_cancellation", f"patron-ended:{sub_id}",
-                       summary=f"Membership ended: {patron.display} ({_tier_name(membership)})",
+                       summary=lambda: gettext("Membership ended: %(patron)s (%(tier)s)",
+                                               patron=who, tier=_tier_name(tier)),
                        url="/newsroom/", patron=patron, membership=membership, ended=True)
 
 
-def _tier_name(membership: Membership) -> str:
-    return membership.tier.name if membership.tier else "own amount"
+def _tier_name(name: str | None) -> str:
+    return name if name is not None else gettext("own amount")
 
 
 def _notify_second_subscription(patron: Patron, other: Membership, subscription: dict) -> None:
+    who = patron.display
     notify_editors("patron", "patron_second_subscription",
                    f"patron-second:{subscription['id']}",
-                   summary=f"{patron.display} has a second live subscription "
-                           f"({subscription['id']}) besides {other.stripe_subscription_id}",
+                   summary=lambda: gettext(
+                       "%(patron)s has a second live subscription (%(subscription)s) besides "
+                       "%(other)s", patron=who, subscription=subscription["id"],
+                       other=other.stripe_subscription_id),
                    url="/newsroom/", patron=patron, other=other,
                    subscription_id=subscription["id"])
 

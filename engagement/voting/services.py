@@ -74,8 +74,10 @@ def suggest_topic(patron: Patron, round_id: int | None, title: str, description:
                   state="suggested", suggested_by_id=patron.id, position=0)
     db.session.add(topic)
     db.session.flush()
+    round_title = round_.title
     notify_editors("suggestion", "topic_suggested", f"topic-suggested:{topic.id}",
-                   summary=f"Topic suggested for “{round_.title}”: {title}",
+                   summary=lambda: _("Topic suggested for “%(round)s”: %(title)s",
+                                     round=round_title, title=title),
                    url="/newsroom/suggestions", topic=topic, round=round_)
     return topic
 

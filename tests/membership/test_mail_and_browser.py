@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from engagement.accounts.models import Editor
+from engagement.database import utcnow
 from engagement.extensions import db
 from engagement.notifications.models import Email
+from engagement.notifications.worker import Worker
 from tests.support.emulator import control
 
 from .conftest import join, membership_of
@@ -39,6 +43,24 @@ def test_welcome_mail_arrives_once_even_when_events_repeat(app, forms, stripe_li
 
 
 @pytest.mark.e2e
+def test_each_editor_reads_the_new_patron_in_their_own_language_in_the_digest(
+        app, auth, forms, stripe_live, coffee, smtp_sink):
+    ann = auth.create("editor", "ann@example.org")
+    auth.create("editor", "bob@example.org")  # chose no language: the default, English
+    with app.app_context():
+        db.session.get(Editor, ann).language = "uk"
+        db.session.commit()
+    join(forms, stripe_live, email="mail@example.org")
+    # The digest hour (8 on the newsroom's clock in the tests) of the next day.
+    tomorrow = (utcnow() + timedelta(days=1)).replace(hour=9, minute=0)
+    with app.app_context():
+        assert Worker(app, clock=lambda: tomorrow).drain().sent == 3  # and the welcome mail
+    digests = {str(m["To"]): m.get_body(preferencelist=("plain",)).get_content()
+               for m in smtp_sink.wait_for(3)}
+    assert "- Новий патрон: mail@example.org (Coffee)" in digests["ann@example.org"]
+    assert "- New patron: mail@example.org (Coffee)" in digests["bob@example.org"]
+
+
 def test_a_reader_becomes_a_member_in_the_browser(app, live_server, stripe_live, coffee, page,
                                                    a11y):
     page.goto(f"{live_server.url}/support?interval=year")

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
+from engagement.accounts.models import Editor
+from engagement.database import utcnow
 from engagement.extensions import db
 from engagement.notifications.models import Email
 from engagement.notifications.preferences import DigestItem
+from engagement.notifications.worker import Worker
 from engagement.voting.models import Round, Topic
 from tests.voting.conftest import csrf, sign_in
 
@@ -105,6 +110,30 @@ def test_a_co_creator_suggests_and_the_editors_hear_of_it(app, client, voting, a
         item = db.session.scalar(select(DigestItem).where(DigestItem.editor_id == editor_id))
         assert item.kind == "suggestion" and "Night buses" in item.summary
     assert "Night buses" not in client.get("/topics").get_data(as_text=True)
+
+
+def test_each_editor_reads_the_suggestion_in_their_own_language_in_the_digest(
+        app, client, voting, auth, smtp_sink):
+    ann = auth.create("editor", "ann@example.org")
+    auth.create("editor", "bob@example.org")  # chose no language: the default, English
+    with app.app_context():
+        db.session.get(Editor, ann).language = "uk"
+        db.session.commit()
+    patron = voting.patron("ada@example.org")
+    round_id, _topics = voting.round()
+    sign_in(client, patron)
+    client.get("/topics?lang=uk")  # the reader suggests from the Ukrainian page
+    client.post("/topics/suggest", data={"csrf_token": csrf(client), "round_id": str(round_id),
+                                         "title": "Night buses"})
+    # The digest hour (8 on the newsroom's clock in the tests) of the next day.
+    tomorrow = (utcnow() + timedelta(days=1)).replace(hour=9, minute=0)
+    with app.app_context():
+        assert Worker(app, clock=lambda: tomorrow).drain().sent == 2
+    digests = {str(m["To"]): m.get_body(("plain",)).get_content() for m in smtp_sink.wait_for(2)}
+    assert ("- Запропоновано тему для раунду «What should we cover next?»: Night buses"
+            in digests["ann@example.org"])
+    assert ("- Topic suggested for “What should we cover next?”: Night buses"
+            in digests["bob@example.org"])
 
 
 def test_an_editor_who_wants_suggestions_at_once_gets_a_mail(app, client, voting, auth):
