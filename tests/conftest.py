@@ -11,6 +11,7 @@ import os
 import re
 import secrets
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -390,12 +391,20 @@ def browser():
 @pytest.fixture
 def page(browser):
     """A fresh browser page with axe-core preloaded; dialogs are recorded, never accepted."""
+    with browser_page(browser) as page:
+        yield page
+
+
+@contextmanager
+def browser_page(browser, **context_options):
+    """Like the `page` fixture, in a context of its own made with `context_options` (a
+    `locale` sets the Accept-Language the pages see, `java_script_enabled=False` ...)."""
     if not AXE_PATH.exists():
         message = f"axe-core missing at {AXE_PATH}: run `npm install --prefix tests/e2e`"
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
-    context = browser.new_context()
+    context = browser.new_context(**context_options)
     context.add_init_script(path=str(AXE_PATH))
     page = context.new_page()
     page.dialogs = []
@@ -411,8 +420,10 @@ def page(browser):
 
     page.set_default_timeout(20_000)
     expect.set_options(timeout=20_000)
-    yield page
-    context.close()
+    try:
+        yield page
+    finally:
+        context.close()
 
 
 def check_a11y(page) -> None:
