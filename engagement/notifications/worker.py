@@ -22,7 +22,7 @@ from sqlalchemy import and_, bindparam, or_, select, update
 
 from engagement.database import is_postgres, utcnow
 from engagement.extensions import db
-from engagement.notifications import send_time, sending
+from engagement.notifications import jobs, send_time, sending
 from engagement.notifications.models import Email
 from engagement.notifications.sending import OutgoingMail, SendFailure
 
@@ -241,9 +241,15 @@ class Worker:
             run_digests(self.clock())
             db.session.commit()
 
+    def run_jobs(self) -> None:
+        """Run the features' jobs (notifications.jobs), e.g. counting rounds closed by the
+        clock, before the mail they may cause is claimed."""
+        jobs.run_jobs(self.app, self.clock())
+
     def drain(self) -> BatchResult:
         """Send everything due now, batch after batch, then return the totals (`--once`)."""
         totals = BatchResult()
+        self.run_jobs()
         self.queue_digests()
         while True:
             result = self.run_batch()
@@ -259,6 +265,7 @@ class Worker:
         errors_in_a_row = 0
         while not self.stop_event.is_set():
             try:
+                self.run_jobs()
                 if time.monotonic() >= next_digest_check:
                     self.queue_digests()
                     next_digest_check = time.monotonic() + DIGEST_CHECK_SECONDS

@@ -9,7 +9,7 @@ from engagement.blueprints import feature_blueprints, load_modules, register
 public, newsroom = feature_blueprints("voting", __name__)
 
 # Imported by init_app: their decorators add routes to the blueprints above.
-MODULES = ("views", "newsroom_views", "suggestions_views", "account_hooks", "trends")
+MODULES = ("views", "newsroom_views", "suggestions_views", "account_hooks", "trends", "closing")
 
 
 def init_app(app: Flask) -> None:

@@ -122,9 +122,9 @@ def close_round(round_: Round) -> None:
     tally_round(round_)
 
 
-def tally_round(round_: Round) -> None:
+def tally_round(round_: Round, at: datetime | None = None) -> None:
     """Store on each topic the votes whose patron was a co-creator at the round's close."""
-    if round_.status() != "closed":
+    if round_.status(at) != "closed":
         raise Conflict(_("A round is counted only once it has closed."))
     counted = dict(db.session.execute(
         select(Vote.topic_id, func.count(Vote.id))
@@ -132,18 +132,19 @@ def tally_round(round_: Round) -> None:
         .group_by(Vote.topic_id)).all())
     for topic in db.session.scalars(select(Topic).where(Topic.round_id == round_.id)):
         topic.counted_votes = counted.get(topic.id, 0)
-    round_.tallied_at = utcnow()
+    round_.tallied_at = at or utcnow()
     db.session.flush()
 
 
-def tally_due_rounds() -> int:
-    """Count every round whose closing time has passed but is not counted yet."""
-    now = utcnow()
+def tally_due_rounds(now: datetime | None = None) -> int:
+    """Count every round whose closing time has passed but is not counted yet (the outbox
+    worker's job, `closing.py`; pages never count). Flushes, never commits."""
+    now = now or utcnow()
     due = list(db.session.scalars(select(Round).where(
         Round.tallied_at.is_(None),
         (Round.closes_at <= now) | (Round.closed_early_at.is_not(None)))))
     for round_ in due:
-        tally_round(round_)
+        tally_round(round_, now)
     return len(due)
 
 

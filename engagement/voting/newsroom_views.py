@@ -34,8 +34,7 @@ OUTCOMES = ("planned", "in_progress", "published", "declined")
 @editor_required
 def rounds():
     """Every round, newest first, with its topics and votes."""
-    if curation.tally_due_rounds():
-        db.session.commit()
+    # Only reads: rounds closed by the clock are counted by the worker (voting/closing.py).
     listed = db.session.scalars(select(Round).order_by(Round.opens_at.desc(), Round.id.desc()))
     totals = dict(db.session.execute(select(Topic.round_id, func.sum(Topic.vote_count))
                                      .group_by(Topic.round_id)).all())

@@ -25,7 +25,7 @@ from engagement.edge import parse_id
 from engagement.errors import DomainError, NotAllowed, NotFound, apply_domain_error, wants_json
 from engagement.extensions import db, limiter
 from engagement.i18n import current_language
-from engagement.voting import casting, curation, eligibility, services, topics_cache
+from engagement.voting import casting, eligibility, services, topics_cache
 from engagement.voting.blueprints import public
 from engagement.voting.forms import SuggestionForm
 from engagement.voting.models import STATE_LABELS
@@ -115,8 +115,7 @@ def _render_topics(patron, rounds, results, suggestion, status: int = 200, **ext
 
 
 def _topics_page():
-    if curation.tally_due_rounds():
-        db.session.commit()
+    # Only reads: rounds closed by the clock are counted by the worker (voting/closing.py).
     patron = current_patron()
     rounds, results = services.topics_page(patron)
     return _render_topics(patron, rounds, results, SuggestionForm())

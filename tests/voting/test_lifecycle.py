@@ -237,22 +237,6 @@ def test_the_round_list_and_dashboard_panel(app, auth, forms, voting):
     assert "What should we cover next?" in page and "Open" in page
 
 
-def test_closing_by_the_clock_counts_the_round_on_the_next_visit(app, voting):
-    from datetime import timedelta
-
-    from engagement.database import utcnow
-
-    round_id, _topics = voting.round()
-    with app.app_context():
-        round_ = db.session.get(Round, round_id)
-        round_.opens_at, round_.closes_at = utcnow() - timedelta(days=8), utcnow() - timedelta(
-            minutes=1)
-        db.session.commit()
-    app.test_client().get("/topics")
-    with app.app_context():
-        assert db.session.get(Round, round_id).tallied_at is not None
-
-
 def test_the_account_page_shows_my_votes_and_what_they_led_to(app, auth, forms, voting):
     ada = voting.patron("ada@example.org")
     round_id, topics = voting.round(topics=("Housing", "Schools", "Parks"))
