@@ -131,6 +131,7 @@ def export_data(patron: Patron) -> dict:
     data = {
         "patron": {"email": patron.email, "name": patron.name,
                    "stripe_customer_id": patron.stripe_customer_id,
+                   "language": patron.language,
                    "created_at": iso(patron.created_at),
                    "last_sign_in_at": iso(patron.last_sign_in_at)},
         "sign_in_links": _links_data(patron),
@@ -144,8 +145,9 @@ def erase_patron(patron: Patron) -> None:
     """Remove the patron's personal data everywhere; keep Stripe ids and amounts for the books.
 
     Every feature's eraser runs while the email and name are still known (each finds its rows
-    by them, in any case); then the patron row loses both, a tombstone keeps the email from
-    coming back, and the sign-in links go. Flushes, never commits.
+    by them, in any case); then the patron row loses both and the language they chose, a
+    tombstone keeps the email from coming back, and the sign-in links go. Flushes, never
+    commits.
     """
     now = utcnow()
     for eraser in _hooks().erasers:
@@ -154,5 +156,6 @@ def erase_patron(patron: Patron) -> None:
     forget_links(patron)
     patron.email = None
     patron.name = ""
+    patron.language = None
     patron.erased_at = now
     db.session.flush()

@@ -47,6 +47,7 @@ def _blank_mail_to(mail: Email, email: str) -> None:
         mail.status = "dead"
         mail.last_error = PARKED_REASON
     mail.recipients = ERASED
+    mail.language = ""  # the language they chose, as told by the mail's
     mail.subject = ERASED
     mail.text_body = ""
     mail.html_body = ""

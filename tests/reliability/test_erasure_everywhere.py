@@ -164,13 +164,13 @@ def erase_through_the_account_page(client, forms, patron_session) -> None:
     delete_my_data(client, forms)
 
 
-def delete_my_data(client, forms) -> None:
+def delete_my_data(client, forms, done_text: str = "Your data is deleted") -> None:
     """The signed-in patron deletes their data with the two confirmations."""
     first = forms.post("/account/delete", page="/account")
     csrf = csrf_token_from(first.get_data(as_text=True))
     done = client.post("/account/delete/confirm", data={"csrf_token": csrf, "understood": "y"})
     assert done.status_code == 200, done.get_data(as_text=True)
-    assert "Your data is deleted" in done.get_data(as_text=True)
+    assert done_text in done.get_data(as_text=True)
 
 
 # --- what the walk looks for ------------------------------------------------------------------
@@ -287,6 +287,31 @@ def test_the_download_lists_what_the_erasure_removes(app, client, eve, patron_se
     assert listed["evt_eve_contact"]["personal_fields"]["data.object.phone"] == PHONE
     assert listed["evt_eve_second_contact"]["customer"] == SECOND_CUSTOMER
     assert data["sign_in_links"] and data["sign_in_links"][-1]["used_at"]
+
+
+def test_erasure_forgets_the_language_she_chose_but_not_the_editors(app, client, forms, eve,
+                                                                    patron_session):
+    patron_session.sign_in(EMAIL)
+    chosen = forms.post("/account/language", {"language": "uk"}, page="/account")
+    assert chosen.status_code == 303
+    assert patron_session.request_link(EMAIL).status_code == 200  # a mail in her language
+    data = json.loads(client.get("/account/data").get_data(as_text=True))
+    assert data["patron"]["language"] == "uk"
+    with app.app_context():
+        db.session.scalar(select(Editor).where(Editor.role == "admin")).language = "uk"
+        db.session.commit()
+        assert db.session.scalar(select(func.count()).select_from(Email).where(
+            Email.recipients == EMAIL, Email.language == "uk")) >= 1
+    delete_my_data(client, forms, "Ваші дані видалено")  # the page is still in her language
+    with app.app_context():
+        assert db.session.scalar(select(Patron)).language is None
+        to_her = db.session.scalars(select(Email).where(Email.recipients == "[erased]")).all()
+        assert to_her and {m.language for m in to_her} == {""}
+        # The editors' own choice and their mails' languages are theirs, not hers.
+        assert db.session.scalar(select(Editor).where(Editor.role == "admin")).language == "uk"
+        to_editors = db.session.scalars(select(Email).where(Email.recipients.in_(
+            ["admin@example.org", "editor@example.org"]))).all()
+        assert to_editors and all(m.language == "en" for m in to_editors)
 
 
 def test_a_person_who_comes_back_and_pays_again_is_a_new_patron(app, client, forms, eve,
