@@ -1,5 +1,6 @@
-"""A patron in chromium: signs in with the link from the mail, opens Stripe's portal (the
-emulator's page), cancels at period end, comes back and sees it on /account."""
+"""A patron in chromium, in English and in Ukrainian: signs in with the link from the mail (in the
+page's language), opens Stripe's portal (the emulator's page), cancels at period end, comes back
+and sees it on /account."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import re
 
 import pytest
 
+from tests.e2e.conftest import assert_in_language
 from tests.membership.conftest import (  # noqa: F401 - fixtures shared with the membership tests
     app_config,
     coffee,
@@ -19,39 +21,46 @@ pytestmark = pytest.mark.e2e
 LINK_RE = re.compile(r"(http://\S+/account/login/[A-Za-z0-9_\-]+)")
 
 
-def _sign_in_link(runner, smtp_sink, address):
+def _sign_in_link(runner, smtp_sink, address, subject):
     result = runner.invoke(args=["worker", "--once", "--no-digests"])
     assert result.exit_code == 0, result.output
     for _ in range(3):
         for message in smtp_sink.wait_for(1):
-            if "sign-in link" in message["Subject"] and address in message["To"]:
+            if message["Subject"] == subject and address in message["To"]:
                 return LINK_RE.search(message.get_body(("plain",)).get_content()).group(1)
         runner.invoke(args=["worker", "--once", "--no-digests"])
     raise AssertionError("no sign-in mail arrived")
 
 
 def test_patron_signs_in_manages_billing_and_sees_the_cancellation(
-        app, forms, runner, smtp_sink, live_server, stripe_live, coffee, page, a11y):
+        app, forms, runner, smtp_sink, live_server, stripe_live, coffee, reader_page, words,
+        a11y):
+    page = reader_page  # in English, then in Ukrainian (tests/e2e/conftest.py)
     join(forms, stripe_live, email="browser@example.org")
 
     page.goto(live_server.url + "/account")
     assert "/account/login" in page.url
+    assert_in_language(page, words, "Sign in to your account")
     a11y(page)
-    page.get_by_label("Email").fill("browser@example.org")
-    page.get_by_role("button", name="Email me a sign-in link").click()
-    page.get_by_role("heading", name="Check your email").wait_for()
+    page.get_by_label(words("Email")).fill("browser@example.org")
+    page.get_by_role("button", name=words("Email me a sign-in link")).click()
+    page.get_by_role("heading", name=words("Check your email")).wait_for()
     a11y(page)
 
-    link = _sign_in_link(runner, smtp_sink, "browser@example.org")
+    subject = words("Your sign-in link for %(newsroom)s", newsroom=app.config["NEWSROOM_NAME"])
+    link = _sign_in_link(runner, smtp_sink, "browser@example.org", subject)
     assert link.startswith(live_server.url)
     page.goto(link)  # a browser signs in with one click: the page posts its own form
     page.wait_for_url(live_server.url + "/account")
+    assert_in_language(page, words, "Your account")
     a11y(page)
-    assert page.locator(".membership-status").inner_text() == "Active"
+    active = words("Active")
+    assert page.locator(".membership-status").inner_text() == active
     assert page.locator(".membership-next").is_visible()
     a11y(page)
 
-    page.get_by_role("button", name="Manage billing").click()
+    page.get_by_role("button", name=words("Manage billing")).click()
+    # Stripe's portal (the emulator's page) speaks its own words.
     page.wait_for_url(re.compile(re.escape(stripe_live.url) + r"/portal/bps_\w+"))
     page.get_by_role("button", name="Cancel at period end").click()
     page.get_by_text("Cancels at the end of the period").wait_for()
@@ -60,7 +69,8 @@ def test_patron_signs_in_manages_billing_and_sees_the_cancellation(
 
     assert stripe_live.wait_idle(20)  # the webhook of the cancellation has landed
     page.reload()
-    assert page.locator(".membership-status").inner_text().startswith("Active: cancelled, ends ")
+    cancelled = words.before("%(state)s: cancelled, ends %(day)s", "day", state=active)
+    assert page.locator(".membership-status").inner_text().startswith(cancelled)
     assert page.locator(".membership-end").is_visible()
     assert page.dialogs == []
     a11y(page)

@@ -1,5 +1,6 @@
-"""A co-creator votes in chromium up to the budget and takes a vote back; the editor closes the
-round and publishes a topic; the voter's mail arrives at the SMTP sink."""
+"""A co-creator votes in chromium up to the budget and takes a vote back, in English and in
+Ukrainian; the editor closes the round and publishes a topic; the voter's mail arrives at the
+SMTP sink."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import AXE_PATH, browser_login
+from tests.e2e.conftest import assert_in_language
+from tests.support.words import Words
 from tests.voting.conftest import Voting
 
 pytestmark = pytest.mark.e2e
@@ -16,12 +19,12 @@ pytestmark = pytest.mark.e2e
 LINK_RE = re.compile(r"https?://\S+/account/login/\S+")
 
 
-def _sign_in_patron(page, base_url, runner, smtp_sink, email):
+def _sign_in_patron(page, words, base_url, runner, smtp_sink, email):
     """The real magic-link flow: ask for a link, let the worker send it, open it."""
     page.goto(base_url + "/topics")
-    page.get_by_role("link", name="Sign in to vote").click()
-    page.get_by_label("Email").fill(email)
-    page.get_by_role("button", name="Email me a sign-in link").click()
+    page.get_by_role("link", name=words("Already a co-creator? Sign in to vote")).click()
+    page.get_by_label(words("Email")).fill(email)
+    page.get_by_role("button", name=words("Email me a sign-in link")).click()
     result = runner.invoke(args=["worker", "--once", "--no-digests"])
     assert result.exit_code == 0, result.output
     message = smtp_sink.wait_for(1)[0]
@@ -34,8 +37,15 @@ def _topic(page, topic_id):
     return page.locator(f"#topic-{topic_id}")
 
 
-def test_a_co_creator_votes_and_the_editor_publishes(app, live_server, auth, page, browser,
-                                                     runner, smtp_sink, a11y):
+def _left(words, remaining, budget):
+    return words.plural("You have %(remaining)s of %(count)s vote left in this round.",
+                        "You have %(remaining)s of %(count)s votes left in this round.",
+                        budget, count=budget, remaining=remaining)
+
+
+def test_a_co_creator_votes_and_the_editor_publishes(app, live_server, auth, reader_page, words,
+                                                     browser, runner, smtp_sink, a11y):
+    page = reader_page  # the co-creator's, in English, then in Ukrainian; the editor's: English
     voting = Voting(app)
     voting.patron("ada@example.org")
     round_id, topics = voting.round(topics=("Housing", "Schools", "Transport", "Parks"),
@@ -43,31 +53,38 @@ def test_a_co_creator_votes_and_the_editor_publishes(app, live_server, auth, pag
     auth.create("editor")
     base = live_server.url
 
-    _sign_in_patron(page, base, runner, smtp_sink, "ada@example.org")
+    _sign_in_patron(page, words, base, runner, smtp_sink, "ada@example.org")
     page.goto(base + "/topics")
-    expect(page.get_by_text("You have 3 of 3 votes left in this round.")).to_be_visible()
-    expect(page.get_by_text("Your votes count only if your membership still lets you vote")
-           ).to_be_visible()
-    first = _topic(page, topics[0]).get_by_role("button", name="Vote", exact=True)
+    assert_in_language(page, words, "Vote on what we cover next")
+    expect(page.get_by_text(_left(words, 3, 3))).to_be_visible()
+    expect(page.get_by_text(words.before(
+        "Your votes count only if your membership still lets you vote when the round closes, "
+        "on %(when)s.", "when"))).to_be_visible()
+    vote = words("Vote")
+    first = _topic(page, topics[0]).get_by_role("button", name=vote, exact=True)
     described_by = first.get_attribute("aria-describedby")
     assert page.locator(f"#{described_by}").inner_text() == "Housing"
     a11y(page)
 
     for left, topic_id in zip((2, 1, 0), topics[:3], strict=True):
-        _topic(page, topic_id).get_by_role("button", name="Vote", exact=True).click()
-        expect(page.get_by_text(f"You have {left} of 3 votes left in this round.")
-               ).to_be_visible()
+        _topic(page, topic_id).get_by_role("button", name=vote, exact=True).click()
+        expect(page.get_by_text(_left(words, left, 3))).to_be_visible()
     # The budget is spent: the last topic's Vote is disabled and says why.
-    last = _topic(page, topics[3]).get_by_role("button", name="Vote", exact=True)
+    last = _topic(page, topics[3]).get_by_role("button", name=vote, exact=True)
     expect(last).to_be_disabled()
-    expect(page.get_by_text("You have used all your votes: take one back")).to_be_visible()
-    expect(_topic(page, topics[3]).get_by_text("0 votes")).to_be_visible()
+    expect(page.get_by_text(
+        words("You have used all your votes: take one back to vote for another topic."))
+    ).to_be_visible()
+    expect(_topic(page, topics[3]).get_by_text(
+        words.plural("%(count)s vote", "%(count)s votes", 0, count=0))).to_be_visible()
 
-    _topic(page, topics[0]).get_by_role("button", name="Take back my vote").click()
-    expect(page.get_by_text("Your vote is taken back. You have 1 vote left in this round.")
-           ).to_be_visible()
-    expect(_topic(page, topics[0]).get_by_role("button", name="Vote", exact=True)).to_be_visible()
-    expect(_topic(page, topics[1]).get_by_text("You voted for this")).to_be_visible()
+    _topic(page, topics[0]).get_by_role("button", name=words("Take back my vote")).click()
+    taken_back = words("Your vote is taken back.") + " " + words.plural(
+        "You have %(num)s vote left in this round.",
+        "You have %(num)s votes left in this round.", 1)
+    expect(page.get_by_text(taken_back)).to_be_visible()
+    expect(_topic(page, topics[0]).get_by_role("button", name=vote, exact=True)).to_be_visible()
+    expect(_topic(page, topics[1]).get_by_text(words("You voted for this"))).to_be_visible()
     a11y(page)
 
     editor_context = browser.new_context()
@@ -100,14 +117,18 @@ def test_a_co_creator_votes_and_the_editor_publishes(app, live_server, auth, pag
     assert result.exit_code == 0, result.output
     mail = smtp_sink.wait_for(2)[1]
     assert mail["To"] == "ada@example.org"
-    assert mail["Subject"] == "You voted for it, we published it: Schools"
+    # Ada never saved a language, so her mail is in DEFAULT_LANGUAGE (docs/translating.md),
+    # whatever her browser asks for.
+    in_default = Words(app, app.config["DEFAULT_LANGUAGE"])
+    assert mail["Subject"] == in_default("You voted for it, we published it: %(title)s",
+                                         title="Schools")
     assert "https://news.example.org/schools-investigation" in mail.get_body(
         ("plain",)).get_content()
 
     page.goto(base + "/account")
-    votes = page.locator("section", has=page.get_by_role("heading",
-                                                         name="My votes and what they led to"))
-    assert votes.get_by_role("link", name="read the article").get_attribute("href") == \
+    votes = page.locator("section", has=page.get_by_role(
+        "heading", name=words("My votes and what they led to")))
+    assert votes.get_by_role("link", name=words("read the article")).get_attribute("href") == \
         "https://news.example.org/schools-investigation"
 
 

@@ -2,7 +2,8 @@
 `words("Vote")` and runs unchanged in English and in Ukrainian.
 
 `Words(app, "uk")("Vote")` is "Голосувати"; `.plural(...)` is `ngettext`; `.text(...)` reads a
-message that holds markup as the page shows it (tags dropped); `.money(3000)` is "€30" or "30 €".
+message that holds markup as the page shows it (tags dropped); `.before(...)` is a message's
+start, up to a value the test does not know; `.money(3000)` is "€30" or "30 €".
 A message the catalog does not translate fails at once, not as an element the page lacks.
 """
 
@@ -47,6 +48,12 @@ class Words:
     def text(self, msgid: str, **values) -> str:
         """A message holding markup, as the page reads: the tags left out."""
         return TAG.sub("", self(msgid, **values))
+
+    def before(self, msgid: str, name: str, **values) -> str:
+        """The message's text up to its placeholder `name` (a date or a count the test does
+        not know): `words.before("Closes %(when)s", "when")` is "Closes "."""
+        cut = "\0"
+        return self(msgid, **{**values, name: cut}).split(cut)[0]
 
     def money(self, amount: int, currency: str = "eur") -> str:
         """An amount in minor units as the page writes it in this language."""
