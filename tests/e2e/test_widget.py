@@ -8,6 +8,7 @@ from sqlalchemy import select
 from engagement.corrections.models import Correction, Report
 from engagement.extensions import db
 from tests.conftest import AXE_PATH
+from tests.support.words import Words
 
 pytestmark = pytest.mark.e2e
 
@@ -214,7 +215,9 @@ def test_on_a_touch_screen_the_floating_button_opens_the_dialog(live_server, bro
     assert report.quote_suffix.startswith(" crossing in 2023.")
 
 
-def test_the_widget_speaks_ukrainian_when_the_tag_asks(live_server, page):
+def test_the_widget_speaks_ukrainian_when_the_tag_asks(live_server, page, a11y):
+    words = Words(live_server.app, "uk")
+
     def in_ukrainian(route):
         response = route.fetch()
         route.fulfill(response=response,
@@ -222,10 +225,18 @@ def test_the_widget_speaks_ukrainian_when_the_tag_asks(live_server, page):
 
     page.route(live_server.url + "/demo/article", in_ukrainian)
     page.goto(live_server.url + "/demo/article")
-    page.locator(".engw-hint").get_by_text("Знайшли помилку?").wait_for()
+    page.locator(".engw-hint").get_by_text(words.before(
+        "Found a mistake? Select the text and press {keys}, or use the “Suggest a correction” "
+        "button.", "keys")).wait_for()
     select_phrase(page, "six months later")
     page.keyboard.press("Control+Enter")
-    dialog = page.get_by_role("dialog", name="Запропонувати виправлення")
+    dialog = page.get_by_role("dialog", name=words("Suggest a correction"))
     dialog.wait_for()
-    assert dialog.get_by_label("Пропоноване виправлення").is_visible()
-    assert dialog.get_by_role("button", name="Надіслати").is_visible()
+    a11y(page)
+    dialog.get_by_label(words("Suggested correction")).fill("п’ять місяців потому")
+    dialog.get_by_role("button", name=words("Send")).click()
+    dialog.get_by_role("status").get_by_text(
+        words("Thank you! The editors will look at this passage.")).wait_for()
+    a11y(page)
+    [report] = reports(live_server.app)
+    assert report.lang == "uk" and report.suggestion == "п’ять місяців потому"

@@ -50,10 +50,14 @@ class Words:
         return TAG.sub("", self(msgid, **values))
 
     def before(self, msgid: str, name: str, **values) -> str:
-        """The message's text up to its placeholder `name` (a date or a count the test does
-        not know): `words.before("Closes %(when)s", "when")` is "Closes "."""
+        """The message's text up to its placeholder `name`, `%(name)s` or the widget's
+        `{name}` (a date or a key the test does not know): `words.before("Closes %(when)s",
+        "when")` is "Closes "."""
         cut = "\0"
-        return self(msgid, **{**values, name: cut}).split(cut)[0]
+        text = self(msgid, **{**values, name: cut})
+        marker = next((m for m in (cut, "{" + name + "}") if m in text), None)
+        assert marker, f"no placeholder {name} in {text!r}"
+        return text.split(marker)[0]
 
     def money(self, amount: int, currency: str = "eur") -> str:
         """An amount in minor units as the page writes it in this language."""
