@@ -41,6 +41,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("/account/data", "GET"): "patron",
     ("/account/delete", "POST"): "patron",
     ("/account/delete/confirm", "POST"): "patron",
+    ("/account/language", "POST"): "patron",  # a visitor switches with ?lang= links instead
     ("/account/login", "GET"): "public",
     ("/account/login", "POST"): "public",
     ("/account/login/<token>", "GET"): "public",
@@ -70,6 +71,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("/newsroom/corrections/<int:correction_id>/status", "POST"): "editor",
     ("/newsroom/corrections/bulk", "GET"): "editor",
     ("/newsroom/corrections/bulk", "POST"): "editor",
+    ("/newsroom/language", "POST"): "editor",
     ("/newsroom/login", "GET"): "public",
     ("/newsroom/login", "POST"): "public",
     ("/newsroom/logout", "POST"): "signout",
@@ -131,6 +133,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("/topics/suggest", "POST"): "cocreator",
     ("/widget.css", "GET"): "public",
     ("/widget.js", "GET"): "public",
+    ("/widget/messages/<version>/<tag>.json", "GET"): "public",
 }
 
 # Form data for routes that check who you are only after the form is valid.
@@ -214,6 +217,8 @@ def _url(rule: str, world: dict) -> str:
         "topic_id": (world["newsroom_topics"] if newsroom else world["reader_topics"])[0],
         "token": "not-a-real-token",
         "filename": "site.css",
+        "version": "0123456789ab",
+        "tag": "uk",
     }
     return PLACEHOLDER.sub(lambda match: str(values[match.group(2)]), rule)
 
