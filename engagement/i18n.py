@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from babel import Locale
 from flask import Blueprint, Flask, current_app, has_request_context, request, session
@@ -167,39 +167,55 @@ def language_name(code: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-def language_choices() -> list[dict]:
-    """The language switch's entries: each served language named in itself, the current one
-    marked, with a link to this page in it (the pseudo-locale only while it is current)."""
-    current = current_language()
-    # The page's own parameters come along, but never an address elsewhere (a `next` someone
-    # planted is not echoed into every link of the page).
+def this_page(**extra: str) -> str:
+    """This page's local path with its own query parameters (and `extra`), where the language
+    switch leads back to. A value naming another site or a scheme is left out (a `next` someone
+    planted is not echoed into every page), as the sign-in's `next` check refuses it."""
     args = {
         name: [value for value in values if not _elsewhere(value)]
         for name, values in request.args.to_dict(flat=False).items()
     }
+    # The path as a browser will read it: quoted (a backslash becomes %5C, not a second
+    # slash) and with one leading slash (never `//host`).
+    path = "/" + quote(request.path, safe=PATH_SAFE).lstrip("/")
+    query = urlencode({**args, **extra}, doseq=True)
+    return f"{path}?{query}" if query else path
+
+
+def language_choices() -> list[dict]:
+    """The language switch's entries: each served language named in itself, the current one
+    marked, with a link to this page in it (the pseudo-locale only while it is current)."""
+    current = current_language()
     choices = []
     for code in languages().codes:
         if code == PSEUDO and current != PSEUDO:
             continue
-        query = urlencode({**args, QUERY_PARAMETER: code}, doseq=True)
         choices.append(
             {
                 "code": code,
                 "name": language_name(code),
                 "lang": code.replace("_", "-"),
                 "current": code == current,
-                "href": f"{request.path}?{query}",
+                "href": this_page(**{QUERY_PARAMETER: code}),
             }
         )
     return choices
 
 
 SCHEME = re.compile(r"\s*[A-Za-z][A-Za-z0-9+.-]*:")
+PATH_SAFE = "/:@!$&'()*+,;=~"
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _elsewhere(value: str) -> bool:
-    """True for a value that names another site or a scheme (https:, javascript:, //host)."""
-    return bool(SCHEME.match(value)) or value.lstrip().startswith("//") or "\\" in value
+    """True for a value that names another site or a scheme (https:, javascript:, //host), or
+    that a browser may read as one (a backslash, a control character)."""
+    return (
+        bool(SCHEME.match(value))
+        or value.lstrip().startswith("//")
+        or "\\" in value
+        or bool(CONTROL.search(value))
+    )
 
 
 def current_language() -> str:
@@ -239,3 +255,4 @@ def init_app(app: Flask, babel: Babel) -> None:
     app.add_template_global(current_language, "current_language")
     app.add_template_global(html_lang, "html_lang")
     app.add_template_global(language_choices, "language_choices")
+    app.add_template_global(this_page, "this_page")

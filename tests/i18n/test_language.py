@@ -81,6 +81,24 @@ def test_the_switch_links_to_the_same_page_in_each_language(client):
     assert '<strong lang="uk" aria-current="true">Українська</strong>' in html
 
 
+def test_the_switch_carries_only_a_local_path_with_the_pages_own_parameters(app, client, auth):
+    planted = "/topics?sort=new&next=javascript:alert(1)&back=%2F%2Fevil.example%2F"
+    html = client.get(planted).get_data(as_text=True)
+    assert 'href="/topics?sort=new&amp;lang=uk" hreflang="uk"' in html
+    assert "javascript" not in html and "evil" not in html
+    # A backslash in the path would read as `//evil.example` in a browser: it stays quoted.
+    html = client.get("/\\evil.example/").get_data(as_text=True)
+    assert 'href="/%5Cevil.example/?lang=uk"' in html and 'href="/\\' not in html
+
+    sign_in_patron(app, client, "ostap@example.org")
+    html = client.get(planted).get_data(as_text=True)
+    assert '<input type="hidden" name="next" value="/topics?sort=new">' in html
+    assert "javascript" not in html and "evil" not in html
+    auth.login("editor")
+    html = client.get("/newsroom/?next=https://evil.example/").get_data(as_text=True)
+    assert '<input type="hidden" name="next" value="/newsroom/">' in html
+
+
 def test_a_signed_in_patron_saves_a_language_from_the_switch_and_the_account(app, client):
     patron_id = sign_in_patron(app, client, "mykola@example.org")
     response = Forms(client).post(
