@@ -36,7 +36,7 @@ test: $(STAMP) $(CATALOGS) tests/e2e/node_modules/axe-core/axe.min.js ## run the
 test-fast: $(STAMP) $(CATALOGS) ## the tests without a browser, npm or the slow ones: the inner loop (PYTEST_ARGS=...)
 	$(BIN)/python -m pytest -m "not e2e and not slow" -q $(PYTEST_ARGS)
 
-screenshots: $(STAMP) $(CATALOGS) ## PNGs of every page (devtools/screenshots.py PAGES) at 1280x800 and 390x844 in docs/screenshots/
+screenshots: $(STAMP) $(CATALOGS) ## PNGs of every page (devtools/screenshots.py PAGES) at 1280x800 and 390x844 in docs/screenshots/, Ukrainian in docs/screenshots/uk/
 	$(BIN)/python -m devtools.screenshots $(PAGES)
 
 catalogs: $(CATALOGS) ## compile the message catalogs and en_XA (run, test and screenshots do it first)

@@ -1,18 +1,23 @@
-"""`make screenshots`: PNGs of every page in PAGES at a desktop and a phone size, under
-docs/screenshots/, so a person can see the product without running it.
+"""`make screenshots`: PNGs of every page in PAGES at a desktop and a phone size, in every
+language the service offers, so a person can see the product without running it: the default
+language's (English) under docs/screenshots/, each other's under docs/screenshots/<lang>/
+(docs/screenshots/uk/home-phone.png).
 
 The app runs in this process on a throwaway SQLite file filled by `flask demo seed`, served over
 loopback; Debian's chromium (never a downloaded browser) takes the pictures through Playwright.
 Each picture is the top of the page at the viewport's size (not the whole scroll), which keeps
-the committed files small.
+the committed files small. The browser asks for the language (its Accept-Language), as a
+reader's would; the demo's people have no saved language, so every page follows it.
 
 To add a page, add a `Page` to PAGES: its file name, its path, and who is signed in to see it
 ("patron": the demo co-creator; "editor": the demo admin). `python -m devtools.screenshots home`
-takes only the pages named.
+takes only the pages named; `--lang uk` only that language (`make screenshots PAGES="--lang uk
+home"`).
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import secrets
 import sys
@@ -137,21 +142,30 @@ def _sign_in(page, base: str, who: str, app) -> None:
     elif who == "editor":
         from engagement.demo.cli import DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD
 
-        page.goto(base + "/newsroom/login")
-        page.get_by_label("Email").fill(DEMO_ADMIN_EMAIL)
-        page.get_by_label("Password").fill(DEMO_ADMIN_PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        page.goto(base + "/newsroom/login")  # in any language: the fields by their names
+        page.locator("input[name=email]").fill(DEMO_ADMIN_EMAIL)
+        page.locator("input[name=password]").fill(DEMO_ADMIN_PASSWORD)
+        page.locator("input[name=password]").press("Enter")
         page.wait_for_url(base + "/newsroom/")
 
 
-def take(pages: list[Page], out: Path = OUT) -> list[Path]:
-    """Photograph `pages` at every size into `out`; returns the files written."""
+def folder_for(app, language: str, out: Path = OUT) -> Path:
+    """Where a language's pictures go: `out` for the default language, `out/<lang>` else."""
+    return out if language == app.config["DEFAULT_LANGUAGE"] else out / language
+
+
+def take(pages: list[Page], out: Path = OUT, languages: list[str] | None = None) -> list[Path]:
+    """Photograph `pages` at every size in `languages` (by default every one the app offers)
+    under `out`; returns the files written."""
     from playwright.sync_api import sync_playwright
 
-    out.mkdir(parents=True, exist_ok=True)
     written = []
     with tempfile.TemporaryDirectory() as folder:
         app = build_app(Path(folder))
+        offered = list(app.config["LANGUAGES"])
+        unknown = set(languages or ()) - set(offered)
+        if unknown:
+            raise SystemExit(f"not offered (LANGUAGES): {', '.join(sorted(unknown))}")
         server = make_server("127.0.0.1", 0, app, threaded=True)
         base = f"http://127.0.0.1:{server.server_port}"
         app.config["PUBLIC_BASE_URL"] = base
@@ -160,18 +174,23 @@ def take(pages: list[Page], out: Path = OUT) -> list[Path]:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
                     "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
-                for size, (width, height) in SIZES.items():
-                    written += _take_at(browser, app, base, pages, size, (width, height), out)
+                for language in languages or offered:
+                    target = folder_for(app, language, out)
+                    target.mkdir(parents=True, exist_ok=True)
+                    for size, viewport in SIZES.items():
+                        written += _take_at(browser, app, base, pages, size, viewport, target,
+                                            language)
                 browser.close()
         finally:
             server.shutdown()
     return written
 
 
-def _take_at(browser, app, base, pages, size, viewport, out) -> list[Path]:
+def _take_at(browser, app, base, pages, size, viewport, out, language) -> list[Path]:
     written = []
     for who in dict.fromkeys(page.who for page in pages):
-        context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+        context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
+                                      locale=language.replace("_", "-"))
         tab = context.new_page()
         _sign_in(tab, base, who, app)
         for page in (p for p in pages if p.who == who):
@@ -185,16 +204,22 @@ def _take_at(browser, app, base, pages, size, viewport, out) -> list[Path]:
 
 
 def main(argv: list[str]) -> int:
-    """Take the pages named in argv (all of them by default) and list the files."""
+    """Take the pages named in argv (all of them by default), in the languages named with
+    `--lang` (all of them by default), and list the files."""
+    parser = argparse.ArgumentParser(prog="python -m devtools.screenshots")
+    parser.add_argument("pages", nargs="*", help="page names from PAGES (default: all)")
+    parser.add_argument("--lang", action="append", dest="languages",
+                        help="a language code from LANGUAGES (default: all); repeatable")
+    args = parser.parse_args(argv)
     if not Path(CHROMIUM).exists():
         print(f"{CHROMIUM} is missing: install Debian's chromium", file=sys.stderr)
         return 1
-    unknown = set(argv) - {page.name for page in PAGES}
+    unknown = set(args.pages) - {page.name for page in PAGES}
     if unknown:
         print(f"unknown page(s): {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
-    chosen = [page for page in PAGES if not argv or page.name in argv]
-    for path in take(chosen):
+    chosen = [page for page in PAGES if not args.pages or page.name in args.pages]
+    for path in take(chosen, languages=args.languages):
         print(f"{path.relative_to(ROOT)}  {path.stat().st_size // 1024} KB")
     return 0
 
