@@ -138,7 +138,7 @@ def current_editor() -> Editor | None:
 
 
 # The patron's session check in one light statement, built once (the hot paths need no object).
-_PATRON_CHECK = (select(Patron.session_version, Patron.erased_at)
+_PATRON_CHECK = (select(Patron.session_version, Patron.erased_at, Patron.language)
                  .where(Patron.id == bindparam("patron_id")))
 
 
@@ -157,7 +157,19 @@ def current_patron_id() -> int | None:
             _PATRON_CHECK, {"patron_id": claim[0]}).first() if claim else None
         valid = row is not None and row.erased_at is None and row.session_version == claim[1]
         g.current_patron_id = claim[0] if valid else None
+        g.current_patron_language = row.language if valid else None
     return g.current_patron_id
+
+
+def current_patron_language() -> str | None:
+    """The signed-in patron's saved language (None: not signed in, or not chosen), read with
+    the session check of `current_patron_id`: no Patron object for it."""
+    patron = g.get("current_patron")
+    if patron is not None:
+        return patron.language
+    if current_patron_id() is None:
+        return None
+    return g.get("current_patron_language")
 
 
 def patron_claim() -> tuple[int, int] | None:

@@ -15,7 +15,7 @@ from wtforms import HiddenField, SelectField
 
 from engagement import i18n
 from engagement.accounts import account
-from engagement.accounts.auth import current_patron, patron_required
+from engagement.accounts.auth import current_patron, current_patron_language, patron_required
 from engagement.accounts.blueprints import newsroom, public
 from engagement.accounts.views import safe_next
 from engagement.extensions import db
@@ -31,8 +31,7 @@ def patron_language() -> str | None:
     """The signed-in patron's saved language, on the readers' pages."""
     if _in_newsroom():
         return None
-    patron = current_patron()
-    return patron.language if patron is not None else None
+    return current_patron_language()  # with the session check: one light query, no object
 
 
 def editor_language() -> str | None:
