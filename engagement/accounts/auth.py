@@ -161,6 +161,13 @@ def current_patron_id() -> int | None:
     return g.current_patron_id
 
 
+def remember_patron(patron_id: int, language: str | None) -> None:
+    """Record for the rest of the request a patron session the caller has just checked in a
+    statement of its own (the vote's), with the patron's saved language."""
+    g.current_patron_id = patron_id
+    g.current_patron_language = language
+
+
 def current_patron_language() -> str | None:
     """The signed-in patron's saved language (None: not signed in, or not chosen), read with
     the session check of `current_patron_id`: no Patron object for it."""

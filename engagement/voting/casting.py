@@ -44,7 +44,10 @@ _SESSION_CURRENT = (exists().where(_P.c.id == _PATRON,
                                    _P.c.session_version == bindparam("the_version"),
                                    _P.c.erased_at.is_(None))
                     .correlate_except(_P))
-TOPIC_ROUND_AND_SESSION = TOPIC_AND_ROUND.add_columns(_SESSION_CURRENT.label("session_current"))
+# With the session check, the patron's saved language (what the answer is written in).
+TOPIC_ROUND_AND_SESSION = TOPIC_AND_ROUND.add_columns(
+    _SESSION_CURRENT.label("session_current"),
+    select(_P.c.language).where(_P.c.id == _PATRON).scalar_subquery().label("patron_language"))
 SESSION_CURRENT = select(_SESSION_CURRENT.label("session_current"))
 TAKE_AGAIN = (update(_B).where(_B.c.round_id == bindparam("the_round"),
                                _B.c.patron_id == _PATRON)
@@ -86,6 +89,7 @@ class Counted:
     remaining: int
     budget: int
     vote_count: int | None
+    language: str | None = None  # the voter's saved language, read with the session check
 
 
 # The errors' messages are lazy: they are put in words once the vote's connection is given back,
@@ -122,7 +126,8 @@ def _open_topic(conn: Connection, topic_id: int, patron_id: int, now: datetime,
 
 def _counted(row, used: int, count: int) -> Counted:
     return Counted(row.id, row.vote_budget - used, row.vote_budget,
-                   count if row.results_visibility == "live" else None)
+                   count if row.results_visibility == "live" else None,
+                   row._mapping.get("patron_language"))
 
 
 def cast(conn: Connection, patron_id: int, topic_id: int, now: datetime,

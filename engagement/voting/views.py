@@ -19,7 +19,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext, ngettext
 from flask_login import current_user
 
-from engagement.accounts.auth import current_patron, current_patron_id, patron_claim
+from engagement.accounts.auth import (
+    current_patron,
+    current_patron_id,
+    patron_claim,
+    remember_patron,
+)
 from engagement.chrome import register_reader_nav
 from engagement.edge import parse_id
 from engagement.errors import DomainError, NotAllowed, NotFound, apply_domain_error, wants_json
@@ -167,20 +172,21 @@ def _not_signed_in():
 
 
 def _vote_action(topic_id: int, action, ok):
-    # `ok()` and the rest of the words only once the Core connection is given back: choosing the
-    # reader's language may query the signed-in patron (one pooled connection at a time).
     claim = patron_claim()  # the session is checked by the vote's first statement
     if claim is None:
         return _not_signed_in()
     try:
-        # SQLAlchemy Core on a pooled connection of its own, committed at the end of the
-        # block (rolled back on an error): no ORM session on this path.
-        with db.engine.begin() as conn:
-            counted = action(claim[0], topic_id, conn, session_version=claim[1])
+        # Core statements on the session's connection (the one choosing the reader's language
+        # would open anyway); the first one checks the session and reads the language.
+        counted = action(claim[0], topic_id, session_version=claim[1])
     except casting.SessionOver:
+        db.session.rollback()
         return _not_signed_in()
     except DomainError as exc:
+        db.session.rollback()
         return _respond("", topic_id, error=exc)
+    db.session.commit()
+    remember_patron(claim[0], counted.language)  # checked: the request asks no more
     remaining = counted.remaining
     left = _("You have no votes left in this round.") if remaining == 0 else ngettext(
         "You have %(num)s vote left in this round.",
