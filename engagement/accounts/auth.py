@@ -155,9 +155,11 @@ def current_patron_id() -> int | None:
         claim = patron_claim()
         row = db.session.connection().execute(
             _PATRON_CHECK, {"patron_id": claim[0]}).first() if claim else None
-        valid = row is not None and row.erased_at is None and row.session_version == claim[1]
-        g.current_patron_id = claim[0] if valid else None
-        g.current_patron_language = row.language if valid else None
+        if claim is not None and row is not None and row.erased_at is None and \
+                row.session_version == claim[1]:
+            g.current_patron_id, g.current_patron_language = claim[0], row.language
+        else:
+            g.current_patron_id = g.current_patron_language = None
     return g.current_patron_id
 
 

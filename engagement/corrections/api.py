@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from flask import current_app, jsonify, request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
@@ -121,7 +122,7 @@ def _any_case(text: str) -> str:
     return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in text)
 
 
-def url_pattern(hosts: set[str]) -> str:
+def url_pattern(hosts: Collection[str]) -> str:
     """A regular expression for the article addresses this service takes (its allowed hosts)."""
     names = "|".join(_any_case(host) for host in sorted(hosts))
     return (f"^{_any_case('http')}[sS]?://({names})(:{_PORT})?"

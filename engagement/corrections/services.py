@@ -184,6 +184,7 @@ def _loaded(model, row_id: int):
 def submit_report(data: ReportIn, sender: Sender) -> Report:
     """`take_report`, returning the stored report as an object (for callers that change it)."""
     taken = take_report(data, sender)
+    assert taken is not None  # in the ORM session, a report is always taken
     report = _loaded(Report, taken.report_id)
     _loaded(Correction, taken.correction_id)
     return report
