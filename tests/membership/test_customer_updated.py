@@ -1,0 +1,78 @@
+"""customer.updated keeps the patron's email and name as Stripe has them, never taking another
+patron's email, never for an erased patron, and ignores customers that are not patrons."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from engagement.accounts.models import Patron
+from engagement.database import utcnow
+from engagement.extensions import db
+
+from .conftest import events, signed
+
+
+def _customer_updated(client, event_id: str, customer: dict):
+    payload = json.dumps(
+        {
+            "id": event_id,
+            "object": "event",
+            "type": "customer.updated",
+            "created": int(time.time()),
+            "data": {"object": {"object": "customer", **customer}},
+        }
+    )
+    return client.post(
+        "/stripe/webhook",
+        data=payload,
+        content_type="application/json",
+        headers={"Stripe-Signature": signed(payload)},
+    )
+
+
+def _patron(app, email: str, customer_id: str | None, **values) -> int:
+    with app.app_context():
+        patron = Patron(email=email, name="Before", stripe_customer_id=customer_id, **values)
+        db.session.add(patron)
+        db.session.commit()
+        return patron.id
+
+
+def _email_and_name(app, patron_id: int) -> tuple[str | None, str]:
+    with app.app_context():
+        patron = db.session.get(Patron, patron_id)
+        return patron.email, patron.name
+
+
+def test_an_email_another_patron_has_is_not_copied_but_the_name_is(app, client):
+    ada = _patron(app, "ada@example.org", "cus_ada")
+    _patron(app, "taken@example.org", None)
+    response = _customer_updated(
+        client, "evt_1", {"id": "cus_ada", "email": "Taken@Example.org", "name": "Ada L."}
+    )
+    assert response.status_code == 200 and response.json["outcome"] == "processed"
+    assert _email_and_name(app, ada) == ("ada@example.org", "Ada L.")
+
+
+def test_an_unchanged_customer_changes_nothing_and_is_processed(app, client):
+    ada = _patron(app, "ada@example.org", "cus_ada")
+    response = _customer_updated(client, "evt_1", {"id": "cus_ada", "email": "ada@example.org"})
+    assert response.json["outcome"] == "processed"
+    assert _email_and_name(app, ada) == ("ada@example.org", "Before")
+
+
+def test_a_customer_who_is_no_patron_and_an_erased_patron_are_ignored(app, client):
+    erased = _patron(app, "gone@example.org", "cus_gone", erased_at=utcnow())
+    assert (
+        _customer_updated(client, "evt_1", {"id": "cus_stranger", "email": "x@example.org"}).json[
+            "outcome"
+        ]
+        == "ignored"
+    )
+    assert (
+        _customer_updated(client, "evt_2", {"id": "cus_gone", "name": "Back again"}).json["outcome"]
+        == "ignored"
+    )
+    assert _email_and_name(app, erased) == ("gone@example.org", "Before")
+    assert [row.outcome for row in events(app, type="customer.updated")] == ["ignored"] * 2
