@@ -44,9 +44,9 @@ catalogs: $(CATALOGS) ## compile the message catalogs and en_XA (run, test and s
 translations: $(STAMP) ## extract the messages, update every catalog, write en_XA, compile (docs/translating.md)
 	$(BIN)/python -m devtools.translations
 
-lint: $(STAMP) ## ruff over the whole project, the new files' format, mypy against .mypy-baseline.txt
+lint: $(STAMP) ## ruff check and ruff format --check over the whole project, mypy against .mypy-baseline.txt
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check $$(cat .ruff-format-files)
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m devtools.mypy_baseline
 
 bench: $(STAMP) ## the benchmarks (docs/performance.md)

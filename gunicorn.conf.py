@@ -12,5 +12,6 @@ def on_starting(server):
     """Before any worker is forked: check the settings against the real worker count."""
     from engagement.serving import check_gunicorn
 
-    check_gunicorn(server.cfg.workers,
-                   os.path.join(os.path.dirname(os.path.abspath(__file__)), "instance"))
+    check_gunicorn(
+        server.cfg.workers, os.path.join(os.path.dirname(os.path.abspath(__file__)), "instance")
+    )

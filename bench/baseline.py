@@ -42,6 +42,7 @@ if engine.dialect.name == "sqlite":
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+
 try:
     metadata.create_all(engine)
 except exc.DBAPIError:

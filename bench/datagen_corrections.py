@@ -20,8 +20,15 @@ from sqlalchemy.engine import Engine
 
 from engagement.corrections.models import Correction, Report
 
-STATES = (("new", 40), ("in_review", 15), ("corrected", 20), ("clarified", 5),
-          ("no_action", 10), ("spam", 8), ("duplicate", 2))
+STATES = (
+    ("new", 40),
+    ("in_review", 15),
+    ("corrected", 20),
+    ("clarified", 5),
+    ("no_action", 10),
+    ("spam", 8),
+    ("duplicate", 2),
+)
 HOSTS = ("news.example.org", "www.example.com", "local.example.net")
 START = datetime(2024, 1, 1, tzinfo=UTC)
 SPAN_MINUTES = 2 * 365 * 24 * 60
@@ -42,47 +49,72 @@ def _correction_rows(rng: random.Random, first_id: int, n: int) -> list[dict]:
         first = START + timedelta(minutes=rng.randrange(SPAN_MINUTES))  # ties on purpose
         last = first + timedelta(minutes=rng.randrange(0, 3 * 24 * 60))
         closed = status not in ("new", "in_review")
-        rows.append({
-            "id": i, "article_url": article, "article_host": host,
-            "article_title": f"Story {i % 5000} on {host}", "quote_exact": exact,
-            "quote_prefix": "According to the council,", "quote_suffix": "said the report.",
-            "quote_key": key, "anchor_key": key, "position_start": None, "position_end": None,
-            "status": status, "report_count": 0, "first_reported_at": first,
-            "last_reported_at": last, "created_at": first, "assignee_id": None,
-            "public_note": (f"We wrote {i} people; the council's figure is {i + 1}."
-                            if status in ("corrected", "clarified") else ""),
-            "resolved_at": last + timedelta(hours=5) if closed else None,
-            "duplicate_of_id": None,
-        })
+        rows.append(
+            {
+                "id": i,
+                "article_url": article,
+                "article_host": host,
+                "article_title": f"Story {i % 5000} on {host}",
+                "quote_exact": exact,
+                "quote_prefix": "According to the council,",
+                "quote_suffix": "said the report.",
+                "quote_key": key,
+                "anchor_key": key,
+                "position_start": None,
+                "position_end": None,
+                "status": status,
+                "report_count": 0,
+                "first_reported_at": first,
+                "last_reported_at": last,
+                "created_at": first,
+                "assignee_id": None,
+                "public_note": (
+                    f"We wrote {i} people; the council's figure is {i + 1}."
+                    if status in ("corrected", "clarified")
+                    else ""
+                ),
+                "resolved_at": last + timedelta(hours=5) if closed else None,
+                "duplicate_of_id": None,
+            }
+        )
     return rows
 
 
-def _report_rows(rng: random.Random, corrections: list[dict], first_id: int,
-                 n: int) -> list[dict]:
+def _report_rows(rng: random.Random, corrections: list[dict], first_id: int, n: int) -> list[dict]:
     rows = []
     for offset in range(n):
         # Every correction gets one report; the rest go to random ones.
-        correction = (corrections[offset] if offset < len(corrections)
-                      else rng.choice(corrections))
+        correction = corrections[offset] if offset < len(corrections) else rng.choice(corrections)
         correction["report_count"] += 1
         has_email = rng.random() < 0.3
-        rows.append({
-            "id": first_id + offset, "correction_id": correction["id"],
-            "quote_exact": correction["quote_exact"],
-            "quote_prefix": correction["quote_prefix"],
-            "quote_suffix": correction["quote_suffix"],
-            "position_start": None, "position_end": None,
-            "page_url": correction["article_url"], "title": correction["article_title"],
-            "suggestion": f"the figure of {correction['id'] + 1} people"
-            if rng.random() < 0.5 else "",
-            "comment": "The council's minutes give another number." if rng.random() < 0.4
-            else "",
-            "email": f"reader{offset}@example.net" if has_email else None,
-            "notify": has_email and rng.random() < 0.5, "lang": "en",
-            "user_agent": "bench", "ip_hash": "", "source": "widget", "is_spam": False,
-            "patron_id": None,
-            "created_at": correction["first_reported_at"],
-        })
+        rows.append(
+            {
+                "id": first_id + offset,
+                "correction_id": correction["id"],
+                "quote_exact": correction["quote_exact"],
+                "quote_prefix": correction["quote_prefix"],
+                "quote_suffix": correction["quote_suffix"],
+                "position_start": None,
+                "position_end": None,
+                "page_url": correction["article_url"],
+                "title": correction["article_title"],
+                "suggestion": f"the figure of {correction['id'] + 1} people"
+                if rng.random() < 0.5
+                else "",
+                "comment": "The council's minutes give another number."
+                if rng.random() < 0.4
+                else "",
+                "email": f"reader{offset}@example.net" if has_email else None,
+                "notify": has_email and rng.random() < 0.5,
+                "lang": "en",
+                "user_agent": "bench",
+                "ip_hash": "",
+                "source": "widget",
+                "is_spam": False,
+                "patron_id": None,
+                "created_at": correction["first_reported_at"],
+            }
+        )
     return rows
 
 
@@ -94,7 +126,7 @@ def _next_id(engine: Engine, column) -> int:
 def _insert(engine: Engine, table, rows: list[dict], chunk: int) -> None:
     with engine.begin() as conn:
         for start in range(0, len(rows), chunk):
-            conn.execute(table.insert(), rows[start:start + chunk])
+            conn.execute(table.insert(), rows[start : start + chunk])
 
 
 def _fix_sequences(engine: Engine) -> None:
@@ -102,19 +134,29 @@ def _fix_sequences(engine: Engine) -> None:
         return
     with engine.begin() as conn:
         for table in ("corrections", "reports"):
-            conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                              f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"))
+            conn.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
+                )
+            )
         conn.execute(text("ANALYZE corrections"))
         conn.execute(text("ANALYZE reports"))
 
 
-def generate(engine: Engine, corrections: int = 100_000, reports: int = 300_000,
-             seed: int = 5, chunk: int = 5_000) -> dict[str, int]:
+def generate(
+    engine: Engine,
+    corrections: int = 100_000,
+    reports: int = 300_000,
+    seed: int = 5,
+    chunk: int = 5_000,
+) -> dict[str, int]:
     """Add `corrections` corrections and `reports` reports (at least one per correction)."""
     rng = random.Random(seed)
     correction_rows = _correction_rows(rng, _next_id(engine, Correction.id), corrections)
-    report_rows = _report_rows(rng, correction_rows, _next_id(engine, Report.id),
-                               max(reports, corrections))
+    report_rows = _report_rows(
+        rng, correction_rows, _next_id(engine, Report.id), max(reports, corrections)
+    )
     _insert(engine, Correction.__table__, correction_rows, chunk)
     _insert(engine, Report.__table__, report_rows, chunk)
     _fix_sequences(engine)

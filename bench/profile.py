@@ -20,19 +20,31 @@ from pathlib import Path
 
 def main() -> None:
     """Build the app on the database, warm up, count statements, time and profile."""
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("database_url")
     parser.add_argument("path")
     parser.add_argument("-n", type=int, default=200, help="requests to time")
     parser.add_argument("--post", metavar="BODY_FILE", help="POST this JSON file's content")
     parser.add_argument("--header", action="append", default=[], help="'Name: value'")
     parser.add_argument("--cookie", help="a Cookie header")
-    parser.add_argument("--set", action="append", default=[], metavar="SETTING=VALUE",
-                        help="an app setting, e.g. TOPICS_CACHE_SECONDS=2")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="SETTING=VALUE",
+        help="an app setting, e.g. TOPICS_CACHE_SECONDS=2",
+    )
     args = parser.parse_args()
-    os.environ.update({"ENGAGEMENT_ENV": "test", "RATELIMIT_ENABLED": "false",
-                       "LOG_LEVEL": "WARNING", "DATABASE_URL": args.database_url})
+    os.environ.update(
+        {
+            "ENGAGEMENT_ENV": "test",
+            "RATELIMIT_ENABLED": "false",
+            "LOG_LEVEL": "WARNING",
+            "DATABASE_URL": args.database_url,
+        }
+    )
     os.environ.setdefault("WIDGET_ALLOWED_ORIGINS", "https://news.example.org")
     for item in args.set:
         name, _, value = item.partition("=")
@@ -77,8 +89,10 @@ def main() -> None:
     for _ in range(args.n):
         call()
     profiler.stop()
-    print(f"{args.path}: status {answer.status_code}, {len(statements)} SQL statements, "
-          f"{cpu_ms:.2f} ms CPU per request (in process, no HTTP)")
+    print(
+        f"{args.path}: status {answer.status_code}, {len(statements)} SQL statements, "
+        f"{cpu_ms:.2f} ms CPU per request (in process, no HTTP)"
+    )
     for statement in statements:
         print("  ", " ".join(statement.split())[:110])
     print(profiler.output_text(unicode=False, color=False))

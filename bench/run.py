@@ -94,18 +94,41 @@ class Row:
 class Server:
     """A gunicorn process serving a WSGI app on a loopback port."""
 
-    def __init__(self, target: str, env: dict[str, str], workers: int, threads: int,
-                 health_path: str = "/healthz"):
+    def __init__(
+        self,
+        target: str,
+        env: dict[str, str],
+        workers: int,
+        threads: int,
+        health_path: str = "/healthz",
+    ):
         self.port = free_port()
         self.health_path = health_path
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - open while the server runs
-            prefix="bench-gunicorn-", suffix=".log", delete=False)
+            prefix="bench-gunicorn-", suffix=".log", delete=False
+        )
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}",
-             "--workers", str(workers), "--threads", str(threads), "--worker-class",
-             "gthread" if threads > 1 else "sync", "--log-level", "warning", target],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(workers),
+                "--threads",
+                str(threads),
+                "--worker-class",
+                "gthread" if threads > 1 else "sync",
+                "--log-level",
+                "warning",
+                target,
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         self._wait()
 
@@ -126,8 +149,9 @@ class Server:
 
     def worker_rss_mb(self) -> float:
         """The largest resident memory of this server's worker processes, in MB."""
-        children = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True,
-                                  text=True).stdout.split()
+        children = subprocess.run(
+            ["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True
+        ).stdout.split()
         peak = 0
         for pid in children:
             try:
@@ -142,16 +166,20 @@ class Server:
     def worker_private_mb(self) -> float:
         """The largest private memory (pages no other process shares: what one more worker
         costs) of this server's workers now, in MB."""
-        children = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True,
-                                  text=True).stdout.split()
+        children = subprocess.run(
+            ["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True
+        ).stdout.split()
         largest = 0
         for pid in children:
             try:
                 rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
             except OSError:
                 continue
-            private = sum(int(line.split()[1]) for line in rollup.splitlines()
-                          if line.startswith(("Private_Clean:", "Private_Dirty:")))
+            private = sum(
+                int(line.split()[1])
+                for line in rollup.splitlines()
+                if line.startswith(("Private_Clean:", "Private_Dirty:"))
+            )
             largest = max(largest, private)
         return largest / 1024
 
@@ -163,8 +191,14 @@ class Server:
             self.process.kill()
 
 
-def run_wrk(url: str, requests_file: Path | None, duration: int, connections: int,
-            warmup: int = 0, skip: int = 0) -> Measurement:
+def run_wrk(
+    url: str,
+    requests_file: Path | None,
+    duration: int,
+    connections: int,
+    warmup: int = 0,
+    skip: int = 0,
+) -> Measurement:
     """Drive `url` with wrk for `duration` seconds and parse its figures.
 
     With `warmup`, a first untimed run of that many seconds lets every worker import its lazy
@@ -185,17 +219,33 @@ def run_wrk(url: str, requests_file: Path | None, duration: int, connections: in
         skip = warm.requests + 2 * connections  # in-flight requests are not counted
     env["BENCH_SKIP"] = str(skip)
     done = subprocess.run(
-        ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--latency",
-         "--timeout", "30s", "-s", script.name, url],
-        capture_output=True, text=True, env=env,
+        [
+            "wrk",
+            "-t",
+            str(threads),
+            "-c",
+            str(connections),
+            "-d",
+            f"{duration}s",
+            "--latency",
+            "--timeout",
+            "30s",
+            "-s",
+            script.name,
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
     )
     if done.returncode != 0:
-        raise RuntimeError(f"wrk failed ({done.returncode}): {done.stdout[-500:]} "
-                           f"{done.stderr[-500:]}")
+        raise RuntimeError(
+            f"wrk failed ({done.returncode}): {done.stdout[-500:]} {done.stderr[-500:]}"
+        )
     out = done.stdout
     os.unlink(script.name)
     line = next(x for x in out.splitlines() if x.startswith("BENCH "))
-    measured = Measurement(**json.loads(line[len("BENCH "):]))
+    measured = Measurement(**json.loads(line[len("BENCH ") :]))
     measured.warmup_requests = warm.requests if warm else 0
     return measured
 
@@ -234,32 +284,42 @@ class Databases:
 def app_environment(database_url: str, extra: dict[str, str] | None = None) -> dict[str, str]:
     """The app's settings for a benchmark: test mode, no rate limits, this database."""
     env = dict(os.environ)
-    env.update({
-        "ENGAGEMENT_ENV": "test",
-        "SECRET_KEY": "bench-secret-key",
-        "DATABASE_URL": database_url,
-        "RATELIMIT_ENABLED": "false",
-        "LOG_LEVEL": "WARNING",
-        "FLASK_APP": "wsgi",
-        "PUBLIC_BASE_URL": "http://127.0.0.1",
-        "WIDGET_ALLOWED_ORIGINS": "https://news.example.org",
-    })
+    env.update(
+        {
+            "ENGAGEMENT_ENV": "test",
+            "SECRET_KEY": "bench-secret-key",
+            "DATABASE_URL": database_url,
+            "RATELIMIT_ENABLED": "false",
+            "LOG_LEVEL": "WARNING",
+            "FLASK_APP": "wsgi",
+            "PUBLIC_BASE_URL": "http://127.0.0.1",
+            "WIDGET_ALLOWED_ORIGINS": "https://news.example.org",
+        }
+    )
     env.update(extra or {})
     return env
 
 
 def upgrade_database(env: dict[str, str]) -> None:
     """Build the schema with the migrations, as production does."""
-    subprocess.run([sys.executable, "-m", "flask", "db", "upgrade"], cwd=ROOT, env=env,
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "flask", "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
 
 
 def machine_line() -> str:
     """What the figures were measured on."""
     cpu = platform.processor() or platform.machine()
     try:
-        model = next(x.split(":", 1)[1].strip() for x in
-                     Path("/proc/cpuinfo").read_text().splitlines() if x.startswith("model name"))
+        model = next(
+            x.split(":", 1)[1].strip()
+            for x in Path("/proc/cpuinfo").read_text().splitlines()
+            if x.startswith("model name")
+        )
         cpu = model
     except (OSError, StopIteration):
         pass
@@ -291,8 +351,9 @@ def format_row(row: Row) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def write_results(rows: list[Row], kind: str, args: argparse.Namespace,
-                  elapsed: float | None = None) -> Path:
+def write_results(
+    rows: list[Row], kind: str, args: argparse.Namespace, elapsed: float | None = None
+) -> Path:
     """Write the markdown table for this run under bench/results/ and return its path."""
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     took = f" The run took {elapsed / 60:.1f} min." if elapsed else ""
@@ -320,25 +381,36 @@ def main(argv: list[str] | None = None) -> None:
     """Parse arguments and run the benchmark on each database asked for."""
     from bench import scenarios
 
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL",
-                                                                 DEFAULT_POSTGRES))
+    parser.add_argument(
+        "--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES)
+    )
     parser.add_argument("--duration", type=int, default=None, help="seconds per target (10)")
-    parser.add_argument("--warmup", type=int, default=None,
-                        help="untimed seconds before each target (2)")
+    parser.add_argument(
+        "--warmup", type=int, default=None, help="untimed seconds before each target (2)"
+    )
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--scale", type=float, default=None,
-                        help="multiply the data-set sizes (1.0 = the sizes the issue names)")
-    parser.add_argument("--quick", action="store_true",
-                        help="a smoke run: 2 s per target, 1 s warm-up, data scale 0.01")
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=None,
+        help="multiply the data-set sizes (1.0 = the sizes the issue names)",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a smoke run: 2 s per target, 1 s warm-up, data scale 0.01",
+    )
     parser.add_argument("--only", nargs="*", help="scenario names to run")
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
-    parser.add_argument("--no-doc", action="store_true",
-                        help="do not copy the tables into docs/performance.md")
+    parser.add_argument(
+        "--no-doc", action="store_true", help="do not copy the tables into docs/performance.md"
+    )
     args = parser.parse_args(argv)
     if args.list:
         for name, doc in scenarios.describe().items():

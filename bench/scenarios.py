@@ -52,18 +52,28 @@ class Context:
 
     def measure(self, requests_file: Path | None = None, path: str = "") -> Measurement:
         """Warm up, then drive the app (a requests file, or GETs of `path`) for the duration."""
-        return run_wrk(self.app.url + path, requests_file, self.args.duration,
-                       self.args.connections, warmup=self.args.warmup)
+        return run_wrk(
+            self.app.url + path,
+            requests_file,
+            self.args.duration,
+            self.args.connections,
+            warmup=self.args.warmup,
+        )
 
     def in_app(self, target: str, *arguments) -> object:
         """Call `module:function(*arguments)` in an app context of its own process (the
         scenario's settings and database) and return what it returned (JSON-able)."""
-        done = subprocess.run([sys.executable, "-m", "bench.inapp", target, json.dumps(arguments)],
-                              cwd=ROOT, env=self.app_env, capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.inapp", target, json.dumps(arguments)],
+            cwd=ROOT,
+            env=self.app_env,
+            capture_output=True,
+            text=True,
+        )
         if done.returncode != 0:
             raise RuntimeError(f"{target} failed: {done.stderr[-2000:]}")
         line = next(x for x in reversed(done.stdout.splitlines()) if x.startswith("INAPP "))
-        return json.loads(line[len("INAPP "):])
+        return json.loads(line[len("INAPP ") :])
 
     def expected_requests(self, rps_guess: float) -> int:
         """How many distinct requests a file needs so that warm-up plus run never wrap round."""
@@ -83,15 +93,20 @@ def write_requests(path: Path, requests: list[tuple[str, str, dict[str, str], st
 def correction_body(i: int, same: bool) -> str:
     """A widget report; distinct passages unless `same`."""
     n = 0 if same else i
-    return json.dumps({
-        "url": f"https://news.example.org/2026/article-{n % 500}",
-        "title": f"Article {n % 500}",
-        "quote": {"exact": f"the council approved {n} new homes", "prefix": "On Monday ",
-                  "suffix": " in the northern district"},
-        "position": {"start": 120, "end": 150},
-        "suggestion": "the council approved 40 new homes",
-        "comment": "The figure in the council minutes differs.",
-    })
+    return json.dumps(
+        {
+            "url": f"https://news.example.org/2026/article-{n % 500}",
+            "title": f"Article {n % 500}",
+            "quote": {
+                "exact": f"the council approved {n} new homes",
+                "prefix": "On Monday ",
+                "suffix": " in the northern district",
+            },
+            "position": {"start": 120, "end": 150},
+            "suggestion": "the council approved 40 new homes",
+            "comment": "The figure in the council minutes differs.",
+        }
+    )
 
 
 def scenario_corrections(ctx: Context) -> list[Row]:
@@ -101,17 +116,27 @@ def scenario_corrections(ctx: Context) -> list[Row]:
     rows = []
     for same in (False, True):
         count = 500 if same else ctx.expected_requests(1000)
-        requests = [("POST", "/api/v1/corrections", headers, correction_body(i, same))
-                    for i in range(count)]
+        requests = [
+            ("POST", "/api/v1/corrections", headers, correction_body(i, same)) for i in range(count)
+        ]
         path = write_requests(ctx.workdir / "corrections.req", requests)
         if ctx.app is None:
             ctx.start_app()
         measured = ctx.measure(path)
-        name = "POST /api/v1/corrections (same passage)" if same else \
-            "POST /api/v1/corrections (distinct passages)"
-        rows.append(Row(name, measured, ctx.baseline_insert, "bare insert",
-                        note=errors_note(measured, "no editors: no mail rendered")
-                        ).check_ratio(0.75))
+        name = (
+            "POST /api/v1/corrections (same passage)"
+            if same
+            else "POST /api/v1/corrections (distinct passages)"
+        )
+        rows.append(
+            Row(
+                name,
+                measured,
+                ctx.baseline_insert,
+                "bare insert",
+                note=errors_note(measured, "no editors: no mail rendered"),
+            ).check_ratio(0.75)
+        )
     return rows
 
 
@@ -130,16 +155,18 @@ SCENARIOS: dict[str, Callable[[Context], Row | list[Row]]] = {
 }
 DOCS: dict[str, str] = {
     "corrections": "POST /api/v1/corrections: every report a new passage (a new correction), "
-                   "then the same passage again and again (reports grouped into one)",
+    "then the same passage again and again (reports grouped into one)",
 }
 
 
 def scenario(name: str, doc: str):
     """Register a scenario function under `name` (used by the feature scenario modules)."""
+
     def register(fn: Callable[[Context], Row | list[Row]]):
         SCENARIOS[name] = fn
         DOCS[name] = doc
         return fn
+
     return register
 
 
@@ -151,9 +178,13 @@ def describe() -> dict[str, str]:
 
 def _extra_scenarios() -> None:
     # Feature scenarios live in their own modules; each adds itself to SCENARIOS.
-    for module in ("bench.scenarios_membership", "bench.scenarios_voting",
-                   "bench.scenarios_triage", "bench.scenarios_worker",
-                   "bench.scenarios_dashboard"):
+    for module in (
+        "bench.scenarios_membership",
+        "bench.scenarios_voting",
+        "bench.scenarios_triage",
+        "bench.scenarios_worker",
+        "bench.scenarios_dashboard",
+    ):
         try:
             __import__(module)
         except ModuleNotFoundError as exc:
@@ -165,11 +196,11 @@ def _baseline(dbs: Databases, args) -> tuple[Server, Measurement, Measurement]:
     env = app_environment("")
     env["BASELINE_DATABASE_URL"] = dbs.new("baseline")
     server = Server("bench.baseline:app", env, args.workers, args.threads, health_path="/word")
-    get = run_wrk(server.url + "/word", None, args.duration, args.connections,
-                  warmup=args.warmup)
+    get = run_wrk(server.url + "/word", None, args.duration, args.connections, warmup=args.warmup)
     body = correction_body(1, same=False)
-    path = write_requests(dbs.tmp / "baseline.req", [
-        ("POST", "/insert", {"Content-Type": "application/json"}, body)])
+    path = write_requests(
+        dbs.tmp / "baseline.req", [("POST", "/insert", {"Content-Type": "application/json"}, body)]
+    )
     insert = run_wrk(server.url, path, args.duration, args.connections, warmup=args.warmup)
     return server, get, insert
 
@@ -183,10 +214,26 @@ def run_all(dbs: Databases, args) -> list[Row]:
         raise SystemExit(f"unknown scenario(s): {', '.join(unknown)}; see --list")
     baseline, base_get, base_insert = _baseline(dbs, args)
     base_rss, base_private = baseline.worker_rss_mb(), baseline.worker_private_mb()
-    rows = [Row("baseline GET /word", base_get, None, "", note="bare Flask", rss_mb=base_rss,
-                private_mb=base_private),
-            Row("baseline POST /insert", base_insert, None, "", note="bare Flask, one row",
-                rss_mb=base_rss, private_mb=base_private)]
+    rows = [
+        Row(
+            "baseline GET /word",
+            base_get,
+            None,
+            "",
+            note="bare Flask",
+            rss_mb=base_rss,
+            private_mb=base_private,
+        ),
+        Row(
+            "baseline POST /insert",
+            base_insert,
+            None,
+            "",
+            note="bare Flask, one row",
+            rss_mb=base_rss,
+            private_mb=base_private,
+        ),
+    ]
     baseline.stop()
     for name in names:
         started = time.monotonic()
@@ -204,8 +251,15 @@ def run_all(dbs: Databases, args) -> list[Row]:
                     row.rss_mb, row.private_mb = rss, private
         except Exception as exc:  # noqa: BLE001 - one broken scenario must not lose the run
             log = f"; see {ctx.app.log.name}" if ctx.app else ""
-            result = [Row(name, None, None, "", note=f"failed: {type(exc).__name__}: "
-                                                     f"{str(exc)[:200]}{log}")]
+            result = [
+                Row(
+                    name,
+                    None,
+                    None,
+                    "",
+                    note=f"failed: {type(exc).__name__}: {str(exc)[:200]}{log}",
+                )
+            ]
             print(f"scenario {name} failed: {exc!r}", file=sys.stderr, flush=True)
         finally:
             if ctx.app:
@@ -213,8 +267,9 @@ def run_all(dbs: Databases, args) -> list[Row]:
             for cleanup in reversed(ctx.cleanups):
                 cleanup()
         rows.extend(result)
-        print(f"[{dbs.kind}] {name}: {time.monotonic() - started:.0f} s", file=sys.stderr,
-              flush=True)
+        print(
+            f"[{dbs.kind}] {name}: {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True
+        )
     return rows
 
 
@@ -239,8 +294,7 @@ def _figure(row: Row) -> str:
 def goals_summary(runs: dict[str, list[Row]]) -> str:
     """A table of every goal: the figure and met/missed per database."""
     kinds = list(runs)
-    lines = ["| goal | scenario | " + " | ".join(kinds) + " |",
-             "|---|---|" + "---|" * len(kinds)]
+    lines = ["| goal | scenario | " + " | ".join(kinds) + " |", "|---|---|" + "---|" * len(kinds)]
     names = []
     for rows in runs.values():
         for row in rows:
@@ -260,8 +314,9 @@ def goals_summary(runs: dict[str, list[Row]]) -> str:
     for kind in kinds:
         peaks = [r.rss_mb for r in runs[kind] if r.rss_mb is not None and r.app is not None]
         peak = max(peaks) if peaks else None
-        cells.append("–" if peak is None else
-                     f"{peak:.0f} MB: {'met' if peak < 100 else '**missed**'}")
+        cells.append(
+            "–" if peak is None else f"{peak:.0f} MB: {'met' if peak < 100 else '**missed**'}"
+        )
     lines.append("| < 100 MB | largest gunicorn worker, any scenario | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -272,13 +327,24 @@ def update_performance_doc(paths: list[Path], runs: dict[str, list[Row]] | None 
     doc = ROOT / "docs" / "performance.md"
     if not doc.exists():
         return
-    content = _replace_between(doc.read_text(), "latest-results",
-                               "\n".join(p.read_text() for p in paths))
+    content = _replace_between(
+        doc.read_text(), "latest-results", "\n".join(p.read_text() for p in paths)
+    )
     if runs:
         content = _replace_between(content, "goals-summary", goals_summary(runs))
     doc.write_text(content)
 
 
-__all__ = ["BENCH", "SCENARIOS", "Context", "Row", "describe", "errors_note", "goals_summary",
-           "run_all",
-           "scenario", "update_performance_doc", "write_requests"]
+__all__ = [
+    "BENCH",
+    "SCENARIOS",
+    "Context",
+    "Row",
+    "describe",
+    "errors_note",
+    "goals_summary",
+    "run_all",
+    "scenario",
+    "update_performance_doc",
+    "write_requests",
+]

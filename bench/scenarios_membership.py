@@ -40,7 +40,11 @@ class Emulator:
         env = dict(os.environ, ENGAGEMENT_ENV="test")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "devtools.stripe_emulator", "--port", str(self.port)],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -61,8 +65,12 @@ class Emulator:
 
 
 def _post(url: str, body: dict) -> dict:
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read())
 
@@ -74,21 +82,34 @@ def prepare(emulator_url: str, count: int) -> list[list[str]]:
     from engagement.membership import tiers, webhooks
     from engagement.membership.stripe_gateway import gateway
 
-    tier = tiers.save_tier(None, name="Supporter", description="Keeps the newsroom going.",
-                           monthly_amount=500, yearly_amount=5000, currency="eur",
-                           grants_voting=True, position=1, active=True)
+    tier = tiers.save_tier(
+        None,
+        name="Supporter",
+        description="Keeps the newsroom going.",
+        monthly_amount=500,
+        yearly_amount=5000,
+        currency="eur",
+        grants_voting=True,
+        position=1,
+        active=True,
+    )
     tiers.sync_all(gateway())
     db.session.commit()
     pairs = []
     for n in range(count):
-        made = _post(emulator_url + "/_emulator/subscriptions", {
-            "email": f"patron{n}@example.org", "name": f"Patron {n}",
-            "price": tier.stripe_monthly_price_id,
-            "metadata": {"engagement_kind": "membership", "engagement_tier": tier.slug},
-        })
+        made = _post(
+            emulator_url + "/_emulator/subscriptions",
+            {
+                "email": f"patron{n}@example.org",
+                "name": f"Patron {n}",
+                "price": tier.stripe_monthly_price_id,
+                "metadata": {"engagement_kind": "membership", "engagement_tier": tier.slug},
+            },
+        )
         subscription = made["subscription"]
-        status, outcome = webhooks.receive(_event(f"evt_bench_setup_{n}",
-                                                  "customer.subscription.created", subscription))
+        status, outcome = webhooks.receive(
+            _event(f"evt_bench_setup_{n}", "customer.subscription.created", subscription)
+        )
         if outcome != "processed":
             raise RuntimeError(f"setup event not processed: {status} {outcome}")
         pairs.append([subscription["id"], made["customer"]["id"]])
@@ -96,10 +117,17 @@ def prepare(emulator_url: str, count: int) -> list[list[str]]:
 
 
 def _event(event_id: str, kind: str, obj: dict) -> dict:
-    return {"id": event_id, "object": "event", "api_version": "2025-03-31.basil",
-            "created": int(time.time()), "livemode": False, "pending_webhooks": 1,
-            "request": {"id": None, "idempotency_key": None}, "type": kind,
-            "data": {"object": obj}}
+    return {
+        "id": event_id,
+        "object": "event",
+        "api_version": "2025-03-31.basil",
+        "created": int(time.time()),
+        "livemode": False,
+        "pending_webhooks": 1,
+        "request": {"id": None, "idempotency_key": None},
+        "type": kind,
+        "data": {"object": obj},
+    }
 
 
 def signed(event: dict, secret: str = WEBHOOK_SECRET) -> tuple[dict[str, str], str]:
@@ -108,13 +136,17 @@ def signed(event: dict, secret: str = WEBHOOK_SECRET) -> tuple[dict[str, str], s
     payload = json.dumps(event, separators=(",", ":"))
     stamp = int(time.time())
     digest = hmac.new(secret.encode(), f"{stamp}.{payload}".encode(), hashlib.sha256).hexdigest()
-    return {"Content-Type": "application/json; charset=utf-8",
-            "Stripe-Signature": f"t={stamp},v1={digest}"}, payload
+    return {
+        "Content-Type": "application/json; charset=utf-8",
+        "Stripe-Signature": f"t={stamp},v1={digest}",
+    }, payload
 
 
 def _subscription(emulator_url: str, subscription_id: str) -> dict:
-    request = urllib.request.Request(f"{emulator_url}/v1/subscriptions/{subscription_id}",
-                                     headers={"Authorization": f"Bearer {SECRET_KEY}"})
+    request = urllib.request.Request(
+        f"{emulator_url}/v1/subscriptions/{subscription_id}",
+        headers={"Authorization": f"Bearer {SECRET_KEY}"},
+    )
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read())
 
@@ -132,8 +164,7 @@ def _measure(ctx: Context, kind: str, objects: list[dict], rps_guess: int) -> Ro
     count = ctx.expected_requests(rps_guess)
     requests = []
     for n in range(count):
-        headers, body = signed(_event(f"evt_bench_{kind}_{n:07d}", kind,
-                                      objects[n % len(objects)]))
+        headers, body = signed(_event(f"evt_bench_{kind}_{n:07d}", kind, objects[n % len(objects)]))
         requests.append(("POST", "/stripe/webhook", headers, body))
     path = write_requests(ctx.workdir / "webhook.req", requests)
     before = _stored_events(ctx.database_url)
@@ -143,28 +174,53 @@ def _measure(ctx: Context, kind: str, objects: list[dict], rps_guess: int) -> Ro
     note = f"{handled:,} events stored"
     if repeats > 0:
         note += f"; {repeats} answered as duplicates (the request file wrapped round)"
-    return Row(f"POST /stripe/webhook ({kind})", measured, ctx.baseline_insert, "bare insert",
-               note=errors_note(measured, note)).check_ratio(
-                   0.6 if kind == "customer.updated" else 0.5)  # issue 17: 0.6 without a re-fetch
+    return Row(
+        f"POST /stripe/webhook ({kind})",
+        measured,
+        ctx.baseline_insert,
+        "bare insert",
+        note=errors_note(measured, note),
+    ).check_ratio(0.6 if kind == "customer.updated" else 0.5)  # issue 17: 0.6 without a re-fetch
 
 
-@scenario("webhooks", "POST /stripe/webhook, signed events with fresh ids: "
-                      "customer.subscription.updated (the subscription is fetched from the "
-                      "Stripe emulator again), then customer.updated (no call to Stripe)")
+@scenario(
+    "webhooks",
+    "POST /stripe/webhook, signed events with fresh ids: "
+    "customer.subscription.updated (the subscription is fetched from the "
+    "Stripe emulator again), then customer.updated (no call to Stripe)",
+)
 def webhooks(ctx: Context) -> list[Row]:
     """Webhook deliveries, with and without a call back to Stripe."""
     emulator = Emulator()
     ctx.cleanups.append(emulator.stop)
-    ctx.app_env.update(STRIPE_API_BASE=emulator.url, STRIPE_SECRET_KEY=SECRET_KEY,
-                       STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET)
-    pairs = ctx.in_app("bench.scenarios_membership:prepare", emulator.url,
-                       ctx.scale(SUBSCRIPTIONS, minimum=20))
+    ctx.app_env.update(
+        STRIPE_API_BASE=emulator.url,
+        STRIPE_SECRET_KEY=SECRET_KEY,
+        STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
+    )
+    pairs = ctx.in_app(
+        "bench.scenarios_membership:prepare", emulator.url, ctx.scale(SUBSCRIPTIONS, minimum=20)
+    )
     subscriptions = [_subscription(emulator.url, sub_id) for sub_id, _ in pairs]
-    customers = [{"id": cus_id, "object": "customer", "email": f"patron{n}@example.org",
-                  "name": f"Patron {n}", "metadata": {}} for n, (_, cus_id) in enumerate(pairs)]
+    customers = [
+        {
+            "id": cus_id,
+            "object": "customer",
+            "email": f"patron{n}@example.org",
+            "name": f"Patron {n}",
+            "metadata": {},
+        }
+        for n, (_, cus_id) in enumerate(pairs)
+    ]
     ctx.start_app()
     refetch = _measure(ctx, "customer.subscription.updated", subscriptions, 400)
-    refetch.note = "; ".join(n for n in (refetch.note, "includes the Stripe emulator's own "
-                             "time (one Python process on the same cores)") if n)
+    refetch.note = "; ".join(
+        n
+        for n in (
+            refetch.note,
+            "includes the Stripe emulator's own time (one Python process on the same cores)",
+        )
+        if n
+    )
     local = _measure(ctx, "customer.updated", customers, 1500)
     return [refetch, local]

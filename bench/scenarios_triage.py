@@ -55,8 +55,12 @@ def page_cursor(page: int) -> str:
     column, _, _ = listing.SORTS["newest"]
     offset = (page - 1) * listing.PAGE_SIZE - 1
     row = db.session.execute(
-        select(column, Correction.id).where(listing.OPEN_SQL)
-        .order_by(column.desc(), Correction.id.desc()).offset(offset).limit(1)).one()
+        select(column, Correction.id)
+        .where(listing.OPEN_SQL)
+        .order_by(column.desc(), Correction.id.desc())
+        .offset(offset)
+        .limit(1)
+    ).one()
     return listing.Cursor(row[0], row[1]).encode()
 
 
@@ -72,16 +76,24 @@ def editor_session(editor_id: int, user_agent: str) -> str:
     from engagement.extensions import db
 
     app = current_app._get_current_object()
-    with app.app_context(), app.test_request_context(
-            "/newsroom/corrections", environ_base={"REMOTE_ADDR": "127.0.0.1"},
-            headers={"User-Agent": user_agent}):
+    with (
+        app.app_context(),
+        app.test_request_context(
+            "/newsroom/corrections",
+            environ_base={"REMOTE_ADDR": "127.0.0.1"},
+            headers={"User-Agent": user_agent},
+        ),
+    ):
         login_user(db.session.get(Editor, editor_id))
         value = app.session_interface.get_signing_serializer(app).dumps(dict(session))
     return f"{app.config['SESSION_COOKIE_NAME']}={value}"
 
 
-@scenario("corrections-log", "GET /corrections, the public log's first page, with 10,000 "
-                             "published corrections (40,000 generated)")
+@scenario(
+    "corrections-log",
+    "GET /corrections, the public log's first page, with 10,000 "
+    "published corrections (40,000 generated)",
+)
 def corrections_log(ctx: Context) -> Row:
     """The public log."""
     published = ctx.scale(10_000, minimum=100)
@@ -89,12 +101,20 @@ def corrections_log(ctx: Context) -> Row:
     made = _generate(ctx, total, total)
     ctx.start_app()
     measured = ctx.measure(path="/corrections")
-    return Row("GET /corrections (10,000 entries)", measured, ctx.baseline_get, "bare GET",
-               note=errors_note(measured, f"{made['corrections']:,} corrections generated"))
+    return Row(
+        "GET /corrections (10,000 entries)",
+        measured,
+        ctx.baseline_get,
+        "bare GET",
+        note=errors_note(measured, f"{made['corrections']:,} corrections generated"),
+    )
 
 
-@scenario("triage-pages", "GET /newsroom/corrections page 1 and page 500 (keyset cursor) with "
-                          "100,000 corrections and 300,000 reports, as a signed-in editor")
+@scenario(
+    "triage-pages",
+    "GET /newsroom/corrections page 1 and page 500 (keyset cursor) with "
+    "100,000 corrections and 300,000 reports, as a signed-in editor",
+)
 def triage_pages(ctx: Context) -> list[Row]:
     """Page 1 against page 500 of the editors' list."""
     made = _generate(ctx, ctx.scale(100_000, minimum=2_000), ctx.scale(300_000, minimum=6_000))
@@ -104,24 +124,40 @@ def triage_pages(ctx: Context) -> list[Row]:
     cursor = ctx.in_app("bench.scenarios_triage:page_cursor", page)
     app = ctx.start_app()
     headers = {"Cookie": cookie, "User-Agent": USER_AGENT}
-    first_path = write_requests(ctx.workdir / "triage1.req",
-                                [("GET", "/newsroom/corrections", headers, "")])
-    deep_path = write_requests(ctx.workdir / "triage500.req",
-                               [("GET", f"/newsroom/corrections?after={cursor}", headers, "")])
+    first_path = write_requests(
+        ctx.workdir / "triage1.req", [("GET", "/newsroom/corrections", headers, "")]
+    )
+    deep_path = write_requests(
+        ctx.workdir / "triage500.req",
+        [("GET", f"/newsroom/corrections?after={cursor}", headers, "")],
+    )
     for target in ("/newsroom/corrections", f"/newsroom/corrections?after={cursor}"):
-        check = requests.get(app.url + target, headers=headers, timeout=30,
-                             allow_redirects=False)
+        check = requests.get(app.url + target, headers=headers, timeout=30, allow_redirects=False)
         if check.status_code != 200 or "<table" not in check.text:
             raise RuntimeError(f"{target} answered {check.status_code}, not the list")
     first = ctx.measure(first_path)
     deep = ctx.measure(deep_path)
     sizes = f"{made['corrections']:,} corrections, {made['reports']:,} reports"
-    row1 = Row("GET /newsroom/corrections page 1", first, ctx.baseline_get, "bare GET",
-               note=errors_note(first, sizes))
-    row500 = Row(f"GET /newsroom/corrections page {page}", deep, ctx.baseline_get, "bare GET",
-                 note=errors_note(deep, f"p50 {deep.p50_ms / first.p50_ms:.2f} × page 1; "
-                                        f"req/s {first.rps / deep.rps:.2f} × fewer"
-                                  if first.p50_ms and deep.rps else ""))
+    row1 = Row(
+        "GET /newsroom/corrections page 1",
+        first,
+        ctx.baseline_get,
+        "bare GET",
+        note=errors_note(first, sizes),
+    )
+    row500 = Row(
+        f"GET /newsroom/corrections page {page}",
+        deep,
+        ctx.baseline_get,
+        "bare GET",
+        note=errors_note(
+            deep,
+            f"p50 {deep.p50_ms / first.p50_ms:.2f} × page 1; "
+            f"req/s {first.rps / deep.rps:.2f} × fewer"
+            if first.p50_ms and deep.rps
+            else "",
+        ),
+    )
     row500.goal = "≤ 1.5 × page 1"
-    row500.met = (deep.p50_ms <= 1.5 * first.p50_ms and first.rps <= 1.5 * deep.rps)
+    row500.met = deep.p50_ms <= 1.5 * first.p50_ms and first.rps <= 1.5 * deep.rps
     return [row1, row500]

@@ -75,8 +75,11 @@ def _cookies(ctx: Context, patron_ids: list[int]) -> tuple[str, dict[int, list[s
     return made["cookie_name"], {int(k): v for k, v in made["sessions"].items()}
 
 
-@scenario("vote", "POST /topics/<id>/vote as signed-in co-creators (form post with session "
-                  "cookie and CSRF token), every vote a new (patron, topic) pair")
+@scenario(
+    "vote",
+    "POST /topics/<id>/vote as signed-in co-creators (form post with session "
+    "cookie and CSRF token), every vote a new (patron, topic) pair",
+)
 def vote(ctx: Context) -> Row:
     """Casting votes."""
     topics = 21
@@ -86,11 +89,17 @@ def vote(ctx: Context) -> Row:
     made = _generate(ctx, votes=patrons, topics=topics, budget=1)
     engine = create_engine(ctx.database_url)
     with engine.begin() as conn:
-        conn.execute(text("UPDATE rounds SET vote_budget = :b WHERE id = :r"),
-                     {"b": topics + 5, "r": made["round_id"]})
-        voted = {(p, t) for p, t in conn.execute(text(
-            "SELECT patron_id, topic_id FROM votes WHERE round_id = :r"),
-            {"r": made["round_id"]})}
+        conn.execute(
+            text("UPDATE rounds SET vote_budget = :b WHERE id = :r"),
+            {"b": topics + 5, "r": made["round_id"]},
+        )
+        voted = {
+            (p, t)
+            for p, t in conn.execute(
+                text("SELECT patron_id, topic_id FROM votes WHERE round_id = :r"),
+                {"r": made["round_id"]},
+            )
+        }
     engine.dispose()
     patron_ids = list(range(made["co_creator_id"], made["co_creator_id"] + made["patrons"]))
     cookie_name, sessions = _cookies(ctx, patron_ids)
@@ -100,10 +109,17 @@ def vote(ctx: Context) -> Row:
             if (patron_id, topic_id) in voted:
                 continue
             cookie, token = sessions[patron_id]
-            requests.append(("POST", f"/topics/{topic_id}/vote", {
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Cookie": f"{cookie_name}={cookie}",
-            }, urlencode({"csrf_token": token})))
+            requests.append(
+                (
+                    "POST",
+                    f"/topics/{topic_id}/vote",
+                    {
+                        "Content-Type": "application/x-www-form-urlencoded",
+                        "Cookie": f"{cookie_name}={cookie}",
+                    },
+                    urlencode({"csrf_token": token}),
+                )
+            )
     path = write_requests(ctx.workdir / "vote.req", requests)
     before = _count_votes(ctx.database_url)
     ctx.start_app()
@@ -111,20 +127,29 @@ def vote(ctx: Context) -> Row:
     stored = _count_votes(ctx.database_url) - before
     sent = measured.requests + measured.warmup_requests
     note = f"{stored:,} votes stored for {sent:,} requests (warm-up included)"
-    return Row("POST /topics/<id>/vote", measured, ctx.baseline_insert, "bare insert",
-               note=errors_note(measured, note)).check_ratio(0.75)
+    return Row(
+        "POST /topics/<id>/vote",
+        measured,
+        ctx.baseline_insert,
+        "bare insert",
+        note=errors_note(measured, note),
+    ).check_ratio(0.75)
 
 
-@scenario("topics", "GET /topics with 1,000,000 votes in the open round: anonymous and as "
-                    "signed-in co-creators, each without and with TOPICS_CACHE_SECONDS=2")
+@scenario(
+    "topics",
+    "GET /topics with 1,000,000 votes in the open round: anonymous and as "
+    "signed-in co-creators, each without and with TOPICS_CACHE_SECONDS=2",
+)
 def topics(ctx: Context) -> list[Row]:
     """The topics page on a large round."""
     made = _generate(ctx, votes=ctx.scale(1_000_000, minimum=10_000), topics=20, budget=3)
     patron_ids = list(range(made["co_creator_id"], made["co_creator_id"] + 200))
     cookie_name, sessions = _cookies(ctx, patron_ids)
-    signed_in = write_requests(ctx.workdir / "topics.req", [
-        ("GET", "/topics", {"Cookie": f"{cookie_name}={sessions[p][0]}"}, "")
-        for p in patron_ids])
+    signed_in = write_requests(
+        ctx.workdir / "topics.req",
+        [("GET", "/topics", {"Cookie": f"{cookie_name}={sessions[p][0]}"}, "") for p in patron_ids],
+    )
     size = f"{made['votes']:,} votes by {made['patrons']:,} co-creators"
     app = ctx.start_app(TOPICS_CACHE_SECONDS="0")
     anonymous = ctx.measure(path="/topics")
@@ -135,20 +160,45 @@ def topics(ctx: Context) -> list[Row]:
     cached = ctx.measure(path="/topics")
     member_cached = ctx.measure(signed_in)
     return [
-        Row("GET /topics (anonymous, no cache)", anonymous, ctx.baseline_get, "bare GET",
+        Row(
+            "GET /topics (anonymous, no cache)",
+            anonymous,
+            ctx.baseline_get,
+            "bare GET",
             note=errors_note(anonymous, size, "TOPICS_CACHE_SECONDS=0 (turned off)"),
-            rss_mb=rss, private_mb=private).check_ratio(0.4),
-        Row(f"GET /topics (anonymous, TOPICS_CACHE_SECONDS={CACHE_SECONDS})", cached,
-            ctx.baseline_get, "bare GET",
-            note=errors_note(cached, size, f"each worker renders the page once per "
-                                           f"{CACHE_SECONDS} s")).check_ratio(0.4),
-        Row("GET /topics (signed-in co-creator, no cache)", member, ctx.baseline_get,
-            "bare GET", note=errors_note(member, size, "TOPICS_CACHE_SECONDS=0 (turned off)"),
-            rss_mb=rss, private_mb=private),
+            rss_mb=rss,
+            private_mb=private,
+        ).check_ratio(0.4),
+        Row(
+            f"GET /topics (anonymous, TOPICS_CACHE_SECONDS={CACHE_SECONDS})",
+            cached,
+            ctx.baseline_get,
+            "bare GET",
+            note=errors_note(
+                cached, size, f"each worker renders the page once per {CACHE_SECONDS} s"
+            ),
+        ).check_ratio(0.4),
+        Row(
+            "GET /topics (signed-in co-creator, no cache)",
+            member,
+            ctx.baseline_get,
+            "bare GET",
+            note=errors_note(member, size, "TOPICS_CACHE_SECONDS=0 (turned off)"),
+            rss_mb=rss,
+            private_mb=private,
+        ),
         # The default setting: the page per ballot state, each reader's votes and token fresh.
-        Row(f"GET /topics (signed-in co-creator, TOPICS_CACHE_SECONDS={CACHE_SECONDS})",
-            member_cached, ctx.baseline_get, "bare GET",
-            note=errors_note(member_cached, size, "200 co-creators; a page per ballot state "
-                                                  "and worker, their own votes and token "
-                                                  "always fresh")).check_ratio(0.4),
+        Row(
+            f"GET /topics (signed-in co-creator, TOPICS_CACHE_SECONDS={CACHE_SECONDS})",
+            member_cached,
+            ctx.baseline_get,
+            "bare GET",
+            note=errors_note(
+                member_cached,
+                size,
+                "200 co-creators; a page per ballot state "
+                "and worker, their own votes and token "
+                "always fresh",
+            ),
+        ).check_ratio(0.4),
     ]

@@ -37,11 +37,23 @@ def queue_mails(count: int, first: int = 0) -> int:
     from engagement.extensions import db
     from engagement.notifications import enqueue
 
-    sections = [{"kind": "correction", "label": "New correction reported",
-                 "items": [{"summary": "A misspelt name in the third paragraph", "url": ""}]}]
+    sections = [
+        {
+            "kind": "correction",
+            "label": "New correction reported",
+            "items": [{"summary": "A misspelt name in the third paragraph", "url": ""}],
+        }
+    ]
     for n in range(first, first + count):
-        enqueue("digest", f"editor{n}@example.org", f"bench:{n}", editor=_Editor(),
-                sections=sections, count=1, date=date.today())
+        enqueue(
+            "digest",
+            f"editor{n}@example.org",
+            f"bench:{n}",
+            editor=_Editor(),
+            sections=sections,
+            count=1,
+            date=date.today(),
+        )
         if n % 1000 == 999:
             db.session.commit()
     db.session.commit()
@@ -57,10 +69,16 @@ def drain() -> dict:
     runner = Worker(current_app._get_current_object())
     started, cpu = time.perf_counter(), time.process_time()
     totals = runner.drain()
-    return {"seconds": time.perf_counter() - started, "cpu": time.process_time() - cpu,
-            "sent": totals.sent, "failed": totals.failed, "dead": totals.dead,
-            "left": totals.released, "error": totals.connection_error,
-            "peak_mb": _peak_mb(os.getpid())}
+    return {
+        "seconds": time.perf_counter() - started,
+        "cpu": time.process_time() - cpu,
+        "sent": totals.sent,
+        "failed": totals.failed,
+        "dead": totals.dead,
+        "left": totals.released,
+        "error": totals.connection_error,
+        "peak_mb": _peak_mb(os.getpid()),
+    }
 
 
 def _peak_mb(pid: int) -> float | None:
@@ -78,8 +96,9 @@ def _run(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     """Run a command in the app's directory; (seconds, peak resident MB, its output)."""
     started = time.perf_counter()
     with tempfile.TemporaryFile("w+") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log,
-                                   stderr=subprocess.STDOUT, text=True)
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True
+        )
         peak = 0.0
         while process.poll() is None:
             peak = max(peak, _peak_mb(process.pid) or 0.0)
@@ -92,32 +111,47 @@ def _run(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     return elapsed, peak, output
 
 
-@scenario("worker", "the outbox worker's drain (what flask worker --once runs): mails per "
-                    "second to the local SMTP sink, and the process's peak memory")
+@scenario(
+    "worker",
+    "the outbox worker's drain (what flask worker --once runs): mails per "
+    "second to the local SMTP sink, and the process's peak memory",
+)
 def worker(ctx: Context) -> Row:
     """Time the worker sending a full outbox, twice: the drain alone, and the whole command."""
     count = ctx.scale(MAILS, minimum=200)
     sink = SmtpSink().start()
     ctx.cleanups.append(sink.stop)
-    env = dict(ctx.app_env, MAIL_SERVER="127.0.0.1", MAIL_PORT=str(sink.port),
-               MAIL_USE_TLS="false", MAIL_USE_SSL="false",
-               MAIL_DEFAULT_SENDER="newsroom@example.org")
+    env = dict(
+        ctx.app_env,
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=str(sink.port),
+        MAIL_USE_TLS="false",
+        MAIL_USE_SSL="false",
+        MAIL_DEFAULT_SENDER="newsroom@example.org",
+    )
     ctx.in_app("bench.scenarios_worker:queue_mails", count)
-    _, rss_mb, output = _run([sys.executable, "-m", "bench.inapp",
-                              "bench.scenarios_worker:drain", "[]"], env)
-    timed = json.loads(output.strip().splitlines()[-1][len("INAPP "):])
+    _, rss_mb, output = _run(
+        [sys.executable, "-m", "bench.inapp", "bench.scenarios_worker:drain", "[]"], env
+    )
+    timed = json.loads(output.strip().splitlines()[-1][len("INAPP ") :])
     received = len(sink.wait_for(count, timeout=30))
     # The command itself, start-up included, on a second outbox of the same size.
     ctx.in_app("bench.scenarios_worker:queue_mails", count, count)
-    whole, command_rss, command_output = _run([sys.executable, "-m", "flask", "worker",
-                                               "--once"], env)
+    whole, command_rss, command_output = _run(
+        [sys.executable, "-m", "flask", "worker", "--once"], env
+    )
     rate = timed["sent"] / max(timed["seconds"], 1e-6)
-    row = Row(f"outbox worker ({count:,} mails)", None, None, "",
-              note=f"**{rate:.0f} mails/s**: {timed['sent']:,} sent in {timed['seconds']:.1f} s "
-                   f"({timed['cpu'] / max(timed['sent'], 1) * 1000:.1f} ms CPU a mail in the "
-                   f"worker); sink received {received:,}; `flask worker --once` with its "
-                   f"start-up: {count / whole:.0f} mails/s ({command_output.strip()[:60]})",
-              rss_mb=max(rss_mb, command_rss, timed["peak_mb"] or 0.0))
+    row = Row(
+        f"outbox worker ({count:,} mails)",
+        None,
+        None,
+        "",
+        note=f"**{rate:.0f} mails/s**: {timed['sent']:,} sent in {timed['seconds']:.1f} s "
+        f"({timed['cpu'] / max(timed['sent'], 1) * 1000:.1f} ms CPU a mail in the "
+        f"worker); sink received {received:,}; `flask worker --once` with its "
+        f"start-up: {count / whole:.0f} mails/s ({command_output.strip()[:60]})",
+        rss_mb=max(rss_mb, command_rss, timed["peak_mb"] or 0.0),
+    )
     row.goal = f"≥ {GOAL_PER_SECOND} mails/s"
     row.met = rate >= GOAL_PER_SECOND and received >= count and timed["sent"] == count
     row.extra["mails_per_second"] = rate

@@ -36,11 +36,23 @@ class _Editor:
 
 
 def _queue(count: int) -> None:
-    sections = [{"kind": "correction", "label": "New correction reported",
-                 "items": [{"summary": "A misspelt name in the third paragraph", "url": ""}]}]
+    sections = [
+        {
+            "kind": "correction",
+            "label": "New correction reported",
+            "items": [{"summary": "A misspelt name in the third paragraph", "url": ""}],
+        }
+    ]
     for n in range(count):
-        enqueue("digest", f"editor{n}@example.org", f"bench:{n}", editor=_Editor(),
-                sections=sections, count=1, date=date.today())
+        enqueue(
+            "digest",
+            f"editor{n}@example.org",
+            f"bench:{n}",
+            editor=_Editor(),
+            sections=sections,
+            count=1,
+            date=date.today(),
+        )
     db.session.commit()
 
 
@@ -75,8 +87,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--mails", type=int, default=2000)
     parser.add_argument("--batch-size", type=int, default=50)
-    parser.add_argument("--postgres-server", default=None,
-                        help="a PostgreSQL server URL; a scratch database is made and dropped")
+    parser.add_argument(
+        "--postgres-server",
+        default=None,
+        help="a PostgreSQL server URL; a scratch database is made and dropped",
+    )
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="worker-rate-")
     url = f"sqlite:///{os.path.join(folder, 'bench.sqlite')}"
@@ -86,12 +101,21 @@ def main() -> None:
         url = scratch.url
     port = free_port()
     # The sink runs in its own process, as under `make run`, so it does not share our GIL.
-    sink = subprocess.Popen([sys.executable, "-m", "devtools.smtp_sink", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    sink = subprocess.Popen(
+        [sys.executable, "-m", "devtools.smtp_sink", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     _wait_for_port(port)
-    app = create_app({"ENGAGEMENT_ENV": "test", "SQLALCHEMY_DATABASE_URI": url,
-                      "MAIL_PORT": port, "WORKER_BATCH_SIZE": args.batch_size,
-                      "LOG_LEVEL": "WARNING"})
+    app = create_app(
+        {
+            "ENGAGEMENT_ENV": "test",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "MAIL_PORT": port,
+            "WORKER_BATCH_SIZE": args.batch_size,
+            "LOG_LEVEL": "WARNING",
+        }
+    )
     try:
         with app.app_context():
             db.create_all()
@@ -109,8 +133,10 @@ def main() -> None:
         if scratch:
             scratch.drop()
     print(f"database: {url.split(':')[0]}")
-    print(f"sent {totals.sent} mails in {elapsed:.2f} s with one worker "
-          f"(batch {args.batch_size}); unsent left {left}")
+    print(
+        f"sent {totals.sent} mails in {elapsed:.2f} s with one worker "
+        f"(batch {args.batch_size}); unsent left {left}"
+    )
     print(f"rate: {totals.sent / elapsed:.0f} mails/s")
 
 

@@ -93,8 +93,9 @@ def run_quietly(command: list[str], stdout_only: bool = False, **kwargs) -> str:
             say(output.rstrip("\n"))
     else:
         separate = subprocess.PIPE if stdout_only else subprocess.STDOUT
-        result = subprocess.run(command, stdout=subprocess.PIPE, stderr=separate, text=True,
-                                errors="replace", **kwargs)
+        result = subprocess.run(
+            command, stdout=subprocess.PIPE, stderr=separate, text=True, errors="replace", **kwargs
+        )
         output = result.stdout + (result.stderr or "")
     if result.returncode != 0:
         raise StepFailed(f"`{' '.join(command[-3:])}` exited with {result.returncode}", output)
@@ -111,8 +112,7 @@ class Relay:
     """A child's output: held back until a line containing `marker` shows it is ready, then
     passed on once `gate` opens (after the banner). With VERBOSE=1 everything passes at once."""
 
-    def __init__(self, name: str, process: subprocess.Popen, marker: str,
-                 gate: threading.Event):
+    def __init__(self, name: str, process: subprocess.Popen, marker: str, gate: threading.Event):
         self.name, self.process, self.marker, self.gate = name, process, marker, gate
         self.held: collections.deque[str] = collections.deque(maxlen=200)
         self.ready = threading.Event()

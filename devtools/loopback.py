@@ -19,9 +19,11 @@ def check_environment(service: str, refused: type[Refused], environ=None) -> Non
     """Raise `refused` unless ENGAGEMENT_ENV is development or test (unset means production)."""
     env = (environ if environ is not None else os.environ).get("ENGAGEMENT_ENV")
     if env not in ALLOWED_ENVS:
-        raise refused(f"{service} refuses to start: ENGAGEMENT_ENV is {env!r}. It only runs when "
-                      f"ENGAGEMENT_ENV is one of {', '.join(ALLOWED_ENVS)} "
-                      "(unset means production).")
+        raise refused(
+            f"{service} refuses to start: ENGAGEMENT_ENV is {env!r}. It only runs when "
+            f"ENGAGEMENT_ENV is one of {', '.join(ALLOWED_ENVS)} "
+            "(unset means production)."
+        )
 
 
 def check_host(service: str, host: str, refused: type[Refused]) -> str:

@@ -27,8 +27,11 @@ from devtools.smtp_sink import READY_LINE
 ROOT = Path(__file__).resolve().parent.parent
 DEV_WEBHOOK_SECRET = "whsec_development_only"  # noqa: S105 - the emulator's local secret
 DEV_PATREON_SECRET = "patreon_development_only"  # noqa: S105 - the Patreon stand-in's secret
-PORTS = (("PORT", 5000, "the app"), ("DEV_SMTP_PORT", 8025, "the SMTP sink"),
-         ("DEV_STRIPE_PORT", 12111, "the Stripe emulator"))
+PORTS = (
+    ("PORT", 5000, "the app"),
+    ("DEV_SMTP_PORT", 8025, "the SMTP sink"),
+    ("DEV_STRIPE_PORT", 12111, "the Stripe emulator"),
+)
 TEST_CARD = "4242 4242 4242 4242"
 
 
@@ -45,9 +48,11 @@ def read_ports(environ: dict[str, str]) -> dict[str, int]:
             raise PortProblem(f"{name}={raw!r} is not a port number (1 to 65535).")
         ports[name] = int(raw)
     if len(set(ports.values())) < len(ports):
-        raise PortProblem("PORT, DEV_SMTP_PORT and DEV_STRIPE_PORT must be three different "
-                          f"ports (now {ports['PORT']}, {ports['DEV_SMTP_PORT']}, "
-                          f"{ports['DEV_STRIPE_PORT']}).")
+        raise PortProblem(
+            "PORT, DEV_SMTP_PORT and DEV_STRIPE_PORT must be three different "
+            f"ports (now {ports['PORT']}, {ports['DEV_SMTP_PORT']}, "
+            f"{ports['DEV_STRIPE_PORT']})."
+        )
     return ports
 
 
@@ -62,7 +67,8 @@ def check_ports_free(ports: dict[str, int]) -> None:
             except OSError:
                 raise PortProblem(
                     f"Port {port} ({what}) is already in use on 127.0.0.1. Stop what uses it, or "
-                    f"choose another port: make run {name}={port + 1}") from None
+                    f"choose another port: make run {name}={port + 1}"
+                ) from None
 
 
 def _environment(ports: dict[str, int]) -> dict[str, str]:
@@ -77,13 +83,15 @@ def _environment(ports: dict[str, int]) -> dict[str, str]:
     env.setdefault("STRIPE_API_BASE", f"http://127.0.0.1:{ports['DEV_STRIPE_PORT']}")
     env.setdefault("STRIPE_WEBHOOK_SECRET", DEV_WEBHOOK_SECRET)
     # The Patreon stand-in (devtools/patreon_standin) on DEV_PATREON_PORT (12112 by default).
-    env.setdefault("PATREON_API_BASE",
-                   f"http://127.0.0.1:{int(env.get('DEV_PATREON_PORT') or 12112)}")
+    env.setdefault(
+        "PATREON_API_BASE", f"http://127.0.0.1:{int(env.get('DEV_PATREON_PORT') or 12112)}"
+    )
     env.setdefault("PATREON_WEBHOOK_SECRET", DEV_PATREON_SECRET)
     env.setdefault("PATREON_ACCESS_TOKEN", "standin-token")
     env.setdefault("PATREON_CAMPAIGN_ID", "4242")
-    env.setdefault("WIDGET_ALLOWED_ORIGINS",
-                   f"http://127.0.0.1:{app_port},http://localhost:{app_port}")
+    env.setdefault(
+        "WIDGET_ALLOWED_ORIGINS", f"http://127.0.0.1:{app_port},http://localhost:{app_port}"
+    )
     # One development server process (`flask run`, threaded) keeps every counter, so in-memory
     # rate limits are exact here; several gunicorn workers need Redis (docs/deployment.md).
     # Nothing stands in front of it: X-Forwarded-For is ignored (TRUSTED_PROXIES=0).
@@ -103,12 +111,20 @@ class Children:
     def __init__(self, env: dict[str, str]):
         self.env, self.gate, self.relays = env, threading.Event(), []
 
-    def start(self, name: str, command: list[str], marker: str,
-              env: dict[str, str] | None = None) -> Relay:
+    def start(
+        self, name: str, command: list[str], marker: str, env: dict[str, str] | None = None
+    ) -> Relay:
         """Start one child in the background; its output waits for `marker`, then the gate."""
-        process = subprocess.Popen(command, cwd=ROOT, env=env or self.env, text=True,
-                                   errors="replace", stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env or self.env,
+            text=True,
+            errors="replace",
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
         relay = Relay(name, process, marker, self.gate)
         self.relays.append(relay)
         return relay
@@ -127,8 +143,9 @@ class Children:
         while not relay.ready.wait(0.1):
             self.check_alive()
             if time.monotonic() > deadline:
-                raise StepFailed(f"{relay.name} did not start in {timeout:.0f} s",
-                                 relay.held_output())
+                raise StepFailed(
+                    f"{relay.name} did not start in {timeout:.0f} s", relay.held_output()
+                )
 
     def serve(self) -> None:
         """Pass the output on and wait until Ctrl+C or until one child exits."""
@@ -190,20 +207,45 @@ def _wait_for_app(children: Children, base: str, timeout: float = 60.0) -> None:
 
 def _start_helpers(children: Children, ports: dict[str, int]) -> Relay:
     env = children.env
-    sink = children.start("SMTP sink", [sys.executable, "-m", "devtools.smtp_sink", "--port",
-                                        str(ports["DEV_SMTP_PORT"])], READY_LINE)
+    sink = children.start(
+        "SMTP sink",
+        [sys.executable, "-m", "devtools.smtp_sink", "--port", str(ports["DEV_SMTP_PORT"])],
+        READY_LINE,
+    )
     quiet = [] if verbose() else ["--quiet"]
-    children.start("Stripe emulator", [
-        sys.executable, "-m", "devtools.stripe_emulator", "--port", str(ports["DEV_STRIPE_PORT"]),
-        "--webhook-url", f"http://127.0.0.1:{ports['PORT']}/stripe/webhook",
-        "--webhook-secret", env["STRIPE_WEBHOOK_SECRET"].split(",")[0], *quiet],
-        "Stripe emulator listening on")
+    children.start(
+        "Stripe emulator",
+        [
+            sys.executable,
+            "-m",
+            "devtools.stripe_emulator",
+            "--port",
+            str(ports["DEV_STRIPE_PORT"]),
+            "--webhook-url",
+            f"http://127.0.0.1:{ports['PORT']}/stripe/webhook",
+            "--webhook-secret",
+            env["STRIPE_WEBHOOK_SECRET"].split(",")[0],
+            *quiet,
+        ],
+        "Stripe emulator listening on",
+    )
     patreon = env["PATREON_API_BASE"].rstrip("/")
-    children.start("Patreon stand-in", [
-        sys.executable, "-m", "devtools.patreon_standin", "--port", patreon.rsplit(":", 1)[1],
-        "--webhook-url", f"http://127.0.0.1:{ports['PORT']}/patreon/webhook",
-        "--webhook-secret", env["PATREON_WEBHOOK_SECRET"].split(",")[0], *quiet],
-        "Patreon stand-in on")
+    children.start(
+        "Patreon stand-in",
+        [
+            sys.executable,
+            "-m",
+            "devtools.patreon_standin",
+            "--port",
+            patreon.rsplit(":", 1)[1],
+            "--webhook-url",
+            f"http://127.0.0.1:{ports['PORT']}/patreon/webhook",
+            "--webhook-secret",
+            env["PATREON_WEBHOOK_SECRET"].split(",")[0],
+            *quiet,
+        ],
+        "Patreon stand-in on",
+    )
     # The demo tiers are synced to the emulator while seeding, so it must be listening first.
     _wait_for_port(children, ports["DEV_SMTP_PORT"], "the SMTP sink")
     _wait_for_port(children, ports["DEV_STRIPE_PORT"], "the Stripe emulator")
@@ -231,8 +273,11 @@ def _start_app(children: Children, ports: dict[str, int]) -> None:
     if not verbose():
         worker_env.setdefault("LOG_LEVEL", "WARNING")  # "sent 1 mail": the sink shows the mail
     worker = children.start("outbox worker", _flask("worker"), "polling every", worker_env)
-    app = children.start("app", _flask("run", "--host", "127.0.0.1", "--port",
-                                       str(ports["PORT"]), "--debug"), f"startup={token}")
+    app = children.start(
+        "app",
+        _flask("run", "--host", "127.0.0.1", "--port", str(ports["PORT"]), "--debug"),
+        f"startup={token}",
+    )
     _wait_for_app(children, base)
     # The seed's tiers made Stripe events; let their webhooks land before the banner.
     stripe = env["STRIPE_API_BASE"].rstrip("/")
@@ -256,7 +301,7 @@ engagement is running (development mode, with demo data)
   Newsroom          {base}/newsroom/
   Stripe emulator   {stripe}/_emulator/state   (test card {TEST_CARD}, any date and CVC)
   Patreon stand-in  {patreon}/   (change a member there: its webhook reaches the app)
-  Mail inbox        smtp://127.0.0.1:{ports['DEV_SMTP_PORT']}   (every mail is printed below)
+  Mail inbox        smtp://127.0.0.1:{ports["DEV_SMTP_PORT"]}   (every mail is printed below)
 
 Demo data
 {logins}
@@ -289,8 +334,11 @@ def main() -> int:
         say(banner(env, ports, seeded))
         children.serve()
     except StepFailed as exc:
-        say(f"make run stopped: {exc}\n{tail(exc.output)}" if exc.output
-            else f"make run stopped: {exc}")
+        say(
+            f"make run stopped: {exc}\n{tail(exc.output)}"
+            if exc.output
+            else f"make run stopped: {exc}"
+        )
         return 1
     except KeyboardInterrupt:
         pass

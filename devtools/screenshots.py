@@ -82,12 +82,17 @@ def build_app(folder: Path, **settings):
     from engagement import create_app
     from engagement.extensions import db
 
-    app = create_app({
-        "ENGAGEMENT_ENV": "test", "SECRET_KEY": secrets.token_hex(16),
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'screenshots.sqlite'}",
-        "RATELIMIT_ENABLED": False, "TOPICS_CACHE_SECONDS": 0, "STRIPE_SECRET_KEY": None,
-        **settings,
-    })
+    app = create_app(
+        {
+            "ENGAGEMENT_ENV": "test",
+            "SECRET_KEY": secrets.token_hex(16),
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'screenshots.sqlite'}",
+            "RATELIMIT_ENABLED": False,
+            "TOPICS_CACHE_SECONDS": 0,
+            "STRIPE_SECRET_KEY": None,
+            **settings,
+        }
+    )
     with app.app_context():
         db.create_all()
     result = app.test_cli_runner().invoke(args=["demo", "seed"])
@@ -105,15 +110,31 @@ def _store_a_paid_checkout() -> None:
     from engagement.extensions import db
     from engagement.membership.models import StripeEvent
 
-    checkout = {"id": DEMO_SESSION, "object": "checkout.session", "amount_total": 300,
-                "currency": "eur", "metadata": {"engagement_kind": "membership",
-                                                "engagement_tier": "coffee",
-                                                "engagement_interval": "month"}}
-    payload = {"id": "evt_demo_screenshots", "type": "checkout.session.completed",
-               "data": {"object": checkout}}
-    db.session.add(StripeEvent(stripe_id=payload["id"], type=payload["type"],
-                               object_id=DEMO_SESSION, outcome="processed",
-                               payload=json.dumps(payload)))
+    checkout = {
+        "id": DEMO_SESSION,
+        "object": "checkout.session",
+        "amount_total": 300,
+        "currency": "eur",
+        "metadata": {
+            "engagement_kind": "membership",
+            "engagement_tier": "coffee",
+            "engagement_interval": "month",
+        },
+    }
+    payload = {
+        "id": "evt_demo_screenshots",
+        "type": "checkout.session.completed",
+        "data": {"object": checkout},
+    }
+    db.session.add(
+        StripeEvent(
+            stripe_id=payload["id"],
+            type=payload["type"],
+            object_id=DEMO_SESSION,
+            outcome="processed",
+            payload=json.dumps(payload),
+        )
+    )
     db.session.commit()
 
 
@@ -129,8 +150,13 @@ def _sign_in_link(app) -> str:
     token = secrets.token_urlsafe(32)
     with app.app_context():
         patron = db.session.scalar(select(Patron).where(Patron.email == DEMO_PATRON))
-        db.session.add(MagicLink(patron=patron, token_hash=hash_token(token),
-                                 expires_at=utcnow() + LINK_LIFETIME + timedelta(minutes=1)))
+        db.session.add(
+            MagicLink(
+                patron=patron,
+                token_hash=hash_token(token),
+                expires_at=utcnow() + LINK_LIFETIME + timedelta(minutes=1),
+            )
+        )
         db.session.commit()
     return f"/account/login/{token}"
 
@@ -172,14 +198,17 @@ def take(pages: list[Page], out: Path = OUT, languages: list[str] | None = None)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         try:
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-                    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+                browser = playwright.chromium.launch(
+                    executable_path=CHROMIUM,
+                    args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+                )
                 for language in languages or offered:
                     target = folder_for(app, language, out)
                     target.mkdir(parents=True, exist_ok=True)
                     for size, viewport in SIZES.items():
-                        written += _take_at(browser, app, base, pages, size, viewport, target,
-                                            language)
+                        written += _take_at(
+                            browser, app, base, pages, size, viewport, target, language
+                        )
                 browser.close()
         finally:
             server.shutdown()
@@ -189,8 +218,10 @@ def take(pages: list[Page], out: Path = OUT, languages: list[str] | None = None)
 def _take_at(browser, app, base, pages, size, viewport, out, language) -> list[Path]:
     written = []
     for who in dict.fromkeys(page.who for page in pages):
-        context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
-                                      locale=language.replace("_", "-"))
+        context = browser.new_context(
+            viewport={"width": viewport[0], "height": viewport[1]},
+            locale=language.replace("_", "-"),
+        )
         tab = context.new_page()
         _sign_in(tab, base, who, app)
         for page in (p for p in pages if p.who == who):
@@ -208,8 +239,12 @@ def main(argv: list[str]) -> int:
     `--lang` (all of them by default), and list the files."""
     parser = argparse.ArgumentParser(prog="python -m devtools.screenshots")
     parser.add_argument("pages", nargs="*", help="page names from PAGES (default: all)")
-    parser.add_argument("--lang", action="append", dest="languages",
-                        help="a language code from LANGUAGES (default: all); repeatable")
+    parser.add_argument(
+        "--lang",
+        action="append",
+        dest="languages",
+        help="a language code from LANGUAGES (default: all); repeatable",
+    )
     args = parser.parse_args(argv)
     if not Path(CHROMIUM).exists():
         print(f"{CHROMIUM} is missing: install Debian's chromium", file=sys.stderr)

@@ -99,7 +99,10 @@ class SmtpSink:
     def start(self) -> SmtpSink:
         """Start listening on 127.0.0.1:port."""
         self._controller = Controller(
-            _Handler(self), hostname="127.0.0.1", port=self.port, ready_timeout=10,
+            _Handler(self),
+            hostname="127.0.0.1",
+            port=self.port,
+            ready_timeout=10,
             server_hostname="localhost",
         )
         self._controller.start()

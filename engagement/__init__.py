@@ -45,8 +45,9 @@ def register_extensions(app: Flask) -> None:
 
     edge.init_app(app)  # first: bounded ids before any route exists, NULs refused first
     database.init_app(app)
-    migrate.init_app(app, database_ext, directory=_migrations_dir(), render_as_batch=True,
-                     compare_type=True)
+    migrate.init_app(
+        app, database_ext, directory=_migrations_dir(), render_as_batch=True, compare_type=True
+    )
     mail.init_app(app)
     i18n.init_app(app, babel)  # before any blueprint: features register language sources
     csrf.init_app(app)
@@ -61,12 +62,17 @@ def _allow_widget_origins(app: Flask) -> None:
     from engagement.corrections.api import CORRECTIONS_PATH
     from engagement.extensions import cors
 
-    cors.init_app(app, resources={CORRECTIONS_PATH: {
-        "origins": list(app.config.get("WIDGET_ALLOWED_ORIGINS") or []),
-        "methods": ["POST", "OPTIONS"],
-        "allow_headers": ["Content-Type", "X-Engagement-Widget"],
-        "max_age": 600,
-    }})
+    cors.init_app(
+        app,
+        resources={
+            CORRECTIONS_PATH: {
+                "origins": list(app.config.get("WIDGET_ALLOWED_ORIGINS") or []),
+                "methods": ["POST", "OPTIONS"],
+                "allow_headers": ["Content-Type", "X-Engagement-Widget"],
+                "max_age": 600,
+            }
+        },
+    )
 
 
 def _migrations_dir() -> str:

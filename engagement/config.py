@@ -119,8 +119,9 @@ def _apply_derived(config: dict[str, Any], instance_path: str) -> None:
         "sqlite:///" + str(Path(instance_path) / "engagement.sqlite")
     )
     config.setdefault("SQLALCHEMY_DATABASE_URI", database_url)
-    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS",
-                      _engine_options(config["SQLALCHEMY_DATABASE_URI"]))
+    config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS", _engine_options(config["SQLALCHEMY_DATABASE_URI"])
+    )
     config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     config.setdefault("SESSION_COOKIE_SECURE", env_name == "production")
@@ -152,15 +153,17 @@ def _check(config: dict[str, Any]) -> None:
         if config.get("STRIPE_API_BASE"):
             raise ConfigError("STRIPE_API_BASE (the emulator) is not allowed in production")
         if config.get("PATREON_API_BASE"):
-            raise ConfigError("PATREON_API_BASE (the Patreon stand-in) is not allowed in "
-                              "production")
+            raise ConfigError(
+                "PATREON_API_BASE (the Patreon stand-in) is not allowed in production"
+            )
     if config["SUPPORT_MIN_AMOUNT"] > config["SUPPORT_MAX_AMOUNT"]:
         raise ConfigError("SUPPORT_MIN_AMOUNT must not exceed SUPPORT_MAX_AMOUNT")
     if not 0 <= config["DIGEST_HOUR"] <= 23:
         raise ConfigError("DIGEST_HOUR must be between 0 and 23")
     if not 0 <= config["TRUSTED_PROXIES"] <= 10:
-        raise ConfigError("TRUSTED_PROXIES must be the number of reverse proxies in front "
-                          "(0 to 10)")
+        raise ConfigError(
+            "TRUSTED_PROXIES must be the number of reverse proxies in front (0 to 10)"
+        )
     _check_home_url(config)
     _check_outbox(config)
     _check_languages(config)
@@ -171,8 +174,9 @@ def _check_home_url(config: dict[str, Any]) -> None:
 
     home = config.get("HOME_URL")
     if home and (urlsplit(home).scheme not in ("http", "https") or not urlsplit(home).netloc):
-        raise ConfigError(f"HOME_URL={home!r} must be an absolute http(s) URL, such as "
-                          "https://news.example.org/")
+        raise ConfigError(
+            f"HOME_URL={home!r} must be an absolute http(s) URL, such as https://news.example.org/"
+        )
 
 
 def _check_outbox(config: dict[str, Any]) -> None:
@@ -181,8 +185,9 @@ def _check_outbox(config: dict[str, Any]) -> None:
     try:
         ZoneInfo(config["NEWSROOM_TIMEZONE"])
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ConfigError(f"NEWSROOM_TIMEZONE={config['NEWSROOM_TIMEZONE']!r} is not a known "
-                          "IANA time zone") from exc
+        raise ConfigError(
+            f"NEWSROOM_TIMEZONE={config['NEWSROOM_TIMEZONE']!r} is not a known IANA time zone"
+        ) from exc
     for name in ("WORKER_BATCH_SIZE", "OUTBOX_MAX_ATTEMPTS", "OUTBOX_CLAIM_TIMEOUT"):
         if config[name] < 1:
             raise ConfigError(f"{name} must be at least 1")
@@ -198,9 +203,12 @@ def _check_languages(config: dict[str, Any]) -> None:
         try:
             Locale.parse(code)
         except (UnknownLocaleError, ValueError) as exc:
-            raise ConfigError(f"LANGUAGES: {code!r} is not a language code such as en or "
-                              "uk") from exc
+            raise ConfigError(
+                f"LANGUAGES: {code!r} is not a language code such as en or uk"
+            ) from exc
     offered = [*languages, "en_XA"] if config["PSEUDO_LOCALE"] else languages
     if config["DEFAULT_LANGUAGE"] not in offered:
-        raise ConfigError(f"DEFAULT_LANGUAGE={config['DEFAULT_LANGUAGE']!r} must be one of "
-                          f"LANGUAGES ({', '.join(offered)})")
+        raise ConfigError(
+            f"DEFAULT_LANGUAGE={config['DEFAULT_LANGUAGE']!r} must be one of "
+            f"LANGUAGES ({', '.join(offered)})"
+        )

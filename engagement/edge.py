@@ -40,8 +40,14 @@ class IdConverter(IntegerConverter):
 
     regex = r"\d{1,10}"
 
-    def __init__(self, map, fixed_digits: int = 0, min: int | None = 1,  # noqa: A002
-                 max: int | None = MAX_ID, signed: bool = False) -> None:  # noqa: A002
+    def __init__(
+        self,
+        map,
+        fixed_digits: int = 0,
+        min: int | None = 1,  # noqa: A002
+        max: int | None = MAX_ID,
+        signed: bool = False,
+    ) -> None:  # noqa: A002
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
@@ -76,8 +82,9 @@ class SaneDate:
     Beyond them, adding a day or moving between time zones leaves what Python can count."""
 
     def __init__(self, message: str | None = None):
-        self.message = message or _l("Give a date between %(first)s and %(last)s.",
-                                     first=FIRST_YEAR, last=LAST_YEAR)
+        self.message = message or _l(
+            "Give a date between %(first)s and %(last)s.", first=FIRST_YEAR, last=LAST_YEAR
+        )
 
     def __call__(self, form, field) -> None:
         value = field.data
@@ -113,8 +120,11 @@ class TooDeep(ValueError):
 def loads_bounded(text: str | bytes, max_depth: int = MAX_JSON_DEPTH, **kwargs) -> Any:
     """`json.loads`, refusing (ValueError) a text that nests deeper than `max_depth`."""
     # Fewer openers than the limit cannot nest past it (str.count runs in C): no walk at all.
-    openers = text.count("[") + text.count("{") if isinstance(text, str) else \
-        text.count(b"[") + text.count(b"{")
+    openers = (
+        text.count("[") + text.count("{")
+        if isinstance(text, str)
+        else text.count(b"[") + text.count(b"{")
+    )
     if openers > max_depth and json_depth(text) > max_depth:
         raise TooDeep(f"JSON nested deeper than {max_depth} levels")
     return json.loads(text, **kwargs)
@@ -134,15 +144,17 @@ def has_nul(value: str) -> bool:
 
 def refuse_nul() -> None:
     """Before every request: 400 for a NUL in the path, the query string or a form value."""
-    if has_nul(request.path) or b"%00" in request.query_string or \
-            b"\x00" in request.query_string:
+    if has_nul(request.path) or b"%00" in request.query_string or b"\x00" in request.query_string:
         raise BadRequest(str(NUL_REFUSED))
     if any(has_nul(key) or has_nul(value) for key, value in request.args.items(multi=True)):
         raise BadRequest(str(NUL_REFUSED))
     form_body = request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
-        "application/x-www-form-urlencoded", "multipart/form-data")
-    if form_body and any(has_nul(key) or has_nul(value)
-                         for key, value in request.form.items(multi=True)):
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    )
+    if form_body and any(
+        has_nul(key) or has_nul(value) for key, value in request.form.items(multi=True)
+    ):
         raise BadRequest(str(NUL_REFUSED))
 
 

@@ -54,9 +54,14 @@ class Conflict(DomainError):
     code = "conflict"
 
 
-def apply_domain_error(form, error: DomainError, *, ignore: tuple[str, ...] = (),
-                       form_level: bool = False, field_names: Mapping[str, str] | None = None
-                       ) -> bool:
+def apply_domain_error(
+    form,
+    error: DomainError,
+    *,
+    ignore: tuple[str, ...] = (),
+    form_level: bool = False,
+    field_names: Mapping[str, str] | None = None,
+) -> bool:
     """Put each field's reason, as a sentence, beside that field of the form; True when any
     field got one.
 
@@ -80,7 +85,7 @@ def apply_domain_error(form, error: DomainError, *, ignore: tuple[str, ...] = ()
 
 
 def _sentence(reason: str) -> str:
-    """"must not be blank" -> "Must not be blank." (a reason made for JSON reads as a sentence)."""
+    """ "must not be blank" -> "Must not be blank." (a reason made for JSON reads as a sentence)."""
     reason = reason.strip()
     if not reason:
         return reason
@@ -113,9 +118,10 @@ def wants_json() -> bool:
     if request.path.startswith("/api/"):
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes[
-        "text/html"
-    ]
+    return (
+        best == "application/json"
+        and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
 
 
 def error_response(status: int, message: str, fields: dict | None = None, headers=None):
@@ -130,8 +136,11 @@ def error_response(status: int, message: str, fields: dict | None = None, header
             body["error"]["fields"] = fields
         response = jsonify(body)
     else:
-        response = make_response(render_template(
-            "errors/error.html", status=status, message=message, fields=fields or {}))
+        response = make_response(
+            render_template(
+                "errors/error.html", status=status, message=message, fields=fields or {}
+            )
+        )
     response.status_code = status
     for name, value in (headers or {}).items():
         response.headers[name] = value
@@ -160,8 +169,13 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def handle_csrf_error(error: CSRFError):
-        return error_response(400, _("The form expired or was not sent from this site. "
-                                     "Please go back, reload the page and try again."))
+        return error_response(
+            400,
+            _(
+                "The form expired or was not sent from this site. "
+                "Please go back, reload the page and try again."
+            ),
+        )
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
@@ -175,8 +189,10 @@ def register_error_handlers(app: Flask) -> None:
         if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
             headers["Allow"] = ", ".join(error.valid_methods)
         message = MESSAGES.get(status) or error.description or _("Error")
-        if status in (400, 422) and error.description and "browser (or proxy)" not in str(
-            error.description
+        if (
+            status in (400, 422)
+            and error.description
+            and "browser (or proxy)" not in str(error.description)
         ):
             message = error.description
         return error_response(status, message, headers=headers)

@@ -2,18 +2,20 @@
 
 from flask import Flask, request
 
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    "connect-src 'self'",
-    "form-action 'self' {stripe}",
-    "frame-ancestors 'none'",
-    "base-uri 'self'",
-    "object-src 'none'",
-])
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self' {stripe}",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "object-src 'none'",
+    ]
+)
 
 
 def init_app(app: Flask) -> None:
@@ -23,9 +25,13 @@ def init_app(app: Flask) -> None:
         stripe_targets += " " + app.config["STRIPE_API_BASE"].rstrip("/")
     csp = CONTENT_SECURITY_POLICY.format(stripe=stripe_targets)
 
-    fixed = [("Content-Security-Policy", csp), ("X-Content-Type-Options", "nosniff"),
-             ("Referrer-Policy", "strict-origin-when-cross-origin"), ("X-Frame-Options", "DENY"),
-             ("Permissions-Policy", "camera=(), microphone=(), geolocation=()")]
+    fixed = [
+        ("Content-Security-Policy", csp),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("X-Frame-Options", "DENY"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ]
     hsts = ("Strict-Transport-Security", "max-age=31536000")
 
     @app.after_request
@@ -34,6 +40,6 @@ def init_app(app: Flask) -> None:
         # at once, not once per header).
         headers = response.headers
         wanted = fixed + [hsts] if request.is_secure else fixed
-        present = {name.lower() for name in headers.keys()}
+        present = {name.lower() for name in headers.keys()}  # noqa: SIM118 - Headers iterate pairs
         headers.extend([(name, value) for name, value in wanted if name.lower() not in present])
         return response

@@ -34,16 +34,16 @@ def init_app(app: Flask) -> None:
     """Trust TRUSTED_PROXIES hops of X-Forwarded-For/-Proto; check the rate-limit storage."""
     hops = app.config["TRUSTED_PROXIES"]
     if hops:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0,
-                                x_prefix=0)
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0
+        )
     check_rate_limit_storage(app.config, gunicorn_workers(sys.argv, os.environ))
 
 
 def _is_gunicorn(argv: Sequence[str]) -> bool:
     program = argv[0] if argv else ""
     name = os.path.basename(program)
-    return name.startswith("gunicorn") or program.endswith(os.path.join("gunicorn",
-                                                                        "__main__.py"))
+    return name.startswith("gunicorn") or program.endswith(os.path.join("gunicorn", "__main__.py"))
 
 
 def gunicorn_workers(argv: Sequence[str], environ: Mapping[str, str]) -> int | None:
@@ -76,10 +76,12 @@ def rate_limit_storage_problem(config: Mapping[str, Any], workers: int | None) -
         return None
     if not storage.startswith("memory://"):
         return None
-    return (f"RATELIMIT_STORAGE_URI={storage} keeps rate-limit counters inside each process, "
-            f"and gunicorn runs {workers} workers: every limit (sign-in attempts, reports, "
-            f"checkouts) would let {workers} times as much through. Set RATELIMIT_STORAGE_URI "
-            "to a Redis server shared by all workers (redis://host:6379/0), or run one worker.")
+    return (
+        f"RATELIMIT_STORAGE_URI={storage} keeps rate-limit counters inside each process, "
+        f"and gunicorn runs {workers} workers: every limit (sign-in attempts, reports, "
+        f"checkouts) would let {workers} times as much through. Set RATELIMIT_STORAGE_URI "
+        "to a Redis server shared by all workers (redis://host:6379/0), or run one worker."
+    )
 
 
 def check_rate_limit_storage(config: Mapping[str, Any], workers: int | None) -> None:

@@ -24,7 +24,8 @@ def public_url(endpoint: str, **values) -> str:
     Takes full endpoint names ("membership.thanks"); extra values become the query string.
     """
     parts = urlsplit(public_base())
-    adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/",
-                                       url_scheme=parts.scheme or "https")
+    adapter = current_app.url_map.bind(
+        parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "https"
+    )
     current_app.inject_url_defaults(endpoint, values)
     return adapter.build(endpoint, values, force_external=True)

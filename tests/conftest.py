@@ -37,16 +37,26 @@ EDITOR_PASSWORD = "editor-password-123"  # noqa: S105 - test credentials
 # load_config, or through a process a test starts). The TEST_* switches, CI and CHROMIUM_PATH
 # are the suite's own and stay.
 SHELL_PREFIXES = ("FLASK_", "GUNICORN_", "STRIPE_", "MAIL_", "RATELIMIT_", "PATREON_")
-SHELL_NAMES = {"ENGAGEMENT_ENV", "DATABASE_URL", "PORT", "DEV_SMTP_PORT", "DEV_STRIPE_PORT",
-               "WEB_CONCURRENCY", "VERBOSE"}
+SHELL_NAMES = {
+    "ENGAGEMENT_ENV",
+    "DATABASE_URL",
+    "PORT",
+    "DEV_SMTP_PORT",
+    "DEV_STRIPE_PORT",
+    "WEB_CONCURRENCY",
+    "VERBOSE",
+}
 
 
 def _isolate_from_the_shell() -> list[str]:
     """Drop every setting the shell exported, so results come from the fixtures alone."""
     from engagement.config import SETTINGS
 
-    names = [name for name in os.environ
-             if name in SETTINGS or name in SHELL_NAMES or name.startswith(SHELL_PREFIXES)]
+    names = [
+        name
+        for name in os.environ
+        if name in SETTINGS or name in SHELL_NAMES or name.startswith(SHELL_PREFIXES)
+    ]
     for name in names:
         del os.environ[name]
     os.environ["ENGAGEMENT_ENV"] = "test"
@@ -81,6 +91,7 @@ def pytest_report_header(config):
 
 
 # --- database -------------------------------------------------------------------------------
+
 
 class _PostgresDatabase:
     """A database created on a PostgreSQL server for one test session, dropped at its end."""
@@ -236,6 +247,7 @@ def runner(app):
 
 # --- forms and sign-in ----------------------------------------------------------------------
 
+
 def csrf_token_from(html: str) -> str:
     """The CSRF token a rendered form carries."""
     match = CSRF_RE.search(html)
@@ -285,9 +297,7 @@ class Auth:
     def login(self, role: str = "editor", email: str | None = None):
         email = email or f"{role}@example.org"
         self.create(role, email)
-        response = self.forms.post(
-            "/newsroom/login", {"email": email, "password": EDITOR_PASSWORD}
-        )
+        response = self.forms.post("/newsroom/login", {"email": email, "password": EDITOR_PASSWORD})
         assert response.status_code == 302, response.get_data(as_text=True)
         return response
 
@@ -302,6 +312,7 @@ def auth(app, client):
 
 
 # --- the Stripe emulator ------------------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def emulator_session():
@@ -326,8 +337,7 @@ def emulator(emulator_session, emulator_attempts):
     """The emulator, empty, with no webhook endpoint yet."""
     emulator_session.wait_idle(30)
     emulator_session.reset()
-    emulator_session.set_webhook(None, None, initial_backoff=0.05,
-                                 max_attempts=emulator_attempts)
+    emulator_session.set_webhook(None, None, initial_backoff=0.05, max_attempts=emulator_attempts)
     emulator_session.store.failures_before_cancel = 3
     yield emulator_session
     emulator_session.set_webhook(None, None)
@@ -336,6 +346,7 @@ def emulator(emulator_session, emulator_attempts):
 
 
 # --- a live server and a real browser -------------------------------------------------------
+
 
 class LiveServer:
     """The app served over real HTTP on loopback, in a thread."""
@@ -378,8 +389,13 @@ def browser():
         executable_path=CHROMIUM,
         headless=True,
         args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
             "--disable-dev-shm-usage",
         ],
     )

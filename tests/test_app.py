@@ -9,13 +9,22 @@ from engagement.config import ConfigError
 def test_production_refuses_to_start_without_a_secret_key(monkeypatch, tmp_path):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(ConfigError, match="SECRET_KEY"):
-        create_app({"ENGAGEMENT_ENV": "production",
-                    "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite"})
+        create_app(
+            {
+                "ENGAGEMENT_ENV": "production",
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite",
+            }
+        )
 
 
 def test_production_starts_with_a_secret_key_and_secure_cookies(tmp_path):
-    app = create_app({"ENGAGEMENT_ENV": "production", "SECRET_KEY": "s" * 32,
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite"})
+    app = create_app(
+        {
+            "ENGAGEMENT_ENV": "production",
+            "SECRET_KEY": "s" * 32,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite",
+        }
+    )
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
@@ -24,8 +33,9 @@ def test_production_starts_with_a_secret_key_and_secure_cookies(tmp_path):
 def test_settings_come_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("GRACE_DAYS", "11")
     monkeypatch.setenv("WIDGET_ALLOWED_ORIGINS", "https://a.example, https://b.example")
-    app = create_app({"ENGAGEMENT_ENV": "test",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite"})
+    app = create_app(
+        {"ENGAGEMENT_ENV": "test", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite"}
+    )
     assert app.config["GRACE_DAYS"] == 11
     assert app.config["WIDGET_ALLOWED_ORIGINS"] == ["https://a.example", "https://b.example"]
 

@@ -25,8 +25,9 @@ def _newsroom_rules():
             continue
         admin_only = getattr(app.view_functions[rule.endpoint], "admin_only", False)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            rules.append(pytest.param(_example_url(rule), method, admin_only,
-                                      id=f"{method} {rule.rule}"))
+            rules.append(
+                pytest.param(_example_url(rule), method, admin_only, id=f"{method} {rule.rule}")
+            )
     return rules
 
 
@@ -41,10 +42,18 @@ def test_anonymous_visitors_are_sent_to_the_login_page(app, url, method, admin_o
     assert "/newsroom/login" in response.headers["Location"]
 
 
-@pytest.mark.parametrize("url,method,admin_only",
-                         [p for p in NEWSROOM_RULES if p.values[2]] or
-                         [pytest.param("/newsroom/", "GET", True, marks=pytest.mark.skip(
-                             reason="no admin pages registered yet"))])
+@pytest.mark.parametrize(
+    "url,method,admin_only",
+    [p for p in NEWSROOM_RULES if p.values[2]]
+    or [
+        pytest.param(
+            "/newsroom/",
+            "GET",
+            True,
+            marks=pytest.mark.skip(reason="no admin pages registered yet"),
+        )
+    ],
+)
 def test_admin_pages_refuse_editors(app, client, auth, url, method, admin_only):
     auth.login("editor")  # through the real form, CSRF token included
     app.config["WTF_CSRF_ENABLED"] = False

@@ -15,8 +15,17 @@ from urllib.parse import urlencode, urlsplit
 
 from tests.conftest import csrf_token_from
 
-HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
-              "trailers", "transfer-encoding", "upgrade", "content-length"}
+HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailers",
+    "transfer-encoding",
+    "upgrade",
+    "content-length",
+}
 
 
 @dataclass
@@ -47,11 +56,12 @@ class WebClient:
         self.cookies: dict[str, str] = {}
         self.history: list[Answer] = []  # every answer, oldest first
 
-    def request(self, method: str, path: str, body: bytes | None = None,
-                headers: dict | None = None) -> Answer:
-        conn = http.client.HTTPConnection(*self.address, timeout=30,
-                                          source_address=(self.source, 0) if self.source
-                                          else None)
+    def request(
+        self, method: str, path: str, body: bytes | None = None, headers: dict | None = None
+    ) -> Answer:
+        conn = http.client.HTTPConnection(
+            *self.address, timeout=30, source_address=(self.source, 0) if self.source else None
+        )
         sent = dict(headers or {})
         if self.host:
             sent["Host"] = self.host
@@ -77,20 +87,34 @@ class WebClient:
         return self.request("GET", path, headers=headers)
 
     def post(self, path: str, data: dict | None = None, headers: dict | None = None) -> Answer:
-        return self.request("POST", path, urlencode(data or {}).encode(), {
-            "Content-Type": "application/x-www-form-urlencoded", **(headers or {})})
+        return self.request(
+            "POST",
+            path,
+            urlencode(data or {}).encode(),
+            {"Content-Type": "application/x-www-form-urlencoded", **(headers or {})},
+        )
 
     def post_json(self, path: str, body, headers: dict | None = None) -> Answer:
-        return self.request("POST", path, jsonlib.dumps(body).encode(), {
-            "Content-Type": "application/json", **(headers or {})})
+        return self.request(
+            "POST",
+            path,
+            jsonlib.dumps(body).encode(),
+            {"Content-Type": "application/json", **(headers or {})},
+        )
 
-    def submit(self, path: str, data: dict | None = None, page: str | None = None,
-               headers: dict | None = None) -> Answer:
+    def submit(
+        self,
+        path: str,
+        data: dict | None = None,
+        page: str | None = None,
+        headers: dict | None = None,
+    ) -> Answer:
         """Fetch the form's page, take its CSRF token, post the form."""
         form_page = self.get(page or path, headers=headers)
         assert form_page.status == 200, (form_page.status, form_page.text[:500])
-        return self.post(path, {**(data or {}), "csrf_token": csrf_token_from(form_page.text)},
-                         headers=headers)
+        return self.post(
+            path, {**(data or {}), "csrf_token": csrf_token_from(form_page.text)}, headers=headers
+        )
 
 
 class ReverseProxy:
@@ -106,8 +130,11 @@ class ReverseProxy:
             def _forward(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
-                headers = {k: v for k, v in self.headers.items()
-                           if k.lower() not in HOP_BY_HOP | {"x-forwarded-proto"}}
+                headers = {
+                    k: v
+                    for k, v in self.headers.items()
+                    if k.lower() not in HOP_BY_HOP | {"x-forwarded-proto"}
+                }
                 forwarded = self.headers.get("X-Forwarded-For")
                 client = self.client_address[0]
                 headers["X-Forwarded-For"] = f"{forwarded}, {client}" if forwarded else client

@@ -36,15 +36,22 @@ def check_host(host: str) -> str:
 class PatreonStandin:
     """A running stand-in: `.url`, `.campaign` (members, tiers, deliveries), `.stop()`."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, quiet: bool = True,
-                 **campaign_settings):
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, quiet: bool = True, **campaign_settings
+    ):
         host = check_host(host)
         self.campaign = Campaign(**campaign_settings)
-        self.server = make_server(host, port, create_app(self.campaign), threaded=True,
-                                  request_handler=loopback.QuietHandler if quiet else None)
+        self.server = make_server(
+            host,
+            port,
+            create_app(self.campaign),
+            threaded=True,
+            request_handler=loopback.QuietHandler if quiet else None,
+        )
         self.url = f"http://{host}:{self.server.server_port}"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True,
-                                        name="patreon-standin")
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, daemon=True, name="patreon-standin"
+        )
 
     def start(self) -> PatreonStandin:
         """Serve in a daemon thread."""

@@ -8,8 +8,10 @@ from . import PatreonStandin, StandinRefused, check_environment
 
 def main(argv=None) -> int:
     """Parse the arguments, check the environment and serve until interrupted."""
-    parser = argparse.ArgumentParser(prog="python -m devtools.patreon_standin",
-                                     description="Patreon stand-in (development and tests).")
+    parser = argparse.ArgumentParser(
+        prog="python -m devtools.patreon_standin",
+        description="Patreon stand-in (development and tests).",
+    )
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--host", default="127.0.0.1", help="loopback address only")
     parser.add_argument("--webhook-url")
@@ -22,14 +24,23 @@ def main(argv=None) -> int:
         parser.error("--webhook-url needs --webhook-secret")
     try:
         check_environment()
-        standin = PatreonStandin(args.host, args.port, quiet=args.quiet, campaign_id=args.campaign,
-                                 token=args.token, webhook_url=args.webhook_url,
-                                 webhook_secret=args.webhook_secret)
+        standin = PatreonStandin(
+            args.host,
+            args.port,
+            quiet=args.quiet,
+            campaign_id=args.campaign,
+            token=args.token,
+            webhook_url=args.webhook_url,
+            webhook_secret=args.webhook_secret,
+        )
     except StandinRefused as exc:
         print(exc, file=sys.stderr)
         return 2
-    print(f"Patreon stand-in on {standin.url}"
-          + (f", webhooks to {args.webhook_url}" if args.webhook_url else ""), flush=True)
+    print(
+        f"Patreon stand-in on {standin.url}"
+        + (f", webhooks to {args.webhook_url}" if args.webhook_url else ""),
+        flush=True,
+    )
     try:
         standin.server.serve_forever()
     except KeyboardInterrupt:

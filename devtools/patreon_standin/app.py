@@ -77,8 +77,11 @@ def change_member():
     if fields.get("patron_status", "active_patron") not in STATUSES:
         abort(400)
     member, trigger = campaign().change(fields)
-    return jsonify(member=campaign().document(member), trigger=trigger,
-                   delivery=campaign().send_member(member, trigger))
+    return jsonify(
+        member=campaign().document(member),
+        trigger=trigger,
+        delivery=campaign().send_member(member, trigger),
+    )
 
 
 @bp.post("/_standin/members/<member_id>/delete")
@@ -136,8 +139,12 @@ def change_by_hand():
     status = form.get("patron_status") or None
     if status not in STATUSES or not form.get("email"):
         abort(400)
-    fields = {"email": form["email"].strip().lower(), "patron_status": status,
-              "tier_id": form.get("tier_id") or None, "charge": bool(form.get("charge"))}
+    fields = {
+        "email": form["email"].strip().lower(),
+        "patron_status": status,
+        "tier_id": form.get("tier_id") or None,
+        "charge": bool(form.get("charge")),
+    }
     if form.get("full_name"):
         fields["full_name"] = form["full_name"]
     member, trigger = campaign().change(fields)

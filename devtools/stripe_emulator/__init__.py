@@ -30,8 +30,16 @@ def check_host(host: str) -> str:
 class Emulator:
     """A running emulator: .url, .store, .sender and test helpers."""
 
-    def __init__(self, host="127.0.0.1", port=0, webhook_url=None, webhook_secret=None,
-                 initial_backoff=0.2, max_attempts=6, quiet=True):
+    def __init__(
+        self,
+        host="127.0.0.1",
+        port=0,
+        webhook_url=None,
+        webhook_secret=None,
+        initial_backoff=0.2,
+        max_attempts=6,
+        quiet=True,
+    ):
         host = check_host(host)
         self.sender = WebhookSender(webhook_url, webhook_secret, initial_backoff, max_attempts)
         self.store = Store(on_event=self._on_event)
@@ -41,8 +49,9 @@ class Emulator:
         shown = f"[{host}]" if ":" in host else host
         self.url = f"http://{shown}:{self.server.server_port}"
         self.port = self.server.server_port
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True,
-                                        name="stripe-emulator")
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, daemon=True, name="stripe-emulator"
+        )
 
     def _on_event(self, event):
         event["pending_webhooks"] = 1 if self.sender.url else 0
@@ -55,8 +64,9 @@ class Emulator:
 
     def set_webhook(self, url, secret, initial_backoff=None, max_attempts=None):
         """Send future (and queued) events to url, signed with secret."""
-        self.sender.configure(url, secret, initial_backoff=initial_backoff,
-                              max_attempts=max_attempts)
+        self.sender.configure(
+            url, secret, initial_backoff=initial_backoff, max_attempts=max_attempts
+        )
 
     def wait_idle(self, timeout=10.0):
         """Return True once no webhook delivery is queued or in flight (False on timeout)."""
@@ -86,8 +96,14 @@ class Emulator:
         self.server.server_close()
 
 
-def start_emulator(port=0, webhook_url=None, webhook_secret=None, host="127.0.0.1",
-                   initial_backoff=0.2, max_attempts=6):
+def start_emulator(
+    port=0,
+    webhook_url=None,
+    webhook_secret=None,
+    host="127.0.0.1",
+    initial_backoff=0.2,
+    max_attempts=6,
+):
     """Start an emulator in a background thread and return it (port=0 picks a free port)."""
     check_environment()
     return Emulator(host, port, webhook_url, webhook_secret, initial_backoff, max_attempts).start()

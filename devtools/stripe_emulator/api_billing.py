@@ -23,6 +23,7 @@ def _eq(key):
 
 # ---- subscriptions
 
+
 @api_route(bp, "/v1/subscriptions/<sub_id>")
 def get_subscription(params, req, sub_id):
     """Retrieve a subscription."""
@@ -60,8 +61,9 @@ def update_subscription(params, req, sub_id):
     store = emu().store
     sub = store.get("subscription", sub_id)
     if sub["status"] == "canceled" and set(params) - {"metadata", "expand"}:
-        raise StripeError("A canceled subscription can only update its cancellation_details and "
-                          "metadata.")
+        raise StripeError(
+            "A canceled subscription can only update its cancellation_details and metadata."
+        )
     if sub["status"] == "canceled":
         sub["metadata"] = billing.apply_metadata(sub["metadata"], params.get("metadata"))
         return sub
@@ -74,8 +76,9 @@ def cancel_subscription(params, req, sub_id):
     store = emu().store
     sub = store.get("subscription", sub_id)
     if sub["status"] == "canceled":
-        raise StripeError(f"No such subscription: '{sub_id}'", param="id",
-                          code="resource_missing", status=404)
+        raise StripeError(
+            f"No such subscription: '{sub_id}'", param="id", code="resource_missing", status=404
+        )
     return billing.cancel_now(store, sub, request=req)
 
 
@@ -83,11 +86,13 @@ def cancel_subscription(params, req, sub_id):
 def list_subscription_items(params, req):
     """List the items of a subscription."""
     sub = emu().store.get("subscription", params.get("subscription"), "subscription")
-    return list_object(sub["items"]["data"],
-                       f"/v1/subscription_items?subscription={sub['id']}", params)
+    return list_object(
+        sub["items"]["data"], f"/v1/subscription_items?subscription={sub['id']}", params
+    )
 
 
 # ---- invoices
+
 
 @api_route(bp, "/v1/invoices/<inv_id>")
 def get_invoice(params, req, inv_id):
@@ -105,12 +110,18 @@ def get_invoice_lines(params, req, inv_id):
 @api_route(bp, "/v1/invoices")
 def list_invoices(params, req):
     """List invoices (filters: customer, subscription, status)."""
-    return _list("invoice", params, "/v1/invoices", customer=_eq("customer"),
-                 status=_eq("status"),
-                 subscription=lambda o, v: o["parent"]["subscription_details"]["subscription"] == v)
+    return _list(
+        "invoice",
+        params,
+        "/v1/invoices",
+        customer=_eq("customer"),
+        status=_eq("status"),
+        subscription=lambda o, v: o["parent"]["subscription_details"]["subscription"] == v,
+    )
 
 
 # ---- payments
+
 
 @api_route(bp, "/v1/payment_intents/<pi_id>")
 def get_payment_intent(params, req, pi_id):
@@ -133,8 +144,13 @@ def get_charge(params, req, ch_id):
 @api_route(bp, "/v1/charges")
 def list_charges(params, req):
     """List charges (filters: customer, payment_intent)."""
-    return _list("charge", params, "/v1/charges", customer=_eq("customer"),
-                 payment_intent=_eq("payment_intent"))
+    return _list(
+        "charge",
+        params,
+        "/v1/charges",
+        customer=_eq("customer"),
+        payment_intent=_eq("payment_intent"),
+    )
 
 
 @api_route(bp, "/v1/refunds", ["POST"])
@@ -152,11 +168,13 @@ def get_refund(params, req, re_id):
 @api_route(bp, "/v1/refunds")
 def list_refunds(params, req):
     """List refunds (filters: charge, payment_intent)."""
-    return _list("refund", params, "/v1/refunds", charge=_eq("charge"),
-                 payment_intent=_eq("payment_intent"))
+    return _list(
+        "refund", params, "/v1/refunds", charge=_eq("charge"), payment_intent=_eq("payment_intent")
+    )
 
 
 # ---- events
+
 
 @api_route(bp, "/v1/events/<evt_id>")
 def get_event(params, req, evt_id):

@@ -29,8 +29,7 @@ def _int(value, param):
 
 def _require(params, name):
     if params.get(name) in (None, ""):
-        raise StripeError(f"Missing required param: {name}.", param=name,
-                          code="parameter_missing")
+        raise StripeError(f"Missing required param: {name}.", param=name, code="parameter_missing")
     return params[name]
 
 
@@ -44,9 +43,16 @@ def _filtered(kind, params, url, **filters):
 
 # ---- products
 
+
 def _new_product(store, data, req):
-    prod = store.add(ob.product(store.now(), _require(data, "name"), data.get("description"),
-                                billing.apply_metadata({}, data.get("metadata"))))
+    prod = store.add(
+        ob.product(
+            store.now(),
+            _require(data, "name"),
+            data.get("description"),
+            billing.apply_metadata({}, data.get("metadata")),
+        )
+    )
     if data.get("id"):
         store.objects.pop(prod["id"])
         store.by_kind["product"].remove(prod["id"])
@@ -110,11 +116,13 @@ def delete_product(params, req, prod_id):
 @api_route(bp, "/v1/products")
 def list_products(params, req):
     """List products (filter: active)."""
-    return _filtered("product", params, "/v1/products",
-                     active=lambda o, v: o["active"] == _bool(v, "active"))
+    return _filtered(
+        "product", params, "/v1/products", active=lambda o, v: o["active"] == _bool(v, "active")
+    )
 
 
 # ---- prices
+
 
 def _take_lookup_key(store, params, price_id=None):
     key = params.get("lookup_key")
@@ -124,8 +132,9 @@ def _take_lookup_key(store, params, price_id=None):
     for other in store.all("price"):
         if other["lookup_key"] == key and other["id"] != price_id:
             if not transfer:
-                raise StripeError(f"A price (`{other['id']}`) already uses that lookup key.",
-                                  param="lookup_key")
+                raise StripeError(
+                    f"A price (`{other['id']}`) already uses that lookup key.", param="lookup_key"
+                )
             before = {"lookup_key": key}
             other["lookup_key"] = None
             store.emit("price.updated", other, before)
@@ -138,25 +147,39 @@ def _new_price(store, data, req, active=True):
     elif data.get("unit_amount_decimal"):
         amount = int(float(data["unit_amount_decimal"]))
     else:
-        raise StripeError("Missing required param: unit_amount.", param="unit_amount",
-                          code="parameter_missing")
+        raise StripeError(
+            "Missing required param: unit_amount.", param="unit_amount", code="parameter_missing"
+        )
     if data.get("product"):
         prod = store.get("product", data["product"], "product")
     elif data.get("product_data"):
         prod = _new_product(store, data["product_data"], req)
     else:
-        raise StripeError("Missing required param: product.", param="product",
-                          code="parameter_missing")
+        raise StripeError(
+            "Missing required param: product.", param="product", code="parameter_missing"
+        )
     rec = data.get("recurring")
     if rec:
         if rec.get("interval") not in ("day", "week", "month", "year"):
-            raise StripeError("Invalid recurring[interval]: must be one of day, week, month, or "
-                              "year", param="recurring[interval]")
-        rec = {"interval": rec["interval"],
-               "interval_count": _int(rec.get("interval_count", 1), "recurring[interval_count]")}
+            raise StripeError(
+                "Invalid recurring[interval]: must be one of day, week, month, or year",
+                param="recurring[interval]",
+            )
+        rec = {
+            "interval": rec["interval"],
+            "interval_count": _int(rec.get("interval_count", 1), "recurring[interval_count]"),
+        }
     _take_lookup_key(store, data)
-    p = ob.price(store.now(), prod["id"], currency, amount, rec, data.get("lookup_key") or None,
-                 billing.apply_metadata({}, data.get("metadata")), data.get("nickname"))
+    p = ob.price(
+        store.now(),
+        prod["id"],
+        currency,
+        amount,
+        rec,
+        data.get("lookup_key") or None,
+        billing.apply_metadata({}, data.get("metadata")),
+        data.get("nickname"),
+    )
     p["active"] = active and _bool(data.get("active", True), "active")
     store.add(p)
     store.emit("price.created", p, request=req)
@@ -200,7 +223,9 @@ def update_price(params, req, price_id):
 def list_prices(params, req):
     """List prices (filters: active, product, lookup_keys, type, currency)."""
     result = _filtered(
-        "price", params, "/v1/prices",
+        "price",
+        params,
+        "/v1/prices",
         active=lambda o, v: o["active"] == _bool(v, "active"),
         product=lambda o, v: o["product"] == v,
         type=lambda o, v: o["type"] == v,
@@ -212,13 +237,19 @@ def list_prices(params, req):
 
 # ---- customers
 
+
 @api_route(bp, "/v1/customers", ["POST"])
 def create_customer(params, req):
     """Create a customer."""
     return billing.create_customer(
-        emu().store, params.get("email") or None, params.get("name") or None,
-        billing.apply_metadata({}, params.get("metadata")), req,
-        description=params.get("description") or None, phone=params.get("phone") or None)
+        emu().store,
+        params.get("email") or None,
+        params.get("name") or None,
+        billing.apply_metadata({}, params.get("metadata")),
+        req,
+        description=params.get("description") or None,
+        phone=params.get("phone") or None,
+    )
 
 
 @api_route(bp, "/v1/customers/<cus_id>")
@@ -270,18 +301,22 @@ def list_customers(params, req):
 
 # ---- checkout sessions
 
+
 def _line_item_price(store, li, i, req):
     param = f"line_items[{i}]"
     if li.get("price"):
         p = store.get("price", li["price"], f"{param}[price]")
         if not p["active"]:
-            raise StripeError("The price specified is inactive. This field only accepts active "
-                              "prices.", param=f"{param}[price]")
+            raise StripeError(
+                "The price specified is inactive. This field only accepts active prices.",
+                param=f"{param}[price]",
+            )
         return p
     if li.get("price_data"):
         return _new_price(store, li["price_data"], req, active=False)
-    raise StripeError("You must specify either `price` or `price_data` for each line item.",
-                      param=param)
+    raise StripeError(
+        "You must specify either `price` or `price_data` for each line item.", param=param
+    )
 
 
 @api_route(bp, "/v1/checkout/sessions", ["POST"])
@@ -294,22 +329,35 @@ def create_checkout_session(params, req):
     _require(params, "success_url")
     lines = params.get("line_items")
     if not lines or not isinstance(lines, list):
-        raise StripeError("Missing required param: line_items.", param="line_items",
-                          code="parameter_missing")
+        raise StripeError(
+            "Missing required param: line_items.", param="line_items", code="parameter_missing"
+        )
     if params.get("customer"):
         store.get("customer", params["customer"], "customer")
         if params.get("customer_email"):
-            raise StripeError("You may only specify one of these parameters: customer, "
-                              "customer_email.", param="customer_email")
-    priced = [(_line_item_price(store, li, i, req), _int(li.get("quantity", 1),
-               f"line_items[{i}][quantity]")) for i, li in enumerate(lines)]
+            raise StripeError(
+                "You may only specify one of these parameters: customer, customer_email.",
+                param="customer_email",
+            )
+    priced = [
+        (
+            _line_item_price(store, li, i, req),
+            _int(li.get("quantity", 1), f"line_items[{i}][quantity]"),
+        )
+        for i, li in enumerate(lines)
+    ]
     if mode == "subscription" and not any(p["recurring"] for p, _ in priced):
-        raise StripeError("You must provide at least one recurring price in `subscription` mode "
-                          "when using prices.", param="line_items")
+        raise StripeError(
+            "You must provide at least one recurring price in `subscription` mode "
+            "when using prices.",
+            param="line_items",
+        )
     if mode == "payment" and any(p["recurring"] for p, _ in priced):
-        raise StripeError("You specified `payment` mode but passed a recurring price. Either "
-                          "switch to `subscription` mode or use only one-time prices.",
-                          param="line_items")
+        raise StripeError(
+            "You specified `payment` mode but passed a recurring price. Either "
+            "switch to `subscription` mode or use only one-time prices.",
+            param="line_items",
+        )
     if len({p["currency"] for p, _ in priced}) > 1:
         raise StripeError("All line items must use the same currency.", param="line_items")
     amount = sum(p["unit_amount"] * q for p, q in priced)
@@ -319,12 +367,15 @@ def create_checkout_session(params, req):
         cs["customer_creation"] = params["customer_creation"]
     store.add(cs)
     store.line_items[cs["id"]] = [
-        ob.checkout_item(p, q, billing.product_name(store, p)) for p, q in priced]
+        ob.checkout_item(p, q, billing.product_name(store, p)) for p, q in priced
+    ]
     store.checkout_extra[cs["id"]] = {
         "subscription_metadata": billing.apply_metadata(
-            {}, (params.get("subscription_data") or {}).get("metadata")),
+            {}, (params.get("subscription_data") or {}).get("metadata")
+        ),
         "payment_intent_metadata": billing.apply_metadata(
-            {}, (params.get("payment_intent_data") or {}).get("metadata")),
+            {}, (params.get("payment_intent_data") or {}).get("metadata")
+        ),
     }
     return cs
 
@@ -340,8 +391,9 @@ def get_checkout_line_items(params, req, cs_id):
     """List a checkout session's line items."""
     store = emu().store
     store.get("checkout.session", cs_id)
-    return list_object(store.line_items.get(cs_id, []),
-                       f"/v1/checkout/sessions/{cs_id}/line_items", params)
+    return list_object(
+        store.line_items.get(cs_id, []), f"/v1/checkout/sessions/{cs_id}/line_items", params
+    )
 
 
 @api_route(bp, "/v1/checkout/sessions/<cs_id>/expire", ["POST"])
@@ -350,8 +402,10 @@ def expire_checkout_session(params, req, cs_id):
     store = emu().store
     cs = store.get("checkout.session", cs_id)
     if cs["status"] != "open":
-        raise StripeError(f"Only Checkout Sessions with a status in [\"open\"] can be expired. "
-                          f"This Checkout Session has a status of \"{cs['status']}\".")
+        raise StripeError(
+            f'Only Checkout Sessions with a status in ["open"] can be expired. '
+            f'This Checkout Session has a status of "{cs["status"]}".'
+        )
     cs["status"] = "expired"
     store.emit("checkout.session.expired", cs, request=req)
     return cs
@@ -360,17 +414,21 @@ def expire_checkout_session(params, req, cs_id):
 @api_route(bp, "/v1/checkout/sessions")
 def list_checkout_sessions(params, req):
     """List checkout sessions (filters: customer, subscription, payment_intent, status)."""
-    same = {k: (lambda key: lambda o, v: o[key] == v)(k)
-            for k in ("customer", "subscription", "payment_intent", "status")}
+    same = {
+        k: (lambda key: lambda o, v: o[key] == v)(k)
+        for k in ("customer", "subscription", "payment_intent", "status")
+    }
     return _filtered("checkout.session", params, "/v1/checkout/sessions", **same)
 
 
 # ---- billing portal
+
 
 @api_route(bp, "/v1/billing_portal/sessions", ["POST"])
 def create_portal_session(params, req):
     """Create a billing portal session for a customer."""
     store = emu().store
     cust = store.get("customer", _require(params, "customer"), "customer")
-    return store.add(ob.portal_session(store.now(), emu().url, cust["id"],
-                                       params.get("return_url") or None))
+    return store.add(
+        ob.portal_session(store.now(), emu().url, cust["id"], params.get("return_url") or None)
+    )

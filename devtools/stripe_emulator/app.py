@@ -51,8 +51,7 @@ def emu():
 
 
 def _json(body, status=200, headers=None):
-    resp = Response(json.dumps(body, indent=2) + "\n", status=status,
-                    mimetype="application/json")
+    resp = Response(json.dumps(body, indent=2) + "\n", status=status, mimetype="application/json")
     resp.headers["Request-Id"] = new_id("req_", 14)
     resp.headers["Stripe-Version"] = "2026-10-28.endive"
     for k, v in (headers or {}).items():
@@ -72,13 +71,19 @@ def _api_key():
 def _check_auth():
     key = _api_key()
     if not key:
-        raise StripeError("You did not provide an API key. You need to provide your API key in "
-                          "the Authorization header, using Bearer auth (e.g. 'Authorization: "
-                          "Bearer YOUR_SECRET_KEY').", status=401)
+        raise StripeError(
+            "You did not provide an API key. You need to provide your API key in "
+            "the Authorization header, using Bearer auth (e.g. 'Authorization: "
+            "Bearer YOUR_SECRET_KEY').",
+            status=401,
+        )
     if not key.startswith(("sk_test_", "rk_test_")):
         shown = key[:8] + "*" * 4 + key[-4:] if len(key) > 12 else "****"
-        raise StripeError(f"Invalid API Key provided: {shown}", status=401,
-                          code="api_key_expired" if "expired" in key else None)
+        raise StripeError(
+            f"Invalid API Key provided: {shown}",
+            status=401,
+            code="api_key_expired" if "expired" in key else None,
+        )
     return key
 
 
@@ -105,7 +110,8 @@ def api_route(bp, rule, methods=("GET",)):
                 idem = request.headers.get("Idempotency-Key")
                 cache_key = (key, idem)
                 fingerprint = hashlib.sha256(
-                    repr((request.method, request.path, sorted(pairs))).encode()).hexdigest()
+                    repr((request.method, request.path, sorted(pairs))).encode()
+                ).hexdigest()
                 if idem and request.method in ("POST", "DELETE"):
                     cached = store.idempotency.get(cache_key)
                     if cached:
@@ -114,7 +120,8 @@ def api_route(bp, rule, methods=("GET",)):
                                 "Keys for idempotent requests can only be used with the same "
                                 "parameters they were first used with. Try using a key other "
                                 f"than '{idem}' if you meant to execute a different request.",
-                                type_="idempotency_error")
+                                type_="idempotency_error",
+                            )
                         return _json(cached[2], cached[1], {"Idempotent-Replayed": "true"})
                 params = parse_params(pairs)
                 req_info = {"id": new_id("req_", 14), "idempotency_key": idem}

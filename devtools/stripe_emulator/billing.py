@@ -80,8 +80,9 @@ def _finalize_and_charge(store, inv, paid, request=None):
 def _new_invoice(store, sub, cust, reason, request=None, emit=True):
     inv_id = new_id("in_")
     lines = [
-        bo.invoice_line(inv_id, sub, item, f"{item['quantity']} × "
-                        f"{product_name(store, item['price'])}")
+        bo.invoice_line(
+            inv_id, sub, item, f"{item['quantity']} × {product_name(store, item['price'])}"
+        )
         for item in sub["items"]["data"]
     ]
     inv = bo.invoice(store.now(), inv_id, sub, cust, lines, reason, None)
@@ -103,9 +104,14 @@ def start_subscription(store, cust, price_qty, metadata=None, request=None):
     now = store.now()
     sub_id = new_id("sub_")
     items = [
-        ob.subscription_item(now, p, sub_id, qty, now,
-                             add_interval(now, p["recurring"]["interval"],
-                                          p["recurring"]["interval_count"]))
+        ob.subscription_item(
+            now,
+            p,
+            sub_id,
+            qty,
+            now,
+            add_interval(now, p["recurring"]["interval"], p["recurring"]["interval_count"]),
+        )
         for p, qty in price_qty
     ]
     currency = price_qty[0][0]["currency"]
@@ -122,8 +128,9 @@ def start_subscription(store, cust, price_qty, metadata=None, request=None):
 def pay_once(store, cust, amount, currency, metadata, email, description=None, request=None):
     """Create a succeeded payment intent and its charge; emit their events."""
     now = store.now()
-    pi = bo.payment_intent(now, amount, currency, cust["id"] if cust else None, metadata,
-                           description)
+    pi = bo.payment_intent(
+        now, amount, currency, cust["id"] if cust else None, metadata, description
+    )
     ch = bo.charge(now, pi, email)
     pi["latest_charge"] = ch["id"]
     store.add(pi)
@@ -172,8 +179,10 @@ def _snapshot(sub, keys):
 def cancel_now(store, sub, reason="cancellation_requested", request=None):
     """Cancel a subscription immediately and emit customer.subscription.deleted."""
     if sub["status"] == "canceled":
-        raise StripeError("A canceled subscription can only update its cancellation_details "
-                          "and metadata.", code="resource_missing")
+        raise StripeError(
+            "A canceled subscription can only update its cancellation_details and metadata.",
+            code="resource_missing",
+        )
     now = store.now()
     sub.update(status="canceled", canceled_at=sub["canceled_at"] or now, ended_at=now)
     sub["cancellation_details"]["reason"] = reason
@@ -184,14 +193,18 @@ def cancel_now(store, sub, reason="cancellation_requested", request=None):
 def update_subscription(store, sub, params, request=None):
     """Apply cancel_at_period_end / items / metadata updates; emit customer.subscription.updated."""
     if sub["status"] == "canceled":
-        raise StripeError("A canceled subscription can only update its cancellation_details "
-                          "and metadata.")
+        raise StripeError(
+            "A canceled subscription can only update its cancellation_details and metadata."
+        )
     before = copy.deepcopy(sub)
     if "cancel_at_period_end" in params:
         flag = str(params["cancel_at_period_end"]).lower() == "true"
         end = sub["items"]["data"][0]["current_period_end"]
-        sub.update(cancel_at_period_end=flag, cancel_at=end if flag else None,
-                   canceled_at=store.now() if flag else None)
+        sub.update(
+            cancel_at_period_end=flag,
+            cancel_at=end if flag else None,
+            canceled_at=store.now() if flag else None,
+        )
         sub["cancellation_details"]["reason"] = "cancellation_requested" if flag else None
     if "metadata" in params:
         sub["metadata"] = apply_metadata(sub["metadata"], params["metadata"])
@@ -243,8 +256,9 @@ def advance(store, sub, outcome):
         for item in sub["items"]["data"]:
             rec = item["price"]["recurring"]
             item["current_period_start"] = period_end
-            item["current_period_end"] = add_interval(period_end, rec["interval"],
-                                                      rec["interval_count"])
+            item["current_period_end"] = add_interval(
+                period_end, rec["interval"], rec["interval_count"]
+            )
         inv = _new_invoice(store, sub, cust, "subscription_cycle")
     _finalize_and_charge(store, inv, outcome == "paid")
     if outcome == "paid":
@@ -273,10 +287,20 @@ def refund(store, params, request=None):
     remaining = ch["amount"] - ch["amount_refunded"]
     amount = int(params.get("amount") or remaining)
     if amount <= 0 or amount > remaining:
-        raise StripeError(f"Refund amount ({amount}) is greater than unrefunded amount on charge "
-                          f"({remaining})", param="amount", code="amount_too_large")
-    re = store.add(bo.refund(store.now(), ch, amount, params.get("reason"),
-                             apply_metadata({}, params.get("metadata"))))
+        raise StripeError(
+            f"Refund amount ({amount}) is greater than unrefunded amount on charge ({remaining})",
+            param="amount",
+            code="amount_too_large",
+        )
+    re = store.add(
+        bo.refund(
+            store.now(),
+            ch,
+            amount,
+            params.get("reason"),
+            apply_metadata({}, params.get("metadata")),
+        )
+    )
     ch["amount_refunded"] += amount
     ch["refunded"] = ch["amount_refunded"] == ch["amount"]
     ch["refunds"]["data"].insert(0, copy.deepcopy(re))

@@ -40,8 +40,13 @@ def webhooks_config():
     """Set the webhook endpoint: {"url", "secret", "initial_backoff", "max_attempts", "timeout"}."""
     body = _body()
     s = emu().sender
-    s.configure(body.get("url"), body.get("secret"), initial_backoff=body.get("initial_backoff"),
-                max_attempts=body.get("max_attempts"), timeout=body.get("timeout"))
+    s.configure(
+        body.get("url"),
+        body.get("secret"),
+        initial_backoff=body.get("initial_backoff"),
+        max_attempts=body.get("max_attempts"),
+        timeout=body.get("timeout"),
+    )
     return jsonify(url=s.url, initial_backoff=s.initial_backoff, max_attempts=s.max_attempts)
 
 
@@ -57,9 +62,13 @@ def webhooks_release():
     """Deliver held events: {"order", "seed", "duplicates": [lo, hi], "threads", "keep_holding"}."""
     body = _body()
     try:
-        n = emu().sender.release(body.get("order", "as_is"), body.get("seed"),
-                                 body.get("duplicates"), body.get("threads", 1),
-                                 body.get("keep_holding", False))
+        n = emu().sender.release(
+            body.get("order", "as_is"),
+            body.get("seed"),
+            body.get("duplicates"),
+            body.get("threads", 1),
+            body.get("keep_holding", False),
+        )
     except ValueError as exc:
         raise StripeError(str(exc), param="order") from None
     return jsonify(released=n)
@@ -108,8 +117,11 @@ def create_subscription():
         else:
             cust = billing.create_customer(store, email=body.get("email"), name=body.get("name"))
         sub, inv = billing.start_subscription(
-            store, cust, [(price, int(body.get("quantity", 1)))],
-            {k: str(v) for k, v in (body.get("metadata") or {}).items()})
+            store,
+            cust,
+            [(price, int(body.get("quantity", 1)))],
+            {k: str(v) for k, v in (body.get("metadata") or {}).items()},
+        )
         return jsonify(customer=cust, subscription=sub, invoice=inv)
 
 
@@ -120,8 +132,9 @@ def pay_checkout(cs_id):
     store = emu().store
     with store.lock:
         cs = store.get("checkout.session", cs_id)
-        error = billing.complete_checkout(store, cs, body.get("email", ""),
-                                          body.get("card", billing.TEST_CARD_OK))
+        error = billing.complete_checkout(
+            store, cs, body.get("email", ""), body.get("card", billing.TEST_CARD_OK)
+        )
         if error:
             raise StripeError(error, code="card_declined", status=402, type_="card_error")
         url = cs["success_url"].replace("{CHECKOUT_SESSION_ID}", cs["id"])
@@ -135,9 +148,13 @@ def state():
     with store.lock:
         ids = store.counts()
         return jsonify(
-            counts={k: len(v) for k, v in ids.items()}, ids=ids, now=store.now(),
-            clock_offset=store.clock_offset, webhook_url=emu().sender.url,
-            holding=emu().sender.holding, pending=emu().sender.pending(),
+            counts={k: len(v) for k, v in ids.items()},
+            ids=ids,
+            now=store.now(),
+            clock_offset=store.clock_offset,
+            webhook_url=emu().sender.url,
+            holding=emu().sender.holding,
+            pending=emu().sender.pending(),
         )
 
 

@@ -32,8 +32,11 @@ def price_label(store, p):
     rec = p["recurring"]
     per = ""
     if rec:
-        per = f"/{rec['interval']}" if rec["interval_count"] == 1 else \
-            f"/{rec['interval_count']} {rec['interval']}s"
+        per = (
+            f"/{rec['interval']}"
+            if rec["interval_count"] == 1
+            else f"/{rec['interval_count']} {rec['interval']}s"
+        )
     return f"{billing.product_name(store, p)} ({amount}{per})"
 
 
@@ -43,15 +46,24 @@ def _success_redirect(cs):
 
 def _checkout_page(store, cs, error=None, email="", status=200):
     items = [
-        {"label": price_label(store, i["price"]), "quantity": i["quantity"],
-         "total": money(i["amount_total"], i["currency"])}
+        {
+            "label": price_label(store, i["price"]),
+            "quantity": i["quantity"],
+            "total": money(i["amount_total"], i["currency"]),
+        }
         for i in store.line_items.get(cs["id"], [])
     ]
     cust = store.objects.get(cs["customer"] or "")
     fixed_email = (cust or {}).get("email") or cs["customer_email"]
     html = render_template(
-        "checkout.html", cs=cs, items=items, total=money(cs["amount_total"], cs["currency"]),
-        error=error, email=email, fixed_email=fixed_email, cards=TEST_CARDS,
+        "checkout.html",
+        cs=cs,
+        items=items,
+        total=money(cs["amount_total"], cs["currency"]),
+        error=error,
+        email=email,
+        fixed_email=fixed_email,
+        cards=TEST_CARDS,
     )
     return html, status
 
@@ -60,8 +72,11 @@ def _object_or_404(store, object_id: str, kind: str, label: str) -> dict:
     """The stored object of this kind, or a 404 page naming what was not found."""
     obj = store.objects.get(object_id)
     if not obj or obj["object"] != kind:
-        page = render_template("message.html", title=f"{label} not found",
-                               message=f"This {label.lower()} does not exist.")
+        page = render_template(
+            "message.html",
+            title=f"{label} not found",
+            message=f"This {label.lower()} does not exist.",
+        )
         abort(make_response(page, 404))
     return obj
 
@@ -101,20 +116,25 @@ def _portal_view(store, bps, message=None):
     for sub in subs:
         item = sub["items"]["data"][0]
         current = item["price"]
-        rows.append({
-            "sub": sub, "label": price_label(store, current),
-            "period_end": datetime.datetime.fromtimestamp(
-                item["current_period_end"], datetime.UTC).strftime("%Y-%m-%d"),
-            "switches": [
-                {"price": p["id"], "label": f"Switch to {price_label(store, p)}"}
-                for p in reversed(prices)
-                if p["id"] != current["id"] and p["currency"] == current["currency"]
-            ],
-        })
+        rows.append(
+            {
+                "sub": sub,
+                "label": price_label(store, current),
+                "period_end": datetime.datetime.fromtimestamp(
+                    item["current_period_end"], datetime.UTC
+                ).strftime("%Y-%m-%d"),
+                "switches": [
+                    {"price": p["id"], "label": f"Switch to {price_label(store, p)}"}
+                    for p in reversed(prices)
+                    if p["id"] != current["id"] and p["currency"] == current["currency"]
+                ],
+            }
+        )
     cust = store.objects.get(bps["customer"]) or {}
     site = urlparse(bps["return_url"] or "").netloc or bps["return_url"]
-    return render_template("portal.html", bps=bps, rows=rows, customer=cust, site=site,
-                           message=message)
+    return render_template(
+        "portal.html", bps=bps, rows=rows, customer=cust, site=site, message=message
+    )
 
 
 @bp.get("/portal/<bps_id>")

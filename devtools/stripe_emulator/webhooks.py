@@ -170,8 +170,10 @@ class WebhookSender:
         return False
 
     def _post(self, url, payload, secret):
-        headers = {"Content-Type": "application/json; charset=utf-8",
-                   "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)"}
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
+        }
         if secret:
             headers["Stripe-Signature"] = sign(payload, secret)
         req = urllib.request.Request(url, data=payload.encode(), headers=headers, method="POST")
@@ -186,7 +188,15 @@ class WebhookSender:
     def _record(self, event, url, attempt, status, error):
         ok = status is not None and 200 <= status < 300
         with self.cond:
-            self.log.append({
-                "event": event["id"], "type": event["type"], "url": url, "attempt": attempt,
-                "status": status, "ok": ok, "error": error, "at": time.time(),
-            })
+            self.log.append(
+                {
+                    "event": event["id"],
+                    "type": event["type"],
+                    "url": url,
+                    "attempt": attempt,
+                    "status": status,
+                    "ok": ok,
+                    "error": error,
+                    "at": time.time(),
+                }
+            )

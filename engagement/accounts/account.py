@@ -85,8 +85,9 @@ def register_page_context(blueprint: Blueprint, function: Callable[[Patron], dic
     _on_register(blueprint, lambda hooks: hooks.page_contexts.append(function))
 
 
-def register_data_section(blueprint: Blueprint, name: str,
-                          function: Callable[[Patron], Any]) -> None:
+def register_data_section(
+    blueprint: Blueprint, name: str, function: Callable[[Patron], Any]
+) -> None:
     """Add `name` to the patron's data download (registering a name again replaces it)."""
     _on_register(blueprint, lambda hooks: hooks.data_sections.__setitem__(name, function))
 
@@ -120,20 +121,30 @@ def iso(value: datetime | None) -> str | None:
 
 
 def _links_data(patron: Patron) -> list[dict]:
-    links = db.session.scalars(select(MagicLink).where(MagicLink.patron_id == patron.id)
-                               .order_by(MagicLink.id))
-    return [{"created_at": iso(link.created_at), "expires_at": iso(link.expires_at),
-             "used_at": iso(link.used_at)} for link in links]
+    links = db.session.scalars(
+        select(MagicLink).where(MagicLink.patron_id == patron.id).order_by(MagicLink.id)
+    )
+    return [
+        {
+            "created_at": iso(link.created_at),
+            "expires_at": iso(link.expires_at),
+            "used_at": iso(link.used_at),
+        }
+        for link in links
+    ]
 
 
 def export_data(patron: Patron) -> dict:
     """Everything the service holds about the patron, as plain JSON values."""
     data = {
-        "patron": {"email": patron.email, "name": patron.name,
-                   "stripe_customer_id": patron.stripe_customer_id,
-                   "language": patron.language,
-                   "created_at": iso(patron.created_at),
-                   "last_sign_in_at": iso(patron.last_sign_in_at)},
+        "patron": {
+            "email": patron.email,
+            "name": patron.name,
+            "stripe_customer_id": patron.stripe_customer_id,
+            "language": patron.language,
+            "created_at": iso(patron.created_at),
+            "last_sign_in_at": iso(patron.last_sign_in_at),
+        },
         "sign_in_links": _links_data(patron),
     }
     for name, function in _hooks().data_sections.items():

@@ -24,6 +24,7 @@ PATRON_SESSION_KEY = "patron_id"
 PATRON_VERSION_KEY = "patron_sv"
 EDITOR_ID_RE = re.compile(r"editor:([0-9]{1,10})(?::([0-9]{1,10}))?", re.ASCII)
 
+
 def init_app(app: Flask) -> None:
     """Configure Flask-Login (each newsroom blueprint guards its own pages)."""
     login_manager.init_app(app)
@@ -138,8 +139,9 @@ def current_editor() -> Editor | None:
 
 
 # The patron's session check in one light statement, built once (the hot paths need no object).
-_PATRON_CHECK = (select(Patron.session_version, Patron.erased_at, Patron.language)
-                 .where(Patron.id == bindparam("patron_id")))
+_PATRON_CHECK = select(Patron.session_version, Patron.erased_at, Patron.language).where(
+    Patron.id == bindparam("patron_id")
+)
 
 
 def current_patron_id() -> int | None:
@@ -153,10 +155,17 @@ def current_patron_id() -> int | None:
             g.current_patron_id = patron.id if patron is not None else None
             return g.current_patron_id
         claim = patron_claim()
-        row = db.session.connection().execute(
-            _PATRON_CHECK, {"patron_id": claim[0]}).first() if claim else None
-        if claim is not None and row is not None and row.erased_at is None and \
-                row.session_version == claim[1]:
+        row = (
+            db.session.connection().execute(_PATRON_CHECK, {"patron_id": claim[0]}).first()
+            if claim
+            else None
+        )
+        if (
+            claim is not None
+            and row is not None
+            and row.erased_at is None
+            and row.session_version == claim[1]
+        ):
             g.current_patron_id, g.current_patron_language = claim[0], row.language
         else:
             g.current_patron_id = g.current_patron_language = None
@@ -186,8 +195,11 @@ def patron_claim() -> tuple[int, int] | None:
     None; not checked against the database (`current_patron_id` does that, and the vote's own
     statement does it in passing). Good enough to name a rate-limit bucket, never to grant."""
     patron_id = session.get(PATRON_SESSION_KEY)
-    if not isinstance(patron_id, int) or isinstance(patron_id, bool) or \
-            not 1 <= patron_id <= MAX_ID:
+    if (
+        not isinstance(patron_id, int)
+        or isinstance(patron_id, bool)
+        or not 1 <= patron_id <= MAX_ID
+    ):
         return None
     version = session.get(PATRON_VERSION_KEY, 0)
     if not isinstance(version, int) or isinstance(version, bool):
@@ -252,9 +264,12 @@ def sign_out_patron() -> None:
 
 def _bump(model, row_id: int) -> None:
     # One UPDATE, so two sign-outs at once both count.
-    db.session.execute(update(model).where(model.id == row_id)
-                       .values(session_version=model.session_version + 1)
-                       .execution_options(synchronize_session=False))
+    db.session.execute(
+        update(model)
+        .where(model.id == row_id)
+        .values(session_version=model.session_version + 1)
+        .execution_options(synchronize_session=False)
+    )
     db.session.flush()
 
 

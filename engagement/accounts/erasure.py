@@ -69,8 +69,11 @@ def erased_at(kind: str, value: str | None) -> datetime | None:
     """When `value` was erased, or None when no tombstone holds it."""
     if not value or not value.strip():
         return None
-    return db.session.scalar(select(ErasureTombstone.erased_at).where(
-        ErasureTombstone.digest == tombstone_digest(kind, value)))
+    return db.session.scalar(
+        select(ErasureTombstone.erased_at).where(
+            ErasureTombstone.digest == tombstone_digest(kind, value)
+        )
+    )
 
 
 def is_erased(customer_id: str | None, email: str | None, at: datetime | None) -> bool:
@@ -88,27 +91,33 @@ def is_erased(customer_id: str | None, email: str | None, at: datetime | None) -
 
 def any_erased(customer_id: str | None, emails: list[str], at: datetime | None) -> bool:
     """`is_erased` for one customer and several emails at once: one query for every digest."""
-    wanted = {tombstone_digest("customer", customer_id): "customer"} \
-        if customer_id and customer_id.strip() else {}
-    wanted.update({tombstone_digest("email", email): "email" for email in emails
-                   if email and email.strip()})
+    wanted = (
+        {tombstone_digest("customer", customer_id): "customer"}
+        if customer_id and customer_id.strip()
+        else {}
+    )
+    wanted.update(
+        {tombstone_digest("email", email): "email" for email in emails if email and email.strip()}
+    )
     if not wanted:
         return False
     found = db.session.connection().execute(_TOMBSTONES, {"digests": list(wanted)}).all()
-    return any(wanted[row.digest] == "customer" or at is None or at <= row.erased_at
-               for row in found)
+    return any(
+        wanted[row.digest] == "customer" or at is None or at <= row.erased_at for row in found
+    )
 
 
 _TOMBSTONES = select(ErasureTombstone.digest, ErasureTombstone.erased_at).where(
-    ErasureTombstone.digest.in_(bindparam("digests", expanding=True)))
+    ErasureTombstone.digest.in_(bindparam("digests", expanding=True))
+)
 
 
-def refuse_to_recreate(customer_id: str | None, email: str | None,
-                       consented_at: datetime | None) -> None:
+def refuse_to_recreate(
+    customer_id: str | None, email: str | None, consented_at: datetime | None
+) -> None:
     """Raise PersonErased when a new patron would be made from an erased person's data."""
     if is_erased(customer_id, email, consented_at):
-        raise PersonErased("the Stripe customer or email belongs to a person who erased "
-                           "their data")
+        raise PersonErased("the Stripe customer or email belongs to a person who erased their data")
 
 
 @dataclass

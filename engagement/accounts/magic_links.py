@@ -58,8 +58,9 @@ def find_patron_by_email(email: str) -> Patron | None:
     address = normalise_email(email or "")
     if not address:
         return None
-    return db.session.scalar(select(Patron).where(Patron.email == address,
-                                                  Patron.erased_at.is_(None)))
+    return db.session.scalar(
+        select(Patron).where(Patron.email == address, Patron.erased_at.is_(None))
+    )
 
 
 def request_link(email: str, next_path: str | None = None) -> None:
@@ -85,8 +86,9 @@ def request_link(email: str, next_path: str | None = None) -> None:
     mailer(address, key, next_path)
 
 
-def register_link_mailer(blueprint: Blueprint,
-                         mailer: Callable[[str, str, str | None], None]) -> None:
+def register_link_mailer(
+    blueprint: Blueprint, mailer: Callable[[str, str, str | None], None]
+) -> None:
     """Have `mailer(address, dedupe_key, next_path)` queue sign-in mails in this app."""
     blueprint.record_once(lambda state: state.app.extensions.__setitem__(MAILER_KEY, mailer))
 
@@ -128,8 +130,11 @@ def consume_token(token: str, now: datetime | None = None) -> tuple[str, Patron 
     token_hash = hash_token(token)
     result = db.session.execute(
         update(MagicLink)
-        .where(MagicLink.token_hash == token_hash, MagicLink.used_at.is_(None),
-               MagicLink.expires_at > now)
+        .where(
+            MagicLink.token_hash == token_hash,
+            MagicLink.used_at.is_(None),
+            MagicLink.expires_at > now,
+        )
         .values(used_at=now)
         .execution_options(synchronize_session=False)
     )

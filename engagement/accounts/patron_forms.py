@@ -9,10 +9,14 @@ from wtforms.validators import DataRequired, Email, Length
 class MagicLinkRequestForm(FlaskForm):
     """The email to send a sign-in link to."""
 
-    email = EmailField(_l("Email"), validators=[
-        DataRequired(_l("Enter your email address.")),
-        Email(_l("Enter a valid email address.")),
-        Length(max=254, message=_l("Keep the address under %(max)s characters.", max=254))])
+    email = EmailField(
+        _l("Email"),
+        validators=[
+            DataRequired(_l("Enter your email address.")),
+            Email(_l("Enter a valid email address.")),
+            Length(max=254, message=_l("Keep the address under %(max)s characters.", max=254)),
+        ],
+    )
     submit = SubmitField(_l("Email me a sign-in link"))
 
 
@@ -45,5 +49,6 @@ class EraseConfirmForm(FlaskForm):
 
     understood = BooleanField(
         _l("I understand that my personal data will be removed and I will be signed out."),
-        validators=[DataRequired(_l("Tick the box to confirm."))])
+        validators=[DataRequired(_l("Tick the box to confirm."))],
+    )
     submit = SubmitField(_l("Delete my data now"))

@@ -85,8 +85,13 @@ def patron_link(token: str):
     found = magic_links.inspect_token(token)
     if found.state != "valid":
         return _invalid_link(found.state)
-    return render_template("accounts/confirm_link.html", form=MagicLinkSignInForm(), token=token,
-                           next_path=_next_path(), auto=True)
+    return render_template(
+        "accounts/confirm_link.html",
+        form=MagicLinkSignInForm(),
+        token=token,
+        next_path=_next_path(),
+        auto=True,
+    )
 
 
 @public.post("/account/login/<token>")
@@ -95,8 +100,9 @@ def patron_link_use(token: str):
     """Use the link up (once) and sign the patron in."""
     form = MagicLinkSignInForm()
     if not form.validate_on_submit():
-        return render_template("accounts/confirm_link.html", form=form, token=token,
-                               next_path=_next_path(), auto=False), 400
+        return render_template(
+            "accounts/confirm_link.html", form=form, token=token, next_path=_next_path(), auto=False
+        ), 400
     state, patron = magic_links.consume_token(token)
     if patron is None:
         db.session.rollback()
@@ -146,8 +152,15 @@ def _signed_in_link() -> tuple[str, str] | None:
     return (_("Your account"), "accounts.patron_account") if current_patron() else None
 
 
-register_reader_nav(public, "account", _l("Sign in"), "accounts.patron_login", order=90,
-                    covers="/account", instead=_signed_in_link)
+register_reader_nav(
+    public,
+    "account",
+    _l("Sign in"),
+    "accounts.patron_login",
+    order=90,
+    covers="/account",
+    instead=_signed_in_link,
+)
 
 
 @public.get("/account")
@@ -161,9 +174,14 @@ def render_account(status: int = 200, **extra):
     """The account page: the patron's own part here, each feature's from its page context."""
     patron = current_patron()
     return render_template(
-        "accounts/account.html", patron=patron, sign_out_form=SignOutForm(),
-        erase_form=EraseStartForm(), account_sections=account.sections(),
-        **account.page_context(patron), **extra), status
+        "accounts/account.html",
+        patron=patron,
+        sign_out_form=SignOutForm(),
+        erase_form=EraseStartForm(),
+        account_sections=account.sections(),
+        **account.page_context(patron),
+        **extra,
+    ), status
 
 
 @public.get("/account/data")
@@ -171,9 +189,14 @@ def render_account(status: int = 200, **extra):
 def patron_data():
     """Download everything held about the patron, as JSON."""
     body = json.dumps(account.export_data(current_patron()), indent=2, ensure_ascii=False)
-    return Response(body, mimetype="application/json", headers={
-        "Content-Disposition": 'attachment; filename="my-data.json"',
-        "Cache-Control": "no-store"})
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": 'attachment; filename="my-data.json"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @public.post("/account/delete")
@@ -183,8 +206,11 @@ def patron_erase_start():
     form = EraseStartForm()
     if not form.validate_on_submit():
         return render_account(400)
-    return render_template("accounts/erase_confirm.html", form=EraseConfirmForm(formdata=None),
-                           **account.page_context(current_patron()))
+    return render_template(
+        "accounts/erase_confirm.html",
+        form=EraseConfirmForm(formdata=None),
+        **account.page_context(current_patron()),
+    )
 
 
 @public.post("/account/delete/confirm")
@@ -194,11 +220,17 @@ def patron_erase():
     form = EraseConfirmForm()
     patron = current_patron()
     if not form.validate_on_submit():
-        return render_template("accounts/erase_confirm.html", form=form,
-                               **account.page_context(patron)), 422
+        return render_template(
+            "accounts/erase_confirm.html", form=form, **account.page_context(patron)
+        ), 422
     if not account.ready_for_erasure(patron):
-        flash(_("Your data could not be deleted because Stripe could not be reached to stop "
-                "your membership renewing. Please try again shortly."), "error")
+        flash(
+            _(
+                "Your data could not be deleted because Stripe could not be reached to stop "
+                "your membership renewing. Please try again shortly."
+            ),
+            "error",
+        )
         return redirect(url_for("accounts.patron_account"), 303)
     account.erase_patron(patron)
     db.session.commit()

@@ -84,4 +84,3 @@ def _end_sessions() -> None:
         end_editor_sessions(current_user)
         db.session.commit()
     logout_user()
-

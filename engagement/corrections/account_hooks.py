@@ -27,23 +27,35 @@ def reports_match(patron: Patron):
 
 def reports_of(patron: Patron) -> list[Report]:
     """Correction reports the patron sent: linked to them, or made with their email (any case)."""
-    return list(db.session.scalars(select(Report).where(reports_match(patron))
-                                   .order_by(Report.id.desc())))
+    return list(
+        db.session.scalars(select(Report).where(reports_match(patron)).order_by(Report.id.desc()))
+    )
 
 
 def reports_data(patron: Patron) -> list[dict]:
     """The patron's reports for the data download."""
-    return [{"page_url": r.page_url, "quote": r.quote_exact, "suggestion": r.suggestion,
-             "comment": r.comment, "email": r.email, "created_at": account.iso(r.created_at),
-             "state": r.correction.status if r.correction else None}
-            for r in reports_of(patron)]
+    return [
+        {
+            "page_url": r.page_url,
+            "quote": r.quote_exact,
+            "suggestion": r.suggestion,
+            "comment": r.comment,
+            "email": r.email,
+            "created_at": account.iso(r.created_at),
+            "state": r.correction.status if r.correction else None,
+        }
+        for r in reports_of(patron)
+    ]
 
 
 def erase_reports(patron: Patron) -> None:
     """Unlink the patron's reports and forget their email (flushes, never commits)."""
-    db.session.execute(update(Report).where(reports_match(patron))
-                       .values(email=None, notify=False, patron_id=None)
-                       .execution_options(synchronize_session=False))
+    db.session.execute(
+        update(Report)
+        .where(reports_match(patron))
+        .values(email=None, notify=False, patron_id=None)
+        .execution_options(synchronize_session=False)
+    )
     traces = Traces.of(patron.email, None)
     if not traces:
         return

@@ -26,14 +26,24 @@ def selectors(correction: Correction) -> list[dict]:
             quote["suffix"] = correction.quote_suffix
     found = [quote]
     if correction.position_start is not None and correction.position_end is not None:
-        found.append({"type": "TextPositionSelector", "start": correction.position_start,
-                      "end": correction.position_end})
+        found.append(
+            {
+                "type": "TextPositionSelector",
+                "start": correction.position_start,
+                "end": correction.position_end,
+            }
+        )
     return found
 
 
 def _body(report: Report, text: str, purpose: str) -> dict:
-    body = {"type": "TextualBody", "value": text, "format": "text/plain", "purpose": purpose,
-            "created": _time(report.created_at)}
+    body = {
+        "type": "TextualBody",
+        "value": text,
+        "format": "text/plain",
+        "purpose": purpose,
+        "created": _time(report.created_at),
+    }
     if report.lang:
         body["language"] = report.lang
     return body

@@ -33,8 +33,9 @@ def corrections_rate_limit() -> str:
 
 # One counter per client for every way of reporting (this API and the no-JavaScript form in
 # views.py): a client cannot double its quota by switching (issue 14, item 4).
-report_rate_limit = limiter.shared_limit(corrections_rate_limit, scope="corrections-report",
-                                         methods=["POST"])
+report_rate_limit = limiter.shared_limit(
+    corrections_rate_limit, scope="corrections-report", methods=["POST"]
+)
 
 
 def read_json_body() -> object:
@@ -79,8 +80,9 @@ def create_report():
     if taken is None:
         taken = services.take_report(data, sender)
         db.session.commit()
-    return jsonify({"id": taken.report_id, "correction_id": taken.correction_id,
-                    "status": taken.status}), 201
+    return jsonify(
+        {"id": taken.report_id, "correction_id": taken.correction_id, "status": taken.status}
+    ), 201
 
 
 @public.get("/api/v1/openapi.json")
@@ -94,22 +96,29 @@ def _error_schema() -> dict:
     return {
         "type": "object",
         "required": ["error"],
-        "properties": {"error": {
-            "type": "object",
-            "required": ["code", "message"],
-            "properties": {
-                "code": {"type": "string"},
-                "message": {"type": "string"},
-                "fields": {"type": "object", "additionalProperties": {"type": "string"},
-                           "description": "The input at fault (e.g. `quote.exact`) and why."},
-            },
-        }},
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                    "fields": {
+                        "type": "object",
+                        "additionalProperties": {"type": "string"},
+                        "description": "The input at fault (e.g. `quote.exact`) and why.",
+                    },
+                },
+            }
+        },
     }
 
 
 def _error(description: str, headers: dict | None = None) -> dict:
-    answer = {"description": description, "content": {
-        "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    answer = {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
     if headers:
         answer["headers"] = headers
     return answer
@@ -125,8 +134,7 @@ def _any_case(text: str) -> str:
 def url_pattern(hosts: Collection[str]) -> str:
     """A regular expression for the article addresses this service takes (its allowed hosts)."""
     names = "|".join(_any_case(host) for host in sorted(hosts))
-    return (f"^{_any_case('http')}[sS]?://({names})(:{_PORT})?"
-            f"([/?#][^\x00{WHITESPACE_CHARS}]*)?$")
+    return f"^{_any_case('http')}[sS]?://({names})(:{_PORT})?([/?#][^\x00{WHITESPACE_CHARS}]*)?$"
 
 
 def _request_schema(template: str) -> tuple[dict, dict]:
@@ -138,11 +146,15 @@ def _request_schema(template: str) -> tuple[dict, dict]:
     properties["url"]["description"] += " Only this newsroom's sites are accepted."
     # Asking to be told needs an address to tell.
     schema["if"] = {"properties": {"notify": {"const": True}}, "required": ["notify"]}
-    schema["then"] = {"required": ["email"], "properties": {
-        "email": {"type": "string", "format": "email", "pattern": EMAIL_PATTERN}}}
+    schema["then"] = {
+        "required": ["email"],
+        "properties": {"email": {"type": "string", "format": "email", "pattern": EMAIL_PATTERN}},
+    }
     # An empty report says nothing: a suggestion or a comment with some text in it.
-    schema["anyOf"] = [{"required": [name], "properties": {name: {"pattern": NOT_BLANK_PATTERN}}}
-                       for name in ("suggestion", "comment")]
+    schema["anyOf"] = [
+        {"required": [name], "properties": {name: {"pattern": NOT_BLANK_PATTERN}}}
+        for name in ("suggestion", "comment")
+    ]
     return schema, nested
 
 
@@ -157,8 +169,12 @@ def _schemas() -> dict:
 
 def openapi_document() -> dict:
     """The OpenAPI 3.1 description of the public JSON API."""
-    retry_after = {"Retry-After": {"description": "Seconds to wait before trying again.",
-                                   "schema": {"type": "string"}}}
+    retry_after = {
+        "Retry-After": {
+            "description": "Seconds to wait before trying again.",
+            "schema": {"type": "string"},
+        }
+    }
     return {
         "openapi": "3.1.0",
         "info": {
@@ -167,22 +183,40 @@ def openapi_document() -> dict:
             "description": "Readers report mistakes in articles; editors triage them.",
         },
         "servers": [{"url": current_app.config["PUBLIC_BASE_URL"].rstrip("/")}],
-        "paths": {"/api/v1/corrections": {"post": {
-            "operationId": "createReport",
-            "summary": "Report a mistake in a passage of an article",
-            "description": "The report joins the open correction for the same passage of the "
-                           "same article, or opens a new one. Rate limited per client address.",
-            "requestBody": {"required": True, "content": {"application/json": {
-                "schema": {"$ref": "#/components/schemas/ReportRequest"}}}},
-            "responses": {
-                "201": {"description": "The report was taken.", "content": {"application/json": {
-                    "schema": {"$ref": "#/components/schemas/ReportCreated"}}}},
-                "400": _error("The body is not valid JSON."),
-                "413": _error("The body is larger than 16 KB."),
-                "415": _error("The body is not application/json."),
-                "422": _error("A field is missing or not valid; `fields` says which and why."),
-                "429": _error("Too many reports from this address.", retry_after),
-            },
-        }}},
+        "paths": {
+            "/api/v1/corrections": {
+                "post": {
+                    "operationId": "createReport",
+                    "summary": "Report a mistake in a passage of an article",
+                    "description": "The report joins the open correction for the same passage of "
+                    "the same article, or opens a new one. Rate limited per client address.",
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/ReportRequest"}
+                            }
+                        },
+                    },
+                    "responses": {
+                        "201": {
+                            "description": "The report was taken.",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/ReportCreated"}
+                                }
+                            },
+                        },
+                        "400": _error("The body is not valid JSON."),
+                        "413": _error("The body is larger than 16 KB."),
+                        "415": _error("The body is not application/json."),
+                        "422": _error(
+                            "A field is missing or not valid; `fields` says which and why."
+                        ),
+                        "429": _error("Too many reports from this address.", retry_after),
+                    },
+                }
+            }
+        },
         "components": {"schemas": _schemas()},
     }

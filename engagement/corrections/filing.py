@@ -39,10 +39,19 @@ class Filed:
 
 
 CANDIDATES = (
-    select(_C.c.id, _C.c.quote_exact, _C.c.quote_prefix, _C.c.quote_suffix,
-           _C.c.position_start, _C.c.position_end)
-    .where(_C.c.article_url == bindparam("article_url"), _C.c.quote_key == bindparam("quote_key"),
-           sql_in(_C.c.status, OPEN_STATUSES))
+    select(
+        _C.c.id,
+        _C.c.quote_exact,
+        _C.c.quote_prefix,
+        _C.c.quote_suffix,
+        _C.c.position_start,
+        _C.c.position_end,
+    )
+    .where(
+        _C.c.article_url == bindparam("article_url"),
+        _C.c.quote_key == bindparam("quote_key"),
+        sql_in(_C.c.status, OPEN_STATUSES),
+    )
     .order_by(_C.c.report_count.desc(), _C.c.id)
 )
 # The same candidates joined to one row that says whether any editor listens: always at least
@@ -54,18 +63,26 @@ LOOKUP = (
     .order_by(_C.c.report_count.desc(), _C.c.id)
 )
 INSERT_REPORT = _R.insert()
-_JOIN = (update(_C).where(_C.c.id == bindparam("correction_id"),
-                          sql_in(_C.c.status, OPEN_STATUSES))
-         .returning(_C.c.id, _C.c.status, _C.c.report_count))
-_JOIN_VALUES = {"report_count": _C.c.report_count + 1,
-                "last_reported_at": bindparam("now", type_=_C.c.last_reported_at.type)}
+_JOIN = (
+    update(_C)
+    .where(_C.c.id == bindparam("correction_id"), sql_in(_C.c.status, OPEN_STATUSES))
+    .returning(_C.c.id, _C.c.status, _C.c.report_count)
+)
+_JOIN_VALUES = {
+    "report_count": _C.c.report_count + 1,
+    "last_reported_at": bindparam("now", type_=_C.c.last_reported_at.type),
+}
 JOIN = _JOIN.values(_JOIN_VALUES)
 # A report that brings the article's title fills it in when the correction has none yet.
-JOIN_WITH_TITLE = _JOIN.values({
-    **_JOIN_VALUES,
-    "article_title": case((_C.c.article_title == "", bindparam("title", type_=_C.c.article_title
-                                                               .type)),
-                          else_=_C.c.article_title)})
+JOIN_WITH_TITLE = _JOIN.values(
+    {
+        **_JOIN_VALUES,
+        "article_title": case(
+            (_C.c.article_title == "", bindparam("title", type_=_C.c.article_title.type)),
+            else_=_C.c.article_title,
+        ),
+    }
+)
 _OPENED: dict[tuple[str, bool], object] = {}  # by dialect and "may join a parallel one"
 
 
@@ -75,9 +92,13 @@ def _open_statement(dialect: str, joinable: bool):
         stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(_C)
         if joinable:
             stmt = stmt.on_conflict_do_update(
-                index_elements=["article_url", "anchor_key"], index_where=text(_OPEN_WHERE),
-                set_={"report_count": _C.c.report_count + 1,
-                      "last_reported_at": stmt.excluded.last_reported_at})
+                index_elements=["article_url", "anchor_key"],
+                index_where=text(_OPEN_WHERE),
+                set_={
+                    "report_count": _C.c.report_count + 1,
+                    "last_reported_at": stmt.excluded.last_reported_at,
+                },
+            )
         _OPENED[key] = stmt.returning(_C.c.id, _C.c.status, _C.c.report_count)
     return _OPENED[key]
 

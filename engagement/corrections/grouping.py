@@ -37,15 +37,17 @@ def normalise_suffix(value: str | None) -> str:
     return normalise_text(normalise_text(value)[:QUOTE_CONTEXT_MAX])
 
 
-def comparable(exact: str, prefix: str = "", suffix: str = "", start: int | None = None,
-               end: int | None = None) -> Passage:
+def comparable(
+    exact: str, prefix: str = "", suffix: str = "", start: int | None = None, end: int | None = None
+) -> Passage:
     """A stored or received passage as grouping compares it: whitespace normalised.
 
     Quotes are stored as sent (W3C); reports stored before that were already normalised, and
     normalising them again changes nothing, so old and new compare alike.
     """
-    return Passage(normalise_text(exact), normalise_prefix(prefix), normalise_suffix(suffix),
-                   start, end)
+    return Passage(
+        normalise_text(exact), normalise_prefix(prefix), normalise_suffix(suffix), start, end
+    )
 
 
 def _digest(*parts: str) -> str:
@@ -71,8 +73,11 @@ def canonical_url(url: str) -> str:
     if parts.port and parts.port != _DEFAULT_PORTS.get(scheme):
         host = f"{host}:{parts.port}"
     query = urlencode(
-        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-         if not _TRACKING_PARAMS.match(k)]
+        [
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if not _TRACKING_PARAMS.match(k)
+        ]
     )
     return urlunsplit((scheme, host, parts.path or "/", query, ""))
 

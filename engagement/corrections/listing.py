@@ -58,8 +58,9 @@ class Cursor:
                 raise ValueError
             value = _EPOCH + timedelta(microseconds=number) if is_time else number
         except (ValueError, OverflowError):
-            raise InvalidInput(gettext("This page link is damaged; start from the first page."),
-                               field=field_name) from None
+            raise InvalidInput(
+                gettext("This page link is damaged; start from the first page."), field=field_name
+            ) from None
         return cls(value, ident)
 
 
@@ -111,34 +112,48 @@ def _filters(query: TriageQuery) -> list:
     if query.article.strip():
         conditions.append(_article_filter(query.article))
     if query.since:
-        conditions.append(Correction.first_reported_at >= datetime.combine(
-            query.since, time.min, tzinfo=UTC))
+        conditions.append(
+            Correction.first_reported_at >= datetime.combine(query.since, time.min, tzinfo=UTC)
+        )
     if query.until:
-        conditions.append(Correction.first_reported_at < datetime.combine(
-            query.until + timedelta(days=1), time.min, tzinfo=UTC))
+        conditions.append(
+            Correction.first_reported_at
+            < datetime.combine(query.until + timedelta(days=1), time.min, tzinfo=UTC)
+        )
     if query.has_suggestion:
-        conditions.append(exists().where(Report.correction_id == Correction.id,
-                                         Report.suggestion != ""))
+        conditions.append(
+            exists().where(Report.correction_id == Correction.id, Report.suggestion != "")
+        )
     if query.q.strip():
         pattern = _like(query.q.strip())
-        conditions.append(or_(
-            Correction.quote_exact.ilike(pattern, escape="\\"),
-            Correction.article_title.ilike(pattern, escape="\\"),
-            exists().where(Report.correction_id == Correction.id,
-                           or_(Report.suggestion.ilike(pattern, escape="\\"),
-                               Report.comment.ilike(pattern, escape="\\"))),
-        ))
+        conditions.append(
+            or_(
+                Correction.quote_exact.ilike(pattern, escape="\\"),
+                Correction.article_title.ilike(pattern, escape="\\"),
+                exists().where(
+                    Report.correction_id == Correction.id,
+                    or_(
+                        Report.suggestion.ilike(pattern, escape="\\"),
+                        Report.comment.ilike(pattern, escape="\\"),
+                    ),
+                ),
+            )
+        )
     return conditions
 
 
-def keyset_page(statement: Select, column, descending: bool, after: str, before: str,
-                page_size: int) -> Page:
+def keyset_page(
+    statement: Select, column, descending: bool, after: str, before: str, page_size: int
+) -> Page:
     """Run `statement` for one page after (or before) a cursor, sorted by (column, id)."""
     is_time = column is not Correction.report_count
     pair = tuple_(column, Correction.id)
     backwards = bool(before) and not after
-    cursor = Cursor.decode(before if backwards else after, is_time,
-                           "before" if backwards else "after") if (after or before) else None
+    cursor = (
+        Cursor.decode(before if backwards else after, is_time, "before" if backwards else "after")
+        if (after or before)
+        else None
+    )
     forward_desc = descending != backwards  # the direction this query walks the index
     if cursor is not None:
         bound = (cursor.key, cursor.id)
@@ -164,14 +179,13 @@ def keyset_page(statement: Select, column, descending: bool, after: str, before:
 def triage_page(query: TriageQuery) -> Page:
     """One page of the editors' list: one query, whatever the page."""
     column, descending, _ = SORTS[query.sort]
-    statement = select(Correction).options(joinedload(Correction.assignee)).where(
-        *_filters(query))
-    return keyset_page(statement, column, descending, query.after, query.before,
-                       query.page_size)
+    statement = select(Correction).options(joinedload(Correction.assignee)).where(*_filters(query))
+    return keyset_page(statement, column, descending, query.after, query.before, query.page_size)
 
 
-def public_page(article: str = "", after: str = "", before: str = "",
-                page_size: int = PUBLIC_PAGE_SIZE) -> Page:
+def public_page(
+    article: str = "", after: str = "", before: str = "", page_size: int = PUBLIC_PAGE_SIZE
+) -> Page:
     """One page of the public log: corrected and clarified, newest decision first."""
     statement = select(Correction).where(PUBLIC_SQL)
     if article.strip():
@@ -181,10 +195,14 @@ def public_page(article: str = "", after: str = "", before: str = "",
 
 def latest_public(limit: int = 50) -> list[Correction]:
     """The newest entries of the public log, for the feed."""
-    return list(db.session.scalars(
-        select(Correction).where(PUBLIC_SQL)
-        .order_by(Correction.resolved_at.desc(), Correction.id.desc()).limit(limit)
-    ))
+    return list(
+        db.session.scalars(
+            select(Correction)
+            .where(PUBLIC_SQL)
+            .order_by(Correction.resolved_at.desc(), Correction.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def suggestion_counts(rows: list[Correction]) -> set[int]:
@@ -192,7 +210,10 @@ def suggestion_counts(rows: list[Correction]) -> set[int]:
     ids = [row.id for row in rows]
     if not ids:
         return set()
-    return set(db.session.scalars(
-        select(Report.correction_id).where(and_(Report.correction_id.in_(ids),
-                                                Report.suggestion != "")).distinct()
-    ))
+    return set(
+        db.session.scalars(
+            select(Report.correction_id)
+            .where(and_(Report.correction_id.in_(ids), Report.suggestion != ""))
+            .distinct()
+        )
+    )

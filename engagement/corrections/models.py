@@ -32,8 +32,12 @@ TRANSITIONS = {
 
 # A state as a word inside a sentence ("A correction that is no action cannot become spam.").
 STATE_WORDS = {
-    "new": _l("new"), "in_review": _l("in review"), "corrected": _l("corrected"),
-    "clarified": _l("clarified"), "no_action": _l("no action"), "spam": _l("spam"),
+    "new": _l("new"),
+    "in_review": _l("in review"),
+    "corrected": _l("corrected"),
+    "clarified": _l("clarified"),
+    "no_action": _l("no action"),
+    "spam": _l("spam"),
     "duplicate": _l("duplicate"),
 }
 
@@ -70,10 +74,20 @@ class Correction(db.Model):
             postgresql_where=text(_OPEN_SQL),
         ),
         # Triage's "oldest unhandled" sort and the public log, in keyset order.
-        Index("ix_corrections_open_first_reported", "first_reported_at", "id",
-              sqlite_where=text(_OPEN_SQL), postgresql_where=text(_OPEN_SQL)),
-        Index("ix_corrections_public_resolved", "resolved_at", "id",
-              sqlite_where=text(_PUBLIC_SQL), postgresql_where=text(_PUBLIC_SQL)),
+        Index(
+            "ix_corrections_open_first_reported",
+            "first_reported_at",
+            "id",
+            sqlite_where=text(_OPEN_SQL),
+            postgresql_where=text(_OPEN_SQL),
+        ),
+        Index(
+            "ix_corrections_public_resolved",
+            "resolved_at",
+            "id",
+            sqlite_where=text(_PUBLIC_SQL),
+            postgresql_where=text(_PUBLIC_SQL),
+        ),
         # The dashboard's weekly figures: corrections reported and closed in a window.
         Index("ix_corrections_created_at", "created_at"),
         Index("ix_corrections_resolved_at", "resolved_at"),
@@ -127,8 +141,13 @@ class Correction(db.Model):
     @property
     def excerpt(self) -> Excerpt:
         """The passage with its context, for reading."""
-        return excerpt(self.quote_exact, self.quote_prefix, self.quote_suffix,
-                       cut_at=QUOTE_CONTEXT_MAX, as_sent=self.quote_as_sent)
+        return excerpt(
+            self.quote_exact,
+            self.quote_prefix,
+            self.quote_suffix,
+            cut_at=QUOTE_CONTEXT_MAX,
+            as_sent=self.quote_as_sent,
+        )
 
     @property
     def is_open(self) -> bool:
@@ -140,8 +159,9 @@ class Correction(db.Model):
         """The states an editor may move this correction to (duplicate only by merging)."""
         return TRANSITIONS[self.status]
 
-    def move_to(self, status: str, editor_id: int | None, note: str = "",
-                public_note: str | None = None) -> CorrectionEvent:
+    def move_to(
+        self, status: str, editor_id: int | None, note: str = "", public_note: str | None = None
+    ) -> CorrectionEvent:
         """Change state if the move is allowed, and record who did it; refuse otherwise.
 
         `corrected` and `clarified` need a public note (what was wrong, what is right).
@@ -149,34 +169,50 @@ class Correction(db.Model):
         if status not in STATUSES or status == "duplicate":
             raise InvalidInput(gettext("Choose one of the offered states."), field="status")
         if status not in TRANSITIONS[self.status]:
-            raise Conflict(gettext("A correction that is %(current)s cannot become %(wanted)s.",
-                                   current=STATE_WORDS[self.status], wanted=STATE_WORDS[status]),
-                           field="status")
+            raise Conflict(
+                gettext(
+                    "A correction that is %(current)s cannot become %(wanted)s.",
+                    current=STATE_WORDS[self.status],
+                    wanted=STATE_WORDS[status],
+                ),
+                field="status",
+            )
         if public_note is not None:
             self.public_note = public_note.strip()
         if status in PUBLIC_STATUSES and not self.public_note:
-            raise InvalidInput(gettext("Write the public note: what was wrong and what is right."),
-                               field="public_note")
+            raise InvalidInput(
+                gettext("Write the public note: what was wrong and what is right."),
+                field="public_note",
+            )
         if status == "in_review":
             self.duplicate_of_id = None
         return self._record(status, editor_id, note)
 
-    def mark_duplicate_of(self, target: Correction, editor_id: int | None,
-                          note: str = "") -> CorrectionEvent:
+    def mark_duplicate_of(
+        self, target: Correction, editor_id: int | None, note: str = ""
+    ) -> CorrectionEvent:
         """Close this open correction as a duplicate of `target`."""
         if not self.is_open:
-            raise Conflict(gettext("Only a new or in-review correction can be merged."),
-                           field="target")
+            raise Conflict(
+                gettext("Only a new or in-review correction can be merged."), field="target"
+            )
         if target.id == self.id or target.status == "duplicate":
             raise InvalidInput(
                 gettext("Merge into another correction that is not itself a duplicate."),
-                field="target")
+                field="target",
+            )
         self.duplicate_of_id = target.id
         return self._record("duplicate", editor_id, note)
 
     def _record(self, status: str, editor_id: int | None, note: str) -> CorrectionEvent:
-        event = CorrectionEvent(correction=self, editor_id=editor_id, from_status=self.status,
-                                to_status=status, note=note.strip(), created_at=utcnow())
+        event = CorrectionEvent(
+            correction=self,
+            editor_id=editor_id,
+            from_status=self.status,
+            to_status=status,
+            note=note.strip(),
+            created_at=utcnow(),
+        )
         self.status = status
         self.resolved_at = event.created_at if status in CLOSED_STATUSES else None
         return event

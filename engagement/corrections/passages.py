@@ -54,8 +54,9 @@ def _after(suffix: str, cut: bool) -> str:
     return text + (ELLIPSIS if cut else "")
 
 
-def excerpt(exact: str, prefix: str = "", suffix: str = "", *, cut_at: int = 64,
-            as_sent: bool = True) -> Excerpt:
+def excerpt(
+    exact: str, prefix: str = "", suffix: str = "", *, cut_at: int = 64, as_sent: bool = True
+) -> Excerpt:
     """The passage and its context for reading.
 
     `as_sent`: the context is exactly the text around the passage (so the whitespace that joins

@@ -31,8 +31,14 @@ def _base_url() -> str:
 
 
 register_reader_nav(public, "corrections", _l("Corrections"), "corrections.public_log", order=30)
-register_reader_nav(public, "corrections_feed", _l("Corrections feed (Atom)"),
-                    "corrections.public_feed", order=95, footer_only=True)
+register_reader_nav(
+    public,
+    "corrections_feed",
+    _l("Corrections feed (Atom)"),
+    "corrections.public_feed",
+    order=95,
+    footer_only=True,
+)
 
 
 @public.get("/corrections")
@@ -41,13 +47,14 @@ def public_log():
     """Corrections and clarifications the newsroom made, newest first, by article if asked."""
     article = request.args.get("article", "")[:2048]
     try:
-        page = listing.public_page(article, request.args.get("after", ""),
-                                   request.args.get("before", ""))
+        page = listing.public_page(
+            article, request.args.get("after", ""), request.args.get("before", "")
+        )
     except InvalidInput as error:
-        return render_template("corrections/public/log.html", page=listing.Page(),
-                               article=article, error=error.message), 400
-    return render_template("corrections/public/log.html", page=page, article=article,
-                           error=None)
+        return render_template(
+            "corrections/public/log.html", page=listing.Page(), article=article, error=error.message
+        ), 400
+    return render_template("corrections/public/log.html", page=page, article=article, error=None)
 
 
 def _entry_html(correction) -> str:
@@ -70,14 +77,20 @@ def build_feed(entries: list) -> bytes:
     base = _base_url()
     feed = ElementTree.Element(f"{{{ATOM_NS}}}feed")
     _text(feed, "id", f"{base}/corrections/feed.atom")
-    _text(feed, "title", _("Corrections · %(newsroom)s",
-                           newsroom=current_app.config["NEWSROOM_NAME"]))
-    _text(feed, "subtitle", _("Mistakes readers reported and the newsroom corrected or "
-                              "clarified."))
+    _text(
+        feed, "title", _("Corrections · %(newsroom)s", newsroom=current_app.config["NEWSROOM_NAME"])
+    )
+    _text(feed, "subtitle", _("Mistakes readers reported and the newsroom corrected or clarified."))
     updated = max((c.resolved_at for c in entries), default=_FEED_EPOCH)
     _text(feed, "updated", _when(updated))
-    _text(feed, "link", None, rel="self", type="application/atom+xml",
-          href=f"{base}/corrections/feed.atom")
+    _text(
+        feed,
+        "link",
+        None,
+        rel="self",
+        type="application/atom+xml",
+        href=f"{base}/corrections/feed.atom",
+    )
     _text(feed, "link", None, rel="alternate", type="text/html", href=f"{base}/corrections")
     author = ElementTree.SubElement(feed, f"{{{ATOM_NS}}}author")
     _text(author, "name", current_app.config["NEWSROOM_NAME"])
@@ -85,11 +98,15 @@ def build_feed(entries: list) -> bytes:
         entry = ElementTree.SubElement(feed, f"{{{ATOM_NS}}}entry")
         _text(entry, "id", f"{base}/corrections#correction-{correction.id}")
         title = correction.article_title or correction.article_url
-        _text(entry, "title", _("Correction: %(title)s", title=title)
-              if correction.status == "corrected" else _("Clarification: %(title)s", title=title))
+        _text(
+            entry,
+            "title",
+            _("Correction: %(title)s", title=title)
+            if correction.status == "corrected"
+            else _("Clarification: %(title)s", title=title),
+        )
         _text(entry, "updated", _when(correction.resolved_at))
-        _text(entry, "link", None, rel="alternate", type="text/html",
-              href=correction.article_url)
+        _text(entry, "link", None, rel="alternate", type="text/html", href=correction.article_url)
         _text(entry, "content", _entry_html(correction), type="html")
     return ElementTree.tostring(feed, encoding="utf-8", xml_declaration=True)
 
@@ -111,9 +128,14 @@ def stop_mails(token: str):
     if form.validate_on_submit():
         triage.stop_mails(email)
         db.session.commit()
-        flash(_("Done: we will not write to you about your correction reports any more."),
-              "success")
+        flash(
+            _("Done: we will not write to you about your correction reports any more."), "success"
+        )
         return redirect(url_for(".stop_mails", token=token, done=1))
     status = 400 if form.is_submitted() else 200
-    return render_template("corrections/public/stop_mails.html", form=form, email=email,
-                           done=request.args.get("done") == "1"), status
+    return render_template(
+        "corrections/public/stop_mails.html",
+        form=form,
+        email=email,
+        done=request.args.get("done") == "1",
+    ), status

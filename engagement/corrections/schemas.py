@@ -29,9 +29,11 @@ LANG_PATTERN = r"^([A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*)?$"
 STORABLE_PATTERN = "^[^\x00]*$"
 ONE_LINE_PATTERN = "^[^\x00\r\n]*$"
 # Plain addresses only (no quoting, no display names): safe to put in a mail header later.
-EMAIL_PATTERN = (r"^[^@\s,;<>\"\\()\x00-\x1f\x7f]{1,64}@"
-                 r"(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?"
-                 r"(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+EMAIL_PATTERN = (
+    r"^[^@\s,;<>\"\\()\x00-\x1f\x7f]{1,64}@"
+    r"(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?"
+    r"(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+)
 NOT_BLANK_PATTERN = f"^[^\x00]*[^\x00{WHITESPACE_CHARS}][^\x00]*$"
 NOTHING_SAID = _l("write the correction you suggest, or a comment")
 
@@ -61,16 +63,26 @@ class QuoteIn(BaseModel):
 
     model_config = ConfigDict(strict=True, extra="ignore", title="Quote")
 
-    exact: Text = Field(min_length=1, max_length=QUOTE_EXACT_MAX,
-                        json_schema_extra={"pattern": NOT_BLANK_PATTERN},
-                        description="The passage with the mistake, as selected in the "
-                                    "article's text.")
-    prefix: Text = Field("", max_length=1024, json_schema_extra={"pattern": STORABLE_PATTERN},
-                         description="The text immediately before the passage, whitespace "
-                                     "included; only its last 64 characters are kept.")
-    suffix: Text = Field("", max_length=1024, json_schema_extra={"pattern": STORABLE_PATTERN},
-                         description="The text immediately after the passage, whitespace "
-                                     "included; only its first 64 characters are kept.")
+    exact: Text = Field(
+        min_length=1,
+        max_length=QUOTE_EXACT_MAX,
+        json_schema_extra={"pattern": NOT_BLANK_PATTERN},
+        description="The passage with the mistake, as selected in the article's text.",
+    )
+    prefix: Text = Field(
+        "",
+        max_length=1024,
+        json_schema_extra={"pattern": STORABLE_PATTERN},
+        description="The text immediately before the passage, whitespace "
+        "included; only its last 64 characters are kept.",
+    )
+    suffix: Text = Field(
+        "",
+        max_length=1024,
+        json_schema_extra={"pattern": STORABLE_PATTERN},
+        description="The text immediately after the passage, whitespace "
+        "included; only its first 64 characters are kept.",
+    )
 
     @field_validator("prefix")
     @classmethod
@@ -111,21 +123,35 @@ class ReportIn(BaseModel):
 
     model_config = ConfigDict(strict=True, extra="ignore", title="ReportRequest")
 
-    url: Text = Field(min_length=1, max_length=2048,
-                      description="The article's address (its canonical link when it has one).")
-    title: Text = Field("", max_length=300, json_schema_extra={"pattern": ONE_LINE_PATTERN},
-                        description="The article's title, on one line.")
+    url: Text = Field(
+        min_length=1,
+        max_length=2048,
+        description="The article's address (its canonical link when it has one).",
+    )
+    title: Text = Field(
+        "",
+        max_length=300,
+        json_schema_extra={"pattern": ONE_LINE_PATTERN},
+        description="The article's title, on one line.",
+    )
     quote: QuoteIn
     position: PositionIn | None = None
     suggestion: Text = Field("", max_length=2000, json_schema_extra={"pattern": STORABLE_PATTERN})
     comment: Text = Field("", max_length=4000, json_schema_extra={"pattern": STORABLE_PATTERN})
-    email: Text | None = Field(None, max_length=254, json_schema_extra={"format": "email",
-                                                                    "pattern": EMAIL_PATTERN},
-                               description="Optional; needed when `notify` is true.")
+    email: Text | None = Field(
+        None,
+        max_length=254,
+        json_schema_extra={"format": "email", "pattern": EMAIL_PATTERN},
+        description="Optional; needed when `notify` is true.",
+    )
     notify: bool = Field(False, description="Tell the reader when the passage is fixed.")
     lang: Text = Field("", max_length=16, pattern=LANG_PATTERN)
-    website: Text = Field("", max_length=2048, json_schema_extra={"pattern": STORABLE_PATTERN},
-                          description="Leave empty: a trap for robots that fill every field.")
+    website: Text = Field(
+        "",
+        max_length=2048,
+        json_schema_extra={"pattern": STORABLE_PATTERN},
+        description="Leave empty: a trap for robots that fill every field.",
+    )
 
     @field_validator("url")
     @classmethod
@@ -135,7 +161,8 @@ class ReportIn(BaseModel):
             c.isspace() for c in value
         ):
             raise ValueError(
-                gettext("give the article's full address, starting with http:// or https://"))
+                gettext("give the article's full address, starting with http:// or https://")
+            )
         try:
             urlsplit(value).port  # noqa: B018 - raises on a port out of range
         except ValueError:
@@ -168,8 +195,9 @@ class ReportIn(BaseModel):
     @model_validator(mode="after")
     def _notify_needs_email(self) -> ReportIn:
         if self.notify and not self.email:
-            raise ValueError("@email: " + gettext(
-                "give an email address so we can tell you when it is fixed"))
+            raise ValueError(
+                "@email: " + gettext("give an email address so we can tell you when it is fixed")
+            )
         return self
 
 
@@ -194,10 +222,18 @@ _FRIENDLY = {
 }
 # Pydantic's reasons that carry a number, in the reader's words (ctx names the number).
 _NUMBERED = {
-    "string_too_long": ("max_length", lambda n: ngettext(
-        "must be at most %(num)s character", "must be at most %(num)s characters", n)),
-    "string_too_short": ("min_length", lambda n: ngettext(
-        "must be at least %(num)s character", "must be at least %(num)s characters", n)),
+    "string_too_long": (
+        "max_length",
+        lambda n: ngettext(
+            "must be at most %(num)s character", "must be at most %(num)s characters", n
+        ),
+    ),
+    "string_too_short": (
+        "min_length",
+        lambda n: ngettext(
+            "must be at least %(num)s character", "must be at least %(num)s characters", n
+        ),
+    ),
     "greater_than_equal": ("ge", lambda n: gettext("must be %(limit)s or more", limit=n)),
     "less_than_equal": ("le", lambda n: gettext("must be %(limit)s or less", limit=n)),
 }

@@ -69,21 +69,34 @@ def allowed_hosts() -> frozenset[str]:
 def passage_of(data: ReportIn) -> Passage:
     """The passage a report points at, as grouping compares it (normalised)."""
     position = data.position
-    return grouping.comparable(data.quote.exact, data.quote.prefix, data.quote.suffix,
-                               position.start if position else None,
-                               position.end if position else None)
+    return grouping.comparable(
+        data.quote.exact,
+        data.quote.prefix,
+        data.quote.suffix,
+        position.start if position else None,
+        position.end if position else None,
+    )
 
 
 def _stored_passage(correction: Correction) -> Passage:
-    return grouping.comparable(correction.quote_exact, correction.quote_prefix,
-                               correction.quote_suffix, correction.position_start,
-                               correction.position_end)
+    return grouping.comparable(
+        correction.quote_exact,
+        correction.quote_prefix,
+        correction.quote_suffix,
+        correction.position_start,
+        correction.position_end,
+    )
 
 
 def _matching(passage: Passage, candidates: list) -> int | None:
     for row in candidates:
-        stored = grouping.comparable(row.quote_exact, row.quote_prefix, row.quote_suffix,
-                                     row.position_start, row.position_end)
+        stored = grouping.comparable(
+            row.quote_exact,
+            row.quote_prefix,
+            row.quote_suffix,
+            row.position_start,
+            row.position_end,
+        )
         if passage.same_passage(stored):
             return row.id
     return None
@@ -91,8 +104,10 @@ def _matching(passage: Passage, candidates: list) -> int | None:
 
 def find_open_correction_id(article_url: str, passage: Passage) -> int | None:
     """The open correction of this article for the same passage, the most reported first."""
-    return _matching(passage, filing.candidates(db.session.connection(), article_url,
-                                                grouping.quote_key(passage.exact)))
+    return _matching(
+        passage,
+        filing.candidates(db.session.connection(), article_url, grouping.quote_key(passage.exact)),
+    )
 
 
 def find_open_correction(article_url: str, passage: Passage) -> Correction | None:
@@ -101,41 +116,65 @@ def find_open_correction(article_url: str, passage: Passage) -> Correction | Non
     return db.session.get(Correction, found) if found is not None else None
 
 
-def _correction_values(article_url: str, data: ReportIn, passage: Passage, status: str,
-                       now) -> dict:
+def _correction_values(
+    article_url: str, data: ReportIn, passage: Passage, status: str, now
+) -> dict:
     quote = data.quote  # stored as sent; `passage` is the normalised form for the keys
     return {
-        "article_url": article_url, "article_host": grouping.url_host(article_url),
-        "article_title": data.title, "quote_exact": quote.exact, "quote_prefix": quote.prefix,
-        "quote_suffix": quote.suffix, "quote_as_sent": True,
+        "article_url": article_url,
+        "article_host": grouping.url_host(article_url),
+        "article_title": data.title,
+        "quote_exact": quote.exact,
+        "quote_prefix": quote.prefix,
+        "quote_suffix": quote.suffix,
+        "quote_as_sent": True,
         "quote_key": grouping.quote_key(passage.exact),
         "anchor_key": grouping.anchor_key(passage.prefix, passage.exact, passage.suffix),
-        "position_start": passage.start, "position_end": passage.end, "status": status,
+        "position_start": passage.start,
+        "position_end": passage.end,
+        "status": status,
         # This report is counted in the INSERT: no UPDATE after it.
-        "report_count": 1, "first_reported_at": now, "last_reported_at": now, "created_at": now,
+        "report_count": 1,
+        "first_reported_at": now,
+        "last_reported_at": now,
+        "created_at": now,
         "public_note": "",
     }
 
 
-def _file(conn: Connection, article_url: str, data: ReportIn, passage: Passage,
-          candidates: list, now) -> Filed:
+def _file(
+    conn: Connection, article_url: str, data: ReportIn, passage: Passage, candidates: list, now
+) -> Filed:
     found = _matching(passage, candidates)
     filed = filing.join(conn, found, data.title, now) if found is not None else None
-    return filed or filing.open_correction(conn, _correction_values(article_url, data, passage,
-                                                                     "new", now))
+    return filed or filing.open_correction(
+        conn, _correction_values(article_url, data, passage, "new", now)
+    )
 
 
-def _report_values(correction_id: int, data: ReportIn, passage: Passage, sender: Sender,
-                   spam: bool, now) -> dict:
+def _report_values(
+    correction_id: int, data: ReportIn, passage: Passage, sender: Sender, spam: bool, now
+) -> dict:
     return {
-        "correction_id": correction_id, "quote_exact": data.quote.exact,
-        "quote_prefix": data.quote.prefix, "quote_suffix": data.quote.suffix,
-        "position_start": passage.start, "position_end": passage.end, "page_url": data.url,
-        "title": data.title, "suggestion": data.suggestion.strip(),
-        "comment": data.comment.strip(), "email": data.email, "notify": data.notify,
-        "lang": data.lang, "user_agent": sender.user_agent[:512], "ip_hash": hash_ip(sender.ip),
-        "source": sender.source if sender.source in SOURCES else "api", "is_spam": spam,
-        "patron_id": sender.patron_id, "created_at": now,
+        "correction_id": correction_id,
+        "quote_exact": data.quote.exact,
+        "quote_prefix": data.quote.prefix,
+        "quote_suffix": data.quote.suffix,
+        "position_start": passage.start,
+        "position_end": passage.end,
+        "page_url": data.url,
+        "title": data.title,
+        "suggestion": data.suggestion.strip(),
+        "comment": data.comment.strip(),
+        "email": data.email,
+        "notify": data.notify,
+        "lang": data.lang,
+        "user_agent": sender.user_agent[:512],
+        "ip_hash": hash_ip(sender.ip),
+        "source": sender.source if sender.source in SOURCES else "api",
+        "is_spam": spam,
+        "patron_id": sender.patron_id,
+        "created_at": now,
     }
 
 
@@ -152,24 +191,26 @@ def take_report(data: ReportIn, sender: Sender, conn: Connection | None = None) 
     own_connection = conn is not None
     conn = conn or db.session.connection()
     if grouping.url_host(data.url) not in allowed_hosts():
-        raise InvalidInput(gettext("Some of what was sent is not valid."),
-                           fields={"url": str(HOST_NOT_ALLOWED)})
+        raise InvalidInput(
+            gettext("Some of what was sent is not valid."), fields={"url": str(HOST_NOT_ALLOWED)}
+        )
     article_url = grouping.canonical_url(data.url)
     passage = passage_of(data)
     spam = bool(data.website.strip())
     now = utcnow()
     if spam:  # a filled honeypot: a correction of its own, closed as spam
         listening = False
-        filed = filing.open_correction(conn, _correction_values(article_url, data, passage,
-                                                                "spam", now))
+        filed = filing.open_correction(
+            conn, _correction_values(article_url, data, passage, "spam", now)
+        )
     else:
-        listening, candidates = filing.lookup(conn, article_url,
-                                              grouping.quote_key(passage.exact))
+        listening, candidates = filing.lookup(conn, article_url, grouping.quote_key(passage.exact))
         if listening and own_connection:
             return None
         filed = _file(conn, article_url, data, passage, candidates, now)
-    report_id = filing.insert_report(conn, _report_values(filed.id, data, passage, sender, spam,
-                                                          now))
+    report_id = filing.insert_report(
+        conn, _report_values(filed.id, data, passage, sender, spam, now)
+    )
     taken = Taken(report_id, filed.id, "new" if spam else filed.status, filed.created)
     if listening:
         alert_editors(_loaded(Correction, filed.id), _loaded(Report, report_id), filed.created)
@@ -204,21 +245,35 @@ def alert_editors(correction: Correction, report: Report, is_new: bool) -> None:
         "correction": correction,
         "report": report,
         "triage_url": url,
-        "fragment_url": grouping.text_fragment_url(correction.article_url,
-                                                   _stored_passage(correction)),
+        "fragment_url": grouping.text_fragment_url(
+            correction.article_url, _stored_passage(correction)
+        ),
     }
     excerpt = shortened(correction.quote_exact)
     count = correction.report_count
     if is_new:
-        notify_editors("correction", "correction_new", dedupe_key=f"correction:{correction.id}:new",
-                       summary=lambda: gettext("New correction: “%(excerpt)s” in %(where)s",
-                                               excerpt=excerpt, where=where),
-                       url=url, **context)
+        notify_editors(
+            "correction",
+            "correction_new",
+            dedupe_key=f"correction:{correction.id}:new",
+            summary=lambda: gettext(
+                "New correction: “%(excerpt)s” in %(where)s", excerpt=excerpt, where=where
+            ),
+            url=url,
+            **context,
+        )
     else:
-        notify_editors("correction", "correction_new",
-                       dedupe_key=f"correction:{correction.id}:report:{report.id}",
-                       summary=lambda: gettext("Another report (%(count)s) of “%(excerpt)s” in "
-                                               "%(where)s", count=count, excerpt=excerpt,
-                                               where=where),
-                       url=url, instant=False, **context)
-
+        notify_editors(
+            "correction",
+            "correction_new",
+            dedupe_key=f"correction:{correction.id}:report:{report.id}",
+            summary=lambda: gettext(
+                "Another report (%(count)s) of “%(excerpt)s” in %(where)s",
+                count=count,
+                excerpt=excerpt,
+                where=where,
+            ),
+            url=url,
+            instant=False,
+            **context,
+        )

@@ -31,8 +31,11 @@ def oldest_open_age(now: datetime) -> timedelta | None:
     if has_request_context() and "oldest_open" in g:
         return g.oldest_open
     oldest = db.session.scalar(
-        select(Correction.first_reported_at).where(text(OPEN_SQL))
-        .order_by(Correction.first_reported_at, Correction.id).limit(1))
+        select(Correction.first_reported_at)
+        .where(text(OPEN_SQL))
+        .order_by(Correction.first_reported_at, Correction.id)
+        .limit(1)
+    )
     age = None if oldest is None else now - oldest
     if has_request_context():
         g.oldest_open = age
@@ -42,12 +45,26 @@ def oldest_open_age(now: datetime) -> timedelta | None:
 def open_levels(now) -> list[int]:
     """Open corrections at the end of each of the last twelve weeks (reopening not replayed)."""
     points = points_at(now)
-    open_now = db.session.scalar(select(func.count()).select_from(Correction).where(
-        Correction.status.in_(OPEN_STATUSES))) or 0
-    gained = bucketed("corrections-reported", lambda: (
-        select().select_from(Correction), Correction.created_at, None), points)
-    lost = bucketed("corrections-closed", lambda: (select().select_from(Correction).where(
-        Correction.status.not_in(OPEN_STATUSES)), Correction.resolved_at, None), points)
+    open_now = (
+        db.session.scalar(
+            select(func.count()).select_from(Correction).where(Correction.status.in_(OPEN_STATUSES))
+        )
+        or 0
+    )
+    gained = bucketed(
+        "corrections-reported",
+        lambda: (select().select_from(Correction), Correction.created_at, None),
+        points,
+    )
+    lost = bucketed(
+        "corrections-closed",
+        lambda: (
+            select().select_from(Correction).where(Correction.status.not_in(OPEN_STATUSES)),
+            Correction.resolved_at,
+            None,
+        ),
+        points,
+    )
     return levels_back(open_now, gained, lost)
 
 
@@ -56,18 +73,30 @@ def headlines() -> list[Headline]:
     now = dashboard_now()
     levels = open_levels(now)
     trend, direction = change(
-        levels[-1], levels[-2],
+        levels[-1],
+        levels[-2],
         # TRANSLATORS: a dashboard trend: open corrections now against a week ago.
-        lambda figure: _("%(change)s vs a week ago", change=figure))
+        lambda figure: _("%(change)s vs a week ago", change=figure),
+    )
     oldest = oldest_open_age(now)
     note = _("The oldest has waited %(waited)s.", waited=age(oldest)) if oldest is not None else ""
-    return [Headline(
-        "open-corrections", _("Open corrections"), number(levels[-1]), trend, direction, levels,
-        url_for("corrections_newsroom.triage_list", sort="oldest_unhandled"),
-        _("Triage, oldest first"),
-        empty="" if levels[-1] or any(levels) else
-        _("No reports yet: embed the widget on your articles (see the widget guide)."),
-        note=note, order=50)]
+    return [
+        Headline(
+            "open-corrections",
+            _("Open corrections"),
+            number(levels[-1]),
+            trend,
+            direction,
+            levels,
+            url_for("corrections_newsroom.triage_list", sort="oldest_unhandled"),
+            _("Triage, oldest first"),
+            empty=""
+            if levels[-1] or any(levels)
+            else _("No reports yet: embed the widget on your articles (see the widget guide)."),
+            note=note,
+            order=50,
+        )
+    ]
 
 
 registry.register_headline(newsroom, "corrections", headlines)

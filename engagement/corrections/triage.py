@@ -48,7 +48,9 @@ def get_correction(correction_id: int) -> Correction:
 def detail(correction_id: int) -> Correction:
     """A correction with its reports, history and notes loaded for its page."""
     correction = db.session.scalar(
-        select(Correction).where(Correction.id == correction_id).options(
+        select(Correction)
+        .where(Correction.id == correction_id)
+        .options(
             selectinload(Correction.reports),
             selectinload(Correction.events).joinedload(CorrectionEvent.editor),
         )
@@ -60,24 +62,35 @@ def detail(correction_id: int) -> Correction:
 
 def notes_of(correction: Correction) -> list[CorrectionNote]:
     """The editors' notes on a correction, oldest first."""
-    return list(db.session.scalars(
-        select(CorrectionNote).where(CorrectionNote.correction_id == correction.id)
-        .order_by(CorrectionNote.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(CorrectionNote)
+            .where(CorrectionNote.correction_id == correction.id)
+            .order_by(CorrectionNote.id)
+        )
+    )
 
 
 def active_editors() -> list[Editor]:
     """Editors a correction may be assigned to."""
-    return list(db.session.scalars(
-        select(Editor).where(Editor.active.is_(True)).order_by(Editor.display_name, Editor.email)
-    ))
+    return list(
+        db.session.scalars(
+            select(Editor)
+            .where(Editor.active.is_(True))
+            .order_by(Editor.display_name, Editor.email)
+        )
+    )
 
 
 def passage_of(correction: Correction) -> grouping.Passage:
     """The correction's passage, for its text-fragment link."""
-    return grouping.Passage(correction.quote_exact, correction.quote_prefix,
-                            correction.quote_suffix, correction.position_start,
-                            correction.position_end)
+    return grouping.Passage(
+        correction.quote_exact,
+        correction.quote_prefix,
+        correction.quote_suffix,
+        correction.position_start,
+        correction.position_end,
+    )
 
 
 def fragment_url(correction: Correction) -> str:
@@ -96,16 +109,29 @@ def _check_no_open_twin(correction: Correction) -> None:
         )
     )
     if twin is not None:
-        raise Conflict(_("Correction #%(number)s is open for the same passage; merge this one "
-                         "into it instead of reopening.", number=twin), field="status")
+        raise Conflict(
+            _(
+                "Correction #%(number)s is open for the same passage; merge this one "
+                "into it instead of reopening.",
+                number=twin,
+            ),
+            field="status",
+        )
 
 
-def change_status(correction: Correction, status: str, editor: Editor, note: str = "",
-                  public_note: str | None = None) -> CorrectionEvent:
+def change_status(
+    correction: Correction,
+    status: str,
+    editor: Editor,
+    note: str = "",
+    public_note: str | None = None,
+) -> CorrectionEvent:
     """Move a correction to `status` (the model refuses invalid moves); tell readers if closed."""
     if len(note) > NOTE_MAX or len(public_note or "") > NOTE_MAX:
-        raise InvalidInput(_("Keep notes under %(max)d characters.", max=NOTE_MAX),
-                           field="note" if len(note) > NOTE_MAX else "public_note")
+        raise InvalidInput(
+            _("Keep notes under %(max)d characters.", max=NOTE_MAX),
+            field="note" if len(note) > NOTE_MAX else "public_note",
+        )
     if status == "in_review" and not correction.is_open:
         _check_no_open_twin(correction)
     event = correction.move_to(status, editor.id, note=note, public_note=public_note)
@@ -136,10 +162,10 @@ def add_note(correction: Correction, editor: Editor, body: str) -> CorrectionNot
     if not body:
         raise InvalidInput(_("Write the note first."), field="body")
     if len(body) > NOTE_MAX:
-        raise InvalidInput(_("Keep the note under %(max)d characters.", max=NOTE_MAX),
-                           field="body")
-    note = CorrectionNote(correction_id=correction.id, editor_id=editor.id, body=body,
-                          created_at=utcnow())
+        raise InvalidInput(_("Keep the note under %(max)d characters.", max=NOTE_MAX), field="body")
+    note = CorrectionNote(
+        correction_id=correction.id, editor_id=editor.id, body=body, created_at=utcnow()
+    )
     db.session.add(note)
     db.session.flush()
     return note
@@ -151,22 +177,31 @@ def merge_into(source: Correction, target_id: int, editor: Editor) -> Correction
         raise InvalidInput(_("A correction cannot be merged into itself."), field="target")
     target = db.session.get(Correction, target_id)
     if target is None:
-        raise InvalidInput(_("There is no correction #%(number)s.", number=target_id),
-                           field="target")
+        raise InvalidInput(
+            _("There is no correction #%(number)s.", number=target_id), field="target"
+        )
     # Refuses a closed source or a duplicate target.
     db.session.add(source.mark_duplicate_of(target, editor.id))
     moved = db.session.execute(
-        update(Report).where(Report.correction_id == source.id)
-        .values(correction_id=target.id).execution_options(synchronize_session=False)
+        update(Report)
+        .where(Report.correction_id == source.id)
+        .values(correction_id=target.id)
+        .execution_options(synchronize_session=False)
     ).rowcount
     target.report_count = target.report_count + source.report_count
     target.first_reported_at = min(target.first_reported_at, source.first_reported_at)
     target.last_reported_at = max(target.last_reported_at, source.last_reported_at)
     source.report_count = 0
-    db.session.add(CorrectionEvent(
-        correction_id=target.id, editor_id=editor.id, from_status=target.status,
-        to_status=target.status, note=f"Merged #{source.id} here ({moved} reports).",
-        created_at=utcnow()))
+    db.session.add(
+        CorrectionEvent(
+            correction_id=target.id,
+            editor_id=editor.id,
+            from_status=target.status,
+            to_status=target.status,
+            note=f"Merged #{source.id} here ({moved} reports).",
+            created_at=utcnow(),
+        )
+    )
     db.session.flush()
     db.session.expire(source, ["reports"])
     db.session.expire(target, ["reports"])
@@ -183,15 +218,17 @@ class BulkResult:
     skipped: list[int]
 
 
-def apply_bulk(ids: list[int], action: str, editor: Editor,
-               assignee_id: int | None = None) -> BulkResult:
+def apply_bulk(
+    ids: list[int], action: str, editor: Editor, assignee_id: int | None = None
+) -> BulkResult:
     """Mark spam, close with no action, or assign many corrections at once."""
     if action not in BULK_ACTIONS:
         raise InvalidInput(_("Choose an action."), field="action")
     if not ids:
         raise InvalidInput(_("Tick at least one correction."), field="ids")
-    corrections = list(db.session.scalars(
-        select(Correction).where(Correction.id.in_(ids)).order_by(Correction.id)))
+    corrections = list(
+        db.session.scalars(select(Correction).where(Correction.id.in_(ids)).order_by(Correction.id))
+    )
     done, skipped = [], []
     if action == "assign":
         _check_assignee(assignee_id)
@@ -210,6 +247,7 @@ def apply_bulk(ids: list[int], action: str, editor: Editor,
 
 
 # --- telling readers ------------------------------------------------------------------------
+
 
 def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=STOP_SALT)
@@ -234,9 +272,10 @@ def email_from_stop_token(token: str) -> str:
 def stop_mails(email: str) -> int:
     """Stop every pending "your report led to ..." mail for this email; how many reports."""
     return db.session.execute(
-        update(Report).where(func.lower(Report.email) == normalise_email(email),
-                             Report.notify.is_(True))
-        .values(notify=False).execution_options(synchronize_session=False)
+        update(Report)
+        .where(func.lower(Report.email) == normalise_email(email), Report.notify.is_(True))
+        .values(notify=False)
+        .execution_options(synchronize_session=False)
     ).rowcount
 
 
@@ -247,17 +286,28 @@ def _public_url(endpoint: str, **values) -> str:
 def tell_reporters(correction: Correction) -> int:
     """Queue one mail per report whose reader asked to be told (never twice for a report)."""
     reports = db.session.scalars(
-        select(Report).where(Report.correction_id == correction.id, Report.notify.is_(True),
-                             Report.email.is_not(None), Report.is_spam.is_(False))
+        select(Report)
+        .where(
+            Report.correction_id == correction.id,
+            Report.notify.is_(True),
+            Report.email.is_not(None),
+            Report.is_spam.is_(False),
+        )
         .order_by(Report.id)
     )
     queued = 0
-    article_link = fragment_url(correction) if correction.status != "corrected" else (
-        correction.article_url)
+    article_link = (
+        fragment_url(correction) if correction.status != "corrected" else (correction.article_url)
+    )
     for report in reports:
         email = enqueue(
-            "correction_resolved", report.email, dedupe_key=f"correction-resolved:{report.id}",
-            language=report.lang, correction=correction, report=report, article_link=article_link,
+            "correction_resolved",
+            report.email,
+            dedupe_key=f"correction-resolved:{report.id}",
+            language=report.lang,
+            correction=correction,
+            report=report,
+            article_link=article_link,
             log_url=_public_url("corrections.public_log"),
             stop_url=_public_url("corrections.stop_mails", token=stop_token(report.email)),
         )
@@ -266,6 +316,7 @@ def tell_reporters(correction: Correction) -> int:
 
 
 # --- dashboard ------------------------------------------------------------------------------
+
 
 def counts_by_status() -> dict[str, int]:
     """How many corrections are in each state (every state listed, zeros included)."""
@@ -278,8 +329,10 @@ def counts_by_status() -> dict[str, int]:
 def oldest_unhandled_age(now: datetime | None = None) -> timedelta | None:
     """How long the oldest new or in-review correction has waited (None when none waits)."""
     oldest = db.session.scalar(
-        select(Correction.first_reported_at).where(Correction.status.in_(OPEN_STATUSES))
-        .order_by(Correction.first_reported_at, Correction.id).limit(1)
+        select(Correction.first_reported_at)
+        .where(Correction.status.in_(OPEN_STATUSES))
+        .order_by(Correction.first_reported_at, Correction.id)
+        .limit(1)
     )
     if oldest is None:
         return None

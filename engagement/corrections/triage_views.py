@@ -39,14 +39,17 @@ from engagement.newsroom import registry
 
 
 def _panel_context() -> dict:
-    return {"counts": triage.counts_by_status(),
-            "oldest_age": _trends.oldest_open_age(_trends.dashboard_now()),
-            "labels": STATUS_LABELS}
+    return {
+        "counts": triage.counts_by_status(),
+        "oldest_age": _trends.oldest_open_age(_trends.dashboard_now()),
+        "labels": STATUS_LABELS,
+    }
 
 
 registry.register_nav(newsroom, _l("Corrections"), "corrections_newsroom.triage_list", order=20)
-registry.register_panel(newsroom, "corrections", "corrections/newsroom/panel.html", _panel_context,
-                        order=20)
+registry.register_panel(
+    newsroom, "corrections", "corrections/newsroom/panel.html", _panel_context, order=20
+)
 
 
 @newsroom.get("/corrections")
@@ -73,8 +76,14 @@ def _render_list(form: FilterForm, page: listing.Page, bulk: BulkForm) -> str:
     bulk.assignee.choices = editor_choices(editors)
     args = {k: v for k, v in request.args.items() if k not in ("after", "before") and v}
     return render_template(
-        "corrections/newsroom/list.html", form=form, page=page, bulk=bulk, args=args,
-        labels=STATUS_LABELS, with_suggestion=listing.suggestion_counts(page.rows))
+        "corrections/newsroom/list.html",
+        form=form,
+        page=page,
+        bulk=bulk,
+        args=args,
+        labels=STATUS_LABELS,
+        with_suggestion=listing.suggestion_counts(page.rows),
+    )
 
 
 @newsroom.get("/corrections/bulk")
@@ -90,8 +99,12 @@ def triage_bulk_confirm():
         ids, assignee_id = [], None
     action = request.args.get("action", "")
     if not ids or action not in BULK_LABELS:
-        flash(_("Tick at least one correction and choose an action.") if action else
-              _("Choose an action for the ticked corrections."), "error")
+        flash(
+            _("Tick at least one correction and choose an action.")
+            if action
+            else _("Choose an action for the ticked corrections."),
+            "error",
+        )
         return redirect(back)
     return triage_flow.bulk_page(ids, action, assignee_id, back)
 
@@ -115,11 +128,14 @@ def triage_bulk():
     except DomainError as error:
         return _bulk_refused(bulk, error.message, error.status)
     db.session.commit()
-    message = ngettext("Done for %(num)s correction.", "Done for %(num)s corrections.",
-                       len(result.done))
+    message = ngettext(
+        "Done for %(num)s correction.", "Done for %(num)s corrections.", len(result.done)
+    )
     if result.skipped:
-        message += " " + _("Left as they were (the action does not apply to their state): "
-                           "%(numbers)s.", numbers=", ".join(f"#{i}" for i in result.skipped))
+        message += " " + _(
+            "Left as they were (the action does not apply to their state): %(numbers)s.",
+            numbers=", ".join(f"#{i}" for i in result.skipped),
+        )
     flash(message, "success")
     return redirect(back)
 
@@ -158,20 +174,29 @@ def triage_annotation(correction_id: int):
 def _render_detail(correction_id: int, status_code: int = 200, **forms):
     correction = triage.detail(correction_id)
     editors = triage.active_editors()
-    assign_form = forms.get("assign_form") or AssignForm(
-        assignee=str(correction.assignee_id or ""))
+    assign_form = forms.get("assign_form") or AssignForm(assignee=str(correction.assignee_id or ""))
     assign_form.assignee.choices = editor_choices(editors)
     suggestions = wording.suggestions_of(correction)
-    status_form = forms.get("status_form") or _status_form(correction, wording.chosen(
-        suggestions, request.args.get("wording")))
-    moves = [(s, REOPEN_LABEL if not correction.is_open else MOVE_LABELS[s])
-             for s in correction.next_statuses]
+    status_form = forms.get("status_form") or _status_form(
+        correction, wording.chosen(suggestions, request.args.get("wording"))
+    )
+    moves = [
+        (s, REOPEN_LABEL if not correction.is_open else MOVE_LABELS[s])
+        for s in correction.next_statuses
+    ]
     return render_template(
-        "corrections/newsroom/detail.html", correction=correction, suggestions=suggestions,
-        next_id=triage_flow.next_open(correction), prev_id=triage_flow.previous_open(correction),
-        notes=triage.notes_of(correction), fragment_url=triage.fragment_url(correction),
-        labels=STATUS_LABELS, moves=moves, now=utcnow(),
-        status_form=status_form, assign_form=assign_form,
+        "corrections/newsroom/detail.html",
+        correction=correction,
+        suggestions=suggestions,
+        next_id=triage_flow.next_open(correction),
+        prev_id=triage_flow.previous_open(correction),
+        notes=triage.notes_of(correction),
+        fragment_url=triage.fragment_url(correction),
+        labels=STATUS_LABELS,
+        moves=moves,
+        now=utcnow(),
+        status_form=status_form,
+        assign_form=assign_form,
         note_form=forms.get("note_form") or NoteForm(formdata=None),
         merge_form=forms.get("merge_form") or MergeForm(formdata=None),
     ), status_code
@@ -179,9 +204,15 @@ def _render_detail(correction_id: int, status_code: int = 200, **forms):
 
 def _status_form(correction, suggestion: wording.Suggestion | None) -> StatusForm:
     if suggestion is not None:  # "Use this wording" without JavaScript: a draft public note
-        return StatusForm(formdata=None, note_kind="public", note=_(
-            "We wrote “%(passage)s”. It should read “%(wording)s”.",
-            passage=correction.quote_text, wording=suggestion.text))
+        return StatusForm(
+            formdata=None,
+            note_kind="public",
+            note=_(
+                "We wrote “%(passage)s”. It should read “%(wording)s”.",
+                passage=correction.quote_text,
+                wording=suggestion.text,
+            ),
+        )
     if correction.is_open:
         return StatusForm(formdata=None, note=correction.public_note, note_kind="public")
     return StatusForm(formdata=None, note="", note_kind="internal")  # e.g. why it is reopened
@@ -212,12 +243,12 @@ def triage_status(correction_id: int):
         return _duplicate(correction, form)
     note, public_note = form.notes()
     try:
-        triage.change_status(correction, status, current_user, note=note,
-                             public_note=public_note)
+        triage.change_status(correction, status, current_user, note=note, public_note=public_note)
     except DomainError as error:
         return _refused(correction_id, "status_form", form, error)
-    done = _("Correction #%(number)s is now %(state)s.", number=correction_id,
-               state=STATE_WORDS[status])
+    done = _(
+        "Correction #%(number)s is now %(state)s.", number=correction_id, state=STATE_WORDS[status]
+    )
     if request.form.get("back") == "list":  # a key pressed on the list: back to the list
         db.session.commit()
         flash(done, "success")
@@ -229,10 +260,17 @@ def triage_status(correction_id: int):
 
 def _duplicate(correction, form: StatusForm):
     if not form.duplicate_of.data:
-        return _refused(correction.id, "status_form", form, InvalidInput(
-            _("Give the number of the correction this one repeats."), field="duplicate_of"))
-    return redirect(url_for(".triage_merge_confirm", correction_id=correction.id,
-                            target=form.duplicate_of.data))
+        return _refused(
+            correction.id,
+            "status_form",
+            form,
+            InvalidInput(
+                _("Give the number of the correction this one repeats."), field="duplicate_of"
+            ),
+        )
+    return redirect(
+        url_for(".triage_merge_confirm", correction_id=correction.id, target=form.duplicate_of.data)
+    )
 
 
 def _next(correction, message: str):
@@ -260,13 +298,20 @@ def triage_assign(correction_id: int):
     try:
         triage.assign(correction, parse_assignee(form.assignee.data))
     except ValueError:
-        return _refused(correction_id, "assign_form", form,
-                        InvalidInput(_("Choose an editor from the list."), field="assignee"))
+        return _refused(
+            correction_id,
+            "assign_form",
+            form,
+            InvalidInput(_("Choose an editor from the list."), field="assignee"),
+        )
     except DomainError as error:
         return _refused(correction_id, "assign_form", form, error)
     if correction.assignee:
-        message = _("Correction #%(number)s is assigned to %(editor)s.", number=correction_id,
-                    editor=correction.assignee.name)
+        message = _(
+            "Correction #%(number)s is assigned to %(editor)s.",
+            number=correction_id,
+            editor=correction.assignee.name,
+        )
     else:
         message = _("Correction #%(number)s is assigned to nobody.", number=correction_id)
     if request.form.get("back") == "list":
@@ -300,8 +345,10 @@ def triage_merge_confirm(correction_id: int):
     target = db.session.get(Correction, form.target.data) if form.validate() else None
     if target is None or target.id == correction.id or not correction.is_open:
         form.target.errors = list(form.target.errors) or [
-            _("Only a new or in-review correction can be merged.") if not correction.is_open
-            else _("Give the number of another correction.")]
+            _("Only a new or in-review correction can be merged.")
+            if not correction.is_open
+            else _("Give the number of another correction.")
+        ]
         return _render_detail(correction_id, 422, merge_form=form)
     return triage_flow.merge_page(correction, target)
 
@@ -319,6 +366,12 @@ def triage_merge(correction_id: int):
     except DomainError as error:
         return _refused(correction_id, "merge_form", form, error)
     db.session.commit()
-    flash(_("Correction #%(number)s is merged into #%(target)s.", number=correction_id,
-            target=target.id), "success")
+    flash(
+        _(
+            "Correction #%(number)s is merged into #%(target)s.",
+            number=correction_id,
+            target=target.id,
+        ),
+        "success",
+    )
     return redirect(url_for(".triage_detail", correction_id=target.id))

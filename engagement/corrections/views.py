@@ -34,18 +34,21 @@ def report():
             db.session.commit()
             flash(_("Thank you. The editors will look at the passage you reported."), "success")
             # Back on the form with the article kept, and a way back to it.
-            return redirect(url_for("corrections.report", url=data.url, title=data.title,
-                                    sent=1))
+            return redirect(url_for("corrections.report", url=data.url, title=data.title, sent=1))
     status = 422 if form.errors or general else 200
-    return render_template("corrections/report.html", form=form, general=general,
-                           back_url=_back_url()), status
+    return render_template(
+        "corrections/report.html", form=form, general=general, back_url=_back_url()
+    ), status
 
 
 def _back_url() -> str | None:
     """After sending, the article the reader came from (only on this newsroom's sites)."""
     url = (request.args.get("url") or "").strip()
-    if request.method != "GET" or not request.args.get("sent") or not url.lower().startswith(
-            ("http://", "https://")):
+    if (
+        request.method != "GET"
+        or not request.args.get("sent")
+        or not url.lower().startswith(("http://", "https://"))
+    ):
         return None
     try:
         host = grouping.url_host(url)
@@ -56,7 +59,9 @@ def _back_url() -> str | None:
 
 def _sender() -> services.Sender:
     patron = current_patron()
-    return services.Sender(ip=request.remote_addr or "", source="form",
-                           user_agent=request.user_agent.string or "",
-                           patron_id=patron.id if patron else None)
-
+    return services.Sender(
+        ip=request.remote_addr or "",
+        source="form",
+        user_agent=request.user_agent.string or "",
+        patron_id=patron.id if patron else None,
+    )

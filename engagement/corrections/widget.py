@@ -17,8 +17,13 @@ CACHE_SECONDS = 3600  # every article page loads the script; a fixed URL, so not
 
 
 def _serve(filename: str, mimetype: str):
-    response = send_file(os.path.join(STATIC_DIR, filename), mimetype=mimetype, etag=True,
-                         conditional=True, max_age=CACHE_SECONDS)
+    response = send_file(
+        os.path.join(STATIC_DIR, filename),
+        mimetype=mimetype,
+        etag=True,
+        conditional=True,
+        max_age=CACHE_SECONDS,
+    )
     response.cache_control.public = True
     # Outlets' pages on other origins load these files.
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"

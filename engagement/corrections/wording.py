@@ -63,8 +63,10 @@ def suggestions_of(correction: Correction) -> list[Suggestion]:
         first_seen.setdefault(_key(text), text)
     ordered = sorted(counts.items(), key=lambda item: (-item[1], first_seen[item[0]]))
     passage = " ".join(correction.quote_exact.split())
-    return [Suggestion(n, first_seen[key], readers, word_diff(passage, first_seen[key]))
-            for n, (key, readers) in enumerate(ordered, start=1)]
+    return [
+        Suggestion(n, first_seen[key], readers, word_diff(passage, first_seen[key]))
+        for n, (key, readers) in enumerate(ordered, start=1)
+    ]
 
 
 def chosen(suggestions: list[Suggestion], raw: str | None) -> Suggestion | None:

@@ -31,8 +31,9 @@ def seed() -> None:
         raise click.ClickException(f"demo data is for development; ENGAGEMENT_ENV is {env}")
     lines = []
     if accounts.find_editor(DEMO_ADMIN_EMAIL) is None:
-        accounts.create_editor(DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, role="admin",
-                               display_name="Demo Admin")
+        accounts.create_editor(
+            DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, role="admin", display_name="Demo Admin"
+        )
     lines.append(f"Demo admin: {DEMO_ADMIN_EMAIL} / {DEMO_ADMIN_PASSWORD}")
     for seeder in _seeders():
         lines.extend(seeder() or [])

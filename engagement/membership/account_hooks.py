@@ -25,11 +25,25 @@ from engagement.membership.blueprints import public
 from engagement.membership.models import Donation, Membership, StripeEvent
 
 # Keys whose value is about a person wherever they appear in a Stripe object.
-PERSONAL_KEYS = frozenset({
-    "customer_details", "billing_details", "address", "phone", "shipping", "shipping_details",
-    "shipping_address", "customer_address", "customer_phone", "customer_shipping",
-    "customer_email", "customer_name", "email", "receipt_email", "name",
-})
+PERSONAL_KEYS = frozenset(
+    {
+        "customer_details",
+        "billing_details",
+        "address",
+        "phone",
+        "shipping",
+        "shipping_details",
+        "shipping_address",
+        "customer_address",
+        "customer_phone",
+        "customer_shipping",
+        "customer_email",
+        "customer_name",
+        "email",
+        "receipt_email",
+        "name",
+    }
+)
 # Objects whose `name` is the newsroom's (a product, a price), not a person's.
 NAMED_THINGS = frozenset({"product", "price", "plan", "coupon", "promotion_code", "tax_rate"})
 
@@ -41,8 +55,10 @@ def _is_personal(key: str, holder: dict) -> bool:
 def scrub_payload(value: Any, traces: Traces) -> Any:
     """The Stripe object with personal fields emptied and the person's traces replaced."""
     if isinstance(value, dict):
-        return {key: None if _is_personal(key, value) else scrub_payload(item, traces)
-                for key, item in value.items()}
+        return {
+            key: None if _is_personal(key, value) else scrub_payload(item, traces)
+            for key, item in value.items()
+        }
     if isinstance(value, list):
         return [scrub_payload(item, traces) for item in value]
     if isinstance(value, str):
@@ -68,11 +84,16 @@ def personal_fields(value: Any, path: str = "") -> dict[str, Any]:
 
 
 def _object_ids(patron: Patron) -> set[str]:
-    subscriptions = db.session.scalars(select(Membership.stripe_subscription_id).where(
-        Membership.patron_id == patron.id, Membership.stripe_subscription_id.is_not(None)))
-    gifts = db.session.execute(select(Donation.stripe_checkout_session_id,
-                                      Donation.stripe_payment_intent_id)
-                               .where(Donation.patron_id == patron.id))
+    subscriptions = db.session.scalars(
+        select(Membership.stripe_subscription_id).where(
+            Membership.patron_id == patron.id, Membership.stripe_subscription_id.is_not(None)
+        )
+    )
+    gifts = db.session.execute(
+        select(Donation.stripe_checkout_session_id, Donation.stripe_payment_intent_id).where(
+            Donation.patron_id == patron.id
+        )
+    )
     ids = set(subscriptions)
     for session_id, intent_id in gifts:
         ids |= {session_id, intent_id}
@@ -81,10 +102,12 @@ def _object_ids(patron: Patron) -> set[str]:
 
 def _about(objects: set[str], traces: Traces) -> list[ColumnElement[bool]]:
     conditions = [StripeEvent.object_id.in_(objects)] if objects else []
-    conditions += [StripeEvent.payload.contains(object_id, autoescape=True)
-                   for object_id in objects]
-    conditions += [func.lower(StripeEvent.payload).contains(email, autoescape=True)
-                   for email in traces.emails]
+    conditions += [
+        StripeEvent.payload.contains(object_id, autoescape=True) for object_id in objects
+    ]
+    conditions += [
+        func.lower(StripeEvent.payload).contains(email, autoescape=True) for email in traces.emails
+    ]
     return conditions
 
 
@@ -93,8 +116,13 @@ def customer_ids_of(patron: Patron, traces: Traces, objects: set[str]) -> set[st
     customers = {patron.stripe_customer_id} if patron.stripe_customer_id else set()
     conditions = _about(objects, traces)
     if conditions:
-        customers |= set(db.session.scalars(select(StripeEvent.customer_id).where(
-            StripeEvent.customer_id.is_not(None), or_(*conditions)).distinct()))
+        customers |= set(
+            db.session.scalars(
+                select(StripeEvent.customer_id)
+                .where(StripeEvent.customer_id.is_not(None), or_(*conditions))
+                .distinct()
+            )
+        )
     return customers
 
 
@@ -107,8 +135,7 @@ def events_of(patron: Patron, traces: Traces) -> tuple[list[StripeEvent], set[st
         conditions.append(StripeEvent.customer_id.in_(customers))
     if not conditions:
         return [], customers
-    rows = db.session.scalars(select(StripeEvent).where(or_(*conditions))
-                              .order_by(StripeEvent.id))
+    rows = db.session.scalars(select(StripeEvent).where(or_(*conditions)).order_by(StripeEvent.id))
     return list(rows), customers
 
 
@@ -125,8 +152,11 @@ def erase_stripe_events(patron: Patron) -> None:
             payload = json.loads(event.payload)
         except ValueError:
             payload = None
-        event.payload = (json.dumps(scrub_payload(payload, traces), separators=(",", ":"))
-                         if payload is not None else traces.scrub(event.payload))
+        event.payload = (
+            json.dumps(scrub_payload(payload, traces), separators=(",", ":"))
+            if payload is not None
+            else traces.scrub(event.payload)
+        )
         event.error = traces.scrub(event.error)
     now = utcnow()
     for customer_id in customers:
@@ -143,9 +173,15 @@ def stripe_events_data(patron: Patron) -> list[dict]:
             fields = personal_fields(json.loads(event.payload))
         except ValueError:
             fields = {}
-        listed.append({"id": event.stripe_id, "type": event.type, "customer": event.customer_id,
-                       "received_at": event.received_at.isoformat()
-                       if event.received_at else None, "personal_fields": fields})
+        listed.append(
+            {
+                "id": event.stripe_id,
+                "type": event.type,
+                "customer": event.customer_id,
+                "received_at": event.received_at.isoformat() if event.received_at else None,
+                "personal_fields": fields,
+            }
+        )
     return listed
 
 
@@ -155,10 +191,16 @@ EMAIL_KEYS = ("email", "customer_email", "receipt_email")
 def redact_if_erased(row: StripeEvent, event: dict) -> None:
     """Store an event about a person who erased their data without its personal fields."""
     fields = personal_fields(event)
-    emails = [value for path, value in fields.items()
-              if path.rsplit(".", 1)[-1] in EMAIL_KEYS and isinstance(value, str)]
-    emails += [value["email"] for value in fields.values()
-               if isinstance(value, dict) and isinstance(value.get("email"), str)]
+    emails = [
+        value
+        for path, value in fields.items()
+        if path.rsplit(".", 1)[-1] in EMAIL_KEYS and isinstance(value, str)
+    ]
+    emails += [
+        value["email"]
+        for value in fields.values()
+        if isinstance(value, dict) and isinstance(value.get("email"), str)
+    ]
     if any_erased(row.customer_id, emails, row.api_created_at):  # one query
         row.payload = json.dumps(scrub_payload(event, Traces()), separators=(",", ":"))
 

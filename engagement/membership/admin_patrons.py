@@ -54,12 +54,18 @@ def index():
     args = flt.as_args()
     more = page * patrons.PAGE_SIZE < total
     return render_template(
-        "membership/newsroom/patrons/index.html", listed=listed, total=total, flt=flt,
-        tiers=ordered_tiers(), statuses=patrons.STATUS_CHOICES, page=page,
+        "membership/newsroom/patrons/index.html",
+        listed=listed,
+        total=total,
+        flt=flt,
+        tiers=ordered_tiers(),
+        statuses=patrons.STATUS_CHOICES,
+        page=page,
         status_label=patrons.status_label,
         next_url=url_for(".index", page=page + 1, **args) if more else None,
         prev_url=url_for(".index", page=page - 1, **args) if page > 1 else None,
-        csv_url=url_for(".export_csv", **args))
+        csv_url=url_for(".export_csv", **args),
+    )
 
 
 @newsroom.get("/patrons.csv")
@@ -68,10 +74,14 @@ def export_csv():
     """Every patron matching the current filters, as CSV, streamed."""
     flt = patrons.PatronFilter.from_args(request.args)
     filename = f"patrons-{date.today().isoformat()}.csv"
-    return Response(stream_with_context(patrons.csv_lines(patrons.iter_rows(flt))),
-                    mimetype="text/csv", headers={
-                        "Content-Disposition": f'attachment; filename="{filename}"',
-                        "Cache-Control": "no-store"})
+    return Response(
+        stream_with_context(patrons.csv_lines(patrons.iter_rows(flt))),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @newsroom.get("/patrons/<int:patron_id>")
@@ -83,14 +93,21 @@ def show(patron_id: int):
     memberships = memberships_of(patron)
     granted_by = {m.granted_by_id for m in memberships if m.granted_by_id}
     if granted_by:
-        editors = {e.id: e for e in db.session.scalars(select(Editor).where(
-            Editor.id.in_(granted_by)))}
+        editors = {
+            e.id: e for e in db.session.scalars(select(Editor).where(Editor.id.in_(granted_by)))
+        }
     return render_template(
-        "membership/newsroom/patrons/show.html", patron=patron, memberships=memberships,
-        donations=donations_of(patron), reports=reports_of(patron),
-        events=patrons.stripe_events_of(patron), editors=editors,
-        status_label=patrons.status_label, event_outcome=event_outcome,
-        revoke_form=RevokeForm())
+        "membership/newsroom/patrons/show.html",
+        patron=patron,
+        memberships=memberships,
+        donations=donations_of(patron),
+        reports=reports_of(patron),
+        events=patrons.stripe_events_of(patron),
+        editors=editors,
+        status_label=patrons.status_label,
+        event_outcome=event_outcome,
+        revoke_form=RevokeForm(),
+    )
 
 
 @newsroom.route("/patrons/grant", methods=["GET", "POST"])
@@ -105,15 +122,25 @@ def grant():
     if form.validate_on_submit():
         try:
             membership = grants.grant_membership(
-                form.email.data, db.session.get(Tier, form.tier.data), form.months.data,
-                form.reason.data, current_user)
+                form.email.data,
+                db.session.get(Tier, form.tier.data),
+                form.months.data,
+                form.reason.data,
+                current_user,
+            )
         except DomainError as exc:
             db.session.rollback()
             apply_domain_error(form, exc)
             return render_template("membership/newsroom/patrons/grant.html", form=form), exc.status
         db.session.commit()
-        flash(_("Granted %(tier)s to %(email)s.", tier=membership.tier.name,
-                email=membership.patron.email), "success")
+        flash(
+            _(
+                "Granted %(tier)s to %(email)s.",
+                tier=membership.tier.name,
+                email=membership.patron.email,
+            ),
+            "success",
+        )
         return redirect(url_for(".show", patron_id=membership.patron_id), 303)
     if form.is_submitted():
         status = 422
@@ -129,17 +156,28 @@ def revoke_confirm(patron_id: int, membership_id: int):
         abort(404)
     back = url_for(".show", patron_id=patron_id)
     email = membership.patron.email
-    title = (_("Revoke %(email)s's %(tier)s membership?", email=email,
-               tier=membership.tier.name) if membership.tier else
-             _("Revoke %(email)s's complimentary membership?", email=email))
+    title = (
+        _("Revoke %(email)s's %(tier)s membership?", email=email, tier=membership.tier.name)
+        if membership.tier
+        else _("Revoke %(email)s's complimentary membership?", email=email)
+    )
     return confirm(
         title,
-        [_("%(email)s stops being a patron through this grant now; a paid membership they hold "
-           "is not touched.", email=email),
-         _("If the tier lets them vote, their votes in open rounds no longer count at the "
-           "close.")],
+        [
+            _(
+                "%(email)s stops being a patron through this grant now; a paid membership they "
+                "hold is not touched.",
+                email=email,
+            ),
+            _(
+                "If the tier lets them vote, their votes in open rounds no longer count at the "
+                "close."
+            ),
+        ],
         url_for(".revoke", patron_id=patron_id, membership_id=membership_id),
-        _("Revoke now"), back)
+        _("Revoke now"),
+        back,
+    )
 
 
 @newsroom.post("/patrons/<int:patron_id>/grants/<int:membership_id>/revoke")
@@ -162,5 +200,6 @@ def _figures_panel() -> dict:
 
 
 registry.register_nav(newsroom, _l("Patrons"), "membership_newsroom.index", order=50)
-registry.register_panel(newsroom, "patrons", "membership/newsroom/patrons/panel.html",
-                        _figures_panel, order=25)
+registry.register_panel(
+    newsroom, "patrons", "membership/newsroom/patrons/panel.html", _figures_panel, order=25
+)

@@ -89,16 +89,26 @@ def webhook_events():
     if outcome:
         query = query.where(StripeEvent.outcome == outcome)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(query.order_by(StripeEvent.received_at.desc(), StripeEvent.id.desc())
-                              .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    rows = db.session.scalars(
+        query.order_by(StripeEvent.received_at.desc(), StripeEvent.id.desc())
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
     args = {"outcome": outcome or "any"}
     return render_template(
-        "membership/newsroom/webhooks.html", rows=rows, outcome=outcome, outcomes=EVENT_OUTCOMES,
-        total=total, form=ProcessAgainForm(), event_outcome=event_outcome,
+        "membership/newsroom/webhooks.html",
+        rows=rows,
+        outcome=outcome,
+        outcomes=EVENT_OUTCOMES,
+        total=total,
+        form=ProcessAgainForm(),
+        event_outcome=event_outcome,
         sources=[source(outcome) for source in sources_of(current_app)],
         next_url=url_for(".webhook_events", page=page + 1, **args)
-        if page * PAGE_SIZE < total else None,
-        prev_url=url_for(".webhook_events", page=page - 1, **args) if page > 1 else None)
+        if page * PAGE_SIZE < total
+        else None,
+        prev_url=url_for(".webhook_events", page=page - 1, **args) if page > 1 else None,
+    )
 
 
 @newsroom.get("/webhooks/<int:event_id>/process")
@@ -108,19 +118,37 @@ def webhook_process_confirm(event_id: int):
     row = db.get_or_404(StripeEvent, event_id)
     back = url_for(".webhook_events")
     if row.outcome != "failed":
-        flash(_("%(event)s did not fail (%(outcome)s): nothing to redo.", event=row.stripe_id,
-                outcome=event_outcome(row.outcome)), "error")
+        flash(
+            _(
+                "%(event)s did not fail (%(outcome)s): nothing to redo.",
+                event=row.stripe_id,
+                outcome=event_outcome(row.outcome),
+            ),
+            "error",
+        )
         return redirect(back, 303)
     return confirm(
         _("Process %(event)s again?", event=row.stripe_id),
-        [_("The stored %(type)s event runs through the webhook's handler again, as if Stripe "
-           "sent it now.", type=row.type),
-         _("It may change one patron's membership and send them a mail (a welcome or a "
-           "notice), as the first delivery would have."),
-         _("It failed with: %(error)s", error=row.error) if row.error else
-         _("It failed without a message.")],
-        url_for(".webhook_process", event_id=row.id), _("Process again"), back,
-        [("outcome", "failed")], danger=False)
+        [
+            _(
+                "The stored %(type)s event runs through the webhook's handler again, as if Stripe "
+                "sent it now.",
+                type=row.type,
+            ),
+            _(
+                "It may change one patron's membership and send them a mail (a welcome or a "
+                "notice), as the first delivery would have."
+            ),
+            _("It failed with: %(error)s", error=row.error)
+            if row.error
+            else _("It failed without a message."),
+        ],
+        url_for(".webhook_process", event_id=row.id),
+        _("Process again"),
+        back,
+        [("outcome", "failed")],
+        danger=False,
+    )
 
 
 @newsroom.post("/webhooks/<int:event_id>/process")
@@ -133,15 +161,28 @@ def webhook_process(event_id: int):
     stripe_id = row.stripe_id
     status, outcome = process_again(row)
     if status == 200:
-        flash(_("Processed %(event)s again: %(outcome)s.", event=stripe_id,
-                outcome=event_outcome(outcome)), "success")
+        flash(
+            _(
+                "Processed %(event)s again: %(outcome)s.",
+                event=stripe_id,
+                outcome=event_outcome(outcome),
+            ),
+            "success",
+        )
     else:
-        flash(_("Processing %(event)s again did not succeed: %(outcome)s.", event=stripe_id,
-                outcome=event_outcome(outcome)), "error")
+        flash(
+            _(
+                "Processing %(event)s again did not succeed: %(outcome)s.",
+                event=stripe_id,
+                outcome=event_outcome(outcome),
+            ),
+            "error",
+        )
     back = request.form.get("outcome", "")
     args = {"outcome": back} if back in EVENT_OUTCOMES else {}
     return redirect(url_for(".webhook_events", **args), 303)
 
 
-registry.register_nav(newsroom, _l("Webhooks"), "membership_newsroom.webhook_events",
-                      admin_only=True, order=65)
+registry.register_nav(
+    newsroom, _l("Webhooks"), "membership_newsroom.webhook_events", admin_only=True, order=65
+)

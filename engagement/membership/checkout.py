@@ -45,8 +45,7 @@ class CheckoutRequest:
 
 def find_tier(slug: str | None) -> Tier:
     """An active tier by slug; InvalidInput on the `tier` field otherwise."""
-    tier = db.session.scalar(select(Tier).where(Tier.slug == (slug or ""),
-                                                Tier.active.is_(True)))
+    tier = db.session.scalar(select(Tier).where(Tier.slug == (slug or ""), Tier.active.is_(True)))
     if tier is None:
         raise InvalidInput(_("Choose one of the tiers."), field="tier")
     return tier
@@ -60,11 +59,13 @@ def check_amount(amount: int | None, field: str) -> int:
     if amount is None:
         raise InvalidInput(_("Enter an amount."), field=field)
     if amount < low:
-        raise InvalidInput(_("The smallest amount is %(amount)s.", amount=money(low, currency)),
-                           field=field)
+        raise InvalidInput(
+            _("The smallest amount is %(amount)s.", amount=money(low, currency)), field=field
+        )
     if amount > high:
-        raise InvalidInput(_("The largest amount is %(amount)s.", amount=money(high, currency)),
-                           field=field)
+        raise InvalidInput(
+            _("The largest amount is %(amount)s.", amount=money(high, currency)), field=field
+        )
     return amount
 
 
@@ -80,8 +81,14 @@ def tell_a_live_member(email: str) -> None:
     if membership is None:
         return
     day = utcnow().date().isoformat()
-    enqueue("membership_already", patron.email, f"membership-already:{_email_ref(email)}:{day}",
-            patron=patron, membership=membership, account_url=public_url("accounts.patron_account"))
+    enqueue(
+        "membership_already",
+        patron.email,
+        f"membership-already:{_email_ref(email)}:{day}",
+        patron=patron,
+        membership=membership,
+        account_url=public_url("accounts.patron_account"),
+    )
 
 
 def _idempotency_key(order: CheckoutRequest, params: dict) -> str:
@@ -89,9 +96,15 @@ def _idempotency_key(order: CheckoutRequest, params: dict) -> str:
     # parameters are part of the key: the same key with other parameters (say the address has
     # become a Stripe customer since) would make Stripe refuse, and that refusal would tell
     # whoever asks that the address now belongs to a patron (issue 14, item 6).
-    parts = [order.kind, order.email or "", order.tier.slug if order.tier else "",
-             order.interval, str(order.amount or ""), order.nonce,
-             json.dumps(params, sort_keys=True)]
+    parts = [
+        order.kind,
+        order.email or "",
+        order.tier.slug if order.tier else "",
+        order.interval,
+        str(order.amount or ""),
+        order.nonce,
+        json.dumps(params, sort_keys=True),
+    ]
     return "engagement-checkout-" + hashlib.sha256("|".join(parts).encode()).hexdigest()[:40]
 
 
@@ -105,36 +118,67 @@ def _line_item(gw: Gateway, order: CheckoutRequest, currency: str) -> tuple[dict
         if not price_id or tier.needs_sync:
             sync_tier(gw, tier)
             price_id = tier.price_id_for(order.interval)
-        metadata = {"engagement_kind": "membership", "engagement_tier": tier.slug,
-                    "engagement_interval": order.interval}
+        metadata = {
+            "engagement_kind": "membership",
+            "engagement_tier": tier.slug,
+            "engagement_interval": order.interval,
+        }
         return {"price": price_id, "quantity": 1}, metadata
     if order.kind == "custom":
-        ensure_product(gw, CUSTOM_PRODUCT_ID, {
-            "name": "Membership (your own amount)", "description": "Your own amount",
-            "active": True, "metadata": {"engagement_product": CUSTOM_PRODUCT_ID}})
+        ensure_product(
+            gw,
+            CUSTOM_PRODUCT_ID,
+            {
+                "name": "Membership (your own amount)",
+                "description": "Your own amount",
+                "active": True,
+                "metadata": {"engagement_product": CUSTOM_PRODUCT_ID},
+            },
+        )
         tier = order.tier
-        metadata = {"engagement_kind": "membership", "engagement_interval": order.interval,
-                    "engagement_amount": str(order.amount)}
+        metadata = {
+            "engagement_kind": "membership",
+            "engagement_interval": order.interval,
+            "engagement_amount": str(order.amount),
+        }
         if tier is not None:
             metadata["engagement_tier"] = tier.slug
-        price_data = {"currency": currency, "unit_amount": order.amount,
-                      "product": CUSTOM_PRODUCT_ID, "recurring": {"interval": order.interval}}
+        price_data = {
+            "currency": currency,
+            "unit_amount": order.amount,
+            "product": CUSTOM_PRODUCT_ID,
+            "recurring": {"interval": order.interval},
+        }
         return {"price_data": price_data, "quantity": 1}, metadata
-    ensure_product(gw, GIFT_PRODUCT_ID, {
-        "name": "One-time gift", "description": "One-time gift", "active": True,
-        "metadata": {"engagement_product": GIFT_PRODUCT_ID}})
-    price_data = {"currency": currency, "unit_amount": order.amount,
-                  "product": GIFT_PRODUCT_ID}
-    return {"price_data": price_data, "quantity": 1}, {"engagement_kind": "gift",
-                                                       "engagement_amount": str(order.amount)}
+    ensure_product(
+        gw,
+        GIFT_PRODUCT_ID,
+        {
+            "name": "One-time gift",
+            "description": "One-time gift",
+            "active": True,
+            "metadata": {"engagement_product": GIFT_PRODUCT_ID},
+        },
+    )
+    price_data = {"currency": currency, "unit_amount": order.amount, "product": GIFT_PRODUCT_ID}
+    return {"price_data": price_data, "quantity": 1}, {
+        "engagement_kind": "gift",
+        "engagement_amount": str(order.amount),
+    }
 
 
 def tier_for_amount(amount: int, interval: str = "month") -> Tier | None:
     """For "your own amount": the richest active tier the amount pays for in that interval."""
     column = Tier.monthly_amount if interval == "month" else Tier.yearly_amount
-    return db.session.scalars(select(Tier).where(
-        Tier.active.is_(True), column.is_not(None), column <= amount,
-    ).order_by(column.desc(), Tier.position)).first()
+    return db.session.scalars(
+        select(Tier)
+        .where(
+            Tier.active.is_(True),
+            column.is_not(None),
+            column <= amount,
+        )
+        .order_by(column.desc(), Tier.position)
+    ).first()
 
 
 def start_checkout(gw: Gateway, order: CheckoutRequest) -> dict:
@@ -145,8 +189,11 @@ def start_checkout(gw: Gateway, order: CheckoutRequest) -> dict:
         tell_a_live_member(email)
     if order.kind == "custom":
         order.tier = tier_for_amount(order.amount, order.interval)
-    currency = (order.tier.currency if order.kind == "membership"
-                else current_app.config["SUPPORT_CURRENCY"])
+    currency = (
+        order.tier.currency
+        if order.kind == "membership"
+        else current_app.config["SUPPORT_CURRENCY"]
+    )
     line_item, metadata = _line_item(gw, order, currency)
     params: dict = {
         "mode": "payment" if order.kind == "gift" else "subscription",
@@ -178,8 +225,9 @@ def start_checkout(gw: Gateway, order: CheckoutRequest) -> dict:
         params["customer_email"] = email
     if order.kind == "gift":
         params["customer_creation"] = "always"
-    return gw.create_checkout_session(params,
-                                      idempotency_key=_idempotency_key(order, params) + "-2")
+    return gw.create_checkout_session(
+        params, idempotency_key=_idempotency_key(order, params) + "-2"
+    )
 
 
 def _who_pays(email: str | None) -> dict:
@@ -188,8 +236,9 @@ def _who_pays(email: str | None) -> dict:
     if not email:
         return {}
     patron = stripe_sync.find_patron(email=email)
-    params = {"client_reference_id": f"patron-{patron.id}" if patron
-              else f"email-{_email_ref(email)}"}
+    params = {
+        "client_reference_id": f"patron-{patron.id}" if patron else f"email-{_email_ref(email)}"
+    }
     if patron is not None and patron.stripe_customer_id:
         params["customer"] = patron.stripe_customer_id
     else:

@@ -25,13 +25,16 @@ def sync_tiers() -> None:
         synced = tier_service.sync_all(gw)
     except GatewayError as exc:
         db.session.rollback()
-        raise click.ClickException(f"Stripe refused or could not be reached: {exc.message}") \
-            from exc
+        raise click.ClickException(
+            f"Stripe refused or could not be reached: {exc.message}"
+        ) from exc
     db.session.commit()
     for tier in synced:
         prices = ", ".join(
             f"{money(tier.amount_for(i), tier.currency)}/{i} = {tier.price_id_for(i)}"
-            for i in ("month", "year") if tier.amount_for(i))
+            for i in ("month", "year")
+            if tier.amount_for(i)
+        )
         click.echo(f"{tier.slug}: product {tier.stripe_product_id}; {prices}")
     click.echo(f"Synced {len(synced)} tier(s).")
 
@@ -48,8 +51,9 @@ def reconcile() -> None:
         subscriptions = gw.list_subscriptions(status="all")
         customers = gw.list_customers()
     except GatewayError as exc:
-        raise click.ClickException(f"Stripe refused or could not be reached: {exc.message}") \
-            from exc
+        raise click.ClickException(
+            f"Stripe refused or could not be reached: {exc.message}"
+        ) from exc
     changes: list[str] = []
     stderr = sys.stderr
     with click.progressbar(subscriptions, label="Subscriptions", file=stderr) as bar:
@@ -90,13 +94,16 @@ def export_patrons(path: str, q: str, tier_id: int | None, status: str) -> None:
     from engagement.membership import patrons
 
     if status and status not in patrons.STATUS_CHOICES:
-        raise click.BadParameter(f"use one of {', '.join(patrons.STATUS_CHOICES)}",
-                                 param_hint="--status")
+        raise click.BadParameter(
+            f"use one of {', '.join(patrons.STATUS_CHOICES)}", param_hint="--status"
+        )
     flt = patrons.PatronFilter(q=q.strip(), tier_id=tier_id, status=status)
     total = patrons.count_rows(flt)
     written = 0
-    with open(path, "w", newline="", encoding="utf-8") as out, click.progressbar(
-            length=total, label="Patrons", file=sys.stderr) as bar:
+    with (
+        open(path, "w", newline="", encoding="utf-8") as out,
+        click.progressbar(length=total, label="Patrons", file=sys.stderr) as bar,
+    ):
         for line in patrons.csv_lines(_counting(patrons.iter_rows(flt), bar)):
             out.write(line)
         written = bar.pos

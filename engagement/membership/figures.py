@@ -36,16 +36,22 @@ def member_at(m=Membership, at=None, scan: bool = False) -> ColumnElement:
     """SQL: the membership `m` made its patron a patron at `at` (as far as the mirror knows);
     `scan` when most rows match (a count of everyone), so no index is used for it."""
     started = _scanned(m.started_at) if scan else m.started_at
-    return and_(m.status.not_in(NEVER_PAID), started <= at,
-                or_(m.ended_at.is_(None), m.ended_at > at),
-                or_(m.revoked_at.is_(None), m.revoked_at > at),
-                or_(m.access_until.is_(None), m.access_until >= at))
+    return and_(
+        m.status.not_in(NEVER_PAID),
+        started <= at,
+        or_(m.ended_at.is_(None), m.ended_at > at),
+        or_(m.revoked_at.is_(None), m.revoked_at > at),
+        or_(m.access_until.is_(None), m.access_until >= at),
+    )
 
 
 def _ended_between(m, start, end) -> ColumnElement:
     # Each term can use its column's index; together: the membership stopped in [start, end].
-    return or_(m.ended_at.between(start, end), m.revoked_at.between(start, end),
-               m.access_until.between(start, end))
+    return or_(
+        m.ended_at.between(start, end),
+        m.revoked_at.between(start, end),
+        m.access_until.between(start, end),
+    )
 
 
 def stopped_at(m=Membership) -> ColumnElement:
@@ -59,23 +65,28 @@ def _at(name: str):
 
 def _patrons_at() -> Select:
     return select(func.count(func.distinct(Membership.patron_id))).where(
-        member_at(Membership, _at("at"), scan=True))
+        member_at(Membership, _at("at"), scan=True)
+    )
 
 
 def _came() -> Select:
     other = aliased(Membership)
     start, end = _at("start"), _at("end")
     return select(func.count(func.distinct(Membership.patron_id))).where(
-        Membership.started_at > start, member_at(Membership, end),
-        ~exists().where(other.patron_id == Membership.patron_id, member_at(other, start)))
+        Membership.started_at > start,
+        member_at(Membership, end),
+        ~exists().where(other.patron_id == Membership.patron_id, member_at(other, start)),
+    )
 
 
 def _left() -> Select:
     other = aliased(Membership)
     start, end = _at("start"), _at("end")
     return select(func.count(func.distinct(Membership.patron_id))).where(
-        member_at(Membership, start), _ended_between(Membership, start, end),
-        ~exists().where(other.patron_id == Membership.patron_id, member_at(other, end)))
+        member_at(Membership, start),
+        _ended_between(Membership, start, end),
+        ~exists().where(other.patron_id == Membership.patron_id, member_at(other, end)),
+    )
 
 
 def _monthly(m=Membership) -> ColumnElement:
@@ -88,15 +99,21 @@ def _currency() -> ColumnElement:
 
 
 def _revenue() -> Select:
-    return select(_currency(), func.sum(_monthly())).where(
-        Membership.source == "stripe", Membership.amount > 0,
-        Membership.status.in_(ACCESS_STATUSES), _scanned(Membership.access_until) >= _at("at")
-    ).group_by(literal_column("1")).order_by(literal_column("1"))
+    return (
+        select(_currency(), func.sum(_monthly()))
+        .where(
+            Membership.source == "stripe",
+            Membership.amount > 0,
+            Membership.status.in_(ACCESS_STATUSES),
+            _scanned(Membership.access_until) >= _at("at"),
+        )
+        .group_by(literal_column("1"))
+        .order_by(literal_column("1"))
+    )
 
 
 # Built once, bound per request: building a statement costs more CPU than running it here.
-STATEMENTS = {"patrons_at": _patrons_at(), "came": _came(), "left": _left(),
-              "revenue": _revenue()}
+STATEMENTS = {"patrons_at": _patrons_at(), "came": _came(), "left": _left(), "revenue": _revenue()}
 
 
 def _once(name: str, at: datetime, count):
@@ -111,8 +128,9 @@ def _once(name: str, at: datetime, count):
 
 def count_patrons_at(at: datetime) -> int:
     """How many patrons were patrons at `at`."""
-    return _once("patrons_at", at, lambda: db.session.scalar(
-        STATEMENTS["patrons_at"], {"at": at}) or 0)
+    return _once(
+        "patrons_at", at, lambda: db.session.scalar(STATEMENTS["patrons_at"], {"at": at}) or 0
+    )
 
 
 def came_between(start: datetime, end: datetime) -> int:
@@ -126,15 +144,26 @@ def left_between(start: datetime, end: datetime) -> int:
 
 
 def _starts() -> tuple[Select, ColumnElement, None]:
-    return (select().select_from(Membership).where(Membership.status.not_in(NEVER_PAID)),
-            Membership.started_at, None)
+    return (
+        select().select_from(Membership).where(Membership.status.not_in(NEVER_PAID)),
+        Membership.started_at,
+        None,
+    )
 
 
 def _stops() -> tuple[Select, ColumnElement, None]:
     stop = stopped_at()
-    return (select().select_from(Membership).where(
-        Membership.status.not_in(NEVER_PAID), Membership.started_at <= stop,
-        _ended_between(Membership, _at("first"), _at("last"))), stop, None)
+    return (
+        select()
+        .select_from(Membership)
+        .where(
+            Membership.status.not_in(NEVER_PAID),
+            Membership.started_at <= stop,
+            _ended_between(Membership, _at("first"), _at("last")),
+        ),
+        stop,
+        None,
+    )
 
 
 def patron_levels(points: list[datetime]) -> list[int]:
@@ -147,10 +176,16 @@ def patron_levels(points: list[datetime]) -> list[int]:
 
 def _joined() -> tuple[Select, ColumnElement, None]:
     other = aliased(Membership)
-    fresh = ~exists().where(other.patron_id == Membership.patron_id, other.id != Membership.id,
-                            member_at(other, Membership.started_at))
-    return (select().select_from(Membership).where(Membership.status.not_in(NEVER_PAID), fresh),
-            Membership.started_at, None)
+    fresh = ~exists().where(
+        other.patron_id == Membership.patron_id,
+        other.id != Membership.id,
+        member_at(other, Membership.started_at),
+    )
+    return (
+        select().select_from(Membership).where(Membership.status.not_in(NEVER_PAID), fresh),
+        Membership.started_at,
+        None,
+    )
 
 
 def joined_per_window(edges: list[datetime]) -> list[int]:
@@ -162,12 +197,25 @@ def joined_per_window(edges: list[datetime]) -> list[int]:
 def _lapsed() -> tuple[Select, ColumnElement, None]:
     other = aliased(Membership)
     stop, other_stop = stopped_at(), stopped_at(other)
-    covered = exists().where(other.patron_id == Membership.patron_id, other.id != Membership.id,
-                             other.status.not_in(NEVER_PAID), other.started_at <= stop,
-                             or_(other_stop.is_(None), other_stop > stop))
-    return (select().select_from(Membership).where(
-        Membership.status.not_in(NEVER_PAID), Membership.started_at <= stop,
-        _ended_between(Membership, _at("first"), _at("last")), ~covered), stop, None)
+    covered = exists().where(
+        other.patron_id == Membership.patron_id,
+        other.id != Membership.id,
+        other.status.not_in(NEVER_PAID),
+        other.started_at <= stop,
+        or_(other_stop.is_(None), other_stop > stop),
+    )
+    return (
+        select()
+        .select_from(Membership)
+        .where(
+            Membership.status.not_in(NEVER_PAID),
+            Membership.started_at <= stop,
+            _ended_between(Membership, _at("first"), _at("last")),
+            ~covered,
+        ),
+        stop,
+        None,
+    )
 
 
 def lapsed_per_window(edges: list[datetime]) -> list[int]:
@@ -177,28 +225,48 @@ def lapsed_per_window(edges: list[datetime]) -> list[int]:
 
 def monthly_revenue(now: datetime) -> dict[str, int]:
     """Monthly recurring revenue per currency in minor units (yearly / 12; grants count 0)."""
-    return _once("revenue", now, lambda: {
-        code: int(round(total or 0))
-        for code, total in db.session.execute(STATEMENTS["revenue"], {"at": now})})
+    return _once(
+        "revenue",
+        now,
+        lambda: {
+            code: int(round(total or 0))
+            for code, total in db.session.execute(STATEMENTS["revenue"], {"at": now})
+        },
+    )
 
 
 def _paid_in(measure_starts: bool):
     def build() -> tuple[Select, ColumnElement, ColumnElement]:
-        mine = and_(_currency() == bindparam("currency"), Membership.source == "stripe",
-                    Membership.amount > 0, Membership.status.not_in(NEVER_PAID))
+        mine = and_(
+            _currency() == bindparam("currency"),
+            Membership.source == "stripe",
+            Membership.amount > 0,
+            Membership.status.not_in(NEVER_PAID),
+        )
         if measure_starts:
             return select().select_from(Membership).where(mine), Membership.started_at, _monthly()
-        return (select().select_from(Membership).where(
-            mine, _ended_between(Membership, _at("first"), _at("last"))), stopped_at(),
-            _monthly())
+        return (
+            select()
+            .select_from(Membership)
+            .where(mine, _ended_between(Membership, _at("first"), _at("last"))),
+            stopped_at(),
+            _monthly(),
+        )
+
     return build
 
 
 def revenue_levels(points: list[datetime], currency: str) -> list[int]:
     """MRR in `currency` at each point: today's, walked back with what started and stopped."""
     gained = bucketed("revenue-starts", _paid_in(True), points, currency=currency)
-    lost = bucketed("revenue-stops", _paid_in(False), points, currency=currency,
-                    first=points[0], last=points[-1])
+    lost = bucketed(
+        "revenue-stops",
+        _paid_in(False),
+        points,
+        currency=currency,
+        first=points[0],
+        last=points[-1],
+    )
     return levels_back(monthly_revenue(points[-1]).get(currency, 0), gained, lost)
 
 
@@ -206,12 +274,19 @@ def _by_tier() -> Select:
     paid = aliased(Membership)
     name = Tier.name  # NULL: the patron's own amount
     now = _at("at")
-    counted = or_(Membership.source == "stripe", ~exists().where(
-        paid.patron_id == Membership.patron_id, paid.source == "stripe", member_at(paid, now)))
-    return (select(name, func.count(func.distinct(Membership.patron_id)))
-            .select_from(Membership).outerjoin(Tier, Tier.id == Membership.tier_id)
-            .where(member_at(Membership, now, scan=True), counted)
-            .group_by(literal_column("1")))
+    counted = or_(
+        Membership.source == "stripe",
+        ~exists().where(
+            paid.patron_id == Membership.patron_id, paid.source == "stripe", member_at(paid, now)
+        ),
+    )
+    return (
+        select(name, func.count(func.distinct(Membership.patron_id)))
+        .select_from(Membership)
+        .outerjoin(Tier, Tier.id == Membership.tier_id)
+        .where(member_at(Membership, now, scan=True), counted)
+        .group_by(literal_column("1"))
+    )
 
 
 STATEMENTS["by_tier"] = _by_tier()
@@ -220,8 +295,10 @@ STATEMENTS["by_tier"] = _by_tier()
 def patrons_by_tier(now: datetime) -> list[tuple[str, int]]:
     """Patrons per tier now; a patron with a paid membership and a grant counts in the paid."""
     rows = db.session.execute(STATEMENTS["by_tier"], {"at": now})
-    return sorted(((_("Own amount") if n is None else n, c) for n, c in rows),
-                  key=lambda item: (-item[1], item[0]))
+    return sorted(
+        ((_("Own amount") if n is None else n, c) for n, c in rows),
+        key=lambda item: (-item[1], item[0]),
+    )
 
 
 @dataclass(frozen=True)
@@ -251,9 +328,17 @@ def _bars(points: list[tuple[str, int]], shorts: list[str]) -> list[Bar]:
     bars = []
     for index, (label, count) in enumerate(points):
         height = plot_height * count / top
-        bars.append(Bar(label, count, round(CHART_LEFT + index * slot + slot * 0.15, 1),
-                        round(CHART_TOP + plot_height - height, 1), round(slot * 0.7, 1),
-                        round(height, 1), shorts[index]))
+        bars.append(
+            Bar(
+                label,
+                count,
+                round(CHART_LEFT + index * slot + slot * 0.15, 1),
+                round(CHART_TOP + plot_height - height, 1),
+                round(slot * 0.7, 1),
+                round(height, 1),
+                shorts[index],
+            )
+        )
     return bars
 
 
@@ -267,12 +352,18 @@ def membership_figures(now: datetime | None = None) -> dict:
     return {
         "active": levels[-1],
         "by_tier": patrons_by_tier(now),
-        "revenue": [(currency.upper(), money(amount, currency))
-                    for currency, amount in monthly_revenue(now).items()],
+        "revenue": [
+            (currency.upper(), money(amount, currency))
+            for currency, amount in monthly_revenue(now).items()
+        ],
         "new": came_between(month_ago, now),
         "lapsed": left_between(month_ago, now),
         "bars": _bars(points, [month_name(at, "LLL") for at in months]),
-        "chart": {"width": CHART_WIDTH, "height": CHART_HEIGHT, "left": CHART_LEFT,
-                  "baseline": CHART_HEIGHT - CHART_BOTTOM,
-                  "top": max([count for _, count in points] + [0])},
+        "chart": {
+            "width": CHART_WIDTH,
+            "height": CHART_HEIGHT,
+            "left": CHART_LEFT,
+            "baseline": CHART_HEIGHT - CHART_BOTTOM,
+            "top": max([count for _, count in points] + [0]),
+        },
     }

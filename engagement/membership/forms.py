@@ -35,14 +35,22 @@ class MembershipForm(FlaskForm):
 
     kind = HiddenField(default="membership")
     nonce = HiddenField()
-    interval = RadioField(_l("How often"), choices=[SelectChoice("month", _l("Monthly")),
-                                                    SelectChoice("year", _l("Yearly"))],
-                          default="month",
-                          validators=[DataRequired(_l("Choose monthly or yearly."))])
+    interval = RadioField(
+        _l("How often"),
+        choices=[SelectChoice("month", _l("Monthly")), SelectChoice("year", _l("Yearly"))],
+        default="month",
+        validators=[DataRequired(_l("Choose monthly or yearly."))],
+    )
     tier = HiddenField(_l("Membership"), validators=[DataRequired(_l("Choose a membership."))])
     amount = StringField(_l("Your own amount"), validators=[Optional(), Length(max=20)])
-    email = EmailField(_l("Your email"), validators=[
-        Optional(), Email(_l("Enter an email address such as name@example.org.")), Length(max=254)])
+    email = EmailField(
+        _l("Your email"),
+        validators=[
+            Optional(),
+            Email(_l("Enter an email address such as name@example.org.")),
+            Length(max=254),
+        ],
+    )
 
 
 class GiftForm(FlaskForm):
@@ -50,27 +58,40 @@ class GiftForm(FlaskForm):
 
     kind = HiddenField(default="gift")
     nonce = HiddenField()
-    gift_preset = RadioField(_l("Amount"), validate_choice=False,
-                             validators=[DataRequired(_l("Choose an amount."))])
+    gift_preset = RadioField(
+        _l("Amount"), validate_choice=False, validators=[DataRequired(_l("Choose an amount."))]
+    )
     gift_amount = StringField(_l("Another amount"), validators=[Optional(), Length(max=20)])
-    gift_email = EmailField(_l("Your email"), validators=[
-        Optional(), Email(_l("Enter an email address such as name@example.org.")), Length(max=254)])
+    gift_email = EmailField(
+        _l("Your email"),
+        validators=[
+            Optional(),
+            Email(_l("Enter an email address such as name@example.org.")),
+            Length(max=254),
+        ],
+    )
 
 
 class TierForm(FlaskForm):
     """An admin's tier editor; amounts in major units, blank for "not offered"."""
 
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Give the tier a name.")),
-                                               Length(max=80)])
+    name = StringField(
+        _l("Name"), validators=[DataRequired(_l("Give the tier a name.")), Length(max=80)]
+    )
     description = TextAreaField(_l("Description"), validators=[Length(max=2000)])
     monthly_amount = StringField(_l("Monthly amount"), validators=[Length(max=20)])
     yearly_amount = StringField(_l("Yearly amount"), validators=[Length(max=20)])
-    currency = SelectField(_l("Currency"),
-                           choices=[SelectChoice(c, c.upper()) for c in CURRENCIES], default="eur")
-    grants_voting = BooleanField(_l("Grants the right to vote on topics (co-creators)"),
-                                 default=True)
-    position = IntegerField(_l("Order on the support page"), default=0,
-                            validators=[Optional(), NumberRange(min=0, max=1000)])
+    currency = SelectField(
+        _l("Currency"), choices=[SelectChoice(c, c.upper()) for c in CURRENCIES], default="eur"
+    )
+    grants_voting = BooleanField(
+        _l("Grants the right to vote on topics (co-creators)"), default=True
+    )
+    position = IntegerField(
+        _l("Order on the support page"),
+        default=0,
+        validators=[Optional(), NumberRange(min=0, max=1000)],
+    )
     active = BooleanField(_l("On sale"), default=True)
     submit = SubmitField(_l("Save tier"))
 
@@ -83,14 +104,22 @@ def choices(pairs) -> list[SelectChoice]:
 class GrantForm(FlaskForm):
     """An admin's complimentary membership: who, which tier, how long, why."""
 
-    email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter the patron's email.")),
-                                                Email(_l("Enter a valid email address.")),
-                                                Length(max=254)])
+    email = EmailField(
+        _l("Email"),
+        validators=[
+            DataRequired(_l("Enter the patron's email.")),
+            Email(_l("Enter a valid email address.")),
+            Length(max=254),
+        ],
+    )
     tier = SelectField(_l("Tier"), coerce=int, validators=[DataRequired(_l("Choose a tier."))])
-    months = IntegerField(_l("Months (leave empty for no end)"), validators=[
-        Optional(), NumberRange(min=1, max=MAX_MONTHS)])
-    reason = TextAreaField(_l("Why"), validators=[DataRequired(_l("Say why (for the record).")),
-                                                  Length(max=2000)])
+    months = IntegerField(
+        _l("Months (leave empty for no end)"),
+        validators=[Optional(), NumberRange(min=1, max=MAX_MONTHS)],
+    )
+    reason = TextAreaField(
+        _l("Why"), validators=[DataRequired(_l("Say why (for the record).")), Length(max=2000)]
+    )
     submit = SubmitField(_l("Grant membership"))
 
 

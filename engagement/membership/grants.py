@@ -33,13 +33,23 @@ def add_months(moment: datetime, months: int) -> datetime:
 
 def live_grant(patron: Patron) -> Membership | None:
     """The patron's grant that has not ended, if any."""
-    return db.session.scalar(select(Membership).where(
-        Membership.patron_id == patron.id, Membership.source == "grant",
-        Membership.ended_at.is_(None)))
+    return db.session.scalar(
+        select(Membership).where(
+            Membership.patron_id == patron.id,
+            Membership.source == "grant",
+            Membership.ended_at.is_(None),
+        )
+    )
 
 
-def grant_membership(email: str, tier: Tier | None, months: int | None, reason: str,
-                     granted_by: Editor, now: datetime | None = None) -> Membership:
+def grant_membership(
+    email: str,
+    tier: Tier | None,
+    months: int | None,
+    reason: str,
+    granted_by: Editor,
+    now: datetime | None = None,
+) -> Membership:
     """Grant `tier` to the patron with `email` (created when unknown) for `months` (None: no end).
 
     Refuses a bad email, an unknown tier, a month count out of range, an empty reason, and a
@@ -52,8 +62,10 @@ def grant_membership(email: str, tier: Tier | None, months: int | None, reason: 
     if tier is None:
         raise InvalidInput(_("Choose a tier."), field="tier")
     if months is not None and not 1 <= months <= MAX_MONTHS:
-        raise InvalidInput(_("Give between 1 and %(most)s months, or leave it empty for no "
-                             "end.", most=MAX_MONTHS), field="months")
+        raise InvalidInput(
+            _("Give between 1 and %(most)s months, or leave it empty for no end.", most=MAX_MONTHS),
+            field="months",
+        )
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(_("Say why (for the record)."), field="reason")
@@ -65,18 +77,32 @@ def grant_membership(email: str, tier: Tier | None, months: int | None, reason: 
     existing = live_grant(patron)
     if existing is not None:
         if existing.grants_access(now):
-            raise Conflict(_("This patron already has a complimentary membership; revoke it "
-                             "first."), field="email")
+            raise Conflict(
+                _("This patron already has a complimentary membership; revoke it first."),
+                field="email",
+            )
         existing.ended_at = existing.access_until or now  # lapsed: close it
     membership = Membership(
-        patron=patron, tier=tier, source="grant", status="active", started_at=now,
+        patron=patron,
+        tier=tier,
+        source="grant",
+        status="active",
+        started_at=now,
         access_until=add_months(now, months) if months else None,
-        current_period_end=None, granted_by_id=granted_by.id, grant_reason=reason[:2000])
+        current_period_end=None,
+        granted_by_id=granted_by.id,
+        grant_reason=reason[:2000],
+    )
     db.session.add(membership)
     db.session.flush()
     if patron.erased_at is None:
-        enqueue("membership_granted", address, f"membership-granted:{membership.id}",
-                patron=patron, membership=membership)
+        enqueue(
+            "membership_granted",
+            address,
+            f"membership-granted:{membership.id}",
+            patron=patron,
+            membership=membership,
+        )
     return membership
 
 

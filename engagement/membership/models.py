@@ -129,9 +129,7 @@ class Membership(db.Model):
     cancel_at_period_end: Mapped[bool] = mapped_column(default=False)
     cancellation_reason: Mapped[str | None] = mapped_column(String(255))
     # Complimentary memberships ("grant"): who granted them, why, and when they were revoked.
-    granted_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("editors.id", ondelete="SET NULL")
-    )
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("editors.id", ondelete="SET NULL"))
     grant_reason: Mapped[str | None] = mapped_column(Text)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

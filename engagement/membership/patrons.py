@@ -31,8 +31,19 @@ STATUS_LABELS = {
     "paused": _l("paused"),
     NO_MEMBERSHIP: _l("no membership"),
 }
-CSV_COLUMNS = ("email", "name", "tier", "source", "status", "interval", "amount", "currency",
-               "access_until", "since", "stripe_customer_id")
+CSV_COLUMNS = (
+    "email",
+    "name",
+    "tier",
+    "source",
+    "status",
+    "interval",
+    "amount",
+    "currency",
+    "access_until",
+    "since",
+    "stripe_customer_id",
+)
 
 
 def status_label(status: str | None) -> str:
@@ -54,9 +65,11 @@ class PatronFilter:
         """Read the filter from query-string arguments, ignoring values that make no sense."""
         tier = args.get("tier", "")
         status = args.get("status", "")
-        return cls(q=(args.get("q") or "").strip()[:200],
-                   tier_id=parse_id(tier),
-                   status=status if status in STATUS_CHOICES else "")
+        return cls(
+            q=(args.get("q") or "").strip()[:200],
+            tier_id=parse_id(tier),
+            status=status if status in STATUS_CHOICES else "",
+        )
 
     def as_args(self) -> dict:
         """The filter as query-string arguments (for links and the CSV export)."""
@@ -73,8 +86,12 @@ def patrons_query(flt: PatronFilter) -> Select:
     query = select(Patron)
     if flt.q:
         pattern = f"%{_escape_like(flt.q.lower())}%"
-        query = query.where(or_(func.lower(Patron.email).like(pattern, escape="\\"),
-                                func.lower(Patron.name).like(pattern, escape="\\")))
+        query = query.where(
+            or_(
+                func.lower(Patron.email).like(pattern, escape="\\"),
+                func.lower(Patron.name).like(pattern, escape="\\"),
+            )
+        )
     if flt.status == NO_MEMBERSHIP:
         query = query.where(~exists().where(Membership.patron_id == Patron.id))
         if flt.tier_id:
@@ -101,8 +118,9 @@ def main_memberships(patron_ids: list[int]) -> dict[int, Membership]:
     """Each patron's membership to show in a list: a live one first, then the newest."""
     if not patron_ids:
         return {}
-    rows = db.session.scalars(select(Membership).where(Membership.patron_id.in_(patron_ids))
-                              .order_by(Membership.id)).all()
+    rows = db.session.scalars(
+        select(Membership).where(Membership.patron_id.in_(patron_ids)).order_by(Membership.id)
+    ).all()
     chosen: dict[int, Membership] = {}
     for membership in rows:  # oldest first: later rows replace earlier ones
         current = chosen.get(membership.patron_id)
@@ -116,15 +134,19 @@ def row_for(patron: Patron, membership: Membership | None) -> dict:
     return {
         "email": patron.email or "",
         "name": patron.name or "",
-        "tier": (membership.tier.name if membership and membership.tier else
-                 ("own amount" if membership else "")),
+        "tier": (
+            membership.tier.name
+            if membership and membership.tier
+            else ("own amount" if membership else "")
+        ),
         "source": membership.source if membership else "",
         "status": membership.status if membership else NO_MEMBERSHIP,
         "interval": (membership.interval or "") if membership else "",
         "amount": f"{membership.amount / 100:.2f}" if membership and membership.amount else "",
         "currency": (membership.currency or "").upper() if membership else "",
         "access_until": membership.access_until.date().isoformat()
-        if membership and membership.access_until else "",
+        if membership and membership.access_until
+        else "",
         "since": (membership.started_at if membership else patron.created_at).date().isoformat(),
         "stripe_customer_id": patron.stripe_customer_id or "",
     }
@@ -171,13 +193,20 @@ def stripe_events_of(patron: Patron, limit: int = 200) -> list[StripeEvent]:
     conditions = []
     if patron.stripe_customer_id:
         conditions.append(StripeEvent.customer_id == patron.stripe_customer_id)
-    subscription_ids = db.session.scalars(select(Membership.stripe_subscription_id).where(
-        Membership.patron_id == patron.id,
-        Membership.stripe_subscription_id.is_not(None))).all()
+    subscription_ids = db.session.scalars(
+        select(Membership.stripe_subscription_id).where(
+            Membership.patron_id == patron.id, Membership.stripe_subscription_id.is_not(None)
+        )
+    ).all()
     if subscription_ids:
         conditions.append(StripeEvent.object_id.in_(subscription_ids))
     if not conditions:
         return []
-    return list(db.session.scalars(select(StripeEvent).where(or_(*conditions))
-                                   .order_by(StripeEvent.received_at, StripeEvent.id)
-                                   .limit(limit)))
+    return list(
+        db.session.scalars(
+            select(StripeEvent)
+            .where(or_(*conditions))
+            .order_by(StripeEvent.received_at, StripeEvent.id)
+            .limit(limit)
+        )
+    )

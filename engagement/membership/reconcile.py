@@ -18,8 +18,17 @@ from engagement.membership import stripe_sync, webhooks
 from engagement.membership.models import Membership
 from engagement.membership.stripe_gateway import Gateway
 
-WATCHED = ("status", "tier_id", "interval", "amount", "currency", "current_period_end",
-           "access_until", "cancel_at_period_end", "ended_at")
+WATCHED = (
+    "status",
+    "tier_id",
+    "interval",
+    "amount",
+    "currency",
+    "current_period_end",
+    "access_until",
+    "cancel_at_period_end",
+    "ended_at",
+)
 
 
 def _snapshot(membership: Membership | None) -> dict | None:
@@ -40,12 +49,14 @@ def reconcile_subscription(gw: Gateway, subscription: dict) -> list[str]:
     """Mirror one subscription as Stripe has it; lines saying what changed (none: no drift)."""
     if not stripe_sync.subscription_is_ours(subscription):
         return []
-    membership = db.session.scalar(select(Membership).where(
-        Membership.stripe_subscription_id == subscription["id"]))
+    membership = db.session.scalar(
+        select(Membership).where(Membership.stripe_subscription_id == subscription["id"])
+    )
     before = _snapshot(membership)
     try:
-        patron = membership.patron if membership else webhooks._patron_for_subscription(
-            gw, subscription)
+        patron = (
+            membership.patron if membership else webhooks._patron_for_subscription(gw, subscription)
+        )
     except PersonErased:
         return []  # a subscription of a person who erased their data never makes a patron
     result = stripe_sync.sync_subscription(subscription, patron)
@@ -55,10 +66,15 @@ def reconcile_subscription(gw: Gateway, subscription: dict) -> list[str]:
     after = _snapshot(result)
     who = f"{subscription['id']} ({patron.display})"
     if before is None:
-        return [f"{who}: created membership, status {result.status}, access until "
-                f"{_show(result.access_until)}"]
-    return [f"{who}: {name} {_show(before[name])} -> {_show(after[name])}"
-            for name in WATCHED if before[name] != after[name]]
+        return [
+            f"{who}: created membership, status {result.status}, access until "
+            f"{_show(result.access_until)}"
+        ]
+    return [
+        f"{who}: {name} {_show(before[name])} -> {_show(after[name])}"
+        for name in WATCHED
+        if before[name] != after[name]
+    ]
 
 
 def reconcile_customer(gw: Gateway, customer: dict) -> list[str]:
@@ -87,8 +103,15 @@ def reconcile_customer(gw: Gateway, customer: dict) -> list[str]:
 
 def missing_in_stripe(seen_subscription_ids: set[str]) -> list[str]:
     """Live local memberships whose subscription Stripe did not list (left for an editor)."""
-    rows = db.session.scalars(select(Membership).where(
-        Membership.source == "stripe", Membership.ended_at.is_(None),
-        Membership.stripe_subscription_id.is_not(None))).all()
-    return [f"{m.stripe_subscription_id} ({m.patron.display}): not in Stripe; left as it is"
-            for m in rows if m.stripe_subscription_id not in seen_subscription_ids]
+    rows = db.session.scalars(
+        select(Membership).where(
+            Membership.source == "stripe",
+            Membership.ended_at.is_(None),
+            Membership.stripe_subscription_id.is_not(None),
+        )
+    ).all()
+    return [
+        f"{m.stripe_subscription_id} ({m.patron.display}): not in Stripe; left as it is"
+        for m in rows
+        if m.stripe_subscription_id not in seen_subscription_ids
+    ]

@@ -98,8 +98,11 @@ class Gateway:
 
     def create_product(self, params: dict, idempotency_key: str) -> dict:
         """Create a product (params may name its id)."""
-        return self._call(self.client.v1.products.create, params=params,
-                          options={"idempotency_key": idempotency_key})
+        return self._call(
+            self.client.v1.products.create,
+            params=params,
+            options={"idempotency_key": idempotency_key},
+        )
 
     def update_product(self, product_id: str, params: dict) -> dict:
         """Change a product's name, description, active flag or metadata."""
@@ -107,15 +110,19 @@ class Gateway:
 
     def price_by_lookup_key(self, lookup_key: str) -> dict | None:
         """The price holding this lookup key, or None."""
-        found = self._call(self.client.v1.prices.list,
-                           params={"lookup_keys": [lookup_key], "limit": 1})
+        found = self._call(
+            self.client.v1.prices.list, params={"lookup_keys": [lookup_key], "limit": 1}
+        )
         data = found.get("data") or []
         return data[0] if data else None
 
     def create_price(self, params: dict, idempotency_key: str) -> dict:
         """Create a price."""
-        return self._call(self.client.v1.prices.create, params=params,
-                          options={"idempotency_key": idempotency_key})
+        return self._call(
+            self.client.v1.prices.create,
+            params=params,
+            options={"idempotency_key": idempotency_key},
+        )
 
     def archive_price(self, price_id: str) -> dict:
         """Archive a price: no new checkout can use it, existing subscriptions keep it."""
@@ -125,19 +132,25 @@ class Gateway:
 
     def create_checkout_session(self, params: dict, idempotency_key: str) -> dict:
         """Create a Checkout Session; its `url` is where the reader pays."""
-        return self._call(self.client.v1.checkout.sessions.create, params=params,
-                          options={"idempotency_key": idempotency_key})
+        return self._call(
+            self.client.v1.checkout.sessions.create,
+            params=params,
+            options={"idempotency_key": idempotency_key},
+        )
 
     def retrieve_checkout_session(self, session_id: str) -> dict:
         """A Checkout Session."""
         return self._call(self.client.v1.checkout.sessions.retrieve, session_id)
 
-    def create_portal_session(self, customer_id: str, return_url: str,
-                              idempotency_key: str) -> dict:
+    def create_portal_session(
+        self, customer_id: str, return_url: str, idempotency_key: str
+    ) -> dict:
         """A billing-portal session for the customer; its `url` is the portal page."""
-        return self._call(self.client.v1.billing_portal.sessions.create,
-                          params={"customer": customer_id, "return_url": return_url},
-                          options={"idempotency_key": idempotency_key})
+        return self._call(
+            self.client.v1.billing_portal.sessions.create,
+            params={"customer": customer_id, "return_url": return_url},
+            options={"idempotency_key": idempotency_key},
+        )
 
     def retrieve_customer(self, customer_id: str) -> dict:
         """A customer (a deleted one comes back with `deleted: true`)."""
@@ -147,8 +160,9 @@ class Gateway:
         """A subscription as Stripe has it now."""
         return self._call(self.client.v1.subscriptions.retrieve, subscription_id)
 
-    def list_subscriptions(self, customer_id: str | None = None, status: str = "all",
-                           limit: int = 100) -> list[dict]:
+    def list_subscriptions(
+        self, customer_id: str | None = None, status: str = "all", limit: int = 100
+    ) -> list[dict]:
         """Subscriptions (all statuses by default), following pages."""
         params: dict[str, Any] = {"status": status, "limit": limit}
         if customer_id:
@@ -174,14 +188,18 @@ class Gateway:
 
     def cancel_subscription_at_period_end(self, subscription_id: str) -> dict:
         """Ask Stripe to end the subscription when the paid period ends."""
-        return self._call(self.client.v1.subscriptions.update, subscription_id,
-                          params={"cancel_at_period_end": True})
+        return self._call(
+            self.client.v1.subscriptions.update,
+            subscription_id,
+            params={"cancel_at_period_end": True},
+        )
 
     # --- webhooks -----------------------------------------------------------------------------
 
     @staticmethod
-    def verify_event(payload: bytes, signature: str | None, secrets: list[str],
-                     tolerance: int) -> tuple[dict, str]:
+    def verify_event(
+        payload: bytes, signature: str | None, secrets: list[str], tolerance: int
+    ) -> tuple[dict, str]:
         """Check the signature on the raw body against each secret; return (event, body text).
 
         Raises BadSignature when no secret verifies it, the timestamp is outside the tolerance
@@ -219,7 +237,8 @@ def gateway() -> Gateway:
     extensions = current_app.extensions
     existing = extensions.get("stripe_gateway")
     if existing is None:
-        existing = Gateway(current_app.config.get("STRIPE_SECRET_KEY"),
-                           current_app.config.get("STRIPE_API_BASE"))
+        existing = Gateway(
+            current_app.config.get("STRIPE_SECRET_KEY"), current_app.config.get("STRIPE_API_BASE")
+        )
         extensions["stripe_gateway"] = existing
     return existing

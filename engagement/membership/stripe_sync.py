@@ -32,11 +32,13 @@ def from_timestamp(value: int | None) -> datetime | None:
 
 def live_membership(patron: Patron) -> Membership | None:
     """The patron's live (not ended) Stripe membership, if any."""
-    return db.session.scalar(select(Membership).where(
-        Membership.patron_id == patron.id,
-        Membership.source == "stripe",
-        Membership.ended_at.is_(None),
-    ))
+    return db.session.scalar(
+        select(Membership).where(
+            Membership.patron_id == patron.id,
+            Membership.source == "stripe",
+            Membership.ended_at.is_(None),
+        )
+    )
 
 
 def find_patron(email: str | None = None, customer_id: str | None = None) -> Patron | None:
@@ -55,8 +57,12 @@ _BY_CUSTOMER = select(Patron).where(Patron.stripe_customer_id == bindparam("cust
 _BY_EMAIL = select(Patron).where(Patron.email == bindparam("email"))
 
 
-def patron_for_customer(customer_id: str | None, email: str | None, name: str | None = None,
-                        consented_at: datetime | None = None) -> tuple[Patron, bool]:
+def patron_for_customer(
+    customer_id: str | None,
+    email: str | None,
+    name: str | None = None,
+    consented_at: datetime | None = None,
+) -> tuple[Patron, bool]:
     """Find or create the patron for a Stripe customer; (patron, created).
 
     Never makes a patron from a person who erased their data (raises PersonErased), unless
@@ -79,6 +85,7 @@ def patron_for_customer(customer_id: str | None, email: str | None, name: str | 
 
 
 # --- subscriptions ----------------------------------------------------------------------------
+
 
 def subscription_is_ours(subscription: dict) -> bool:
     """True when the subscription sells one of our products or was started by our checkout."""
@@ -108,10 +115,12 @@ def _tier_for(subscription: dict, item: dict) -> Tier | None:
 
 
 def _access_until(status: str, item: dict, subscription: dict) -> datetime | None:
-    period_start = from_timestamp(item.get("current_period_start")
-                                  or subscription.get("current_period_start"))
-    period_end = from_timestamp(item.get("current_period_end")
-                                or subscription.get("current_period_end"))
+    period_start = from_timestamp(
+        item.get("current_period_start") or subscription.get("current_period_start")
+    )
+    period_end = from_timestamp(
+        item.get("current_period_end") or subscription.get("current_period_end")
+    )
     if status in ("active", "trialing"):
         return period_end
     if status == "past_due":
@@ -136,12 +145,12 @@ def _apply(membership: Membership, subscription: dict, item: dict) -> None:
     membership.currency = price.get("currency") or subscription.get("currency")
     membership.tier = _tier_for(subscription, item)
     membership.current_period_end = from_timestamp(
-        item.get("current_period_end") or subscription.get("current_period_end"))
+        item.get("current_period_end") or subscription.get("current_period_end")
+    )
     membership.access_until = _access_until(membership.status, item, subscription)
     membership.cancel_at_period_end = bool(subscription.get("cancel_at_period_end"))
     details = subscription.get("cancellation_details") or {}
-    membership.cancellation_reason = (details.get("feedback") or details.get("reason")
-                                      or None)
+    membership.cancellation_reason = details.get("feedback") or details.get("reason") or None
     membership.started_at = from_timestamp(subscription.get("start_date")) or membership.started_at
     if membership.status in ENDED_STATUSES and membership.ended_at is None:
         membership.ended_at = from_timestamp(subscription.get("ended_at")) or utcnow()
@@ -153,8 +162,9 @@ def sync_subscription(subscription: dict, patron: Patron) -> Membership | None:
     Queues the welcome, cancellation and ended mails on the transitions, each once. Returns None
     when the patron already has another live membership (the second is left to the editors).
     """
-    membership = db.session.scalar(select(Membership).where(
-        Membership.stripe_subscription_id == subscription["id"]))
+    membership = db.session.scalar(
+        select(Membership).where(Membership.stripe_subscription_id == subscription["id"])
+    )
     items = _items(subscription)
     if not items:
         return membership
@@ -163,8 +173,9 @@ def sync_subscription(subscription: dict, patron: Patron) -> Membership | None:
         if other is not None and subscription.get("status") not in ENDED_STATUSES:
             _notify_second_subscription(patron, other, subscription)
             return None
-        membership = Membership(patron=patron, source="stripe",
-                                stripe_subscription_id=subscription["id"])
+        membership = Membership(
+            patron=patron, source="stripe", stripe_subscription_id=subscription["id"]
+        )
         db.session.add(membership)
         before = {"access": False, "cancel": False, "ended": False}
     else:
@@ -186,29 +197,61 @@ def _mail_transitions(membership: Membership, before: dict) -> None:
     who, tier = patron.display, membership.tier.name if membership.tier else None
     if membership.status in ACCESS_STATUSES and not before["access"] and not before["ended"]:
         if patron.email:
-            enqueue("membership_welcome", patron.email, f"membership-welcome:{sub_id}",
-                    patron=patron, membership=membership)
-        notify_editors("patron", "patron_new", f"patron-new:{sub_id}",
-                       summary=lambda: gettext("New patron: %(patron)s (%(tier)s)",
-                                               patron=who, tier=_tier_name(tier)),
-                       url="/newsroom/", patron=patron, membership=membership)
+            enqueue(
+                "membership_welcome",
+                patron.email,
+                f"membership-welcome:{sub_id}",
+                patron=patron,
+                membership=membership,
+            )
+        notify_editors(
+            "patron",
+            "patron_new",
+            f"patron-new:{sub_id}",
+            summary=lambda: gettext(
+                "New patron: %(patron)s (%(tier)s)", patron=who, tier=_tier_name(tier)
+            ),
+            url="/newsroom/",
+            patron=patron,
+            membership=membership,
+        )
     if membership.cancel_at_period_end and not before["cancel"] and membership.ended_at is None:
         period = membership.current_period_end
-        notify_editors("patron", "patron_cancellation",
-                       f"patron-cancel:{sub_id}:{int(period.timestamp()) if period else 0}",
-                       # TRANSLATORS: a digest line: the patron cancelled, the membership runs
-                       # to the period's end; %(tier)s is a tier's name or "own amount".
-                       summary=lambda: gettext("%(patron)s cancelled (%(tier)s)",
-                                               patron=who, tier=_tier_name(tier)),
-                       url="/newsroom/", patron=patron, membership=membership, ended=False)
+        notify_editors(
+            "patron",
+            "patron_cancellation",
+            f"patron-cancel:{sub_id}:{int(period.timestamp()) if period else 0}",
+            # TRANSLATORS: a digest line: the patron cancelled, the membership runs
+            # to the period's end; %(tier)s is a tier's name or "own amount".
+            summary=lambda: gettext(
+                "%(patron)s cancelled (%(tier)s)", patron=who, tier=_tier_name(tier)
+            ),
+            url="/newsroom/",
+            patron=patron,
+            membership=membership,
+            ended=False,
+        )
     if membership.ended_at is not None and not before["ended"] and before["access"]:
         if patron.email:
-            enqueue("membership_ended", patron.email, f"membership-ended:{sub_id}",
-                    patron=patron, membership=membership)
-        notify_editors("patron", "patron_cancellation", f"patron-ended:{sub_id}",
-                       summary=lambda: gettext("Membership ended: %(patron)s (%(tier)s)",
-                                               patron=who, tier=_tier_name(tier)),
-                       url="/newsroom/", patron=patron, membership=membership, ended=True)
+            enqueue(
+                "membership_ended",
+                patron.email,
+                f"membership-ended:{sub_id}",
+                patron=patron,
+                membership=membership,
+            )
+        notify_editors(
+            "patron",
+            "patron_cancellation",
+            f"patron-ended:{sub_id}",
+            summary=lambda: gettext(
+                "Membership ended: %(patron)s (%(tier)s)", patron=who, tier=_tier_name(tier)
+            ),
+            url="/newsroom/",
+            patron=patron,
+            membership=membership,
+            ended=True,
+        )
 
 
 def _tier_name(name: str | None) -> str:
@@ -217,25 +260,37 @@ def _tier_name(name: str | None) -> str:
 
 def _notify_second_subscription(patron: Patron, other: Membership, subscription: dict) -> None:
     who = patron.display
-    notify_editors("patron", "patron_second_subscription",
-                   f"patron-second:{subscription['id']}",
-                   summary=lambda: gettext(
-                       "%(patron)s has a second live subscription (%(subscription)s) besides "
-                       "%(other)s", patron=who, subscription=subscription["id"],
-                       other=other.stripe_subscription_id),
-                   url="/newsroom/", patron=patron, other=other,
-                   subscription_id=subscription["id"])
+    notify_editors(
+        "patron",
+        "patron_second_subscription",
+        f"patron-second:{subscription['id']}",
+        summary=lambda: gettext(
+            "%(patron)s has a second live subscription (%(subscription)s) besides %(other)s",
+            patron=who,
+            subscription=subscription["id"],
+            other=other.stripe_subscription_id,
+        ),
+        url="/newsroom/",
+        patron=patron,
+        other=other,
+        subscription_id=subscription["id"],
+    )
 
 
 def payment_failed(membership: Membership, invoice_id: str) -> None:
     """Tell the patron a renewal failed, once per invoice, with a link to update the card."""
     if membership.patron.email:
-        enqueue("membership_payment_failed", membership.patron.email,
-                f"membership-payment-failed:{invoice_id}",
-                patron=membership.patron, membership=membership)
+        enqueue(
+            "membership_payment_failed",
+            membership.patron.email,
+            f"membership-payment-failed:{invoice_id}",
+            patron=membership.patron,
+            membership=membership,
+        )
 
 
 # --- donations --------------------------------------------------------------------------------
+
 
 def record_donation(patron: Patron, session: dict) -> Donation:
     """Store a completed one-time checkout as a donation (once per payment)."""
@@ -246,15 +301,23 @@ def record_donation(patron: Patron, session: dict) -> Donation:
         matches.append(Donation.stripe_payment_intent_id == intent)
     donation = db.session.scalar(select(Donation).where(or_(*matches)))
     if donation is None:
-        donation = Donation(patron=patron, amount=int(session.get("amount_total") or 0),
-                            currency=session.get("currency") or "eur",
-                            stripe_payment_intent_id=intent,
-                            stripe_checkout_session_id=session["id"])
+        donation = Donation(
+            patron=patron,
+            amount=int(session.get("amount_total") or 0),
+            currency=session.get("currency") or "eur",
+            stripe_payment_intent_id=intent,
+            stripe_checkout_session_id=session["id"],
+        )
         db.session.add(donation)
         db.session.flush()
         if patron.email:
-            enqueue("gift_thanks", patron.email, f"gift-thanks:{session['id']}",
-                    patron=patron, donation=donation)
+            enqueue(
+                "gift_thanks",
+                patron.email,
+                f"gift-thanks:{session['id']}",
+                patron=patron,
+                donation=donation,
+            )
     return donation
 
 
@@ -263,8 +326,9 @@ def record_refund(charge: dict) -> Donation | None:
     intent = charge.get("payment_intent")
     if not intent:
         return None
-    donation = db.session.scalar(select(Donation).where(
-        Donation.stripe_payment_intent_id == intent))
+    donation = db.session.scalar(
+        select(Donation).where(Donation.stripe_payment_intent_id == intent)
+    )
     if donation is None:
         return None
     refunded = int(charge.get("amount_refunded") or 0)

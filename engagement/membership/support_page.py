@@ -52,8 +52,9 @@ def build_forms() -> tuple[MembershipForm, GiftForm]:
     membership = MembershipForm(formdata=request.form if kind == "membership" else None)
     gift = GiftForm(formdata=request.form if kind == "gift" else None)
     currency = current_app.config["SUPPORT_CURRENCY"]
-    gift.gift_preset.choices = choices([(str(a), money(a, currency)) for a in GIFT_PRESETS] + [
-        (OTHER, _("Another amount"))])
+    gift.gift_preset.choices = choices(
+        [(str(a), money(a, currency)) for a in GIFT_PRESETS] + [(OTHER, _("Another amount"))]
+    )
     if kind != "membership":
         membership.nonce.data = secrets.token_urlsafe(16)
     if kind != "gift":
@@ -78,13 +79,21 @@ def summary(form, card: str | None) -> list[tuple[str, str]]:
     """(anchor, message) for every error of the posted form, for the summary at the top."""
     if form is None:
         return []
-    return [(INLINE_FIELDS.get(name) or card or "support-title", message)
-            for name, messages in form.errors.items() if name != "csrf_token"
-            for message in messages]
+    return [
+        (INLINE_FIELDS.get(name) or card or "support-title", message)
+        for name, messages in form.errors.items()
+        if name != "csrf_token"
+        for message in messages
+    ]
 
 
-def render_support(membership: MembershipForm, gift: GiftForm, tiers: list[Tier],
-                   status: int = 200, error: str | None = None):
+def render_support(
+    membership: MembershipForm,
+    gift: GiftForm,
+    tiers: list[Tier],
+    status: int = 200,
+    error: str | None = None,
+):
     """The page, with the refused card's errors beside it and in a summary that takes focus."""
     config = current_app.config
     kind = request.form.get("kind") if request.method == "POST" else None
@@ -92,11 +101,20 @@ def render_support(membership: MembershipForm, gift: GiftForm, tiers: list[Tier]
     card = failed_card(kind, form, tiers)
     patron = current_patron()
     return render_template(
-        "membership/support.html", form=membership, gift=gift, tiers=tiers, error=error,
-        interval=chosen_interval(), failed=card, errors=summary(form, card),
-        card_errors=_card_errors(form), saving=saving,
+        "membership/support.html",
+        form=membership,
+        gift=gift,
+        tiers=tiers,
+        error=error,
+        interval=chosen_interval(),
+        failed=card,
+        errors=summary(form, card),
+        card_errors=_card_errors(form),
+        saving=saving,
         best_saving=max((s.percent for s in map(saving, tiers) if s), default=0),
-        patron_email=patron.email if patron else None, custom=CUSTOM, other=OTHER,
+        patron_email=patron.email if patron else None,
+        custom=CUSTOM,
+        other=OTHER,
         min_amount=money(config["SUPPORT_MIN_AMOUNT"], config["SUPPORT_CURRENCY"]),
         max_amount=money(config["SUPPORT_MAX_AMOUNT"], config["SUPPORT_CURRENCY"]),
         currency_symbol=money(100, config["SUPPORT_CURRENCY"]).replace("1", "").strip(),
@@ -107,5 +125,8 @@ def _card_errors(form) -> list[tuple[str, str]]:
     """(field, message) of the errors shown under the card's button (not beside an input)."""
     if form is None:
         return []
-    return [(name, " ".join(map(str, messages))) for name, messages in form.errors.items()
-            if name not in INLINE_FIELDS and name != "csrf_token"]
+    return [
+        (name, " ".join(map(str, messages)))
+        for name, messages in form.errors.items()
+        if name not in INLINE_FIELDS and name != "csrf_token"
+    ]

@@ -46,8 +46,7 @@ class CheckoutSignIn(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     checkout_session_id: Mapped[str] = mapped_column(String(255), unique=True)
-    patron_id: Mapped[int] = mapped_column(ForeignKey("patrons.id", ondelete="CASCADE"),
-                                           index=True)
+    patron_id: Mapped[int] = mapped_column(ForeignKey("patrons.id", ondelete="CASCADE"), index=True)
     signed_in_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -89,15 +88,19 @@ def claim(session_id: str, patron: Patron, now: datetime) -> bool:
     """Record that this Checkout signs its patron in; False when it already did. Flushes."""
     try:
         with db.session.begin_nested():
-            db.session.add(CheckoutSignIn(checkout_session_id=session_id, patron_id=patron.id,
-                                          signed_in_at=now))
+            db.session.add(
+                CheckoutSignIn(
+                    checkout_session_id=session_id, patron_id=patron.id, signed_in_at=now
+                )
+            )
     except IntegrityError:
         return False
     return True
 
 
-def sign_in_returning_payer(gw: Gateway, session_id: str, now: datetime | None = None
-                            ) -> Patron | None:
+def sign_in_returning_payer(
+    gw: Gateway, session_id: str, now: datetime | None = None
+) -> Patron | None:
     """Sign in the patron this browser's Checkout made (see the module's guards); the caller
     commits. None when the browser is left as it was."""
     if not started_here(session_id):

@@ -30,18 +30,27 @@ def _major(amount: int | None) -> str:
 @admin_required
 def tiers():
     """The tiers, their prices and whether Stripe has them."""
-    return render_template("membership/newsroom/tiers.html", tiers=tier_service.ordered_tiers(),
-                           stripe_configured=gateway().configured)
+    return render_template(
+        "membership/newsroom/tiers.html",
+        tiers=tier_service.ordered_tiers(),
+        stripe_configured=gateway().configured,
+    )
 
 
 def _save(tier: Tier | None, form: TierForm) -> Tier:
     monthly = tier_service.parse_amount(form.monthly_amount.data, "monthly_amount")
     yearly = tier_service.parse_amount(form.yearly_amount.data, "yearly_amount")
     return tier_service.save_tier(
-        tier, name=form.name.data, description=form.description.data or "",
-        monthly_amount=monthly, yearly_amount=yearly, currency=form.currency.data,
-        grants_voting=form.grants_voting.data, position=form.position.data or 0,
-        active=form.active.data)
+        tier,
+        name=form.name.data,
+        description=form.description.data or "",
+        monthly_amount=monthly,
+        yearly_amount=yearly,
+        currency=form.currency.data,
+        grants_voting=form.grants_voting.data,
+        position=form.position.data or 0,
+        active=form.active.data,
+    )
 
 
 def _edit(tier: Tier | None):
@@ -59,8 +68,10 @@ def _edit(tier: Tier | None):
         except DomainError as exc:
             db.session.rollback()
             apply_domain_error(form, exc)
-            return (render_template("membership/newsroom/tier_form.html", form=form, tier=tier),
-                    exc.status)
+            return (
+                render_template("membership/newsroom/tier_form.html", form=form, tier=tier),
+                exc.status,
+            )
         db.session.commit()
         _sync_after_save(saved)
         return redirect(url_for("membership_newsroom.tiers"), 303)
@@ -72,8 +83,13 @@ def _edit(tier: Tier | None):
 def _sync_after_save(tier: Tier) -> None:
     gw = gateway()
     if not gw.configured:
-        flash(_("Saved %(tier)s. Stripe is not configured, so it is not on sale yet.",
-                tier=tier.name), "info")
+        flash(
+            _(
+                "Saved %(tier)s. Stripe is not configured, so it is not on sale yet.",
+                tier=tier.name,
+            ),
+            "info",
+        )
         return
     try:
         tier_service.sync_tier(gw, tier)
@@ -82,9 +98,16 @@ def _sync_after_save(tier: Tier) -> None:
     except GatewayError as exc:
         db.session.rollback()
         current_app.logger.warning("tier sync failed: %s", exc.message)
-        flash(_("Saved %(tier)s, but Stripe could not be updated (%(error)s). Save again or run "
-                "%(command)s.", tier=tier.name, error=exc.message,
-                command="`flask stripe sync-tiers`"), "error")
+        flash(
+            _(
+                "Saved %(tier)s, but Stripe could not be updated (%(error)s). Save again or run "
+                "%(command)s.",
+                tier=tier.name,
+                error=exc.message,
+                command="`flask stripe sync-tiers`",
+            ),
+            "error",
+        )
 
 
 @newsroom.route("/tiers/new", methods=["GET", "POST"])
@@ -110,16 +133,22 @@ def _panel_context() -> dict:
     def count(*conditions) -> int:
         return db.session.scalar(select(func.count(Membership.id)).where(live, *conditions)) or 0
 
-    gifts = db.session.execute(select(func.count(Donation.id), func.coalesce(
-        func.sum(Donation.amount - Donation.refunded_amount), 0)).where(
-        Donation.created_at >= now - timedelta(days=30))).one()
-    failed = db.session.scalar(select(func.count(StripeEvent.id)).where(
-        StripeEvent.outcome == "failed")) or 0
+    gifts = db.session.execute(
+        select(
+            func.count(Donation.id),
+            func.coalesce(func.sum(Donation.amount - Donation.refunded_amount), 0),
+        ).where(Donation.created_at >= now - timedelta(days=30))
+    ).one()
+    failed = (
+        db.session.scalar(select(func.count(StripeEvent.id)).where(StripeEvent.outcome == "failed"))
+        or 0
+    )
     currency = current_app.config["SUPPORT_CURRENCY"]
     return {
         "past_due": count(Membership.status == "past_due"),
-        "cancelling": count(Membership.cancel_at_period_end.is_(True),
-                            Membership.access_until >= now),
+        "cancelling": count(
+            Membership.cancel_at_period_end.is_(True), Membership.access_until >= now
+        ),
         "gifts_count": gifts[0],
         "gifts_total": money(int(gifts[1] or 0), currency),
         "failed_events": failed,
@@ -127,5 +156,6 @@ def _panel_context() -> dict:
 
 
 registry.register_nav(newsroom, _l("Tiers"), "membership_newsroom.tiers", admin_only=True, order=60)
-registry.register_panel(newsroom, "membership", "membership/newsroom/panel.html", _panel_context,
-                        order=21)
+registry.register_panel(
+    newsroom, "membership", "membership/newsroom/panel.html", _panel_context, order=21
+)

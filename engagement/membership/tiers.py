@@ -61,9 +61,19 @@ def ordered_tiers(active_only: bool = False) -> list[Tier]:
     return list(db.session.scalars(query))
 
 
-def save_tier(tier: Tier | None, *, name: str, description: str, monthly_amount: int | None,
-              yearly_amount: int | None, currency: str, grants_voting: bool, position: int,
-              active: bool, slug: str | None = None) -> Tier:
+def save_tier(
+    tier: Tier | None,
+    *,
+    name: str,
+    description: str,
+    monthly_amount: int | None,
+    yearly_amount: int | None,
+    currency: str,
+    grants_voting: bool,
+    position: int,
+    active: bool,
+    slug: str | None = None,
+) -> Tier:
     """Create or change a tier after checking its fields; flush, never commit."""
     name = (name or "").strip()
     if not name:
@@ -82,8 +92,9 @@ def save_tier(tier: Tier | None, *, name: str, description: str, monthly_amount:
         tier = Tier(slug=slug)
         db.session.add(tier)
     elif tier.currency != currency and tier.stripe_product_id:
-        raise InvalidInput(_("The currency of a tier on sale cannot change; make a new tier."),
-                           field="currency")
+        raise InvalidInput(
+            _("The currency of a tier on sale cannot change; make a new tier."), field="currency"
+        )
     tier.name = name
     tier.description = (description or "").strip()
     if tier.monthly_amount != monthly_amount:
@@ -109,12 +120,16 @@ def tier_for_product(product_id: str | None) -> Tier | None:
 
 def our_product_ids() -> set[str]:
     """Every Stripe product the app sells."""
-    ids = set(db.session.scalars(select(Tier.stripe_product_id).where(
-        Tier.stripe_product_id.is_not(None))))
+    ids = set(
+        db.session.scalars(
+            select(Tier.stripe_product_id).where(Tier.stripe_product_id.is_not(None))
+        )
+    )
     return ids | set(EXTRA_PRODUCTS)
 
 
 # --- Stripe sync ------------------------------------------------------------------------------
+
 
 def _product_id(tier: Tier) -> str:
     return tier.stripe_product_id or f"engagement_tier_{tier.slug}"
@@ -124,12 +139,17 @@ def ensure_product(gateway: Gateway, product_id: str, params: dict) -> dict:
     """Create the product under a fixed id unless Stripe has it; bring name and flags up to date."""
     existing = gateway.retrieve_product(product_id)
     if existing is None:
-        return gateway.create_product({"id": product_id, **params},
-                                      idempotency_key=f"engagement-product-{product_id}")
-    wanted = {key: value for key, value in params.items()
-              if key != "metadata" and existing.get(key) != value}
-    if wanted or any(existing.get("metadata", {}).get(k) != v
-                     for k, v in params.get("metadata", {}).items()):
+        return gateway.create_product(
+            {"id": product_id, **params}, idempotency_key=f"engagement-product-{product_id}"
+        )
+    wanted = {
+        key: value
+        for key, value in params.items()
+        if key != "metadata" and existing.get(key) != value
+    }
+    if wanted or any(
+        existing.get("metadata", {}).get(k) != v for k, v in params.get("metadata", {}).items()
+    ):
         return gateway.update_product(product_id, params)
     return existing
 
@@ -162,8 +182,9 @@ def _sync_price(gateway: Gateway, tier: Tier, interval: str, product_id: str) ->
             "nickname": f"{tier.name} ({interval}ly)",
             "metadata": {"engagement_tier": tier.slug, "engagement_interval": interval},
         },
-        idempotency_key=(f"engagement-price-{key}-{tier.currency}-{amount}-"
-                         f"{(current or {}).get('id', 'new')}"),
+        idempotency_key=(
+            f"engagement-price-{key}-{tier.currency}-{amount}-{(current or {}).get('id', 'new')}"
+        ),
     )
     if current is not None and current.get("active"):
         gateway.archive_price(current["id"])  # patrons on it keep paying it
@@ -177,12 +198,16 @@ def sync_tier(gateway: Gateway, tier: Tier) -> Tier:
     and the patrons on it keep it.
     """
     product_id = _product_id(tier)
-    ensure_product(gateway, product_id, {
-        "name": tier.name,
-        "description": tier.description or tier.name,
-        "active": tier.active,
-        "metadata": {"engagement_tier": tier.slug},
-    })
+    ensure_product(
+        gateway,
+        product_id,
+        {
+            "name": tier.name,
+            "description": tier.description or tier.name,
+            "active": tier.active,
+            "metadata": {"engagement_tier": tier.slug},
+        },
+    )
     tier.stripe_product_id = product_id
     tier.stripe_monthly_price_id = _sync_price(gateway, tier, "month", product_id)
     tier.stripe_yearly_price_id = _sync_price(gateway, tier, "year", product_id)
@@ -194,10 +219,16 @@ def sync_tier(gateway: Gateway, tier: Tier) -> Tier:
 def sync_extra_products(gateway: Gateway) -> None:
     """The gift and "your own amount" products checkouts make prices for."""
     for product_id, name in EXTRA_PRODUCTS.items():
-        ensure_product(gateway, product_id, {
-            "name": name, "description": name, "active": True,
-            "metadata": {"engagement_product": product_id},
-        })
+        ensure_product(
+            gateway,
+            product_id,
+            {
+                "name": name,
+                "description": name,
+                "active": True,
+                "metadata": {"engagement_product": product_id},
+            },
+        )
 
 
 def sync_all(gateway: Gateway) -> list[Tier]:

@@ -56,15 +56,20 @@ def _membership_request(form: MembershipForm) -> CheckoutRequest:
     if form.tier.data == CUSTOM:
         amount = parse_amount(form.amount.data, "amount", required=True)
         checkout_service.check_amount(amount, "amount")
-        return CheckoutRequest("custom", email, amount=amount, interval=interval,
-                               nonce=form.nonce.data or "")
+        return CheckoutRequest(
+            "custom", email, amount=amount, interval=interval, nonce=form.nonce.data or ""
+        )
     tier = checkout_service.find_tier(form.tier.data)
     if tier.amount_for(interval) is None:
-        message = (_("%(tier)s is only offered yearly.", tier=tier.name) if interval == "month"
-                   else _("%(tier)s is only offered monthly.", tier=tier.name))
+        message = (
+            _("%(tier)s is only offered yearly.", tier=tier.name)
+            if interval == "month"
+            else _("%(tier)s is only offered monthly.", tier=tier.name)
+        )
         raise DomainError(message, field="interval")
-    return CheckoutRequest("membership", email, tier=tier, interval=interval,
-                           nonce=form.nonce.data or "")
+    return CheckoutRequest(
+        "membership", email, tier=tier, interval=interval, nonce=form.nonce.data or ""
+    )
 
 
 def _gift_request(form: GiftForm) -> CheckoutRequest:
@@ -80,8 +85,9 @@ def _gift_request(form: GiftForm) -> CheckoutRequest:
             raise DomainError(_("Choose an amount."), field="gift_preset")
         field = "gift_preset"
     checkout_service.check_amount(amount, field)
-    return CheckoutRequest("gift", _email(form.gift_email.data), amount=amount,
-                           nonce=form.nonce.data or "")
+    return CheckoutRequest(
+        "gift", _email(form.gift_email.data), amount=amount, nonce=form.nonce.data or ""
+    )
 
 
 @public.post("/support/checkout")
@@ -98,8 +104,9 @@ def checkout():
     if not form.validate():
         return render(membership, gift, tiers, 422)
     try:
-        checkout_request = _membership_request(form) if kind == "membership" else \
-            _gift_request(form)
+        checkout_request = (
+            _membership_request(form) if kind == "membership" else _gift_request(form)
+        )
         session = checkout_service.start_checkout(gateway(), checkout_request)
     except DomainError as exc:
         db.session.rollback()
@@ -108,8 +115,13 @@ def checkout():
     except GatewayError as exc:
         db.session.rollback()
         current_app.logger.warning("checkout could not start: %s", exc.message)
-        return render(membership, gift, tiers, 503,
-                      _("Payments cannot be taken right now. Please try again shortly."))
+        return render(
+            membership,
+            gift,
+            tiers,
+            503,
+            _("Payments cannot be taken right now. Please try again shortly."),
+        )
     db.session.commit()  # a tier synced on the way keeps its Stripe ids
     thanks_service.remember_checkout(session["id"])  # only this browser is signed in on its return
     return redirect(session["url"], 303)
@@ -122,11 +134,13 @@ def thanks():
     session_id = request.args.get("session_id", "")
     if not SESSION_ID_RE.match(session_id):
         abort(404)
-    event = db.session.scalar(select(StripeEvent).where(
-        StripeEvent.object_id == session_id,
-        StripeEvent.type == "checkout.session.completed",
-        StripeEvent.outcome == "processed",
-    ))
+    event = db.session.scalar(
+        select(StripeEvent).where(
+            StripeEvent.object_id == session_id,
+            StripeEvent.type == "checkout.session.completed",
+            StripeEvent.outcome == "processed",
+        )
+    )
     if event is None:
         return render_template("membership/confirming.html", session_id=session_id)
     checkout = json.loads(event.payload)["data"]["object"]
@@ -135,9 +149,13 @@ def thanks():
     db.session.commit()
     tier = db.session.scalar(select(Tier).where(Tier.slug == metadata.get("engagement_tier", "")))
     return render_template(
-        "membership/thanks.html", kind=metadata.get("engagement_kind"), tier=tier,
-        amount=checkout.get("amount_total"), currency=checkout.get("currency") or "eur",
-        interval=metadata.get("engagement_interval"), signed_in=signed_in,
+        "membership/thanks.html",
+        kind=metadata.get("engagement_kind"),
+        tier=tier,
+        amount=checkout.get("amount_total"),
+        currency=checkout.get("currency") or "eur",
+        interval=metadata.get("engagement_interval"),
+        signed_in=signed_in,
         patron=current_patron(),
     )
 
@@ -149,12 +167,13 @@ def stripe_webhook():
     """Receive a Stripe event: verify its signature, store it once, handle it."""
     config = current_app.config
     try:
-        event, raw = Gateway.verify_event(request.get_data(cache=False),
-                                     request.headers.get("Stripe-Signature"),
-                                     config["STRIPE_WEBHOOK_SECRET"],
-                                     config["STRIPE_WEBHOOK_TOLERANCE"])
+        event, raw = Gateway.verify_event(
+            request.get_data(cache=False),
+            request.headers.get("Stripe-Signature"),
+            config["STRIPE_WEBHOOK_SECRET"],
+            config["STRIPE_WEBHOOK_TOLERANCE"],
+        )
     except BadSignature as exc:
         return jsonify(error={"code": "bad_signature", "message": str(exc)}), 400
     status, outcome = webhooks.receive(event, raw)
     return jsonify(received=event["id"], outcome=outcome), status
-

@@ -39,7 +39,8 @@ HANDLED_TYPES = (
 
 # Whether an event id is stored, and how it went: one light statement, built once.
 _STORED = select(StripeEvent.id, StripeEvent.outcome).where(
-    StripeEvent.stripe_id == bindparam("stripe_id"))
+    StripeEvent.stripe_id == bindparam("stripe_id")
+)
 
 
 class Ignored(Exception):
@@ -155,6 +156,7 @@ def _handle(event: dict) -> tuple[str, str | None]:
 
 # --- handlers ---------------------------------------------------------------------------------
 
+
 def _patron_for_subscription(gw: Gateway, subscription: dict) -> Patron:
     customer_id = subscription.get("customer")
     customer_id = customer_id.get("id") if isinstance(customer_id, dict) else customer_id
@@ -163,8 +165,11 @@ def _patron_for_subscription(gw: Gateway, subscription: dict) -> Patron:
         return patron
     customer = gw.retrieve_customer(customer_id) if customer_id else {}
     patron, _created = stripe_sync.patron_for_customer(
-        customer_id, customer.get("email"), customer.get("name"),
-        consented_at=stripe_sync.from_timestamp(subscription.get("created")))
+        customer_id,
+        customer.get("email"),
+        customer.get("name"),
+        consented_at=stripe_sync.from_timestamp(subscription.get("created")),
+    )
     return patron
 
 
@@ -189,8 +194,11 @@ def on_checkout_completed(gw: Gateway, session: dict) -> None:
     customer_id = session.get("customer")
     customer_id = customer_id.get("id") if isinstance(customer_id, dict) else customer_id
     patron, _created = stripe_sync.patron_for_customer(
-        customer_id, email, details.get("name"),
-        consented_at=stripe_sync.from_timestamp(session.get("created")))
+        customer_id,
+        email,
+        details.get("name"),
+        consented_at=stripe_sync.from_timestamp(session.get("created")),
+    )
     if kind == "gift":
         stripe_sync.record_donation(patron, session)
         return
@@ -232,18 +240,25 @@ def on_charge_refunded(gw: Gateway, charge: dict) -> None:
 _P = Patron.__table__
 # The most frequent event, in Core statements built once (no Patron object, no unit of work).
 _CUSTOMERS_PATRON = select(_P.c.id, _P.c.email, _P.c.name, _P.c.erased_at).where(
-    _P.c.stripe_customer_id == bindparam("customer_id"))
+    _P.c.stripe_customer_id == bindparam("customer_id")
+)
 _EMAILS_PATRON = select(_P.c.id).where(_P.c.email == bindparam("email"))
-_KEEP_CUSTOMER = update(_P).where(_P.c.id == bindparam("patron_id")).values(
-    email=bindparam("new_email"), name=bindparam("new_name"))
+_KEEP_CUSTOMER = (
+    update(_P)
+    .where(_P.c.id == bindparam("patron_id"))
+    .values(email=bindparam("new_email"), name=bindparam("new_name"))
+)
 
 
 def on_customer_updated(gw: Gateway, customer: dict) -> None:
     """Keep the patron's email and name as the customer has them in Stripe."""
     conn = db.session.connection()
     customer_id = customer.get("id")
-    patron = conn.execute(_CUSTOMERS_PATRON, {"customer_id": customer_id}).first() \
-        if customer_id else None
+    patron = (
+        conn.execute(_CUSTOMERS_PATRON, {"customer_id": customer_id}).first()
+        if customer_id
+        else None
+    )
     if patron is None:
         raise Ignored("customer is not a patron")
     if patron.erased_at is not None:
@@ -255,13 +270,13 @@ def on_customer_updated(gw: Gateway, customer: dict) -> None:
         if clash is None:
             email = normalise_email(sent)
         else:
-            current_app.logger.warning("customer %s took the email of patron %s; not copied",
-                                       customer_id, clash.id)
+            current_app.logger.warning(
+                "customer %s took the email of patron %s; not copied", customer_id, clash.id
+            )
     if customer.get("name"):
         name = str(customer["name"])[:200]
     if (email, name) != (patron.email, patron.name):
-        conn.execute(_KEEP_CUSTOMER, {"patron_id": patron.id, "new_email": email,
-                                      "new_name": name})
+        conn.execute(_KEEP_CUSTOMER, {"patron_id": patron.id, "new_email": email, "new_name": name})
         loaded = db.session.identity_map.get(db.session.identity_key(Patron, patron.id))
         if loaded is not None:  # written with Core: an object of it would show the old values
             db.session.expire(loaded, ["email", "name"])

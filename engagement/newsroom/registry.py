@@ -52,15 +52,23 @@ def _current() -> Registry:
     return registry_of(current_app)
 
 
-def register_nav(blueprint: Blueprint, label: str, endpoint: str, *, admin_only: bool = False,
-                 order: int = 100) -> None:
+def register_nav(
+    blueprint: Blueprint, label: str, endpoint: str, *, admin_only: bool = False, order: int = 100
+) -> None:
     """Add a navigation link when `blueprint` registers (the same endpoint again replaces it)."""
     link = NavLink(label, endpoint, admin_only, order)
     blueprint.record_once(lambda state: registry_of(state.app).nav.__setitem__(endpoint, link))
 
 
-def register_panel(blueprint: Blueprint, key: str, template: str, context: Callable[[], dict],
-                   *, admin_only: bool = False, order: int = 100) -> None:
+def register_panel(
+    blueprint: Blueprint,
+    key: str,
+    template: str,
+    context: Callable[[], dict],
+    *,
+    admin_only: bool = False,
+    order: int = 100,
+) -> None:
     """Add a dashboard panel when `blueprint` registers (the same key again replaces it)."""
     panel = Panel(key, template, context, admin_only, order)
     blueprint.record_once(lambda state: registry_of(state.app).panels.__setitem__(key, panel))
@@ -74,12 +82,15 @@ def nav_for(is_admin: bool) -> list[NavLink]:
 
 def panels_for(is_admin: bool) -> list[Panel]:
     """The panels this person may see, in order."""
-    return sorted((p for p in _current().panels.values() if is_admin or not p.admin_only),
-                  key=lambda p: p.order)
+    return sorted(
+        (p for p in _current().panels.values() if is_admin or not p.admin_only),
+        key=lambda p: p.order,
+    )
 
 
-def register_headline(blueprint: Blueprint, key: str, figures: Callable[[], list], *,
-                      admin_only: bool = False) -> None:
+def register_headline(
+    blueprint: Blueprint, key: str, figures: Callable[[], list], *, admin_only: bool = False
+) -> None:
     """Add a function giving headline figures (`trends.Headline`) to the dashboard's top row."""
     entry = (figures, admin_only)
     blueprint.record_once(lambda state: registry_of(state.app).headlines.__setitem__(key, entry))
@@ -87,6 +98,10 @@ def register_headline(blueprint: Blueprint, key: str, figures: Callable[[], list
 
 def headlines_for(is_admin: bool) -> list:
     """Every headline this person may see, in their order."""
-    found = [h for figures, admin_only in _current().headlines.values()
-             if is_admin or not admin_only for h in figures()]
+    found = [
+        h
+        for figures, admin_only in _current().headlines.values()
+        if is_admin or not admin_only
+        for h in figures()
+    ]
     return sorted(found, key=lambda h: h.order)

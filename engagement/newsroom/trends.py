@@ -70,8 +70,11 @@ def sparkline(points: list[int]) -> Sparkline:
     coords = []
     for index, value in enumerate(points):
         x = round(SPARK_PAD + index * step, 1)
-        y = round(SPARK_PAD + plot - (value - low) / span * plot, 1) if high != low else (
-            SPARK_HEIGHT / 2)
+        y = (
+            round(SPARK_PAD + plot - (value - low) / span * plot, 1)
+            if high != low
+            else (SPARK_HEIGHT / 2)
+        )
         coords.append((x, y))
     path = " ".join(f"{x},{y}" for x, y in coords)
     return Sparkline(path, coords[-1][0], coords[-1][1], points[0], points[-1], low, high)
@@ -104,8 +107,12 @@ def bucket_of(column: ColumnElement, edges: list) -> ColumnElement:
 _STATEMENTS: dict[tuple[str, int], Select] = {}
 
 
-def bucketed(key: str, build: Callable[[], tuple[Select, ColumnElement, ColumnElement | None]],
-             edges: list[datetime], **params) -> list[int]:
+def bucketed(
+    key: str,
+    build: Callable[[], tuple[Select, ColumnElement, ColumnElement | None]],
+    edges: list[datetime],
+    **params,
+) -> list[int]:
     """Per window between consecutive `edges`: the rows of the query `build()` gives (or the sum
     of its measure) whose column falls in it; one GROUP BY, no loop over rows.
 
@@ -118,8 +125,11 @@ def bucketed(key: str, build: Callable[[], tuple[Select, ColumnElement, ColumnEl
         names = [bindparam(f"edge_{k}", type_=column.type) for k in range(len(edges))]
         bucket = bucket_of(column, names).label("bucket")
         total = func.count() if measure is None else func.coalesce(func.sum(measure), 0)
-        statement = query.add_columns(bucket, total.label("n")).where(
-            column > names[0], column <= names[-1]).group_by(literal_column("1"))
+        statement = (
+            query.add_columns(bucket, total.label("n"))
+            .where(column > names[0], column <= names[-1])
+            .group_by(literal_column("1"))
+        )
         _STATEMENTS[(key, len(edges))] = statement
     values = {f"edge_{k}": edge for k, edge in enumerate(edges)}
     counts = [0] * (len(edges) - 1)
@@ -141,8 +151,9 @@ def earliest(*columns: ColumnElement) -> ColumnElement:
     """The earliest non-NULL of some times (NULL when all are), in SQL both databases run."""
     first = columns[0]
     for other in columns[1:]:
-        first = case((first.is_(None), other), (other.is_(None), first),
-                     (first <= other, first), else_=other)
+        first = case(
+            (first.is_(None), other), (other.is_(None), first), (first <= other, first), else_=other
+        )
     return first
 
 
@@ -154,8 +165,12 @@ def month_starts(now: datetime) -> tuple[datetime, datetime]:
     return this, newsroom_midnight(previous_local)
 
 
-def change(current: int, previous: int, compared: Callable[[str], str],
-           shown: Callable[[int], str] = number) -> tuple[str, str]:
+def change(
+    current: int,
+    previous: int,
+    compared: Callable[[str], str],
+    shown: Callable[[int], str] = number,
+) -> tuple[str, str]:
     """A trend's words and direction: "+3 vs last month", "up". `compared` writes the whole
     comparison around the signed figure, translated as one sentence, e.g.
     `lambda figure: _("%(change)s vs the week before", change=figure)`."""
@@ -165,12 +180,15 @@ def change(current: int, previous: int, compared: Callable[[str], str],
     return compared(sign + shown(abs(delta))), direction
 
 
-def weekly_rate(key: str, build: Callable[[], tuple[Select, ColumnElement, None]],
-                now: datetime) -> tuple[list[int], str, str]:
+def weekly_rate(
+    key: str, build: Callable[[], tuple[Select, ColumnElement, None]], now: datetime
+) -> tuple[list[int], str, str]:
     """Rows per week for twelve weeks, and the last week against the one before as a trend."""
     points = bucketed(key, build, edges_of_weeks(now))
     trend, direction = change(
-        points[-1], points[-2],
+        points[-1],
+        points[-2],
         # TRANSLATORS: a dashboard trend: this week's count against the week before's.
-        lambda figure: _("%(change)s vs the week before", change=figure))
+        lambda figure: _("%(change)s vs the week before", change=figure),
+    )
     return points, trend, direction

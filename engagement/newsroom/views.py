@@ -27,8 +27,11 @@ def _newsroom_nav():
 
 def _figures(is_admin: bool) -> dict:
     panels = [(panel, panel.context()) for panel in registry.panels_for(is_admin)]
-    return {"panels": panels, "headlines": registry.headlines_for(is_admin),
-            "as_of": newsroom_time(utcnow())}
+    return {
+        "panels": panels,
+        "headlines": registry.headlines_for(is_admin),
+        "as_of": newsroom_time(utcnow()),
+    }
 
 
 def dashboard_figures(is_admin: bool, fresh: bool = False) -> dict:

@@ -29,13 +29,19 @@ def _traces(patron: Patron) -> Traces:
 
 def _is_to(mail: Email, email: str | None) -> bool:
     return bool(email) and normalise_email(email) in {
-        normalise_email(address) for address in mail.recipient_list}
+        normalise_email(address) for address in mail.recipient_list
+    }
 
 
 def _mails_to_or_about(traces: Traces) -> list[Email]:
     columns = (Email.recipients, *(getattr(Email, name) for name in TEXT_COLUMNS))
-    return list(db.session.scalars(select(Email).where(
-        or_(*(traces.matched_by(column) for column in columns))).order_by(Email.id)))
+    return list(
+        db.session.scalars(
+            select(Email)
+            .where(or_(*(traces.matched_by(column) for column in columns)))
+            .order_by(Email.id)
+        )
+    )
 
 
 def _blank_mail_to(mail: Email, email: str) -> None:
@@ -83,15 +89,25 @@ def mails_data(patron: Patron) -> list[dict]:
     traces = _traces(patron)
     if not traces:
         return []
-    return [{"to_you": _is_to(mail, patron.email), "kind": mail.kind, "subject": mail.subject,
-             "text": mail.text_body, "status": mail.status,
-             "created_at": _iso(mail.created_at), "sent_at": _iso(mail.sent_at)}
-            for mail in _mails_to_or_about(traces) if _concerns(mail, patron, traces)]
+    return [
+        {
+            "to_you": _is_to(mail, patron.email),
+            "kind": mail.kind,
+            "subject": mail.subject,
+            "text": mail.text_body,
+            "status": mail.status,
+            "created_at": _iso(mail.created_at),
+            "sent_at": _iso(mail.sent_at),
+        }
+        for mail in _mails_to_or_about(traces)
+        if _concerns(mail, patron, traces)
+    ]
 
 
 def _concerns(mail: Email, patron: Patron, traces: Traces) -> bool:
     return _is_to(mail, patron.email) or any(
-        traces.found_in(getattr(mail, name)) for name in TEXT_COLUMNS)
+        traces.found_in(getattr(mail, name)) for name in TEXT_COLUMNS
+    )
 
 
 def digest_items_data(patron: Patron) -> list[dict]:
@@ -99,10 +115,14 @@ def digest_items_data(patron: Patron) -> list[dict]:
     traces = _traces(patron)
     if not traces:
         return []
-    items = db.session.scalars(select(DigestItem).where(traces.matched_by(DigestItem.summary))
-                               .order_by(DigestItem.id))
-    return [{"kind": item.kind, "summary": item.summary, "created_at": _iso(item.created_at)}
-            for item in items if traces.found_in(item.summary)]
+    items = db.session.scalars(
+        select(DigestItem).where(traces.matched_by(DigestItem.summary)).order_by(DigestItem.id)
+    )
+    return [
+        {"kind": item.kind, "summary": item.summary, "created_at": _iso(item.created_at)}
+        for item in items
+        if traces.found_in(item.summary)
+    ]
 
 
 account.register_eraser(public, erase_mails)

@@ -56,8 +56,11 @@ def build_digest(editor_id: int, now: datetime, today: datetime) -> int:
     editor = db.session.get(Editor, editor_id)
     items = db.session.scalars(
         select(DigestItem)
-        .where(DigestItem.editor_id == editor_id, DigestItem.digested_at.is_(None),
-               DigestItem.created_at <= now)
+        .where(
+            DigestItem.editor_id == editor_id,
+            DigestItem.digested_at.is_(None),
+            DigestItem.created_at <= now,
+        )
         .order_by(DigestItem.kind, DigestItem.created_at, DigestItem.id)
     ).all()
     wanted = _wanted(editor, items)
@@ -67,12 +70,16 @@ def build_digest(editor_id: int, now: datetime, today: datetime) -> int:
         db.session.flush()
         return 0
     sections = [
-        {"kind": kind, "label": KINDS.get(kind, kind),
-         "items": [{"summary": item.summary, "url": _absolute(item.url)} for item in group]}
+        {
+            "kind": kind,
+            "label": KINDS.get(kind, kind),
+            "items": [{"summary": item.summary, "url": _absolute(item.url)} for item in group],
+        }
         for kind, group in groupby(wanted, key=lambda item: item.kind)
     ]
-    enqueue("digest", editor.email, key, editor=editor, sections=sections,
-            count=len(wanted), date=today)
+    enqueue(
+        "digest", editor.email, key, editor=editor, sections=sections, count=len(wanted), date=today
+    )
     db.session.flush()
     return 1
 
@@ -83,7 +90,6 @@ def _wanted(editor: Editor | None, items: list[DigestItem]) -> list[DigestItem]:
         return []
     modes = modes_for(editor)
     return [item for item in items if modes.get(item.kind, "digest") != "off"]
-
 
 
 def _absolute(url: str) -> str:

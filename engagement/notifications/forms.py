@@ -22,9 +22,15 @@ class NotificationSettingsForm(FlaskForm):
 
 
 for _kind, _label in KINDS.items():
-    setattr(NotificationSettingsForm, _kind, RadioField(
-        _label, choices=[SelectChoice(value, label) for value, label in MODES.items()],
-        validators=[InputRequired(message=_l("Choose one of the options."))]))
+    setattr(
+        NotificationSettingsForm,
+        _kind,
+        RadioField(
+            _label,
+            choices=[SelectChoice(value, label) for value, label in MODES.items()],
+            validators=[InputRequired(message=_l("Choose one of the options."))],
+        ),
+    )
 
 
 class RetryForm(FlaskForm):

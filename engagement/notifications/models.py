@@ -60,12 +60,16 @@ class Email(db.Model):
     def requeue(self, now: datetime) -> None:
         """Give a failed or dead mail a fresh start: due now, with its full set of attempts."""
         if self.recipients == ERASED:
-            raise Conflict(gettext(
-                "This mail was to a person who erased their data; it is never sent."))
+            raise Conflict(
+                gettext("This mail was to a person who erased their data; it is never sent.")
+            )
         if not self.retryable:
-            raise Conflict(gettext(
-                "Only failed or dead mails can be retried; this one is %(state)s.",
-                state=self.status))
+            raise Conflict(
+                gettext(
+                    "Only failed or dead mails can be retried; this one is %(state)s.",
+                    state=self.status,
+                )
+            )
         self.status = "queued"
         self.attempts = 0
         self.next_attempt_at = now

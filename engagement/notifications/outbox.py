@@ -56,8 +56,9 @@ def recipient_language(address: str) -> str:
     return served.default
 
 
-def enqueue(template: str, to: str | list[str], dedupe_key: str, *, language: str | None = None,
-            **context) -> Email | None:
+def enqueue(
+    template: str, to: str | list[str], dedupe_key: str, *, language: str | None = None, **context
+) -> Email | None:
     """Queue one mail unless one with this dedupe key exists; never commits, never sends.
 
     It is written in `language` when the caller knows the recipient's (a report's, the page a

@@ -99,9 +99,14 @@ def _listening(kind: str):
         mode = func.coalesce(NotificationPreference.mode, DEFAULT_MODES[kind])
         _LISTENING[kind] = (
             select(Editor.id)
-            .outerjoin(NotificationPreference, (NotificationPreference.editor_id == Editor.id)
-                       & (NotificationPreference.kind == kind))
-            .where(Editor.active.is_(True), mode != "off").limit(1))
+            .outerjoin(
+                NotificationPreference,
+                (NotificationPreference.editor_id == Editor.id)
+                & (NotificationPreference.kind == kind),
+            )
+            .where(Editor.active.is_(True), mode != "off")
+            .limit(1)
+        )
     return _LISTENING[kind]
 
 
@@ -131,9 +136,16 @@ def editors_by_mode(kind: str) -> dict[str, list[Editor]]:
     return grouped
 
 
-def dispatch(kind: str, template: str, dedupe_key: str, *,
-             summary: str | Callable[[], str] = "", url: str = "", instant: bool = True,
-             **context):
+def dispatch(
+    kind: str,
+    template: str,
+    dedupe_key: str,
+    *,
+    summary: str | Callable[[], str] = "",
+    url: str = "",
+    instant: bool = True,
+    **context,
+):
     """Queue a mail for at-once editors and a digest item for the others.
 
     With `instant=False` (e.g. a further report of a known correction) everyone who does not
@@ -147,21 +159,28 @@ def dispatch(kind: str, template: str, dedupe_key: str, *,
     digest_editors = list(grouped["digest"])
     if instant:
         for editor in grouped["instant"]:
-            email = enqueue(template, editor.email, f"{dedupe_key}:editor:{editor.id}",
-                            editor=editor, **context)
+            email = enqueue(
+                template, editor.email, f"{dedupe_key}:editor:{editor.id}", editor=editor, **context
+            )
             if email is not None:
                 queued.append(email)
     else:
         digest_editors += grouped["instant"]
     for editor in digest_editors:
-        exists = db.session.scalar(select(DigestItem.id).where(
-            DigestItem.editor_id == editor.id, DigestItem.dedupe_key == dedupe_key))
+        exists = db.session.scalar(
+            select(DigestItem.id).where(
+                DigestItem.editor_id == editor.id, DigestItem.dedupe_key == dedupe_key
+            )
+        )
         if exists is None:
             text = summary
             if callable(summary):
                 with i18n.language(recipient_language(editor.email)):
                     text = summary()
-            db.session.add(DigestItem(editor_id=editor.id, kind=kind, dedupe_key=dedupe_key,
-                                      summary=text, url=url))
+            db.session.add(
+                DigestItem(
+                    editor_id=editor.id, kind=kind, dedupe_key=dedupe_key, summary=text, url=url
+                )
+            )
     db.session.flush()
     return queued

@@ -66,9 +66,13 @@ def write(mail: OutgoingMail, worker_id: str, now: datetime) -> OutgoingMail | N
         db.session.commit()
         return None
     changed = db.session.execute(
-        update(Email).where(held)
-        .values(recipients=",".join(written.outgoing.recipients),
-                text_body=written.stored_text, html_body=written.stored_html)
+        update(Email)
+        .where(held)
+        .values(
+            recipients=",".join(written.outgoing.recipients),
+            text_body=written.stored_text,
+            html_body=written.stored_html,
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     if changed != 1:  # our claim expired and another worker has the row: it sends, not us

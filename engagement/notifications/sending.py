@@ -104,8 +104,10 @@ def _qp_part(subtype: str, body: str) -> bytes:
     # binascii's quoted-printable (C): trailing blanks and a lone dot encoded, lines <= 76.
     body = body.replace("\r\n", "\n").replace("\r", "\n")
     encoded = binascii.b2a_qp(body.encode("utf-8"), istext=True)
-    return (f'Content-Type: text/{subtype}; charset="utf-8"\nMIME-Version: 1.0\n'
-            "Content-Transfer-Encoding: quoted-printable\n\n").encode("ascii") + encoded
+    return (
+        f'Content-Type: text/{subtype}; charset="utf-8"\nMIME-Version: 1.0\n'
+        "Content-Transfer-Encoding: quoted-printable\n\n"
+    ).encode("ascii") + encoded
 
 
 @functools.lru_cache(maxsize=512)
@@ -118,16 +120,28 @@ def message_bytes(mail: OutgoingMail, sender: str) -> bytes:
     """`build_message(...)` as the bytes sent (CRLF), written directly: the same headers and
     parts, several times cheaper than the email package's generator."""
     boundary = f"==============={random.randrange(sys.maxsize):019d}=="
-    head = "\n".join([
-        f'Content-Type: multipart/alternative;\n boundary="{boundary}"', "MIME-Version: 1.0",
-        _subject_header(mail.subject),
-        _header("From", sender), _header("To", ", ".join(mail.recipients)),
-        "Date: " + formatdate(usegmt=True), _header("Message-ID", message_id(mail, sender)),
-        "Auto-Submitted: auto-generated"])
+    head = "\n".join(
+        [
+            f'Content-Type: multipart/alternative;\n boundary="{boundary}"',
+            "MIME-Version: 1.0",
+            _subject_header(mail.subject),
+            _header("From", sender),
+            _header("To", ", ".join(mail.recipients)),
+            "Date: " + formatdate(usegmt=True),
+            _header("Message-ID", message_id(mail, sender)),
+            "Auto-Submitted: auto-generated",
+        ]
+    )
     separator = f"\n--{boundary}\n".encode("ascii")
-    message = (head.encode("ascii") + b"\n" + separator + _qp_part("plain", mail.text_body)
-               + separator + _qp_part("html", mail.html_body)
-               + f"\n--{boundary}--\n".encode("ascii"))
+    message = (
+        head.encode("ascii")
+        + b"\n"
+        + separator
+        + _qp_part("plain", mail.text_body)
+        + separator
+        + _qp_part("html", mail.html_body)
+        + f"\n--{boundary}--\n".encode("ascii")
+    )
     return message.replace(b"\n", b"\r\n")
 
 
@@ -171,8 +185,9 @@ def send_one(connection: TimedConnection, mail: OutgoingMail, sender: str) -> Se
     if connection.host is None:  # MAIL_SUPPRESS_SEND: accepted without leaving the process
         return None
     try:
-        refused = connection.host.sendmail(sender, list(mail.recipients),
-                                             message_bytes(mail, sender))
+        refused = connection.host.sendmail(
+            sender, list(mail.recipients), message_bytes(mail, sender)
+        )
     except smtplib.SMTPRecipientsRefused as exc:
         return _refused(exc.recipients)
     except smtplib.SMTPResponseException as exc:

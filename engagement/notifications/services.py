@@ -27,16 +27,20 @@ def unsent_emails(limit: int = UNSENT_LIMIT) -> list[Email]:
     """Mails still waiting or given up on: dead first, then failed, sending and queued."""
     by_status = case({"dead": 0, "failed": 1, "sending": 2}, value=Email.status, else_=3)
     return db.session.scalars(
-        select(Email).where(Email.status.in_(UNSENT_STATUSES))
-        .order_by(by_status, Email.next_attempt_at, Email.id).limit(limit)
+        select(Email)
+        .where(Email.status.in_(UNSENT_STATUSES))
+        .order_by(by_status, Email.next_attempt_at, Email.id)
+        .limit(limit)
     ).all()
 
 
 def recently_sent(limit: int = RECENT_SENT_LIMIT) -> list[Email]:
     """The last mails that left, newest first."""
     return db.session.scalars(
-        select(Email).where(Email.status == "sent")
-        .order_by(Email.sent_at.desc(), Email.id.desc()).limit(limit)
+        select(Email)
+        .where(Email.status == "sent")
+        .order_by(Email.sent_at.desc(), Email.id.desc())
+        .limit(limit)
     ).all()
 
 

@@ -20,11 +20,18 @@ def _panel_context() -> dict:
     return {"outbox_counts": services.counts_by_status()}
 
 
-registry.register_nav(newsroom, _l("Outbox"), "notifications_newsroom.outbox", admin_only=True,
-                      order=80)
+registry.register_nav(
+    newsroom, _l("Outbox"), "notifications_newsroom.outbox", admin_only=True, order=80
+)
 registry.register_nav(newsroom, _l("My notifications"), "notifications_newsroom.settings", order=90)
-registry.register_panel(newsroom, "outbox", "notifications/newsroom/panel.html", _panel_context,
-                        admin_only=True, order=80)
+registry.register_panel(
+    newsroom,
+    "outbox",
+    "notifications/newsroom/panel.html",
+    _panel_context,
+    admin_only=True,
+    order=80,
+)
 
 
 @newsroom.app_template_filter("news_kind")
@@ -35,8 +42,13 @@ def news_kind(kind: str, fallback: str = "") -> str:
 
 
 # What the outbox calls a mail's state.
-EMAIL_STATES = {"queued": _l("Queued"), "sending": _l("Sending"), "sent": _l("Sent"),
-                "failed": _l("Failed"), "dead": _l("Dead")}
+EMAIL_STATES = {
+    "queued": _l("Queued"),
+    "sending": _l("Sending"),
+    "sent": _l("Sent"),
+    "failed": _l("Failed"),
+    "dead": _l("Dead"),
+}
 
 
 @newsroom.app_template_filter("email_state")
@@ -78,8 +90,11 @@ def outbox():
 @admin_required
 def outbox_email(email_id: int):
     """One mail as it was (or will be) sent: headers, status and its text."""
-    return render_template("notifications/newsroom/email.html", email=services.get_email(email_id),
-                           retry_form=RetryForm())
+    return render_template(
+        "notifications/newsroom/email.html",
+        email=services.get_email(email_id),
+        retry_form=RetryForm(),
+    )
 
 
 @newsroom.post("/outbox/<int:email_id>/retry")
@@ -90,6 +105,8 @@ def retry(email_id: int):
         abort(400)
     email = services.retry_email(email_id, utcnow())
     db.session.commit()
-    flash(_("Mail #%(number)s is queued again; the worker will send it shortly.",
-            number=email.id), "success")
+    flash(
+        _("Mail #%(number)s is queued again; the worker will send it shortly.", number=email.id),
+        "success",
+    )
     return redirect(url_for("notifications_newsroom.outbox"))

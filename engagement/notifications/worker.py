@@ -82,16 +82,33 @@ def claim_batch(worker_id: str, now: datetime, size: int, claim_timeout: int) ->
     db.session.execute(claim.execution_options(synchronize_session=False))
     db.session.commit()
     rows = db.session.execute(
-        select(Email.id, Email.dedupe_key, Email.recipients, Email.subject, Email.text_body,
-               Email.html_body, Email.attempts, Email.kind, Email.language)
+        select(
+            Email.id,
+            Email.dedupe_key,
+            Email.recipients,
+            Email.subject,
+            Email.text_body,
+            Email.html_body,
+            Email.attempts,
+            Email.kind,
+            Email.language,
+        )
         .where(Email.claimed_by == worker_id, Email.status == "sending")
         .order_by(Email.id)
     ).all()
     db.session.rollback()
     return [
-        OutgoingMail(row.id, row.dedupe_key, tuple(a for a in row.recipients.split(",") if a),
-                     row.subject, row.text_body, row.html_body, row.attempts, row.kind,
-                     row.language)
+        OutgoingMail(
+            row.id,
+            row.dedupe_key,
+            tuple(a for a in row.recipients.split(",") if a),
+            row.subject,
+            row.text_body,
+            row.html_body,
+            row.attempts,
+            row.kind,
+            row.language,
+        )
         for row in rows
     ]
 
@@ -114,10 +131,17 @@ _EMAILS = Email.__table__
 # The outcome written most: built once, sent as one statement and committed at once.
 _MARK_SENT = (
     update(_EMAILS)
-    .where(_EMAILS.c.id == bindparam("mail_id"), _EMAILS.c.claimed_by == bindparam("worker"),
-           _EMAILS.c.status == "sending")
-    .values(status="sent", sent_at=bindparam("now", type_=_EMAILS.c.sent_at.type),
-            attempts=bindparam("tries"), claimed_at=None)
+    .where(
+        _EMAILS.c.id == bindparam("mail_id"),
+        _EMAILS.c.claimed_by == bindparam("worker"),
+        _EMAILS.c.status == "sending",
+    )
+    .values(
+        status="sent",
+        sent_at=bindparam("now", type_=_EMAILS.c.sent_at.type),
+        attempts=bindparam("tries"),
+        claimed_at=None,
+    )
 )
 
 
@@ -140,21 +164,35 @@ def mark_sent(mail: OutgoingMail, worker_id: str, now: datetime, conn=None) -> N
         log.warning("mail %s: claim lost before its outcome was recorded", mail.id)
 
 
-def mark_failed(mail: OutgoingMail, worker_id: str, now: datetime, failure: SendFailure,
-                max_attempts: int) -> str:
+def mark_failed(
+    mail: OutgoingMail, worker_id: str, now: datetime, failure: SendFailure, max_attempts: int
+) -> str:
     """Count a failed attempt: retry later with backoff, or park the mail as `dead`."""
     attempts = mail.attempts + 1
     status = "dead" if failure.permanent or attempts >= max_attempts else "failed"
-    _record(mail, worker_id, status=status, attempts=attempts, last_error=failure.error[:2000],
-            next_attempt_at=now + sending.retry_delay(attempts), claimed_at=None)
+    _record(
+        mail,
+        worker_id,
+        status=status,
+        attempts=attempts,
+        last_error=failure.error[:2000],
+        next_attempt_at=now + sending.retry_delay(attempts),
+        claimed_at=None,
+    )
     return status
 
 
 def release(mail: OutgoingMail, worker_id: str, now: datetime, error: str) -> None:
     """Hand a mail that was never tried back to the queue, without spending an attempt."""
     delay = sending.retry_delay(max(mail.attempts, 1))
-    _record(mail, worker_id, status="failed" if mail.attempts else "queued",
-            last_error=error[:2000], next_attempt_at=now + delay, claimed_at=None)
+    _record(
+        mail,
+        worker_id,
+        status="failed" if mail.attempts else "queued",
+        last_error=error[:2000],
+        next_attempt_at=now + delay,
+        claimed_at=None,
+    )
 
 
 class Worker:
@@ -164,8 +202,9 @@ class Worker:
     depend on the hour, so a caller that wants the same result at any hour says so.
     """
 
-    def __init__(self, app: Flask, worker_id: str | None = None, clock=utcnow,
-                 digests: bool = True):
+    def __init__(
+        self, app: Flask, worker_id: str | None = None, clock=utcnow, digests: bool = True
+    ):
         self.app = app
         self.worker_id = worker_id or new_worker_id()
         self.clock = clock
@@ -174,8 +213,11 @@ class Worker:
 
     def _settings(self) -> tuple[int, int, int]:
         config = self.app.config
-        return (config["WORKER_BATCH_SIZE"], config["OUTBOX_CLAIM_TIMEOUT"],
-                config["OUTBOX_MAX_ATTEMPTS"])
+        return (
+            config["WORKER_BATCH_SIZE"],
+            config["OUTBOX_CLAIM_TIMEOUT"],
+            config["OUTBOX_MAX_ATTEMPTS"],
+        )
 
     def run_batch(self) -> BatchResult:
         """Claim one batch and send it; never raises for SMTP trouble."""
@@ -196,14 +238,16 @@ class Worker:
             return result
         try:
             with outcome_connection() as outcomes:
-                self._send_all(connection, batch, sender, max_attempts, claim_timeout, result,
-                               outcomes)
+                self._send_all(
+                    connection, batch, sender, max_attempts, claim_timeout, result, outcomes
+                )
         finally:
             connection.close()
         return result
 
-    def _send_all(self, connection, batch, sender, max_attempts, claim_timeout, result,
-                  outcomes=None) -> None:
+    def _send_all(
+        self, connection, batch, sender, max_attempts, claim_timeout, result, outcomes=None
+    ) -> None:
         started = time.monotonic()
         for index, mail in enumerate(batch):
             if time.monotonic() - started > claim_timeout / 2:
@@ -221,11 +265,12 @@ class Worker:
                 continue
             status = mark_failed(mail, self.worker_id, now, failure, max_attempts)
             setattr(result, status, getattr(result, status) + 1)
-            log.warning("mail %s to %s: %s (%s)", mail.id, ",".join(mail.recipients),
-                        failure.error, status)
+            log.warning(
+                "mail %s to %s: %s (%s)", mail.id, ",".join(mail.recipients), failure.error, status
+            )
             if failure.connection_lost:
                 result.connection_error = failure.error
-                self._release_rest(batch[index + 1:], f"not tried: {failure.error}", result)
+                self._release_rest(batch[index + 1 :], f"not tried: {failure.error}", result)
                 return
 
     def _release_rest(self, mails, error: str, result: BatchResult) -> None:
@@ -275,11 +320,16 @@ class Worker:
                 log.exception("worker %s: batch failed", self.worker_id)
                 db.session.rollback()
                 errors_in_a_row += 1
-                self.stop_event.wait(min(idle_wait * 2 ** errors_in_a_row, MAX_IDLE_BACKOFF))
+                self.stop_event.wait(min(idle_wait * 2**errors_in_a_row, MAX_IDLE_BACKOFF))
                 continue
             if result.sent or result.failed or result.dead:
-                log.info("worker %s: sent %d, failed %d, dead %d", self.worker_id,
-                         result.sent, result.failed, result.dead)
+                log.info(
+                    "worker %s: sent %d, failed %d, dead %d",
+                    self.worker_id,
+                    result.sent,
+                    result.failed,
+                    result.dead,
+                )
             if not result.claimed or result.connection_error:
                 self.stop_event.wait(idle_wait)
         db.session.remove()

@@ -44,9 +44,11 @@ def import_file(path: str) -> None:
 
 def summary_lines(summary: csv_import.ImportSummary) -> list[str]:
     """The summary in words, one line each."""
-    lines = [f"{summary.rows} row(s): {summary.created} created, {summary.updated} updated, "
-             f"{summary.lapsed} lapsed, {summary.unchanged} unchanged, "
-             f"{len(summary.skipped)} skipped."]
+    lines = [
+        f"{summary.rows} row(s): {summary.created} created, {summary.updated} updated, "
+        f"{summary.lapsed} lapsed, {summary.unchanged} unchanged, "
+        f"{len(summary.skipped)} skipped."
+    ]
     lines += [f"Skipped line {line}: {reason}" for line, reason in summary.skipped]
     if summary.unknown_columns:
         lines.append(f"Columns not used: {', '.join(summary.unknown_columns)}")
@@ -66,7 +68,8 @@ def reconcile() -> None:
         raise click.ClickException(
             "Reconciling with Patreon needs PATREON_ACCESS_TOKEN (a creator's access token "
             "from Patreon's developer portal) and PATREON_CAMPAIGN_ID (the campaign's id). "
-            "Without them, webhooks and the CSV import keep the patrons up to date.")
+            "Without them, webhooks and the CSV import keep the patrons up to date."
+        )
     changes: list[str] = []
     seen: set[str] = set()
     try:

@@ -15,9 +15,11 @@ from collections.abc import Iterator
 from flask import current_app
 
 PATREON_BASE = "https://www.patreon.com"
-MEMBER_FIELDS = ("email,full_name,patron_status,currently_entitled_amount_cents,"
-                 "last_charge_status,last_charge_date,next_charge_date,"
-                 "pledge_relationship_start,pledge_cadence")
+MEMBER_FIELDS = (
+    "email,full_name,patron_status,currently_entitled_amount_cents,"
+    "last_charge_status,last_charge_date,next_charge_date,"
+    "pledge_relationship_start,pledge_cadence"
+)
 PAGE_SIZE = 100
 MAX_PAGES = 10_000
 
@@ -29,8 +31,9 @@ class PatreonError(Exception):
 class PatreonClient:
     """Reads a campaign's members with a creator's access token."""
 
-    def __init__(self, token: str, campaign_id: str, base: str | None = None,
-                 timeout: float = 30.0):
+    def __init__(
+        self, token: str, campaign_id: str, base: str | None = None, timeout: float = 30.0
+    ):
         self.token, self.campaign_id = token, campaign_id
         self.base = (base or PATREON_BASE).rstrip("/")
         if not self.base.startswith(("https://", "http://")):
@@ -43,22 +46,35 @@ class PatreonClient:
         config = current_app.config
         if not config.get("PATREON_ACCESS_TOKEN") or not config.get("PATREON_CAMPAIGN_ID"):
             return None
-        return cls(config["PATREON_ACCESS_TOKEN"], str(config["PATREON_CAMPAIGN_ID"]),
-                   config.get("PATREON_API_BASE"))
+        return cls(
+            config["PATREON_ACCESS_TOKEN"],
+            str(config["PATREON_CAMPAIGN_ID"]),
+            config.get("PATREON_API_BASE"),
+        )
 
     def _url(self, cursor: str | None) -> str:
-        query = {"include": "currently_entitled_tiers,user", "fields[member]": MEMBER_FIELDS,
-                 "fields[tier]": "title,amount_cents", "page[count]": str(PAGE_SIZE)}
+        query = {
+            "include": "currently_entitled_tiers,user",
+            "fields[member]": MEMBER_FIELDS,
+            "fields[tier]": "title,amount_cents",
+            "page[count]": str(PAGE_SIZE),
+        }
         if cursor:
             query["page[cursor]"] = cursor
         campaign = urllib.parse.quote(self.campaign_id, safe="")
-        return (f"{self.base}/api/oauth2/v2/campaigns/{campaign}/members?"
-                + urllib.parse.urlencode(query))
+        return f"{self.base}/api/oauth2/v2/campaigns/{campaign}/members?" + urllib.parse.urlencode(
+            query
+        )
 
     def _get(self, url: str) -> dict:
-        request = urllib.request.Request(url, headers={  # noqa: S310 - http(s) checked
-            "Authorization": f"Bearer {self.token}", "Accept": "application/json",
-            "User-Agent": "engagement-patreon-bridge"})
+        request = urllib.request.Request(  # noqa: S310 - http(s) checked
+            url,
+            headers={
+                "Authorization": f"Bearer {self.token}",
+                "Accept": "application/json",
+                "User-Agent": "engagement-patreon-bridge",
+            },
+        )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
                 body = json.loads(response.read())
@@ -81,8 +97,11 @@ class PatreonClient:
             body = self._get(self._url(cursor))
             pagination = (body.get("meta") or {}).get("pagination") or {}
             total = pagination.get("total")
-            yield body["data"], body.get("included") or [], \
-                total if isinstance(total, int) else None
+            yield (
+                body["data"],
+                body.get("included") or [],
+                total if isinstance(total, int) else None,
+            )
             cursor = (pagination.get("cursors") or {}).get("next")
             if not cursor or not body["data"]:
                 return

@@ -24,17 +24,43 @@ from engagement.patreon.documents import Malformed, parse_time
 from engagement.patreon.members import MemberReport, Skipped, apply_report
 
 MAX_BYTES = 20 * 1024 * 1024
-TOO_LARGE = _l("The file is larger than 20 MB. Export fewer members at a time (filter the export "
-               "by tier).")
+TOO_LARGE = _l(
+    "The file is larger than 20 MB. Export fewer members at a time (filter the export by tier)."
+)
 REQUIRED = ("Email", "Patron Status", "User ID")
-USED = ("Name", "Tier", "Pledge Amount", "Currency", "Patronage Since Date", "Last Charge Date",
-        "Last Charge Status", "Next Charge Date", "Charge Frequency")
+USED = (
+    "Name",
+    "Tier",
+    "Pledge Amount",
+    "Currency",
+    "Patronage Since Date",
+    "Last Charge Date",
+    "Last Charge Status",
+    "Next Charge Date",
+    "Charge Frequency",
+)
 # Patreon's other columns: known, not needed here.
-KNOWN = ("Twitter", "Discord", "Follows You", "Free Member", "Free Trial", "Lifetime Amount",
-         "Addressee", "Street", "City", "State", "Zip", "Country", "Phone",
-         "Additional Details", "Last Updated", "Max Posts", "Access Expiration", "Note")
-STATUSES = {"active patron": "active", "declined patron": "declined",
-            "former patron": "former"}
+KNOWN = (
+    "Twitter",
+    "Discord",
+    "Follows You",
+    "Free Member",
+    "Free Trial",
+    "Lifetime Amount",
+    "Addressee",
+    "Street",
+    "City",
+    "State",
+    "Zip",
+    "Country",
+    "Phone",
+    "Additional Details",
+    "Last Updated",
+    "Max Posts",
+    "Access Expiration",
+    "Note",
+)
+STATUSES = {"active patron": "active", "declined patron": "declined", "former patron": "former"}
 YEARLY = {"annual", "annually", "yearly", "year"}
 
 
@@ -63,21 +89,28 @@ def decode(data: bytes) -> str:
     if not data.strip():
         raise ImportRefused(_("The file is empty."))
     if data.startswith(b"PK\x03\x04") or b"\x00" in data[:4096]:
-        raise ImportRefused(_("This is not a CSV file (it looks like a spreadsheet or another "
-                              "binary file). Use Patreon's “Export CSV”."))
+        raise ImportRefused(
+            _(
+                "This is not a CSV file (it looks like a spreadsheet or another "
+                "binary file). Use Patreon's “Export CSV”."
+            )
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
+        line = data[: exc.start].count(b"\n") + 1
         hint = ""
         try:
             data.decode("cp1252")
-            hint = " " + _("It looks like Windows-1252 (what some spreadsheet programs save); "
-                           "save it as “CSV UTF-8”, or export it from Patreon again.")
+            hint = " " + _(
+                "It looks like Windows-1252 (what some spreadsheet programs save); "
+                "save it as “CSV UTF-8”, or export it from Patreon again."
+            )
         except UnicodeDecodeError:
             pass
-        raise ImportRefused(_("The file is not UTF-8 text (line %(line)s).", line=line)
-                            + hint) from None
+        raise ImportRefused(
+            _("The file is not UTF-8 text (line %(line)s).", line=line) + hint
+        ) from None
 
 
 def _header(names: list[str]) -> tuple[dict[str, int], ImportSummary]:
@@ -94,10 +127,16 @@ def _header(names: list[str]) -> tuple[dict[str, int], ImportSummary]:
             index[canonical] = position
     missing = [name for name in REQUIRED if name not in index]
     if missing:
-        raise ImportRefused(ngettext(
-            "This does not look like Patreon's members export: the column %(columns)s is "
-            "missing.", "This does not look like Patreon's members export: the columns "
-            "%(columns)s are missing.", len(missing), columns=", ".join(missing)))
+        raise ImportRefused(
+            ngettext(
+                "This does not look like Patreon's members export: the column %(columns)s is "
+                "missing.",
+                "This does not look like Patreon's members export: the columns "
+                "%(columns)s are missing.",
+                len(missing),
+                columns=", ".join(missing),
+            )
+        )
     summary.missing_columns = [name for name in USED if name not in index]
     return index, summary
 
@@ -108,18 +147,31 @@ def read_rows(text: str) -> tuple[ImportSummary, list[tuple[int, dict[str, str]]
     try:
         header = next(reader, None)
         if not header or len(header) < 2:
-            raise ImportRefused(_("This is not a CSV file: the first line has no columns "
-                                  "separated by commas."))
+            raise ImportRefused(
+                _("This is not a CSV file: the first line has no columns separated by commas.")
+            )
         index, summary = _header(header)
         rows = []
         for values in reader:
             if not any(value.strip() for value in values):
                 continue  # an empty line
-            rows.append((reader.line_num, {name: values[at].strip() if at < len(values) else ""
-                                           for name, at in index.items()}))
+            rows.append(
+                (
+                    reader.line_num,
+                    {
+                        name: values[at].strip() if at < len(values) else ""
+                        for name, at in index.items()
+                    },
+                )
+            )
     except csv.Error as exc:
-        raise ImportRefused(_("This is not a valid CSV file (line %(line)s: %(error)s).",
-                              line=reader.line_num, error=exc)) from None
+        raise ImportRefused(
+            _(
+                "This is not a valid CSV file (line %(line)s: %(error)s).",
+                line=reader.line_num,
+                error=exc,
+            )
+        ) from None
     return summary, rows
 
 
@@ -136,8 +188,9 @@ def _amount(text: str) -> int | None:
     try:
         cents = int((Decimal(cleaned) * 100).to_integral_value())
     except InvalidOperation:
-        raise Skipped(_("the pledge amount %(amount)s is not a number", amount=repr(text))) \
-            from None
+        raise Skipped(
+            _("the pledge amount %(amount)s is not a number", amount=repr(text))
+        ) from None
     if not 0 <= cents < 10**9:
         raise Skipped(_("the pledge amount %(amount)s is out of range", amount=repr(text)))
     return cents
@@ -147,8 +200,9 @@ def _time(row: dict[str, str], name: str) -> datetime | None:
     try:
         return parse_time(row.get(name) or None)
     except Malformed:
-        raise Skipped(_("%(column)s %(value)s is not a date", column=name,
-                        value=repr(row.get(name)))) from None
+        raise Skipped(
+            _("%(column)s %(value)s is not a date", column=name, value=repr(row.get(name)))
+        ) from None
 
 
 def row_report(row: dict[str, str]) -> MemberReport:
@@ -161,7 +215,9 @@ def row_report(row: dict[str, str]) -> MemberReport:
         raise Skipped(_("no User ID"))
     frequency = (row.get("Charge Frequency") or "").strip().lower()
     return MemberReport(
-        user_id=user_id, state=state, email=row["Email"] or None,
+        user_id=user_id,
+        state=state,
+        email=row["Email"] or None,
         full_name=row.get("Name", "")[:200],
         amount_cents=_amount(row.get("Pledge Amount") or ""),
         currency=(row.get("Currency") or "")[:3] or None,
@@ -174,8 +230,9 @@ def row_report(row: dict[str, str]) -> MemberReport:
     )
 
 
-def import_members(data: bytes, now: datetime,
-                   progress: Callable[[Iterator], Iterator] | None = None) -> ImportSummary:
+def import_members(
+    data: bytes, now: datetime, progress: Callable[[Iterator], Iterator] | None = None
+) -> ImportSummary:
     """Apply every row of the export; flushes, never commits (the caller commits once, or rolls
     back everything on ImportRefused or any error)."""
     summary, rows = read_rows(decode(data))
@@ -185,13 +242,15 @@ def import_members(data: bytes, now: datetime,
             report = row_report(row)
             result, member = apply_report(report, "csv", now)
         except (Skipped, PersonErased) as exc:
-            reason = "the person erased their data here" if isinstance(exc, PersonErased) \
-                else str(exc)
+            reason = (
+                "the person erased their data here" if isinstance(exc, PersonErased) else str(exc)
+            )
             summary.skipped.append((line, reason))
             continue
         if result == "stale":
-            summary.skipped.append((line, "older than what is already known (a webhook or a "
-                                          "newer export)"))
+            summary.skipped.append(
+                (line, "older than what is already known (a webhook or a newer export)")
+            )
             continue
         _count(summary, result, report)
     return summary

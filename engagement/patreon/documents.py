@@ -61,8 +61,11 @@ def _related_ids(resource: dict, name: str) -> list[str]:
 
 def _tier(member: dict, included: list) -> dict | None:
     ids = set(_related_ids(member, "currently_entitled_tiers"))
-    tiers = [item for item in included if isinstance(item, dict)
-             and item.get("type") == "tier" and str(item.get("id")) in ids]
+    tiers = [
+        item
+        for item in included
+        if isinstance(item, dict) and item.get("type") == "tier" and str(item.get("id")) in ids
+    ]
     if not tiers and ids:
         return {"id": sorted(ids)[0], "attributes": {}}
     if not tiers:
@@ -81,8 +84,9 @@ def _state(attributes: dict, trigger: str | None) -> str:
     return PATRON_STATUSES[status]
 
 
-def member_report(member: dict, included: list | None = None,
-                  trigger: str | None = None) -> MemberReport:
+def member_report(
+    member: dict, included: list | None = None, trigger: str | None = None
+) -> MemberReport:
     """The report one member resource (with the document's `included`) makes."""
     if not isinstance(member, dict) or member.get("type") != "member" or not member.get("id"):
         raise Malformed("data is not a member")

@@ -17,8 +17,10 @@ class MappingForm(FlaskForm):
 class ImportForm(FlaskForm):
     """Upload Patreon's members export."""
 
-    file = FileField(_l("Patreon's members export (CSV, up to 20 MB)"),
-                     validators=[FileRequired(_l("Choose the CSV file Patreon exported."))])
+    file = FileField(
+        _l("Patreon's members export (CSV, up to 20 MB)"),
+        validators=[FileRequired(_l("Choose the CSV file Patreon exported."))],
+    )
     submit = SubmitField(_l("Import"))
 
 

@@ -18,19 +18,25 @@ from engagement.patreon.models import PatreonMember, PatreonTier
 NO_VOTING = "none"
 
 
-def find_or_add_tier(patreon_id: str | None, title: str | None,
-                     amount_cents: int | None = None) -> PatreonTier:
+def find_or_add_tier(
+    patreon_id: str | None, title: str | None, amount_cents: int | None = None
+) -> PatreonTier:
     """The stored Patreon tier with this id (else this title), added when new; flushes."""
     title = (title or "").strip()[:200]
     tier = None
     if patreon_id:
-        tier = db.session.scalar(select(PatreonTier).where(
-            PatreonTier.patreon_tier_id == patreon_id))
+        tier = db.session.scalar(
+            select(PatreonTier).where(PatreonTier.patreon_tier_id == patreon_id)
+        )
     if tier is None and title:
-        tier = db.session.scalar(select(PatreonTier).where(
-            PatreonTier.title == title,
-            PatreonTier.patreon_tier_id.is_(None) if patreon_id else true())
-            .order_by(PatreonTier.id))
+        tier = db.session.scalar(
+            select(PatreonTier)
+            .where(
+                PatreonTier.title == title,
+                PatreonTier.patreon_tier_id.is_(None) if patreon_id else true(),
+            )
+            .order_by(PatreonTier.id)
+        )
     if tier is None:
         tier = PatreonTier(patreon_tier_id=patreon_id or None, title=title)
         db.session.add(tier)
@@ -64,16 +70,21 @@ def map_tier(patreon_tier: PatreonTier, choice: str) -> None:
         try:
             tier_id = int(choice)
         except (TypeError, ValueError):
-            raise InvalidInput(_("Choose one of our tiers or “No voting”."),
-                               field=f"tier-{patreon_tier.id}") from None
+            raise InvalidInput(
+                _("Choose one of our tiers or “No voting”."), field=f"tier-{patreon_tier.id}"
+            ) from None
         if db.session.get(Tier, tier_id) is None:
             raise InvalidInput(_("That tier does not exist."), field=f"tier-{patreon_tier.id}")
     patreon_tier.tier_id = tier_id
     patreon_tier.decided_at = utcnow()
     memberships = select(PatreonMember.membership_id).where(
-        PatreonMember.patreon_tier_id == patreon_tier.id,
-        PatreonMember.membership_id.is_not(None))
-    db.session.execute(update(Membership).where(Membership.id.in_(memberships))
-                       .values(tier_id=tier_id).execution_options(synchronize_session=False))
+        PatreonMember.patreon_tier_id == patreon_tier.id, PatreonMember.membership_id.is_not(None)
+    )
+    db.session.execute(
+        update(Membership)
+        .where(Membership.id.in_(memberships))
+        .values(tier_id=tier_id)
+        .execution_options(synchronize_session=False)
+    )
     db.session.flush()
     db.session.expire_all()

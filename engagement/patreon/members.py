@@ -70,8 +70,10 @@ def _key(pledge_start, last_charge_at, state) -> tuple:
 
 def is_older(report: MemberReport, member: PatreonMember) -> bool:
     """True when the report says less than what is stored (compared where both know)."""
-    mine, stored = report.order_key(), _key(member.pledge_start, member.last_charge_at,
-                                            member.state)
+    mine, stored = (
+        report.order_key(),
+        _key(member.pledge_start, member.last_charge_at, member.state),
+    )
     for new, old in zip(mine, stored, strict=True):
         if new is None or old is None or new == old:
             continue
@@ -81,16 +83,19 @@ def is_older(report: MemberReport, member: PatreonMember) -> bool:
 
 def find_member(report: MemberReport) -> PatreonMember | None:
     """The stored member this report is about (by Patreon user id, else member id)."""
-    member = db.session.scalar(select(PatreonMember).where(
-        PatreonMember.patreon_user_id == report.user_id))
+    member = db.session.scalar(
+        select(PatreonMember).where(PatreonMember.patreon_user_id == report.user_id)
+    )
     if member is None and report.member_id:
-        member = db.session.scalar(select(PatreonMember).where(
-            PatreonMember.patreon_member_id == report.member_id))
+        member = db.session.scalar(
+            select(PatreonMember).where(PatreonMember.patreon_member_id == report.member_id)
+        )
     return member
 
 
-def apply_report(report: MemberReport, source: str, now: datetime,
-                 force: bool = False) -> tuple[str, PatreonMember | None]:
+def apply_report(
+    report: MemberReport, source: str, now: datetime, force: bool = False
+) -> tuple[str, PatreonMember | None]:
     """Bring the report into the patron, the member and the membership; flushes.
 
     Returns (what happened, member): "created", "updated", "unchanged" or "stale" (an older
@@ -134,9 +139,20 @@ def _new_member(report: MemberReport, now: datetime) -> PatreonMember:
     return member
 
 
-WATCHED = ("state", "email", "full_name", "amount_cents", "currency", "cadence_months",
-           "pledge_start", "last_charge_at", "last_charge_status", "next_charge_at",
-           "patreon_tier_id", "patreon_member_id")
+WATCHED = (
+    "state",
+    "email",
+    "full_name",
+    "amount_cents",
+    "currency",
+    "cadence_months",
+    "pledge_start",
+    "last_charge_at",
+    "last_charge_status",
+    "next_charge_at",
+    "patreon_tier_id",
+    "patreon_member_id",
+)
 
 
 def snapshot(member: PatreonMember) -> dict:
@@ -144,8 +160,12 @@ def snapshot(member: PatreonMember) -> dict:
     membership = member.membership
     shown = {name: getattr(member, name) for name in WATCHED}
     if membership is not None:
-        shown.update(status=membership.status, access_until=membership.access_until,
-                     ended_at=membership.ended_at, tier=membership.tier_id)
+        shown.update(
+            status=membership.status,
+            access_until=membership.access_until,
+            ended_at=membership.ended_at,
+            tier=membership.tier_id,
+        )
     return shown
 
 
@@ -157,8 +177,15 @@ def _copy(member: PatreonMember, report: MemberReport, source: str) -> None:
         member.email = normalise_email(report.email)
     if report.full_name:
         member.full_name = report.full_name[:200]
-    for name in ("amount_cents", "currency", "cadence_months", "pledge_start",
-                 "last_charge_at", "last_charge_status", "next_charge_at"):
+    for name in (
+        "amount_cents",
+        "currency",
+        "cadence_months",
+        "pledge_start",
+        "last_charge_at",
+        "last_charge_status",
+        "next_charge_at",
+    ):
         value = getattr(report, name)
         if value is not None:  # a report that leaves a field out keeps what is known
             setattr(member, name, value)
@@ -178,17 +205,22 @@ def _membership(member: PatreonMember, now: datetime) -> Membership:
     if membership is None:
         if _live_patreon_membership(member.patron_id) is not None:
             raise Skipped(_("the patron already has another live Patreon membership"))
-        membership = Membership(patron_id=member.patron_id, source="patreon",
-                                started_at=member.pledge_start or now)
+        membership = Membership(
+            patron_id=member.patron_id, source="patreon", started_at=member.pledge_start or now
+        )
         db.session.add(membership)
         member.membership = membership
     return membership
 
 
 def _live_patreon_membership(patron_id: int) -> Membership | None:
-    return db.session.scalar(select(Membership).where(
-        Membership.patron_id == patron_id, Membership.source == "patreon",
-        Membership.ended_at.is_(None)))
+    return db.session.scalar(
+        select(Membership).where(
+            Membership.patron_id == patron_id,
+            Membership.source == "patreon",
+            Membership.ended_at.is_(None),
+        )
+    )
 
 
 def paid_through(member: PatreonMember) -> datetime | None:

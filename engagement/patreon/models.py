@@ -16,8 +16,11 @@ from engagement.membership.models import EVENT_OUTCOMES, Membership, Tier
 # A member's pledge state, in the order that settles two reports with the same dates: a pledge
 # declined, then paid again on the same charge date, is paid; a pledge deleted stays deleted.
 STATES = ("declined", "active", "former")
-PATRON_STATUSES = {"declined_patron": "declined", "active_patron": "active",
-                   "former_patron": "former"}
+PATRON_STATUSES = {
+    "declined_patron": "declined",
+    "active_patron": "active",
+    "former_patron": "former",
+}
 
 
 class PatreonTier(db.Model):
@@ -61,12 +64,13 @@ class PatreonMember(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     patreon_user_id: Mapped[str] = mapped_column(String(64), unique=True)
     patreon_member_id: Mapped[str | None] = mapped_column(String(64), unique=True)
-    patron_id: Mapped[int] = mapped_column(ForeignKey("patrons.id", ondelete="CASCADE"),
-                                           index=True)
+    patron_id: Mapped[int] = mapped_column(ForeignKey("patrons.id", ondelete="CASCADE"), index=True)
     membership_id: Mapped[int | None] = mapped_column(
-        ForeignKey("memberships.id", ondelete="SET NULL"))
+        ForeignKey("memberships.id", ondelete="SET NULL")
+    )
     patreon_tier_id: Mapped[int | None] = mapped_column(
-        ForeignKey("patreon_tiers.id", ondelete="SET NULL"), index=True)
+        ForeignKey("patreon_tiers.id", ondelete="SET NULL"), index=True
+    )
     email: Mapped[str | None] = mapped_column(String(254))
     full_name: Mapped[str] = mapped_column(String(200), default="")
     state: Mapped[str] = mapped_column(String(16))
@@ -91,9 +95,10 @@ class PatreonDelivery(db.Model):
 
     __tablename__ = "patreon_deliveries"
     __table_args__ = (
-        CheckConstraint("outcome IS NULL OR outcome IN ("
-                        + ", ".join(repr(o) for o in EVENT_OUTCOMES) + ")",
-                        name="outcome_known"),
+        CheckConstraint(
+            "outcome IS NULL OR outcome IN (" + ", ".join(repr(o) for o in EVENT_OUTCOMES) + ")",
+            name="outcome_known",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

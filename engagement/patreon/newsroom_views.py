@@ -25,8 +25,13 @@ from engagement.patreon.models import PatreonDelivery, PatreonMember
 # The body may hold a whole export plus the form around it; the app's limit stays elsewhere.
 UPLOAD_LIMIT = csv_import.MAX_BYTES + 64 * 1024
 # A delivery's outcome in words.
-OUTCOMES = {"processed": _l("processed"), "ignored": _l("ignored"), "failed": _l("failed"),
-            "duplicate": _l("duplicate"), None: _l("pending")}
+OUTCOMES = {
+    "processed": _l("processed"),
+    "ignored": _l("ignored"),
+    "failed": _l("failed"),
+    "duplicate": _l("duplicate"),
+    None: _l("pending"),
+}
 
 
 @newsroom.url_value_preprocessor
@@ -45,10 +50,16 @@ def _too_large(_error):
 
 def _render(mapping_form=None, import_form=None, errors=None, status=200):
     return render_template(
-        "patreon/newsroom/index.html", patreon_tiers=mapping.patreon_tiers(),
-        our_tiers=tier_choices(), no_voting=mapping.NO_VOTING,
-        mapping_form=mapping_form or MappingForm(), import_form=import_form or ImportForm(),
-        errors=errors or {}, members=_member_counts(), settings=_settings()), status
+        "patreon/newsroom/index.html",
+        patreon_tiers=mapping.patreon_tiers(),
+        our_tiers=tier_choices(),
+        no_voting=mapping.NO_VOTING,
+        mapping_form=mapping_form or MappingForm(),
+        import_form=import_form or ImportForm(),
+        errors=errors or {},
+        members=_member_counts(),
+        settings=_settings(),
+    ), status
 
 
 def _member_counts() -> dict[str, int]:
@@ -60,9 +71,10 @@ def _member_counts() -> dict[str, int]:
 
 def _settings() -> dict[str, bool]:
     config = current_app.config
-    return {"webhook": bool(config.get("PATREON_WEBHOOK_SECRET")),
-            "reconcile": bool(config.get("PATREON_ACCESS_TOKEN")
-                              and config.get("PATREON_CAMPAIGN_ID"))}
+    return {
+        "webhook": bool(config.get("PATREON_WEBHOOK_SECRET")),
+        "reconcile": bool(config.get("PATREON_ACCESS_TOKEN") and config.get("PATREON_CAMPAIGN_ID")),
+    }
 
 
 @newsroom.get("/patreon")
@@ -94,8 +106,14 @@ def save_mapping():
         db.session.rollback()
         return _render(mapping_form=form, errors=errors, status=422)
     db.session.commit()
-    flash(ngettext("Saved the mapping (%(num)s tier changed).",
-                   "Saved the mapping (%(num)s tiers changed).", changed), "success")
+    flash(
+        ngettext(
+            "Saved the mapping (%(num)s tier changed).",
+            "Saved the mapping (%(num)s tiers changed).",
+            changed,
+        ),
+        "success",
+    )
     return redirect(url_for(".index"), 303)
 
 
@@ -114,8 +132,11 @@ def upload():
         form.file.errors = [_("%(reason)s Nothing was imported.", reason=exc)]
         return _render(import_form=form, status=422)
     db.session.commit()
-    return render_template("patreon/newsroom/import_summary.html", summary=summary,
-                           filename=form.file.data.filename or _("the file"))
+    return render_template(
+        "patreon/newsroom/import_summary.html",
+        summary=summary,
+        filename=form.file.data.filename or _("the file"),
+    )
 
 
 @newsroom.get("/patreon/deliveries/<int:delivery_id>/process")
@@ -125,17 +146,32 @@ def process_delivery_confirm(delivery_id: int):
     row = db.get_or_404(PatreonDelivery, delivery_id)
     back = url_for("membership_newsroom.webhook_events")
     if row.outcome != "failed":
-        flash(_("Patreon delivery #%(id)s did not fail (%(outcome)s): nothing to redo.",
-                id=row.id, outcome=OUTCOMES.get(row.outcome, row.outcome)), "error")
+        flash(
+            _(
+                "Patreon delivery #%(id)s did not fail (%(outcome)s): nothing to redo.",
+                id=row.id,
+                outcome=OUTCOMES.get(row.outcome, row.outcome),
+            ),
+            "error",
+        )
         return redirect(back, 303)
     return confirm(
         _("Apply Patreon delivery #%(id)s again?", id=row.id),
-        [_("The stored %(trigger)s delivery runs through the webhook's handler again, as if "
-           "Patreon sent it now.", trigger=row.trigger),
-         _("It may change one patron's membership, as the first delivery would have."),
-         _("It failed with: %(error)s", error=row.error or _("no message"))],
-        url_for("patreon_newsroom.process_delivery", delivery_id=row.id), _("Process again"),
-        back, [("outcome", "failed")], danger=False)
+        [
+            _(
+                "The stored %(trigger)s delivery runs through the webhook's handler again, as if "
+                "Patreon sent it now.",
+                trigger=row.trigger,
+            ),
+            _("It may change one patron's membership, as the first delivery would have."),
+            _("It failed with: %(error)s", error=row.error or _("no message")),
+        ],
+        url_for("patreon_newsroom.process_delivery", delivery_id=row.id),
+        _("Process again"),
+        back,
+        [("outcome", "failed")],
+        danger=False,
+    )
 
 
 @newsroom.post("/patreon/deliveries/<int:delivery_id>/process")
@@ -147,21 +183,36 @@ def process_delivery(delivery_id: int):
         abort(400)
     status, outcome = webhooks.process_again(row)
     if status == 200:
-        flash(_("Processed Patreon delivery #%(id)s again: %(outcome)s.", id=delivery_id,
-                outcome=OUTCOMES.get(outcome, outcome)), "success")
+        flash(
+            _(
+                "Processed Patreon delivery #%(id)s again: %(outcome)s.",
+                id=delivery_id,
+                outcome=OUTCOMES.get(outcome, outcome),
+            ),
+            "success",
+        )
     else:
-        flash(_("Processing Patreon delivery #%(id)s again did not succeed: %(outcome)s.",
-                id=delivery_id, outcome=OUTCOMES.get(outcome, outcome)), "error")
+        flash(
+            _(
+                "Processing Patreon delivery #%(id)s again did not succeed: %(outcome)s.",
+                id=delivery_id,
+                outcome=OUTCOMES.get(outcome, outcome),
+            ),
+            "error",
+        )
     back = request.form.get("outcome", "")
-    return redirect(url_for("membership_newsroom.webhook_events",
-                            **({"outcome": back} if back else {})), 303)
+    return redirect(
+        url_for("membership_newsroom.webhook_events", **({"outcome": back} if back else {})), 303
+    )
 
 
 def tier_choices() -> list[tuple[str, str]]:
     """Our tiers as choices, voting ones marked."""
     tiers = db.session.scalars(select(Tier).order_by(Tier.position, Tier.id))
-    return [(str(t.id), _("%(tier)s (votes)", tier=t.name) if t.grants_voting else t.name)
-            for t in tiers]
+    return [
+        (str(t.id), _("%(tier)s (votes)", tier=t.name) if t.grants_voting else t.name)
+        for t in tiers
+    ]
 
 
 registry.register_nav(newsroom, _l("Patreon"), "patreon_newsroom.index", admin_only=True, order=66)

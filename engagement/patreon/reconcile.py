@@ -13,8 +13,17 @@ from engagement.patreon.documents import Malformed, member_report
 from engagement.patreon.members import Skipped, apply_report, find_member, snapshot
 from engagement.patreon.models import PatreonMember
 
-SHOWN = ("state", "status", "tier", "amount_cents", "access_until", "ended_at",
-         "last_charge_at", "next_charge_at", "email")
+SHOWN = (
+    "state",
+    "status",
+    "tier",
+    "amount_cents",
+    "access_until",
+    "ended_at",
+    "last_charge_at",
+    "next_charge_at",
+    "email",
+)
 
 
 def _show(value) -> str:
@@ -40,15 +49,25 @@ def reconcile_member(member: dict, included: list[dict], now: datetime) -> list[
     except (Skipped, PersonErased) as exc:
         return [] if before is None else [f"{who}: {exc}; left alone"]
     if result == "created":
-        return [f"{who} ({found.patron.display}): created, {found.state}, membership "
-                f"{found.membership.status if found.membership else 'none'}"]
+        return [
+            f"{who} ({found.patron.display}): created, {found.state}, membership "
+            f"{found.membership.status if found.membership else 'none'}"
+        ]
     after = snapshot(found)
-    return [f"{who} ({found.patron.display}): {name} {_show(before.get(name))} -> "
-            f"{_show(after.get(name))}" for name in SHOWN if before.get(name) != after.get(name)]
+    return [
+        f"{who} ({found.patron.display}): {name} {_show(before.get(name))} -> "
+        f"{_show(after.get(name))}"
+        for name in SHOWN
+        if before.get(name) != after.get(name)
+    ]
 
 
 def missing_on_patreon(seen_user_ids: set[str]) -> list[str]:
     """Stored members with a live membership that Patreon did not list (left for an editor)."""
     rows = db.session.scalars(select(PatreonMember).where(PatreonMember.state != "former"))
-    return [f"Patreon user {m.patreon_user_id} ({m.patron.display}): not listed by Patreon; "
-            "left as it is" for m in rows if m.patreon_user_id not in seen_user_ids]
+    return [
+        f"Patreon user {m.patreon_user_id} ({m.patron.display}): not listed by Patreon; "
+        "left as it is"
+        for m in rows
+        if m.patreon_user_id not in seen_user_ids
+    ]

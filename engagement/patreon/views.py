@@ -16,10 +16,12 @@ def patreon_webhook():
     """Receive a Patreon delivery: check its signature, store it once, apply it."""
     body = request.get_data(cache=False)
     try:
-        webhooks.verify(body, request.headers.get("X-Patreon-Signature"),
-                        current_app.config["PATREON_WEBHOOK_SECRET"])
+        webhooks.verify(
+            body,
+            request.headers.get("X-Patreon-Signature"),
+            current_app.config["PATREON_WEBHOOK_SECRET"],
+        )
     except webhooks.BadSignature as exc:
         return jsonify(error={"code": "bad_signature", "message": str(exc)}), 400
     status, outcome = webhooks.receive(request.headers.get("X-Patreon-Event", ""), body)
     return jsonify(outcome=outcome), status
-

@@ -21,8 +21,12 @@ from engagement.patreon.models import PatreonDelivery
 log = logging.getLogger(__name__)
 
 TRIGGERS = (
-    "members:create", "members:update", "members:delete",
-    "members:pledge:create", "members:pledge:update", "members:pledge:delete",
+    "members:create",
+    "members:update",
+    "members:delete",
+    "members:pledge:create",
+    "members:pledge:update",
+    "members:pledge:delete",
 )
 
 

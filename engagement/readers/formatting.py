@@ -75,8 +75,11 @@ def membership_state(membership) -> str:
         return _("Ended")
     label = str(MEMBERSHIP_STATES.get(membership.status, _l("Being updated")))
     if membership.cancel_at_period_end and membership.current_period_end:
-        return _("%(state)s: cancelled, ends %(day)s", state=label,
-                 day=newsroom_date(membership.current_period_end))
+        return _(
+            "%(state)s: cancelled, ends %(day)s",
+            state=label,
+            day=newsroom_date(membership.current_period_end),
+        )
     return label
 
 

@@ -23,8 +23,9 @@ def _open_round() -> tuple | None:
     if not rounds:
         return None
     round_ = rounds[0]
-    topics = voting.sort_topics(voting.open_topics(round_), "votes" if round_.results_visible()
-                                else "editors")
+    topics = voting.sort_topics(
+        voting.open_topics(round_), "votes" if round_.results_visible() else "editors"
+    )
     return round_, topics[:TOP_TOPICS], len(topics)
 
 
@@ -36,9 +37,13 @@ register_reader_nav(public, "home", _l("Home"), "readers.home", order=0, footer_
 def home():
     """What supporting gives, the open round's top topics, the latest corrections."""
     tiers = ordered_tiers(active_only=True)
-    return render_template("readers/home.html", tiers=tiers, open_round=_open_round(),
-                           corrections=listing.latest_public(LATEST_CORRECTIONS),
-                           patron=current_patron())
+    return render_template(
+        "readers/home.html",
+        tiers=tiers,
+        open_round=_open_round(),
+        corrections=listing.latest_public(LATEST_CORRECTIONS),
+        patron=current_patron(),
+    )
 
 
 @public.get("/favicon.ico")

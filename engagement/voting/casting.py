@@ -32,35 +32,65 @@ _NOW = bindparam("now", type_=_R.c.opens_at.type)
 _PATRON = bindparam("the_patron")
 
 TOPIC_AND_ROUND = (
-    select(_T.c.id, _T.c.round_id, _T.c.state, _R.c.opens_at, _R.c.closes_at,
-           _R.c.closed_early_at, _R.c.vote_budget, _R.c.results_visibility,
-           eligible(_T.c.round_id, _NOW, _PATRON).label("may_vote"))
+    select(
+        _T.c.id,
+        _T.c.round_id,
+        _T.c.state,
+        _R.c.opens_at,
+        _R.c.closes_at,
+        _R.c.closed_early_at,
+        _R.c.vote_budget,
+        _R.c.results_visibility,
+        eligible(_T.c.round_id, _NOW, _PATRON).label("may_vote"),
+    )
     .join(_R, _R.c.id == _T.c.round_id)
     .where(_T.c.id == bindparam("the_topic"))
 )
 # The patron's session is current (the version the cookie carries, data not erased): what
 # `auth.current_patron_id` checks, asked in the vote's first statement instead of one of its own.
-_SESSION_CURRENT = (exists().where(_P.c.id == _PATRON,
-                                   _P.c.session_version == bindparam("the_version"),
-                                   _P.c.erased_at.is_(None))
-                    .correlate_except(_P))
+_SESSION_CURRENT = (
+    exists()
+    .where(
+        _P.c.id == _PATRON,
+        _P.c.session_version == bindparam("the_version"),
+        _P.c.erased_at.is_(None),
+    )
+    .correlate_except(_P)
+)
 # With the session check, the patron's saved language (what the answer is written in).
 TOPIC_ROUND_AND_SESSION = TOPIC_AND_ROUND.add_columns(
     _SESSION_CURRENT.label("session_current"),
-    select(_P.c.language).where(_P.c.id == _PATRON).scalar_subquery().label("patron_language"))
+    select(_P.c.language).where(_P.c.id == _PATRON).scalar_subquery().label("patron_language"),
+)
 SESSION_CURRENT = select(_SESSION_CURRENT.label("session_current"))
-TAKE_AGAIN = (update(_B).where(_B.c.round_id == bindparam("the_round"),
-                               _B.c.patron_id == _PATRON)
-              .values(used=_B.c.used + 1))
-GIVE_BACK = (update(_B).where(_B.c.round_id == bindparam("the_round"), _B.c.patron_id == _PATRON,
-                              _B.c.used > 0)
-             .values(used=_B.c.used - 1).returning(_B.c.used))
-REMOVE_VOTE = (delete(_V).where(_V.c.patron_id == _PATRON, _V.c.topic_id == bindparam("the_topic"))
-               .returning(_V.c.id))
-COUNT_UP = (update(_T).where(_T.c.id == bindparam("the_topic"))
-            .values(vote_count=_T.c.vote_count + 1).returning(_T.c.vote_count))
-COUNT_DOWN = (update(_T).where(_T.c.id == bindparam("the_topic"))
-              .values(vote_count=_T.c.vote_count - 1).returning(_T.c.vote_count))
+TAKE_AGAIN = (
+    update(_B)
+    .where(_B.c.round_id == bindparam("the_round"), _B.c.patron_id == _PATRON)
+    .values(used=_B.c.used + 1)
+)
+GIVE_BACK = (
+    update(_B)
+    .where(_B.c.round_id == bindparam("the_round"), _B.c.patron_id == _PATRON, _B.c.used > 0)
+    .values(used=_B.c.used - 1)
+    .returning(_B.c.used)
+)
+REMOVE_VOTE = (
+    delete(_V)
+    .where(_V.c.patron_id == _PATRON, _V.c.topic_id == bindparam("the_topic"))
+    .returning(_V.c.id)
+)
+COUNT_UP = (
+    update(_T)
+    .where(_T.c.id == bindparam("the_topic"))
+    .values(vote_count=_T.c.vote_count + 1)
+    .returning(_T.c.vote_count)
+)
+COUNT_DOWN = (
+    update(_T)
+    .where(_T.c.id == bindparam("the_topic"))
+    .values(vote_count=_T.c.vote_count - 1)
+    .returning(_T.c.vote_count)
+)
 _BY_DIALECT: dict[str, tuple] = {}
 
 
@@ -70,12 +100,19 @@ def _upserts(dialect: str) -> tuple:
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
         spend = insert(_B).values(round_id=bindparam("the_round"), patron_id=_PATRON, used=1)
         spend = spend.on_conflict_do_update(
-            index_elements=["round_id", "patron_id"], set_={"used": _B.c.used + 1},
-            where=_B.c.used < bindparam("budget")).returning(_B.c.used)
-        add = insert(_V).values(patron_id=_PATRON, topic_id=bindparam("the_topic"),
-                                round_id=bindparam("the_round"), created_at=_NOW)
+            index_elements=["round_id", "patron_id"],
+            set_={"used": _B.c.used + 1},
+            where=_B.c.used < bindparam("budget"),
+        ).returning(_B.c.used)
+        add = insert(_V).values(
+            patron_id=_PATRON,
+            topic_id=bindparam("the_topic"),
+            round_id=bindparam("the_round"),
+            created_at=_NOW,
+        )
         add = add.on_conflict_do_nothing(index_elements=["patron_id", "topic_id"]).returning(
-            _V.c.id)
+            _V.c.id
+        )
         _BY_DIALECT[dialect] = (spend, add)
     return _BY_DIALECT[dialect]
 
@@ -100,16 +137,24 @@ class SessionOver(Exception):
     """The patron's session is no longer current (signed out everywhere, or erased)."""
 
 
-def _open_topic(conn: Connection, topic_id: int, patron_id: int, now: datetime,
-                session_version: int | None = None):
+def _open_topic(
+    conn: Connection,
+    topic_id: int,
+    patron_id: int,
+    now: datetime,
+    session_version: int | None = None,
+):
     params = {"the_topic": topic_id, "the_patron": patron_id, "now": now}
     if session_version is None:
         row = conn.execute(TOPIC_AND_ROUND, params).first()
     else:
         params["the_version"] = session_version
         row = conn.execute(TOPIC_ROUND_AND_SESSION, params).first()
-        current = row.session_current if row is not None else \
-            conn.execute(SESSION_CURRENT, params).scalar()
+        current = (
+            row.session_current
+            if row is not None
+            else conn.execute(SESSION_CURRENT, params).scalar()
+        )
         if not current:
             raise SessionOver()
     if row is None or row.round_id is None or row.state == "suggested":
@@ -125,38 +170,57 @@ def _open_topic(conn: Connection, topic_id: int, patron_id: int, now: datetime,
 
 
 def _counted(row, used: int, count: int) -> Counted:
-    return Counted(row.id, row.vote_budget - used, row.vote_budget,
-                   count if row.results_visibility == "live" else None,
-                   row._mapping.get("patron_language"))
+    return Counted(
+        row.id,
+        row.vote_budget - used,
+        row.vote_budget,
+        count if row.results_visibility == "live" else None,
+        row._mapping.get("patron_language"),
+    )
 
 
-def cast(conn: Connection, patron_id: int, topic_id: int, now: datetime,
-         session_version: int | None = None) -> Counted:
+def cast(
+    conn: Connection,
+    patron_id: int,
+    topic_id: int,
+    now: datetime,
+    session_version: int | None = None,
+) -> Counted:
     """Spend one of the round's votes on the topic; flush-free (Core), never commits.
 
     With `session_version` (the signed-in patron's, from the cookie), SessionOver when it is no
     longer theirs, checked in the first statement."""
     row = _open_topic(conn, topic_id, patron_id, now, session_version)
     if not row.may_vote:
-        raise NotAllowed(lazy_gettext(
-            "Only co-creators whose membership lets them vote in this round can vote."))
+        raise NotAllowed(
+            lazy_gettext("Only co-creators whose membership lets them vote in this round can vote.")
+        )
     spend, add = _upserts(conn.dialect.name)
     ids = {"the_round": row.round_id, "the_patron": patron_id, "the_topic": topic_id}
     used = conn.execute(spend, {**ids, "budget": row.vote_budget}).scalar()
     if used is None:
-        raise Conflict(lazy_ngettext(
-            "You have used all %(num)s of your votes in this round. "
-            "Take one back to vote for another topic.",
-            "You have used all %(num)s of your votes in this round. "
-            "Take one back to vote for another topic.", row.vote_budget))
+        raise Conflict(
+            lazy_ngettext(
+                "You have used all %(num)s of your votes in this round. "
+                "Take one back to vote for another topic.",
+                "You have used all %(num)s of your votes in this round. "
+                "Take one back to vote for another topic.",
+                row.vote_budget,
+            )
+        )
     if conn.execute(add, {**ids, "now": now}).scalar() is None:
         conn.execute(GIVE_BACK, ids)  # the refused vote costs nothing
         raise Conflict(lazy_gettext("You have already voted for this topic."))
     return _counted(row, used, conn.execute(COUNT_UP, {"the_topic": topic_id}).scalar_one())
 
 
-def withdraw(conn: Connection, patron_id: int, topic_id: int, now: datetime,
-             session_version: int | None = None) -> Counted:
+def withdraw(
+    conn: Connection,
+    patron_id: int,
+    topic_id: int,
+    now: datetime,
+    session_version: int | None = None,
+) -> Counted:
     """Take back a vote while the round is open; never commits (SessionOver as for `cast`)."""
     row = _open_topic(conn, topic_id, patron_id, now, session_version)
     ids = {"the_round": row.round_id, "the_patron": patron_id, "the_topic": topic_id}

@@ -61,8 +61,11 @@ def save_round(round_: Round | None, data: RoundData) -> Round:
     round_.opens_at, round_.closes_at = data.opens_at, data.closes_at
     round_.results_visibility = data.results_visibility
     round_.allow_suggestions = data.allow_suggestions
-    tiers = list(db.session.scalars(select(Tier).where(Tier.id.in_(data.tier_ids)))) \
-        if data.tier_ids else []
+    tiers = (
+        list(db.session.scalars(select(Tier).where(Tier.id.in_(data.tier_ids))))
+        if data.tier_ids
+        else []
+    )
     if len(tiers) != len(set(data.tier_ids)):
         raise InvalidInput(_("Choose tiers from the list."), field="tier_ids")
     round_.eligible_tiers = tiers
@@ -85,8 +88,9 @@ def add_topic(round_: Round, title: str, description: str = "") -> Topic:
         raise Conflict(_("Topics cannot be added to a closed round."))
     title, description = _clean_topic(title, description)
     last = db.session.scalar(select(func.max(Topic.position)).where(Topic.round_id == round_.id))
-    topic = Topic(round=round_, title=title, description=description, state="open",
-                  position=(last or 0) + 1)
+    topic = Topic(
+        round=round_, title=title, description=description, state="open", position=(last or 0) + 1
+    )
     db.session.add(topic)
     db.session.flush()
     return topic
@@ -108,12 +112,15 @@ def move_topic(topic: Topic, direction: str) -> None:
     index = siblings.index(topic)
     other = index - 1 if direction == "up" else index + 1
     if 0 <= other < len(siblings):
-        siblings[index].position, siblings[other].position = (siblings[other].position,
-                                                              siblings[index].position)
+        siblings[index].position, siblings[other].position = (
+            siblings[other].position,
+            siblings[index].position,
+        )
     db.session.flush()
 
 
 # --- the close --------------------------------------------------------------------------------
+
 
 def close_round(round_: Round) -> None:
     """Close an open round now and store the counted votes."""
@@ -126,10 +133,13 @@ def tally_round(round_: Round, at: datetime | None = None) -> None:
     """Store on each topic the votes whose patron was a co-creator at the round's close."""
     if round_.status(at) != "closed":
         raise Conflict(_("A round is counted only once it has closed."))
-    counted = dict(db.session.execute(
-        select(Vote.topic_id, func.count(Vote.id))
-        .where(Vote.round_id == round_.id, eligibility.eligible_at_close(round_))
-        .group_by(Vote.topic_id)).all())
+    counted = dict(
+        db.session.execute(
+            select(Vote.topic_id, func.count(Vote.id))
+            .where(Vote.round_id == round_.id, eligibility.eligible_at_close(round_))
+            .group_by(Vote.topic_id)
+        ).all()
+    )
     for topic in db.session.scalars(select(Topic).where(Topic.round_id == round_.id)):
         topic.counted_votes = counted.get(topic.id, 0)
     round_.tallied_at = at or utcnow()
@@ -140,9 +150,14 @@ def tally_due_rounds(now: datetime | None = None) -> int:
     """Count every round whose closing time has passed but is not counted yet (the outbox
     worker's job, `closing.py`; pages never count). Flushes, never commits."""
     now = now or utcnow()
-    due = list(db.session.scalars(select(Round).where(
-        Round.tallied_at.is_(None),
-        (Round.closes_at <= now) | (Round.closed_early_at.is_not(None)))))
+    due = list(
+        db.session.scalars(
+            select(Round).where(
+                Round.tallied_at.is_(None),
+                (Round.closes_at <= now) | (Round.closed_early_at.is_not(None)),
+            )
+        )
+    )
     for round_ in due:
         tally_round(round_, now)
     return len(due)
@@ -150,10 +165,14 @@ def tally_due_rounds(now: datetime | None = None) -> int:
 
 # --- suggestions ------------------------------------------------------------------------------
 
+
 def pending_suggestions() -> list[Topic]:
     """Suggestions waiting for an editor, oldest first."""
-    return list(db.session.scalars(select(Topic).where(Topic.state == "suggested")
-                                   .order_by(Topic.created_at, Topic.id)))
+    return list(
+        db.session.scalars(
+            select(Topic).where(Topic.state == "suggested").order_by(Topic.created_at, Topic.id)
+        )
+    )
 
 
 def publish_suggestion(topic: Topic, round_: Round | None) -> None:
@@ -181,28 +200,45 @@ def merge_topic(topic: Topic, target: Topic | None) -> int:
 
     Returns how many voters were told.
     """
-    if target is None or target.id == topic.id or target.state in ("suggested", "merged",
-                                                                      "declined"):
+    if (
+        target is None
+        or target.id == topic.id
+        or target.state in ("suggested", "merged", "declined")
+    ):
         raise InvalidInput(_("Choose another topic that is open or planned."), field="target_id")
     if topic.round_id and target.round_id != topic.round_id and topic.vote_count:
-        raise InvalidInput(_("Votes can move only to a topic of the same round."),
-                           field="target_id")
+        raise InvalidInput(
+            _("Votes can move only to a topic of the same round."), field="target_id"
+        )
     if "merged" not in TRANSITIONS[topic.state]:
-        raise Conflict(_("A topic that is %(state)s cannot be merged.",
-                         state=topic.state_label.lower()))
-    voters = list(db.session.scalars(select(Patron).join(Vote, Vote.patron_id == Patron.id)
-                                     .where(Vote.topic_id == topic.id)))
+        raise Conflict(
+            _("A topic that is %(state)s cannot be merged.", state=topic.state_label.lower())
+        )
+    voters = list(
+        db.session.scalars(
+            select(Patron).join(Vote, Vote.patron_id == Patron.id).where(Vote.topic_id == topic.id)
+        )
+    )
     both = select(Vote.patron_id).where(Vote.topic_id == target.id).scalar_subquery()
-    doubled = list(db.session.scalars(select(Vote.patron_id).where(
-        Vote.topic_id == topic.id, Vote.patron_id.in_(both))))
+    doubled = list(
+        db.session.scalars(
+            select(Vote.patron_id).where(Vote.topic_id == topic.id, Vote.patron_id.in_(both))
+        )
+    )
     if doubled:
-        db.session.execute(delete(Vote).where(Vote.topic_id == topic.id,
-                                              Vote.patron_id.in_(doubled)))
-        db.session.execute(update(Ballot).where(Ballot.round_id == topic.round_id,
-                                                Ballot.patron_id.in_(doubled))
-                           .values(used=Ballot.used - 1))
-    db.session.execute(update(Vote).where(Vote.topic_id == topic.id)
-                       .values(topic_id=target.id, round_id=target.round_id))
+        db.session.execute(
+            delete(Vote).where(Vote.topic_id == topic.id, Vote.patron_id.in_(doubled))
+        )
+        db.session.execute(
+            update(Ballot)
+            .where(Ballot.round_id == topic.round_id, Ballot.patron_id.in_(doubled))
+            .values(used=Ballot.used - 1)
+        )
+    db.session.execute(
+        update(Vote)
+        .where(Vote.topic_id == topic.id)
+        .values(topic_id=target.id, round_id=target.round_id)
+    )
     _recount(target)
     topic.merged_into_id = target.id
     topic.move_to("merged")
@@ -214,8 +250,14 @@ def merge_topic(topic: Topic, target: Topic | None) -> int:
     tell_suggester(topic, "suggestion_merged", target=target)
     for patron in voters:
         if patron.email and patron.erased_at is None:
-            enqueue("topic_merged", patron.email, f"topic-merged:{topic.id}:{patron.id}",
-                    patron=patron, topic=topic, target=target)
+            enqueue(
+                "topic_merged",
+                patron.email,
+                f"topic-merged:{topic.id}:{patron.id}",
+                patron=patron,
+                topic=topic,
+                target=target,
+            )
     return len(voters)
 
 
@@ -226,23 +268,25 @@ def tell_suggester(topic: Topic, template: str, **context) -> None:
     patron = db.session.get(Patron, topic.suggested_by_id)
     if patron is None or not patron.email or patron.erased_at is not None:
         return
-    enqueue(template, patron.email, f"{template}:{topic.id}", patron=patron, topic=topic,
-            **context)
+    enqueue(template, patron.email, f"{template}:{topic.id}", patron=patron, topic=topic, **context)
 
 
 def _recount(topic: Topic) -> None:
-    topic.vote_count = db.session.scalar(
-        select(func.count(Vote.id)).where(Vote.topic_id == topic.id)) or 0
+    topic.vote_count = (
+        db.session.scalar(select(func.count(Vote.id)).where(Vote.topic_id == topic.id)) or 0
+    )
 
 
 # --- outcomes ---------------------------------------------------------------------------------
+
 
 def _checked_url(url: str | None) -> str:
     url = (url or "").strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 2000:
-        raise InvalidInput(_("Give the article's full address, starting with https://."),
-                           field="published_url")
+        raise InvalidInput(
+            _("Give the article's full address, starting with https://."), field="published_url"
+        )
     return url
 
 
@@ -260,13 +304,26 @@ def set_outcome(topic: Topic, state: str, *, reason: str = "", url: str | None =
     if state != "published":
         return 0
     queued = 0
-    voters = db.session.scalars(select(Patron).join(Vote, Vote.patron_id == Patron.id)
-                                .where(Vote.topic_id == topic.id).order_by(Patron.id))
+    voters = db.session.scalars(
+        select(Patron)
+        .join(Vote, Vote.patron_id == Patron.id)
+        .where(Vote.topic_id == topic.id)
+        .order_by(Patron.id)
+    )
     for patron in voters:
         if not patron.email or patron.erased_at is not None:
             continue
-        if enqueue("topic_published", patron.email, f"topic-published:{topic.id}:{patron.id}",
-                   patron=patron, topic=topic, round=topic.round) is not None:
+        if (
+            enqueue(
+                "topic_published",
+                patron.email,
+                f"topic-published:{topic.id}:{patron.id}",
+                patron=patron,
+                topic=topic,
+                round=topic.round,
+            )
+            is not None
+        ):
             queued += 1
     return queued
 
@@ -277,9 +334,16 @@ def export_csv(round_: Round) -> str:
     writer = csv.writer(out)
     writer.writerow(["rank", "topic", "votes", "counted_votes", "state", "published_url"])
     for rank, topic in enumerate(ranking(round_), start=1):
-        writer.writerow([rank, safe_cell(topic.title), topic.vote_count,
-                         "" if topic.counted_votes is None else topic.counted_votes,
-                         topic.state, safe_cell(topic.published_url or "")])
+        writer.writerow(
+            [
+                rank,
+                safe_cell(topic.title),
+                topic.vote_count,
+                "" if topic.counted_votes is None else topic.counted_votes,
+                topic.state,
+                safe_cell(topic.published_url or ""),
+            ]
+        )
     return out.getvalue()
 
 
@@ -287,11 +351,16 @@ def panel_figures(now: datetime | None = None) -> dict:
     """Open rounds, votes cast today (the newsroom's day) and suggestions waiting."""
     now = now or utcnow()
     midnight = newsroom_midnight(now)
-    open_count = db.session.scalar(select(func.count(Round.id)).where(
-        Round.opens_at <= now, Round.closes_at > now, Round.closed_early_at.is_(None))) or 0
+    open_count = (
+        db.session.scalar(
+            select(func.count(Round.id)).where(
+                Round.opens_at <= now, Round.closes_at > now, Round.closed_early_at.is_(None)
+            )
+        )
+        or 0
+    )
     today = db.session.scalar(select(func.count(Vote.id)).where(Vote.created_at >= midnight)) or 0
-    pending = db.session.scalar(select(func.count(Topic.id)).where(
-        Topic.state == "suggested")) or 0
+    pending = db.session.scalar(select(func.count(Topic.id)).where(Topic.state == "suggested")) or 0
     return {"open_rounds": open_count, "votes_today": today, "pending_suggestions": pending}
 
 

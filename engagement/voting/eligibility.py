@@ -21,8 +21,13 @@ from engagement.voting.models import Round, Vote, round_tiers
 
 def voting_tiers() -> list[Tier]:
     """The tiers on sale whose members are co-creators."""
-    return list(db.session.scalars(select(Tier).where(
-        Tier.grants_voting.is_(True), Tier.active.is_(True)).order_by(Tier.position, Tier.id)))
+    return list(
+        db.session.scalars(
+            select(Tier)
+            .where(Tier.grants_voting.is_(True), Tier.active.is_(True))
+            .order_by(Tier.position, Tier.id)
+        )
+    )
 
 
 def tiers_that_vote(round_: Round) -> list[Tier]:
@@ -32,9 +37,13 @@ def tiers_that_vote(round_: Round) -> list[Tier]:
 
 
 def _memberships(patron: Patron) -> list[Membership]:
-    return list(db.session.scalars(
-        select(Membership).where(Membership.patron_id == patron.id)
-        .options(db.joinedload(Membership.tier))))
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .where(Membership.patron_id == patron.id)
+            .options(db.joinedload(Membership.tier))
+        )
+    )
 
 
 def _membership_counts(membership: Membership, round_: Round | None, at: datetime) -> bool:
@@ -49,8 +58,9 @@ def _membership_counts(membership: Membership, round_: Round | None, at: datetim
     return not named or tier in named
 
 
-def may_vote(patron: Patron | None, round_: Round | None = None,
-             at: datetime | None = None) -> bool:
+def may_vote(
+    patron: Patron | None, round_: Round | None = None, at: datetime | None = None
+) -> bool:
     """True when the patron is a co-creator for this round at `at` (default: now)."""
     if patron is None:
         return False
@@ -86,19 +96,27 @@ def eligible(round_id, at, patron_id):
         or_(Membership.access_until.is_(None), Membership.access_until >= at),
     )
     named = exists().where(round_tiers.c.round_id == round_id).correlate_except(round_tiers)
-    tier_ok = or_(~named, exists().where(round_tiers.c.round_id == round_id,
-                                         round_tiers.c.tier_id == Membership.tier_id)
-                  .correlate_except(round_tiers))
+    tier_ok = or_(
+        ~named,
+        exists()
+        .where(round_tiers.c.round_id == round_id, round_tiers.c.tier_id == Membership.tier_id)
+        .correlate_except(round_tiers),
+    )
     paid = and_(
         sql_in(Membership.source, ("stripe", "patreon")),
         Membership.access_until >= at,
         or_(sql_in(Membership.status, ACCESS_STATUSES), Membership.ended_at > at),
-        exists().where(Tier.id == Membership.tier_id, Tier.grants_voting.is_(True))
+        exists()
+        .where(Tier.id == Membership.tier_id, Tier.grants_voting.is_(True))
         .correlate_except(Tier),
         tier_ok,
     )
-    return exists().where(
-        Membership.patron_id == patron_id,
-        Membership.started_at <= at,
-        or_(grant, paid),
-    ).correlate_except(Membership)
+    return (
+        exists()
+        .where(
+            Membership.patron_id == patron_id,
+            Membership.started_at <= at,
+            or_(grant, paid),
+        )
+        .correlate_except(Membership)
+    )

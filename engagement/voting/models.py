@@ -45,8 +45,11 @@ STATE_LABELS = {
     "merged": lazy_gettext("Merged"),
 }
 # A round's status (Round.status) and its results' visibility, as the editors read them.
-ROUND_STATUS_LABELS = {"scheduled": lazy_gettext("Scheduled"), "open": lazy_gettext("Open"),
-                       "closed": lazy_gettext("Closed")}
+ROUND_STATUS_LABELS = {
+    "scheduled": lazy_gettext("Scheduled"),
+    "open": lazy_gettext("Open"),
+    "closed": lazy_gettext("Closed"),
+}
 VISIBILITY_LABELS = {"live": lazy_gettext("Live"), "sealed": lazy_gettext("Sealed")}
 
 
@@ -85,10 +88,10 @@ class Round(db.Model):
     allow_suggestions: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    eligible_tiers: Mapped[list[Tier]] = relationship(secondary=round_tiers,
-                                                      order_by=Tier.position)
-    topics: Mapped[list[Topic]] = relationship(back_populates="round",
-                                               order_by="Topic.position, Topic.id")
+    eligible_tiers: Mapped[list[Tier]] = relationship(secondary=round_tiers, order_by=Tier.position)
+    topics: Mapped[list[Topic]] = relationship(
+        back_populates="round", order_by="Topic.position, Topic.id"
+    )
 
     @property
     def closed_at(self) -> datetime:
@@ -96,7 +99,7 @@ class Round(db.Model):
         return self.closed_early_at or self.closes_at
 
     def status(self, at: datetime | None = None) -> str:
-        """"scheduled", "open" or "closed" at `at`."""
+        """ "scheduled", "open" or "closed" at `at`."""
         at = at or utcnow()
         if at >= self.closed_at:
             return "closed"
@@ -129,8 +132,9 @@ class Round(db.Model):
         if budget < 1:
             raise InvalidInput(_("Give each co-creator at least one vote."), field="vote_budget")
         if budget < self.vote_budget and self.status() != "scheduled":
-            raise InvalidInput(_("The budget cannot be lowered once the round has opened."),
-                               field="vote_budget")
+            raise InvalidInput(
+                _("The budget cannot be lowered once the round has opened."), field="vote_budget"
+            )
         self.vote_budget = budget
 
 
@@ -141,8 +145,9 @@ class Topic(db.Model):
     __table_args__ = (
         CheckConstraint(_in("state", TOPIC_STATES), name="state_known"),
         CheckConstraint("vote_count >= 0", name="vote_count_not_negative"),
-        CheckConstraint("state <> 'merged' OR merged_into_id IS NOT NULL",
-                        name="merged_has_target"),
+        CheckConstraint(
+            "state <> 'merged' OR merged_into_id IS NOT NULL", name="merged_has_target"
+        ),
         Index("ix_topics_round_id_state", "round_id", "state"),
     )
 
@@ -153,7 +158,8 @@ class Topic(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     state: Mapped[str] = mapped_column(String(16), default="open", index=True)
     suggested_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("patrons.id", ondelete="SET NULL"))
+        ForeignKey("patrons.id", ondelete="SET NULL")
+    )
     public_reason: Mapped[str] = mapped_column(Text, default="")
     published_url: Mapped[str | None] = mapped_column(String(2000))
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id", ondelete="SET NULL"))
@@ -175,9 +181,14 @@ class Topic(db.Model):
         if state not in TOPIC_STATES:
             raise InvalidInput(_("Choose a known state."), field="state")
         if state not in TRANSITIONS[self.state]:
-            raise Conflict(_("A topic that is %(now)s cannot become %(next)s.",
-                             now=STATE_LABELS[self.state].lower(),
-                             next=STATE_LABELS[state].lower()), field="state")
+            raise Conflict(
+                _(
+                    "A topic that is %(now)s cannot become %(next)s.",
+                    now=STATE_LABELS[self.state].lower(),
+                    next=STATE_LABELS[state].lower(),
+                ),
+                field="state",
+            )
         if state == "declined" and not reason.strip():
             raise InvalidInput(_("Give readers a reason for declining."), field="reason")
         if state == "published" and not url:
@@ -213,8 +224,10 @@ class Ballot(db.Model):
     __tablename__ = "ballots"
     __table_args__ = (CheckConstraint("used >= 0", name="used_not_negative"),)
 
-    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"),
-                                          primary_key=True)
-    patron_id: Mapped[int] = mapped_column(ForeignKey("patrons.id", ondelete="CASCADE"),
-                                           primary_key=True)
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True
+    )
+    patron_id: Mapped[int] = mapped_column(
+        ForeignKey("patrons.id", ondelete="CASCADE"), primary_key=True
+    )
     used: Mapped[int] = mapped_column(default=0)

@@ -36,23 +36,39 @@ def rounds():
     """Every round, newest first, with its topics and votes."""
     # Only reads: rounds closed by the clock are counted by the worker (voting/closing.py).
     listed = db.session.scalars(select(Round).order_by(Round.opens_at.desc(), Round.id.desc()))
-    totals = dict(db.session.execute(select(Topic.round_id, func.sum(Topic.vote_count))
-                                     .group_by(Topic.round_id)).all())
-    return render_template("voting/newsroom/rounds.html", rounds=list(listed), totals=totals,
-                           pending=len(curation.pending_suggestions()),
-                           round_statuses=ROUND_STATUS_LABELS, visibilities=VISIBILITY_LABELS)
+    totals = dict(
+        db.session.execute(
+            select(Topic.round_id, func.sum(Topic.vote_count)).group_by(Topic.round_id)
+        ).all()
+    )
+    return render_template(
+        "voting/newsroom/rounds.html",
+        rounds=list(listed),
+        totals=totals,
+        pending=len(curation.pending_suggestions()),
+        round_statuses=ROUND_STATUS_LABELS,
+        visibilities=VISIBILITY_LABELS,
+    )
 
 
 def _round_form(round_: Round | None) -> RoundForm:
     form = RoundForm()
     tiers = db.session.scalars(select(Tier).order_by(Tier.position, Tier.id)).all()
-    form.tier_ids.choices = [(tier.id, tier.name if tier.grants_voting else
-                              _("%(tier)s (does not grant voting)", tier=tier.name))
-                             for tier in tiers]
+    form.tier_ids.choices = [
+        (
+            tier.id,
+            tier.name
+            if tier.grants_voting
+            else _("%(tier)s (does not grant voting)", tier=tier.name),
+        )
+        for tier in tiers
+    ]
     if round_ is not None and not form.is_submitted():
         form.title.data, form.description.data = round_.title, round_.description
-        form.opens_at.data, form.closes_at.data = to_local(round_.opens_at), to_local(
-            round_.closes_at)
+        form.opens_at.data, form.closes_at.data = (
+            to_local(round_.opens_at),
+            to_local(round_.closes_at),
+        )
         form.vote_budget.data = round_.vote_budget
         form.results_visibility.data = round_.results_visibility
         form.allow_suggestions.data = round_.allow_suggestions
@@ -91,17 +107,27 @@ def round_edit(round_id: int):
     return _edit_round(curation.get_round(round_id))
 
 
-def _render_round(round_: Round, status: int = 200, topic_form: TopicForm | None = None,
-                  errors: dict | None = None):
+def _render_round(
+    round_: Round,
+    status: int = 200,
+    topic_form: TopicForm | None = None,
+    errors: dict | None = None,
+):
     topics = [t for t in round_.topics if t.state not in ("suggested", "merged")]
     closed = round_.status() == "closed"
     return render_template(
-        "voting/newsroom/round.html", round=round_, topics=topics,
+        "voting/newsroom/round.html",
+        round=round_,
+        topics=topics,
         ranked=curation.ranking(round_, topics) if closed else [],
-        topic_form=topic_form or TopicForm(formdata=None), errors=errors or {},
-        outcomes=OUTCOMES, transitions=TRANSITIONS, state_labels=STATE_LABELS,
+        topic_form=topic_form or TopicForm(formdata=None),
+        errors=errors or {},
+        outcomes=OUTCOMES,
+        transitions=TRANSITIONS,
+        state_labels=STATE_LABELS,
         round_statuses=ROUND_STATUS_LABELS,
-        values=request.form if status != 200 else {}), status
+        values=request.form if status != 200 else {},
+    ), status
 
 
 @newsroom.get("/rounds/<int:round_id>")
@@ -167,8 +193,12 @@ def topic_move(topic_id: int):
     topic = curation.get_topic(topic_id)
     curation.move_topic(topic, request.form.get("direction", ""))
     db.session.commit()
-    return redirect(url_for("voting_newsroom.round_detail", round_id=topic.round_id,
-                            _anchor=f"topic-{topic.id}"), 303)
+    return redirect(
+        url_for(
+            "voting_newsroom.round_detail", round_id=topic.round_id, _anchor=f"topic-{topic.id}"
+        ),
+        303,
+    )
 
 
 @newsroom.get("/rounds/<int:round_id>/close")
@@ -176,23 +206,35 @@ def topic_move(topic_id: int):
 def round_close_confirm(round_id: int):
     """What closing the round now does, and to how many: the page that asks first."""
     round_ = curation.get_round(round_id)
-    votes, voters = db.session.execute(select(func.count(Vote.id), func.count(
-        func.distinct(Vote.patron_id))).where(Vote.round_id == round_.id)).one()
+    votes, voters = db.session.execute(
+        select(func.count(Vote.id), func.count(func.distinct(Vote.patron_id))).where(
+            Vote.round_id == round_.id
+        )
+    ).one()
     back = url_for("voting_newsroom.round_detail", round_id=round_id)
     if round_.status() != "open":
         flash(_("Only an open round can be closed."), "error")
         return redirect(back, 303)
     # TRANSLATORS: %(votes)s is "3 votes", %(voters)s is "2 co-creators".
-    counted = _("The %(votes)s of %(voters)s are counted now and the ranking is final.",
-                votes=ngettext("%(num)s vote", "%(num)s votes", votes),
-                voters=ngettext("%(num)s co-creator", "%(num)s co-creators", voters))
+    counted = _(
+        "The %(votes)s of %(voters)s are counted now and the ranking is final.",
+        votes=ngettext("%(num)s vote", "%(num)s votes", votes),
+        voters=ngettext("%(num)s co-creator", "%(num)s co-creators", voters),
+    )
     return confirm(
         _("Close “%(title)s” now?", title=round_.title),
-        [_("Voting ends at once for every co-creator; it was to close %(when)s.",
-           when=voting_time(round_.closes_at)),
-         counted, _("A closed round cannot be opened again.")],
-        url_for("voting_newsroom.round_close", round_id=round_id), _("Close the round now"),
-        back)
+        [
+            _(
+                "Voting ends at once for every co-creator; it was to close %(when)s.",
+                when=voting_time(round_.closes_at),
+            ),
+            counted,
+            _("A closed round cannot be opened again."),
+        ],
+        url_for("voting_newsroom.round_close", round_id=round_id),
+        _("Close the round now"),
+        back,
+    )
 
 
 @newsroom.post("/rounds/<int:round_id>/close")
@@ -233,24 +275,35 @@ def topic_outcome(topic_id: int):
     topic = curation.get_topic(topic_id)
     state = request.form.get("state", "")
     try:
-        mailed = curation.set_outcome(topic, state, reason=request.form.get("reason", ""),
-                                      url=request.form.get("published_url"))
+        mailed = curation.set_outcome(
+            topic,
+            state,
+            reason=request.form.get("reason", ""),
+            url=request.form.get("published_url"),
+        )
     except DomainError as exc:
         db.session.rollback()
         round_ = curation.get_round(topic.round_id) if topic.round_id else None
         if round_ is None or round_.status() != "closed":
             raise
-        return _render_round(round_, exc.status, errors={topic.id: exc.fields or {
-            "state": exc.message}})
+        return _render_round(
+            round_, exc.status, errors={topic.id: exc.fields or {"state": exc.message}}
+        )
     db.session.commit()
-    done = _("“%(title)s” is now %(state)s.", title=topic.title,
-             state=STATE_LABELS[state].lower())
+    done = _("“%(title)s” is now %(state)s.", title=topic.title, state=STATE_LABELS[state].lower())
     if state == "published":
-        done += " " + ngettext("%(num)s voter will get the article by mail.",
-                               "%(num)s voters will get the article by mail.", mailed)
+        done += " " + ngettext(
+            "%(num)s voter will get the article by mail.",
+            "%(num)s voters will get the article by mail.",
+            mailed,
+        )
     flash(done, "success")
-    return redirect(url_for("voting_newsroom.round_detail", round_id=topic.round_id,
-                            _anchor=f"topic-{topic.id}"), 303)
+    return redirect(
+        url_for(
+            "voting_newsroom.round_detail", round_id=topic.round_id, _anchor=f"topic-{topic.id}"
+        ),
+        303,
+    )
 
 
 @newsroom.get("/rounds/<int:round_id>/export.csv")
@@ -259,9 +312,11 @@ def round_export(round_id: int):
     """The round's topics, votes, counted votes and states as CSV."""
     round_ = curation.get_round(round_id)
     body = curation.export_csv(round_)
-    return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="round-{round_.id}.csv"'})
-
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="round-{round_.id}.csv"'},
+    )
 
 
 def _panel_context() -> dict:

@@ -23,23 +23,33 @@ from engagement.voting import casting, eligibility
 from engagement.voting.models import Round, Topic, Vote
 
 
-def cast_vote(patron_id: int, topic_id: int, conn: Connection | None = None,
-              session_version: int | None = None) -> casting.Counted:
+def cast_vote(
+    patron_id: int,
+    topic_id: int,
+    conn: Connection | None = None,
+    session_version: int | None = None,
+) -> casting.Counted:
     """Vote for a topic; returns the votes the patron has left in the round (and the count).
 
     On `conn` (else the ORM session's connection); with `session_version`, the patron's
     session is checked in the same statement (casting.SessionOver)."""
-    counted = casting.cast(conn or db.session.connection(), patron_id, topic_id, utcnow(),
-                           session_version)
+    counted = casting.cast(
+        conn or db.session.connection(), patron_id, topic_id, utcnow(), session_version
+    )
     _expire(topic_id)
     return counted
 
 
-def withdraw_vote(patron_id: int, topic_id: int, conn: Connection | None = None,
-                  session_version: int | None = None) -> casting.Counted:
+def withdraw_vote(
+    patron_id: int,
+    topic_id: int,
+    conn: Connection | None = None,
+    session_version: int | None = None,
+) -> casting.Counted:
     """Take back a vote while the round is open; returns the votes the patron has left."""
-    counted = casting.withdraw(conn or db.session.connection(), patron_id, topic_id, utcnow(),
-                               session_version)
+    counted = casting.withdraw(
+        conn or db.session.connection(), patron_id, topic_id, utcnow(), session_version
+    )
     _expire(topic_id)
     return counted
 
@@ -70,19 +80,33 @@ def suggest_topic(patron: Patron, round_id: int | None, title: str, description:
         raise InvalidInput(_("Keep the title under 200 characters."), field="title")
     if len(description or "") > 4000:
         raise InvalidInput(_("Keep the description under 4000 characters."), field="description")
-    topic = Topic(round_id=round_.id, title=title, description=(description or "").strip(),
-                  state="suggested", suggested_by_id=patron.id, position=0)
+    topic = Topic(
+        round_id=round_.id,
+        title=title,
+        description=(description or "").strip(),
+        state="suggested",
+        suggested_by_id=patron.id,
+        position=0,
+    )
     db.session.add(topic)
     db.session.flush()
     round_title = round_.title
-    notify_editors("suggestion", "topic_suggested", f"topic-suggested:{topic.id}",
-                   summary=lambda: _("Topic suggested for “%(round)s”: %(title)s",
-                                     round=round_title, title=title),
-                   url="/newsroom/suggestions", topic=topic, round=round_)
+    notify_editors(
+        "suggestion",
+        "topic_suggested",
+        f"topic-suggested:{topic.id}",
+        summary=lambda: _(
+            "Topic suggested for “%(round)s”: %(title)s", round=round_title, title=title
+        ),
+        url="/newsroom/suggestions",
+        topic=topic,
+        round=round_,
+    )
     return topic
 
 
 # --- what /topics shows ---------------------------------------------------------------------
+
 
 @dataclass
 class RoundView:
@@ -99,8 +123,9 @@ class RoundView:
 def open_rounds(with_tiers: bool = True) -> list[Round]:
     """Rounds open for votes now, soonest close first (with their tiers, unless told not to)."""
     now = utcnow()
-    query = select(Round).where(Round.opens_at <= now, Round.closes_at > now,
-                                Round.closed_early_at.is_(None))
+    query = select(Round).where(
+        Round.opens_at <= now, Round.closes_at > now, Round.closed_early_at.is_(None)
+    )
     if with_tiers:
         query = query.options(db.selectinload(Round.eligible_tiers))
     return list(db.session.scalars(query.order_by(Round.closes_at, Round.id)))
@@ -108,16 +133,22 @@ def open_rounds(with_tiers: bool = True) -> list[Round]:
 
 def recent_results(limit: int = 3) -> list[Round]:
     """The last closed (and tallied) rounds, newest first."""
-    return list(db.session.scalars(
-        select(Round).where(Round.tallied_at.is_not(None))
-        .order_by(Round.tallied_at.desc(), Round.id.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(Round)
+            .where(Round.tallied_at.is_not(None))
+            .order_by(Round.tallied_at.desc(), Round.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def _topics_by_round(round_ids: list[int], states: tuple[str, ...]) -> dict[int, list[Topic]]:
     grouped: dict[int, list[Topic]] = {rid: [] for rid in round_ids}
     if round_ids:
         for topic in db.session.scalars(
-            select(Topic).where(Topic.round_id.in_(round_ids), Topic.state.in_(states))
+            select(Topic)
+            .where(Topic.round_id.in_(round_ids), Topic.state.in_(states))
             .order_by(Topic.position, Topic.id)
         ):
             grouped[topic.round_id].append(topic)
@@ -160,25 +191,39 @@ def topics_page(patron: Patron | None) -> tuple[list[RoundView], list[tuple[Roun
 
 def _fill_patron(views: list[RoundView], patron: Patron) -> None:
     ids = [view.round.id for view in views]
-    voted = db.session.execute(select(Vote.round_id, Vote.topic_id).where(
-        Vote.patron_id == patron.id, Vote.round_id.in_(ids))).all()
+    voted = db.session.execute(
+        select(Vote.round_id, Vote.topic_id).where(
+            Vote.patron_id == patron.id, Vote.round_id.in_(ids)
+        )
+    ).all()
     memberships = eligibility._memberships(patron)
     now = utcnow()
     for view in views:
         view.voted = {topic_id for round_id, topic_id in voted if round_id == view.round.id}
-        view.may_vote = any(eligibility._membership_counts(m, view.round, now)
-                            for m in memberships)
+        view.may_vote = any(eligibility._membership_counts(m, view.round, now) for m in memberships)
         view.remaining = max(view.round.vote_budget - len(view.voted), 0)
 
 
 def ranking(round_: Round, topics: list[Topic] | None = None) -> list[Topic]:
     """Topics by counted votes, then raw votes, then the editors' order, then title."""
     if topics is None:
-        topics = list(db.session.scalars(select(Topic).where(
-            Topic.round_id == round_.id, Topic.state.notin_(("suggested", "merged")))))
-    return sorted(topics, key=lambda t: (
-        -(t.counted_votes if t.counted_votes is not None else t.vote_count),
-        -t.vote_count, t.position, t.title.casefold(), t.id))
+        topics = list(
+            db.session.scalars(
+                select(Topic).where(
+                    Topic.round_id == round_.id, Topic.state.notin_(("suggested", "merged"))
+                )
+            )
+        )
+    return sorted(
+        topics,
+        key=lambda t: (
+            -(t.counted_votes if t.counted_votes is not None else t.vote_count),
+            -t.vote_count,
+            t.position,
+            t.title.casefold(),
+            t.id,
+        ),
+    )
 
 
 @dataclass
@@ -195,10 +240,12 @@ class MyVote:
 def votes_for_patron(patron: Patron) -> list[MyVote]:
     """Every vote the patron cast, newest round first, with its topic's outcome."""
     rows = db.session.execute(
-        select(Vote, Topic, Round).join(Topic, Topic.id == Vote.topic_id)
+        select(Vote, Topic, Round)
+        .join(Topic, Topic.id == Vote.topic_id)
         .join(Round, Round.id == Vote.round_id)
         .where(Vote.patron_id == patron.id)
-        .order_by(Round.closes_at.desc(), Topic.position, Topic.id)).all()
+        .order_by(Round.closes_at.desc(), Topic.position, Topic.id)
+    ).all()
     result = []
     for _vote, topic, round_ in rows:
         final = topic.merged_into if topic.state == "merged" and topic.merged_into else topic

@@ -24,15 +24,28 @@ def _id(name: str) -> int | None:
 
 def _render(status: int = 200, errors: dict | None = None):
     now = utcnow()
-    rounds = list(db.session.scalars(select(Round).where(
-        Round.closes_at > now, Round.closed_early_at.is_(None)).order_by(Round.opens_at)))
-    targets = list(db.session.scalars(select(Topic).where(
-        Topic.state.in_(("open", "planned", "in_progress"))).order_by(Topic.round_id,
-                                                                      Topic.position)))
-    return render_template("voting/newsroom/suggestions.html",
-                           suggestions=curation.pending_suggestions(), rounds=rounds,
-                           targets=targets, errors=errors or {},
-                           values=request.form if status != 200 else {}), status
+    rounds = list(
+        db.session.scalars(
+            select(Round)
+            .where(Round.closes_at > now, Round.closed_early_at.is_(None))
+            .order_by(Round.opens_at)
+        )
+    )
+    targets = list(
+        db.session.scalars(
+            select(Topic)
+            .where(Topic.state.in_(("open", "planned", "in_progress")))
+            .order_by(Topic.round_id, Topic.position)
+        )
+    )
+    return render_template(
+        "voting/newsroom/suggestions.html",
+        suggestions=curation.pending_suggestions(),
+        rounds=rounds,
+        targets=targets,
+        errors=errors or {},
+        values=request.form if status != 200 else {},
+    ), status
 
 
 @newsroom.get("/suggestions")
@@ -65,9 +78,13 @@ def _act(topic_id: int, action, done):
 def suggestion_publish(topic_id: int):
     """Put a suggestion up for votes in a round."""
     round_id = _id("round_id")
-    return _act(topic_id, lambda t: curation.publish_suggestion(
-        t, db.session.get(Round, round_id) if round_id else None),
-        lambda title: _("“%(title)s” is now up for votes.", title=title))
+    return _act(
+        topic_id,
+        lambda t: curation.publish_suggestion(
+            t, db.session.get(Round, round_id) if round_id else None
+        ),
+        lambda title: _("“%(title)s” is now up for votes.", title=title),
+    )
 
 
 @newsroom.post("/topics/<int:topic_id>/decline")
@@ -75,8 +92,11 @@ def suggestion_publish(topic_id: int):
 def topic_decline(topic_id: int):
     """Decline a suggestion or topic with a reason readers see."""
     reason = request.form.get("reason", "")
-    return _act(topic_id, lambda t: curation.decline_topic(t, reason),
-                lambda title: _("Declined “%(title)s”.", title=title))
+    return _act(
+        topic_id,
+        lambda t: curation.decline_topic(t, reason),
+        lambda title: _("Declined “%(title)s”.", title=title),
+    )
 
 
 @newsroom.get("/topics/<int:topic_id>/merge")
@@ -87,27 +107,46 @@ def topic_merge_confirm(topic_id: int):
     target_id = parse_id(request.args.get("target_id", ""))
     target = db.session.get(Topic, target_id) if target_id else None
     back_round = request.args.get("back") == "round" and topic.round_id
-    back = (url_for("voting_newsroom.round_detail", round_id=topic.round_id) if back_round
-            else url_for("voting_newsroom.suggestions"))
+    back = (
+        url_for("voting_newsroom.round_detail", round_id=topic.round_id)
+        if back_round
+        else url_for("voting_newsroom.suggestions")
+    )
     if target is None or target.id == topic.id:
         flash(_("Choose another topic to merge into."), "error")
         return redirect(back, 303)
-    voters = db.session.scalar(select(func.count(func.distinct(Vote.patron_id))).where(
-        Vote.topic_id == topic.id)) or 0
-    lines = [_("“%(title)s” becomes part of “%(target)s” and leaves the list.",
-               title=topic.title, target=target.title),
-             ngettext("Its %(num)s vote moves to “%(target)s” (a voter who voted for both "
-                      "keeps one vote).",
-                      "Its %(num)s votes move to “%(target)s” (a voter who voted for both "
-                      "keeps one vote).", topic.vote_count, target=target.title),
-             ngettext("%(num)s voter will get a mail saying where their vote went.",
-                      "%(num)s voters will get a mail saying where their vote went.", voters)]
-    return confirm(_("Merge “%(title)s” into “%(target)s”?", title=topic.title,
-                     target=target.title), lines,
-                   url_for("voting_newsroom.topic_merge", topic_id=topic.id),
-                   _("Merge and tell the voters"),
-                   back, [("target_id", str(target.id)),
-                          ("back", "round" if back_round else "")])
+    voters = (
+        db.session.scalar(
+            select(func.count(func.distinct(Vote.patron_id))).where(Vote.topic_id == topic.id)
+        )
+        or 0
+    )
+    lines = [
+        _(
+            "“%(title)s” becomes part of “%(target)s” and leaves the list.",
+            title=topic.title,
+            target=target.title,
+        ),
+        ngettext(
+            "Its %(num)s vote moves to “%(target)s” (a voter who voted for both keeps one vote).",
+            "Its %(num)s votes move to “%(target)s” (a voter who voted for both keeps one vote).",
+            topic.vote_count,
+            target=target.title,
+        ),
+        ngettext(
+            "%(num)s voter will get a mail saying where their vote went.",
+            "%(num)s voters will get a mail saying where their vote went.",
+            voters,
+        ),
+    ]
+    return confirm(
+        _("Merge “%(title)s” into “%(target)s”?", title=topic.title, target=target.title),
+        lines,
+        url_for("voting_newsroom.topic_merge", topic_id=topic.id),
+        _("Merge and tell the voters"),
+        back,
+        [("target_id", str(target.id)), ("back", "round" if back_round else "")],
+    )
 
 
 @newsroom.post("/topics/<int:topic_id>/merge")
@@ -115,6 +154,8 @@ def topic_merge_confirm(topic_id: int):
 def topic_merge(topic_id: int):
     """Merge a topic into another; its votes move and its voters are told."""
     target_id = _id("target_id")
-    return _act(topic_id, lambda t: curation.merge_topic(
-        t, db.session.get(Topic, target_id) if target_id else None),
-        lambda title: _("Merged “%(title)s”.", title=title))
+    return _act(
+        topic_id,
+        lambda t: curation.merge_topic(t, db.session.get(Topic, target_id) if target_id else None),
+        lambda title: _("Merged “%(title)s”.", title=title),
+    )

@@ -28,13 +28,16 @@ MAX_PAGES = 2000  # ballot states kept per process; the cache starts afresh beyo
 
 _R, _V = Round.__table__, Vote.__table__
 _NOW = bindparam("now", type_=_R.c.opens_at.type)
-_OPEN_ROUNDS = select(_R.c.id).where(_R.c.opens_at <= _NOW, _R.c.closes_at > _NOW,
-                                     _R.c.closed_early_at.is_(None))
-_BALLOT = (select(_R.c.id, eligible(_R.c.id, _NOW, bindparam("patron_id")).label("may_vote"))
-           .where(_R.c.id.in_(bindparam("round_ids", expanding=True))))
+_OPEN_ROUNDS = select(_R.c.id).where(
+    _R.c.opens_at <= _NOW, _R.c.closes_at > _NOW, _R.c.closed_early_at.is_(None)
+)
+_BALLOT = select(_R.c.id, eligible(_R.c.id, _NOW, bindparam("patron_id")).label("may_vote")).where(
+    _R.c.id.in_(bindparam("round_ids", expanding=True))
+)
 _VOTED = select(_V.c.round_id, _V.c.topic_id).where(
-    _V.c.patron_id == bindparam("patron_id"), _V.c.round_id.in_(bindparam("round_ids",
-                                                                          expanding=True)))
+    _V.c.patron_id == bindparam("patron_id"),
+    _V.c.round_id.in_(bindparam("round_ids", expanding=True)),
+)
 
 
 def _cache() -> dict:
@@ -65,14 +68,19 @@ def ballot_key(patron_id: int, sort: str) -> tuple:
     for round_id, topic_id in conn.execute(_VOTED, params):
         voted.setdefault(round_id, []).append(topic_id)
     may = dict(conn.execute(_BALLOT, params).all())
-    return (sort, *((rid, bool(may.get(rid)), tuple(sorted(voted.get(rid, ()))))
-                    for rid in round_ids))
+    return (
+        sort,
+        *((rid, bool(may.get(rid)), tuple(sorted(voted.get(rid, ())))) for rid in round_ids),
+    )
 
 
 def may_use() -> bool:
     """The reader's page may come from the cache: on, no flashed message, no editor session."""
-    return current_app.config["TOPICS_CACHE_SECONDS"] > 0 and "_flashes" not in session \
+    return (
+        current_app.config["TOPICS_CACHE_SECONDS"] > 0
+        and "_flashes" not in session
         and "_user_id" not in session
+    )
 
 
 def page(key: tuple, render) -> str:

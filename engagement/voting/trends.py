@@ -16,12 +16,22 @@ from engagement.voting.models import Vote
 def headlines() -> list[Headline]:
     """Votes this week against the week before."""
     points, trend, direction = weekly_rate(
-        "votes", lambda: (select().select_from(Vote), Vote.created_at, None), dashboard_now())
-    return [Headline(
-        "votes", _("Votes this week"), number(points[-1]), trend, direction, points,
-        url_for("voting_newsroom.rounds"), _("Rounds"),
-        empty="" if any(points) else _("No votes in twelve weeks: open a round of topics."),
-        order=60)]
+        "votes", lambda: (select().select_from(Vote), Vote.created_at, None), dashboard_now()
+    )
+    return [
+        Headline(
+            "votes",
+            _("Votes this week"),
+            number(points[-1]),
+            trend,
+            direction,
+            points,
+            url_for("voting_newsroom.rounds"),
+            _("Rounds"),
+            empty="" if any(points) else _("No votes in twelve weeks: open a round of topics."),
+            order=60,
+        )
+    ]
 
 
 registry.register_headline(newsroom, "voting", headlines)

@@ -113,10 +113,19 @@ def _render_topics(patron, rounds, results, suggestion, status: int = 200, **ext
     for view in rounds:
         # A sealed round is never ordered by its hidden counts: the editors' order instead.
         view.topics = services.sort_topics(
-            view.topics, sort if view.show_counts or sort != "votes" else "editors")
-    return render_template("voting/topics.html", rounds=rounds, results=results, patron=patron,
-                           suggestion=suggestion, voting_tiers=_voting_tiers(rounds),
-                           state_labels=STATE_LABELS, sort=sort, **extra), status
+            view.topics, sort if view.show_counts or sort != "votes" else "editors"
+        )
+    return render_template(
+        "voting/topics.html",
+        rounds=rounds,
+        results=results,
+        patron=patron,
+        suggestion=suggestion,
+        voting_tiers=_voting_tiers(rounds),
+        state_labels=STATE_LABELS,
+        sort=sort,
+        **extra,
+    ), status
 
 
 def _topics_page():
@@ -131,27 +140,43 @@ def _voting_tiers(rounds: list[services.RoundView]) -> dict:
     if current_patron() is None or all(view.may_vote for view in rounds):
         return {}
     every = eligibility.voting_tiers()
-    return {view.round.id: [t for t in view.round.eligible_tiers if t.grants_voting] or every
-            for view in rounds}
+    return {
+        view.round.id: [t for t in view.round.eligible_tiers if t.grants_voting] or every
+        for view in rounds
+    }
 
 
 def _vote_json(counted: services.casting.Counted, message: str):
     """What the page updates in place: the topic's count (None when sealed), the budget, and
     the words for them in the reader's language."""
     count = counted.vote_count
-    return jsonify({"topic_id": counted.topic_id, "remaining": counted.remaining,
-                    "message": message, "budget": counted.budget,
-                    "vote_count": count,
-                    "count_text": None if count is None else ngettext(
-                        "%(count)s vote", "%(count)s votes", count, count=count),
-                    "remaining_text": ngettext(
-                        "You have %(remaining)s of %(count)s vote left in this round.",
-                        "You have %(remaining)s of %(count)s votes left in this round.",
-                        counted.budget, count=counted.budget, remaining=counted.remaining)})
+    return jsonify(
+        {
+            "topic_id": counted.topic_id,
+            "remaining": counted.remaining,
+            "message": message,
+            "budget": counted.budget,
+            "vote_count": count,
+            "count_text": None
+            if count is None
+            else ngettext("%(count)s vote", "%(count)s votes", count, count=count),
+            "remaining_text": ngettext(
+                "You have %(remaining)s of %(count)s vote left in this round.",
+                "You have %(remaining)s of %(count)s votes left in this round.",
+                counted.budget,
+                count=counted.budget,
+                remaining=counted.remaining,
+            ),
+        }
+    )
 
 
-def _respond(ok_message: str, topic_id: int, counted: services.casting.Counted | None = None,
-             error: DomainError | None = None):
+def _respond(
+    ok_message: str,
+    topic_id: int,
+    counted: services.casting.Counted | None = None,
+    error: DomainError | None = None,
+):
     if wants_json():
         if error is not None:
             raise error
@@ -188,9 +213,15 @@ def _vote_action(topic_id: int, action, ok):
     db.session.commit()
     remember_patron(claim[0], counted.language)  # checked: the request asks no more
     remaining = counted.remaining
-    left = _("You have no votes left in this round.") if remaining == 0 else ngettext(
-        "You have %(num)s vote left in this round.",
-        "You have %(num)s votes left in this round.", remaining)
+    left = (
+        _("You have no votes left in this round.")
+        if remaining == 0
+        else ngettext(
+            "You have %(num)s vote left in this round.",
+            "You have %(num)s votes left in this round.",
+            remaining,
+        )
+    )
     return _respond(f"{ok()} {left}", topic_id, counted)
 
 
@@ -205,8 +236,7 @@ def vote(topic_id: int):
 @_voting_limit
 def unvote(topic_id: int):
     """Take a vote back while the round is open."""
-    return _vote_action(topic_id, services.withdraw_vote,
-                        lambda: _("Your vote is taken back."))
+    return _vote_action(topic_id, services.withdraw_vote, lambda: _("Your vote is taken back."))
 
 
 @public.post("/topics/suggest")
@@ -230,9 +260,13 @@ def suggest():
                 return redirect(url_for("voting.topics"), 303)
         else:
             db.session.commit()
-            flash(_("Thank you: your suggestion is with the editors. If they add it to the "
-                    "round, it appears here."), "success")
+            flash(
+                _(
+                    "Thank you: your suggestion is with the editors. If they add it to the "
+                    "round, it appears here."
+                ),
+                "success",
+            )
             return redirect(url_for("voting.topics"), 303)
     rounds, results = services.topics_page(patron)
     return _render_topics(patron, rounds, results, form, 422, suggestion_round=round_id)
-

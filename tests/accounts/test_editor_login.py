@@ -34,17 +34,22 @@ def test_sign_in_records_the_time(app, auth):
 
 def test_email_is_matched_regardless_of_case(client, auth, forms):
     auth.create("editor", "Mixed.Case@Example.org")
-    response = forms.post("/newsroom/login",
-                          {"email": "MIXED.case@example.ORG", "password": EDITOR_PASSWORD})
+    response = forms.post(
+        "/newsroom/login", {"email": "MIXED.case@example.ORG", "password": EDITOR_PASSWORD}
+    )
     assert response.status_code == 302
 
 
-@pytest.mark.parametrize("email,password", [
-    ("editor@example.org", "wrong-password"),
-    ("nobody@example.org", EDITOR_PASSWORD),
-])
-def test_wrong_password_and_unknown_email_get_the_same_message(client, auth, forms, email,
-                                                               password):
+@pytest.mark.parametrize(
+    "email,password",
+    [
+        ("editor@example.org", "wrong-password"),
+        ("nobody@example.org", EDITOR_PASSWORD),
+    ],
+)
+def test_wrong_password_and_unknown_email_get_the_same_message(
+    client, auth, forms, email, password
+):
     auth.create("editor")
     response = forms.post("/newsroom/login", {"email": email, "password": password})
     assert response.status_code == 200
@@ -58,15 +63,17 @@ def test_an_inactive_editor_cannot_sign_in(app, auth, forms):
     with app.app_context():
         db.session.get(Editor, editor_id).active = False
         db.session.commit()
-    response = forms.post("/newsroom/login",
-                          {"email": "editor@example.org", "password": EDITOR_PASSWORD})
+    response = forms.post(
+        "/newsroom/login", {"email": "editor@example.org", "password": EDITOR_PASSWORD}
+    )
     assert str(WRONG_CREDENTIALS) in response.get_data(as_text=True)
 
 
 def test_a_form_without_its_csrf_token_is_refused(client, auth):
     auth.create("editor")
-    response = client.post("/newsroom/login",
-                           data={"email": "editor@example.org", "password": EDITOR_PASSWORD})
+    response = client.post(
+        "/newsroom/login", data={"email": "editor@example.org", "password": EDITOR_PASSWORD}
+    )
     assert response.status_code == 400
     assert client.get("/newsroom/").status_code == 302
 
@@ -74,8 +81,9 @@ def test_a_form_without_its_csrf_token_is_refused(client, auth):
 def test_next_only_follows_local_paths(client, auth, forms):
     auth.create("editor")
     data = {"email": "editor@example.org", "password": EDITOR_PASSWORD}
-    response = forms.post("/newsroom/login?next=https://evil.example/x", data,
-                          page="/newsroom/login")
+    response = forms.post(
+        "/newsroom/login?next=https://evil.example/x", data, page="/newsroom/login"
+    )
     assert response.headers["Location"].endswith("/newsroom/")
 
 
@@ -97,8 +105,11 @@ def test_sign_in_is_rate_limited_per_email(app, client, auth, forms):
     app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
     auth.create("editor")
     statuses = [
-        forms.post("/newsroom/login", {"email": "editor@example.org", "password": "nope-nope"},
-                   page="/newsroom/login").status_code
+        forms.post(
+            "/newsroom/login",
+            {"email": "editor@example.org", "password": "nope-nope"},
+            page="/newsroom/login",
+        ).status_code
         for _ in range(4)
     ]
     assert statuses[:3] == [200, 200, 200]
@@ -106,8 +117,10 @@ def test_sign_in_is_rate_limited_per_email(app, client, auth, forms):
 
 
 def test_cli_creates_an_admin_with_password_from_stdin(app, runner):
-    result = runner.invoke(args=["editors", "create", "Chief@Example.org", "--role", "admin",
-                                 "--password-stdin"], input="a-long-password-1\n")
+    result = runner.invoke(
+        args=["editors", "create", "Chief@Example.org", "--role", "admin", "--password-stdin"],
+        input="a-long-password-1\n",
+    )
     assert result.exit_code == 0, result.output
     with app.app_context():
         editor = db.session.scalar(db.select(Editor))
@@ -118,16 +131,20 @@ def test_cli_creates_an_admin_with_password_from_stdin(app, runner):
 
 
 def test_cli_refuses_a_duplicate_email_in_another_case(runner):
-    runner.invoke(args=["editors", "create", "a@example.org", "--password-stdin"],
-                  input="a-long-password-1\n")
-    result = runner.invoke(args=["editors", "create", "A@EXAMPLE.org", "--password-stdin"],
-                           input="a-long-password-2\n")
+    runner.invoke(
+        args=["editors", "create", "a@example.org", "--password-stdin"], input="a-long-password-1\n"
+    )
+    result = runner.invoke(
+        args=["editors", "create", "A@EXAMPLE.org", "--password-stdin"], input="a-long-password-2\n"
+    )
     assert result.exit_code != 0
     assert "already exists" in result.output
 
 
 def test_cli_refuses_a_short_password(runner):
-    result = runner.invoke(args=["editors", "create", "b@example.org", "--password-stdin"],
-                           input=io.StringIO("short\n").read())
+    result = runner.invoke(
+        args=["editors", "create", "b@example.org", "--password-stdin"],
+        input=io.StringIO("short\n").read(),
+    )
     assert result.exit_code != 0
     assert "at least" in result.output

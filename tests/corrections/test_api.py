@@ -17,8 +17,11 @@ ARTICLE = "https://news.example.org/2026/bridge"
 GOOD = {
     "url": ARTICLE,
     "title": "Riverside bridge opens six months late",
-    "quote": {"exact": "six months later", "prefix": "opened to walkers\n  on Saturday morning, ",
-              "suffix": " than the council had promised"},
+    "quote": {
+        "exact": "six months later",
+        "prefix": "opened to walkers\n  on Saturday morning, ",
+        "suffix": " than the council had promised",
+    },
     "position": {"start": 120, "end": 136},
     "suggestion": "five months later",
     "comment": "The opening was planned for October.",
@@ -60,10 +63,14 @@ def test_a_good_report_is_taken_and_stored_as_sent(client, app):
         report = db.session.get(Report, answer["id"])
         assert report.correction_id == answer["correction_id"]
         assert (report.quote_exact, report.quote_prefix, report.quote_suffix) == (
-            "six months later", "opened to walkers\n  on Saturday morning, ",
-            " than the council had promised")
+            "six months later",
+            "opened to walkers\n  on Saturday morning, ",
+            " than the council had promised",
+        )
         assert (report.correction.quote_prefix, report.correction.quote_suffix) == (
-            "opened to walkers\n  on Saturday morning, ", " than the council had promised")
+            "opened to walkers\n  on Saturday morning, ",
+            " than the council had promised",
+        )
         assert (report.position_start, report.position_end) == (120, 136)
         assert report.suggestion == "five months later"
         assert report.email == "reader@example.net" and report.notify is True
@@ -86,7 +93,8 @@ def test_a_report_that_says_nothing_is_refused_with_422(client, app):
         response = post(client, {"url": ARTICLE, "quote": {"exact": "the bridge"}, **said})
         assert response.status_code == 422
         assert response.get_json()["error"]["fields"] == {
-            "suggestion": "write the correction you suggest, or a comment"}
+            "suggestion": "write the correction you suggest, or a comment"
+        }
     with app.app_context():
         assert db.session.scalars(select(Report)).first() is None
 
@@ -123,8 +131,9 @@ INVALID = [
 ]
 
 
-@pytest.mark.parametrize(("path", "value", "field"), INVALID,
-                         ids=[f"{p}={str(v)[:20]!r}" for p, v, _ in INVALID])
+@pytest.mark.parametrize(
+    ("path", "value", "field"), INVALID, ids=[f"{p}={str(v)[:20]!r}" for p, v, _ in INVALID]
+)
 def test_bad_input_gets_422_naming_the_field(client, app, path, value, field):
     response = post(client, with_change(path, value))
     assert response.status_code == 422
@@ -143,24 +152,23 @@ def test_a_body_that_is_not_an_object_gets_422(client):
 
 
 def test_malformed_json_gets_400(client):
-    response = client.post("/api/v1/corrections", data='{"url": ',
-                           content_type="application/json")
+    response = client.post("/api/v1/corrections", data='{"url": ', content_type="application/json")
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "bad_request"
 
 
 def test_a_body_over_16_kb_gets_413(client):
     body = with_change("comment", "c" * 17_000)
-    response = client.post("/api/v1/corrections", data=json.dumps(body),
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/corrections", data=json.dumps(body), content_type="application/json"
+    )
     assert response.status_code == 413
     assert response.get_json()["error"]["code"] == "payload_too_large"
 
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded"])
 def test_a_body_that_is_not_json_gets_415(client, content_type):
-    response = client.post("/api/v1/corrections", data=json.dumps(GOOD),
-                           content_type=content_type)
+    response = client.post("/api/v1/corrections", data=json.dumps(GOOD), content_type=content_type)
     assert response.status_code == 415
     assert response.get_json()["error"]["code"] == "unsupported_media_type"
 
@@ -176,6 +184,7 @@ def test_reader_html_is_stored_exactly_as_given(client, app):
 
 # --- CORS -------------------------------------------------------------------------------------
 
+
 def test_an_allowed_origin_may_post_across_origins(client):
     response = post(client, GOOD, headers={"Origin": "https://news.example.org"})
     assert response.status_code == 201
@@ -188,23 +197,28 @@ def test_other_origins_get_no_cors_headers(client):
 
 
 def test_errors_carry_cors_headers_so_the_widget_can_read_them(client):
-    response = post(client, with_change("title", "a\nb"),
-                    headers={"Origin": "https://news.example.org"})
+    response = post(
+        client, with_change("title", "a\nb"), headers={"Origin": "https://news.example.org"}
+    )
     assert response.status_code == 422
     assert response.headers["Access-Control-Allow-Origin"] == "https://news.example.org"
 
 
 def test_preflight_is_answered_for_allowed_origins_only(client):
-    asked = {"Access-Control-Request-Method": "POST",
-             "Access-Control-Request-Headers": "content-type"}
-    allowed = client.options("/api/v1/corrections",
-                             headers={"Origin": "https://news.example.org", **asked})
+    asked = {
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type",
+    }
+    allowed = client.options(
+        "/api/v1/corrections", headers={"Origin": "https://news.example.org", **asked}
+    )
     assert allowed.status_code == 200
     assert allowed.headers["Access-Control-Allow-Origin"] == "https://news.example.org"
     assert "POST" in allowed.headers["Access-Control-Allow-Methods"]
     assert "content-type" in allowed.headers["Access-Control-Allow-Headers"].lower()
-    refused = client.options("/api/v1/corrections",
-                             headers={"Origin": "https://evil.example.com", **asked})
+    refused = client.options(
+        "/api/v1/corrections", headers={"Origin": "https://evil.example.com", **asked}
+    )
     assert "Access-Control-Allow-Origin" not in refused.headers
 
 
@@ -214,6 +228,7 @@ def test_the_api_needs_no_csrf_token(client):
 
 
 # --- the honeypot -----------------------------------------------------------------------------
+
 
 def test_a_filled_honeypot_looks_like_success_but_is_kept_as_spam(client, app, auth):
     auth.create("editor")

@@ -24,16 +24,18 @@ def test_the_sixth_report_in_five_minutes_gets_429_with_retry_after(client):
     assert refused.get_json()["error"]["code"] == "rate_limited"
     assert 0 < int(refused.headers["Retry-After"]) <= 300
     # Another address still may report.
-    other = client.post("/api/v1/corrections", json=report(7),
-                        environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    other = client.post(
+        "/api/v1/corrections", json=report(7), environ_base={"REMOTE_ADDR": "192.0.2.7"}
+    )
     assert other.status_code == 201
 
 
 def test_invalid_reports_count_against_the_limit_too(client):
     # Counted up front, so a parallel burst cannot slip past the limit (tests/reliability).
     for _ in range(5):
-        bad = client.post("/api/v1/corrections", json={"url": ARTICLE, "title": "a\nb",
-                                                         "quote": {"exact": "x"}})
+        bad = client.post(
+            "/api/v1/corrections", json={"url": ARTICLE, "title": "a\nb", "quote": {"exact": "x"}}
+        )
         assert bad.status_code == 422
     assert client.post("/api/v1/corrections", json=report(1)).status_code == 429
 
@@ -70,12 +72,15 @@ def test_the_limit_is_a_setting(make_app):
 
 def test_preflight_does_not_count_against_the_limit(client):
     for _ in range(10):
-        client.options("/api/v1/corrections", headers={
-            "Origin": "https://news.example.org", "Access-Control-Request-Method": "POST"})
+        client.options(
+            "/api/v1/corrections",
+            headers={"Origin": "https://news.example.org", "Access-Control-Request-Method": "POST"},
+        )
     assert client.post("/api/v1/corrections", json=report(1)).status_code == 201
 
 
 # --- the OpenAPI document -----------------------------------------------------------------
+
 
 @pytest.fixture
 def document(client):
@@ -86,7 +91,8 @@ def document(client):
 
 def validator(document, name):
     return jsonschema_rs.validator_for(
-        {"$ref": f"#/components/schemas/{name}", "components": document["components"]})
+        {"$ref": f"#/components/schemas/{name}", "components": document["components"]}
+    )
 
 
 def test_the_document_is_openapi_3_1_and_loads(document):
@@ -119,13 +125,20 @@ def test_every_kind_of_answer_matches_the_document(client, document):
 
 def test_the_request_schema_accepts_a_good_report_and_refuses_a_bad_one(document):
     request = validator(document, "ReportRequest")
-    assert request.is_valid({"url": ARTICLE, "quote": {"exact": "a passage"},
-                             "position": {"start": 1, "end": 5}, "notify": False,
-                             "suggestion": "another passage"})
+    assert request.is_valid(
+        {
+            "url": ARTICLE,
+            "quote": {"exact": "a passage"},
+            "position": {"start": 1, "end": 5},
+            "notify": False,
+            "suggestion": "another passage",
+        }
+    )
     # A report that says nothing: neither a suggestion nor a comment with text in it.
     assert not request.is_valid({"url": ARTICLE, "quote": {"exact": "a passage"}})
-    assert not request.is_valid({"url": ARTICLE, "quote": {"exact": "a passage"},
-                                 "suggestion": " ", "comment": "\n"})
+    assert not request.is_valid(
+        {"url": ARTICLE, "quote": {"exact": "a passage"}, "suggestion": " ", "comment": "\n"}
+    )
     assert not request.is_valid({"url": ARTICLE})
     assert not request.is_valid({"url": ARTICLE, "quote": {"exact": "a"}, "title": "a\nb"})
 
@@ -137,8 +150,13 @@ def test_generated_requests_get_answers_the_document_describes(make_app):
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operation = schema["/api/v1/corrections"]["POST"]
 
-    @settings(max_examples=25, deadline=None, derandomize=True, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=25,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(case=operation.as_strategy())
     def check(case):
         response = case.call()

@@ -20,11 +20,22 @@ def app_config(app_config):
     return {**app_config, "CORRECTIONS_RATE_LIMIT": "1000 per minute"}
 
 
-def report(client, exact="six months later", prefix="opened to walkers on Saturday morning, ",
-           suffix=" than the council had promised", position=(120, 136), url=ARTICLE, **extra):
-    body = {"url": url, "title": "Riverside bridge opens six months late",
-            "quote": {"exact": exact, "prefix": prefix, "suffix": suffix},
-            "comment": "The council said otherwise.", **extra}
+def report(
+    client,
+    exact="six months later",
+    prefix="opened to walkers on Saturday morning, ",
+    suffix=" than the council had promised",
+    position=(120, 136),
+    url=ARTICLE,
+    **extra,
+):
+    body = {
+        "url": url,
+        "title": "Riverside bridge opens six months late",
+        "quote": {"exact": exact, "prefix": prefix, "suffix": suffix},
+        "comment": "The council said otherwise.",
+        **extra,
+    }
     if position:
         body["position"] = {"start": position[0], "end": position[1]}
     response = client.post("/api/v1/corrections", json=body)
@@ -41,6 +52,7 @@ def correction(app, correction_id) -> Correction:
 
 # --- grouping ---------------------------------------------------------------------------------
 
+
 def test_a_second_report_of_the_same_passage_joins_its_correction(client, app):
     first = report(client)
     second = report(client, suggestion="five months later")
@@ -55,15 +67,21 @@ def test_a_second_report_of_the_same_passage_joins_its_correction(client, app):
 
 def test_whitespace_differences_do_not_split_a_passage(client):
     first = report(client)
-    second = report(client, exact="six \n months\u00a0 later",
-                    prefix="opened  to walkers on\nSaturday morning,")
+    second = report(
+        client, exact="six \n months\u00a0 later", prefix="opened  to walkers on\nSaturday morning,"
+    )
     assert second["correction_id"] == first["correction_id"]
 
 
 def test_another_passage_of_the_same_article_opens_a_new_correction(client):
     first = report(client)
-    other = report(client, exact="4.2 million hryvnias", prefix="approved a budget of",
-                   suffix="for the timber", position=(300, 320))
+    other = report(
+        client,
+        exact="4.2 million hryvnias",
+        prefix="approved a budget of",
+        suffix="for the timber",
+        position=(300, 320),
+    )
     assert other["correction_id"] != first["correction_id"]
 
 
@@ -75,23 +93,24 @@ def test_the_same_passage_in_another_article_opens_a_new_correction(client):
 
 def test_the_same_words_elsewhere_in_the_article_are_another_passage(client):
     first = report(client)
-    elsewhere = report(client, prefix="the contractor finished", suffix="than planned, said",
-                       position=(900, 916))
+    elsewhere = report(
+        client, prefix="the contractor finished", suffix="than planned, said", position=(900, 916)
+    )
     assert elsewhere["correction_id"] != first["correction_id"]
 
 
 def test_overlapping_position_joins_even_when_the_context_changed(client):
     # The article was edited around the passage: the context differs, the position overlaps.
     first = report(client)
-    edited = report(client, prefix="finally opened on Saturday,", suffix="than promised",
-                    position=(118, 134))
+    edited = report(
+        client, prefix="finally opened on Saturday,", suffix="than promised", position=(118, 134)
+    )
     assert edited["correction_id"] == first["correction_id"]
 
 
 def test_matching_context_joins_even_without_a_position(client):
     first = report(client)
-    shorter = report(client, prefix="Saturday morning,", suffix="than the council",
-                     position=None)
+    shorter = report(client, prefix="Saturday morning,", suffix="than the council", position=None)
     assert shorter["correction_id"] == first["correction_id"]
 
 
@@ -113,15 +132,18 @@ def test_tracking_parameters_and_fragments_do_not_split_an_article(client, app):
 
 def test_canonical_url_keeps_real_query_parameters():
     assert canonical_url("https://a.example/x?id=5&utm_medium=mail&fbclid=z#top") == (
-        "https://a.example/x?id=5")
+        "https://a.example/x?id=5"
+    )
     assert canonical_url("http://a.example:8080") == "http://a.example:8080/"
 
 
 def test_the_client_ip_is_kept_only_as_a_salted_hash(client, app):
     first = report(client)
-    client.post("/api/v1/corrections", json={"url": ARTICLE, "quote": {"exact": "x"},
-                                              "comment": "Wrong."},
-                environ_base={"REMOTE_ADDR": "198.51.100.9"})
+    client.post(
+        "/api/v1/corrections",
+        json={"url": ARTICLE, "quote": {"exact": "x"}, "comment": "Wrong."},
+        environ_base={"REMOTE_ADDR": "198.51.100.9"},
+    )
     with app.app_context():
         hashes = db.session.scalars(select(Report.ip_hash).order_by(Report.id)).all()
         assert len(hashes[0]) == 64 and hashes[0] != hashes[1]
@@ -131,20 +153,27 @@ def test_the_client_ip_is_kept_only_as_a_salted_hash(client, app):
 
 # --- the editors' alert -----------------------------------------------------------------------
 
+
 def test_text_fragment_is_percent_encoded_including_dash_comma_and_ampersand():
     passage = Passage(exact="co-op, A&B", prefix="the town's", suffix="said on-air")
     url = text_fragment_url("https://news.example.org/a#old", passage)
-    assert url == ("https://news.example.org/a#:~:text=the%20town%27s-,"
-                   "co%2Dop%2C%20A%26B,-said%20on%2Dair")
+    assert url == (
+        "https://news.example.org/a#:~:text=the%20town%27s-,co%2Dop%2C%20A%26B,-said%20on%2Dair"
+    )
 
 
-def test_a_new_correction_mails_the_editors_with_the_passage_escaped(client, app, auth,
-                                                                       runner, smtp_sink):
+def test_a_new_correction_mails_the_editors_with_the_passage_escaped(
+    client, app, auth, runner, smtp_sink
+):
     auth.create("editor")
     sneaky = '<script>alert("x")</script>'
-    made = report(client, exact="six months <em>later</em>",
-                  suggestion=f"five months {sneaky}", comment="Source: <b>council minutes</b>",
-                  title="Bridge <i>late</i> & over budget")
+    made = report(
+        client,
+        exact="six months <em>later</em>",
+        suggestion=f"five months {sneaky}",
+        comment="Source: <b>council minutes</b>",
+        title="Bridge <i>late</i> & over budget",
+    )
     result = runner.invoke(args=["worker", "--once", "--no-digests"])
     assert result.exit_code == 0, result.output
     smtp_sink.wait_for(1)
@@ -153,16 +182,20 @@ def test_a_new_correction_mails_the_editors_with_the_passage_escaped(client, app
     assert message["Subject"] == "Correction reported: Bridge <i>late</i> & over budget"
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
-    assert ("opened to walkers on Saturday morning, [six months <em>later</em>] than the council"
-            in text)
+    assert (
+        "opened to walkers on Saturday morning, [six months <em>later</em>] than the council"
+        in text
+    )
     assert sneaky in text and "Source: <b>council minutes</b>" in text
     assert sneaky not in html and "<b>council" not in html
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
     assert "<mark>six months &lt;em&gt;later&lt;/em&gt;</mark>" in html
     triage = f"http://localhost/newsroom/corrections/{made['correction_id']}"
     assert triage in text and f'href="{triage}"' in html
-    fragment = (ARTICLE + "#:~:text=opened%20to%20walkers%20on%20Saturday%20morning%2C-,"
-                "six%20months%20%3Cem%3Elater%3C%2Fem%3E,-than%20the%20council%20had%20promised")
+    fragment = (
+        ARTICLE + "#:~:text=opened%20to%20walkers%20on%20Saturday%20morning%2C-,"
+        "six%20months%20%3Cem%3Elater%3C%2Fem%3E,-than%20the%20council%20had%20promised"
+    )
     assert fragment in text
 
 
@@ -174,11 +207,16 @@ def test_further_reports_go_to_the_digest_not_to_new_mails(client, app, auth):
     with app.app_context():
         emails = db.session.scalars(select(Email)).all()
         assert [e.kind for e in emails] == ["correction_new"]
-        keys = db.session.scalars(select(DigestItem.dedupe_key).where(
-            DigestItem.editor_id == editor_id).order_by(DigestItem.id)).all()
+        keys = db.session.scalars(
+            select(DigestItem.dedupe_key)
+            .where(DigestItem.editor_id == editor_id)
+            .order_by(DigestItem.id)
+        ).all()
         cid = first["correction_id"]
-        assert keys == [f"correction:{cid}:report:{second['id']}",
-                        f"correction:{cid}:report:{third['id']}"]
+        assert keys == [
+            f"correction:{cid}:report:{second['id']}",
+            f"correction:{cid}:report:{third['id']}",
+        ]
         item = db.session.scalar(select(DigestItem).order_by(DigestItem.id.desc()))
         assert "(3)" in item.summary and item.url.endswith(f"/newsroom/corrections/{cid}")
 
@@ -199,8 +237,10 @@ def test_digest_editors_get_the_new_correction_in_their_digest(client, app, auth
 
 # --- the widget's files and the demo article ---------------------------------------------------
 
-@pytest.mark.parametrize(("path", "kind"), [("/widget.js", "text/javascript"),
-                                             ("/widget.css", "text/css")])
+
+@pytest.mark.parametrize(
+    ("path", "kind"), [("/widget.js", "text/javascript"), ("/widget.css", "text/css")]
+)
 def test_widget_files_are_served_with_caching_headers(client, path, kind):
     response = client.get(path)
     assert response.status_code == 200
@@ -235,8 +275,10 @@ def test_the_demo_article_embeds_the_widget(client):
     response = client.get("/demo/article")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert ('<script src="http://localhost/widget.js" data-article="article" data-lang="en" '
-            'defer></script>') in html
+    assert (
+        '<script src="http://localhost/widget.js" data-article="article" data-lang="en" '
+        "defer></script>"
+    ) in html
     assert '<link rel="canonical" href="http://localhost/demo/article">' in html
     assert 'href="/support"' in html and 'href="/topics"' in html
     assert "/corrections/report?url=" in html

@@ -28,11 +28,16 @@ def test_the_form_has_a_label_for_every_field(client):
     response = client.get("/corrections/report?url=" + ARTICLE)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    for field_id, label in [("url", "Article address"), ("title", "Article title"),
-                            ("quote", "The passage with the mistake"),
-                            ("suggestion", "Suggested correction"), ("comment", "Comment"),
-                            ("email", "Email"), ("notify", "Tell me when it is fixed"),
-                            ("website", "Leave this field empty")]:
+    for field_id, label in [
+        ("url", "Article address"),
+        ("title", "Article title"),
+        ("quote", "The passage with the mistake"),
+        ("suggestion", "Suggested correction"),
+        ("comment", "Comment"),
+        ("email", "Email"),
+        ("notify", "Tell me when it is fixed"),
+        ("website", "Leave this field empty"),
+    ]:
         assert f'<label for="{field_id}">{label}</label>' in html
     assert f'value="{ARTICLE}"' in html  # the article's address comes from the link
     assert '<button type="submit">Send</button>' in html
@@ -46,11 +51,18 @@ def test_a_post_without_the_csrf_token_is_refused(client, app):
 
 
 def test_a_report_by_form_is_kept_and_thanked(forms, client, app):
-    response = forms.post("/corrections/report", {
-        "url": ARTICLE, "title": "Riverside bridge", "quote": "six months\n later",
-        "suggestion": "five months later", "comment": "", "email": "reader@example.net",
-        "notify": "y",
-    })
+    response = forms.post(
+        "/corrections/report",
+        {
+            "url": ARTICLE,
+            "title": "Riverside bridge",
+            "quote": "six months\n later",
+            "suggestion": "five months later",
+            "comment": "",
+            "email": "reader@example.net",
+            "notify": "y",
+        },
+    )
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Thank you. The editors will look at the passage you reported." in page
@@ -62,10 +74,16 @@ def test_a_report_by_form_is_kept_and_thanked(forms, client, app):
 
 
 def test_errors_are_shown_beside_their_fields_and_input_is_kept_escaped(forms, app):
-    response = forms.post("/corrections/report", {
-        "url": "https://elsewhere.example.com/x", "quote": "   ",
-        "suggestion": "<script>alert(1)</script>", "email": "nope", "notify": "y",
-    })
+    response = forms.post(
+        "/corrections/report",
+        {
+            "url": "https://elsewhere.example.com/x",
+            "quote": "   ",
+            "suggestion": "<script>alert(1)</script>",
+            "email": "nope",
+            "notify": "y",
+        },
+    )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "newsroom" in error_beside(html, "url")
@@ -79,8 +97,10 @@ def test_errors_are_shown_beside_their_fields_and_input_is_kept_escaped(forms, a
 
 
 def test_a_title_with_a_line_break_is_refused_beside_the_title(forms):
-    response = forms.post("/corrections/report", {
-        "url": ARTICLE, "title": "Bridge\r\nBcc: someone@example.com", "quote": "the bridge"})
+    response = forms.post(
+        "/corrections/report",
+        {"url": ARTICLE, "title": "Bridge\r\nBcc: someone@example.com", "quote": "the bridge"},
+    )
     assert response.status_code == 422
     assert "one line" in error_beside(response.get_data(as_text=True), "title")
 
@@ -94,8 +114,9 @@ def test_the_form_is_rate_limited(app_config):
         db.create_all()
     forms = Forms(limited.test_client())
     answers = [
-        forms.post("/corrections/report", {"url": ARTICLE, "quote": f"passage {n}",
-                                            "comment": "Wrong."}).status_code
+        forms.post(
+            "/corrections/report", {"url": ARTICLE, "quote": f"passage {n}", "comment": "Wrong."}
+        ).status_code
         for n in range(3)
     ]
     assert answers == [302, 302, 429]
@@ -107,9 +128,15 @@ def test_the_form_is_rate_limited(app_config):
 
 
 def test_a_filled_honeypot_on_the_form_is_kept_as_spam(forms, app):
-    response = forms.post("/corrections/report", {
-        "url": ARTICLE, "quote": "the bridge", "comment": "Buy now",
-        "website": "http://spam.example"})
+    response = forms.post(
+        "/corrections/report",
+        {
+            "url": ARTICLE,
+            "quote": "the bridge",
+            "comment": "Buy now",
+            "website": "http://spam.example",
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         assert db.session.scalars(select(Report)).one().is_spam is True

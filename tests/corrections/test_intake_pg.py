@@ -14,8 +14,11 @@ PARALLEL = 12
 BODY = {
     "url": "https://news.example.org/2026/bridge",
     "title": "Riverside bridge opens six months late",
-    "quote": {"exact": "six months later", "prefix": "opened to walkers on Saturday morning,",
-              "suffix": "than the council had promised"},
+    "quote": {
+        "exact": "six months later",
+        "prefix": "opened to walkers on Saturday morning,",
+        "suffix": "than the council had promised",
+    },
     "position": {"start": 120, "end": 136},
     "comment": "It opened in May.",
 }

@@ -43,16 +43,28 @@ def stop_link(message) -> str:
 
 # --- the public log and the feed ------------------------------------------------------------
 
+
 def test_the_log_shows_corrected_and_clarified_only_newest_first_with_their_notes(app, client):
-    older, newer, _, _ = make_corrections(app, [
-        {"status": "corrected", "public_note": "It was five months.",
-         "resolved_at": T0 + timedelta(days=1), "article_title": "Bridge opens"},
-        {"status": "clarified", "public_note": "We meant the new bridge.",
-         "resolved_at": T0 + timedelta(days=2), "article_title": "Council budget",
-         "article_url": "https://news.example.org/2026/budget"},
-        {"status": "no_action", "public_note": "not public", "resolved_at": T0},
-        {"status": "in_review", "public_note": "draft, not public"},
-    ])
+    older, newer, _, _ = make_corrections(
+        app,
+        [
+            {
+                "status": "corrected",
+                "public_note": "It was five months.",
+                "resolved_at": T0 + timedelta(days=1),
+                "article_title": "Bridge opens",
+            },
+            {
+                "status": "clarified",
+                "public_note": "We meant the new bridge.",
+                "resolved_at": T0 + timedelta(days=2),
+                "article_title": "Council budget",
+                "article_url": "https://news.example.org/2026/budget",
+            },
+            {"status": "no_action", "public_note": "not public", "resolved_at": T0},
+            {"status": "in_review", "public_note": "draft, not public"},
+        ],
+    )
     response = client.get("/corrections")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
@@ -64,20 +76,30 @@ def test_the_log_shows_corrected_and_clarified_only_newest_first_with_their_note
 
 
 def test_the_log_is_paginated_and_filterable_by_article(app, client):
-    specs = [{"status": "corrected", "public_note": f"Note {n}",
-              "resolved_at": T0 + timedelta(minutes=n // 2),  # ties on the sort key
-              "article_url": ARTICLE if n % 3 else "https://news.example.org/other"}
-             for n in range(45)]
+    specs = [
+        {
+            "status": "corrected",
+            "public_note": f"Note {n}",
+            "resolved_at": T0 + timedelta(minutes=n // 2),  # ties on the sort key
+            "article_url": ARTICLE if n % 3 else "https://news.example.org/other",
+        }
+        for n in range(45)
+    ]
     ids = make_corrections(app, specs)
     seen, url = [], "/corrections"
     while url:
         html = client.get(url).get_data(as_text=True)
-        seen += [int(i) for i in re.findall(r'<article class="public-correction" id="correction-'
-                                            r'(\d+)"', html)]
+        seen += [
+            int(i)
+            for i in re.findall(
+                r'<article class="public-correction" id="correction-'
+                r'(\d+)"',
+                html,
+            )
+        ]
         found = re.search(r'href="([^"]+)" rel="next"', html)
         url = found.group(1).replace("&amp;", "&") if found else None
-    assert seen == sorted(ids, key=lambda i: (specs[ids.index(i)]["resolved_at"], i),
-                          reverse=True)
+    assert seen == sorted(ids, key=lambda i: (specs[ids.index(i)]["resolved_at"], i), reverse=True)
     other = client.get("/corrections?article=https://news.example.org/other")
     shown = re.findall(r'id="correction-(\d+)"', other.get_data(as_text=True))
     assert len(shown) == 15
@@ -86,12 +108,22 @@ def test_the_log_is_paginated_and_filterable_by_article(app, client):
 
 
 def test_the_feed_is_valid_atom(app, client):
-    first, second = make_corrections(app, [
-        {"status": "corrected", "public_note": "It was five months.",
-         "resolved_at": T0 + timedelta(days=1), "article_title": "Bridge opens"},
-        {"status": "clarified", "public_note": "We meant the new bridge.",
-         "resolved_at": T0 + timedelta(days=2)},
-    ])
+    first, second = make_corrections(
+        app,
+        [
+            {
+                "status": "corrected",
+                "public_note": "It was five months.",
+                "resolved_at": T0 + timedelta(days=1),
+                "article_title": "Bridge opens",
+            },
+            {
+                "status": "clarified",
+                "public_note": "We meant the new bridge.",
+                "resolved_at": T0 + timedelta(days=2),
+            },
+        ],
+    )
     response = client.get("/corrections/feed.atom")
     assert response.status_code == 200
     assert response.mimetype == "application/atom+xml"
@@ -100,10 +132,13 @@ def test_the_feed_is_valid_atom(app, client):
     assert feed.version == "atom10"
     assert feed.feed.id == "http://localhost/corrections/feed.atom"
     assert feed.feed.updated == "2026-11-03T12:00:00Z"
-    assert any(link.rel == "self" and link.href == "http://localhost/corrections/feed.atom"
-               for link in feed.feed.links)
-    assert [e.id for e in feed.entries] == [f"http://localhost/corrections#correction-{i}"
-                                            for i in (second, first)]
+    assert any(
+        link.rel == "self" and link.href == "http://localhost/corrections/feed.atom"
+        for link in feed.feed.links
+    )
+    assert [e.id for e in feed.entries] == [
+        f"http://localhost/corrections#correction-{i}" for i in (second, first)
+    ]
     entry = feed.entries[1]
     assert entry.title == "Correction: Bridge opens"
     assert entry.updated == "2026-11-02T12:00:00Z"
@@ -118,8 +153,10 @@ def test_an_empty_feed_is_still_valid(client):
 
 # --- closing the loop -----------------------------------------------------------------------
 
+
 def test_a_reader_who_asked_gets_exactly_one_mail_when_the_passage_is_corrected(
-        app, forms, runner, smtp_sink, editor):
+    app, forms, runner, smtp_sink, editor
+):
     cid, _ = report(app, email=READER, notify=True, suggestion="five months later")
     report(app, email="quiet@example.net", notify=False)
     report(app)  # anonymous
@@ -155,8 +192,9 @@ def test_no_action_tells_the_reader_and_spam_never_does(app, forms, runner, smtp
     assert smtp_sink.to("junk@example.net") == []
 
 
-def test_reports_merged_into_a_corrected_correction_hear_at_once(app, forms, runner, smtp_sink,
-                                                                  editor):
+def test_reports_merged_into_a_corrected_correction_hear_at_once(
+    app, forms, runner, smtp_sink, editor
+):
     target, _ = report(app, exact="six months later", email=READER, notify=True)
     decide(forms, target, "in_review", "corrected")
     source, _ = report(app, exact="six months", email="late@example.net", notify=True)
@@ -167,7 +205,8 @@ def test_reports_merged_into_a_corrected_correction_hear_at_once(app, forms, run
 
 
 def test_the_stop_link_asks_first_then_stops_every_mail_for_that_email(
-        app, client, forms, runner, smtp_sink, editor):
+    app, client, forms, runner, smtp_sink, editor
+):
     first, _ = report(app, exact="first passage", email=READER, notify=True)
     second, _ = report(app, exact="second passage", email=READER, notify=True)
     decide(forms, first, "no_action")
@@ -184,8 +223,7 @@ def test_the_stop_link_asks_first_then_stops_every_mail_for_that_email(
     assert client.post(link).status_code == 400  # no CSRF token
     done = forms.post(link)
     assert done.status_code == 302
-    assert "we will not write to you" in client.get(done.headers["Location"]).get_data(
-        as_text=True)
+    assert "we will not write to you" in client.get(done.headers["Location"]).get_data(as_text=True)
     with app.app_context():
         assert not any(db.session.scalars(select(Report.notify).where(Report.email == READER)))
 

@@ -28,8 +28,11 @@ def detail_url(correction_id: int) -> str:
 
 
 def move(forms, correction_id: int, status: str, **fields):
-    return forms.post(f"{detail_url(correction_id)}/status", {"status": status, **fields},
-                      page=detail_url(correction_id))
+    return forms.post(
+        f"{detail_url(correction_id)}/status",
+        {"status": status, **fields},
+        page=detail_url(correction_id),
+    )
 
 
 def load(app, correction_id: int) -> Correction:
@@ -41,12 +44,18 @@ def load(app, correction_id: int) -> Correction:
 
 def history(app, correction_id: int) -> list[tuple]:
     with app.app_context():
-        return [(e.editor.email if e.editor else None, e.from_status, e.to_status, e.note)
-                for e in db.session.scalars(select(CorrectionEvent).where(
-                    CorrectionEvent.correction_id == correction_id).order_by(CorrectionEvent.id))]
+        return [
+            (e.editor.email if e.editor else None, e.from_status, e.to_status, e.note)
+            for e in db.session.scalars(
+                select(CorrectionEvent)
+                .where(CorrectionEvent.correction_id == correction_id)
+                .order_by(CorrectionEvent.id)
+            )
+        ]
 
 
 # --- states ---------------------------------------------------------------------------------
+
 
 def test_the_model_allows_the_documented_moves_and_refuses_the_rest(app):
     (cid,) = make_corrections(app, [{}])
@@ -58,7 +67,8 @@ def test_the_model_allows_the_documented_moves_and_refuses_the_rest(app):
         with pytest.raises(InvalidInput) as missing_note:
             correction.move_to("clarified", None)
         assert missing_note.value.fields == {
-            "public_note": "Write the public note: what was wrong and what is right."}
+            "public_note": "Write the public note: what was wrong and what is right."
+        }
         with pytest.raises(InvalidInput):
             correction.move_to("duplicate", None)  # only by merging
         with pytest.raises(InvalidInput):
@@ -71,12 +81,15 @@ def test_the_model_allows_the_documented_moves_and_refuses_the_rest(app):
         assert correction.status == "in_review" and correction.resolved_at is None
 
 
-def test_an_editor_reviews_and_corrects_and_the_history_says_who_when_and_what(app, forms,
-                                                                                editor):
+def test_an_editor_reviews_and_corrects_and_the_history_says_who_when_and_what(app, forms, editor):
     cid, _ = report(app)
     assert move(forms, cid, "in_review", note="Checking the minutes").status_code == 302
-    response = move(forms, cid, "corrected",
-                    public_note="We wrote six months; the bridge opened five months late.")
+    response = move(
+        forms,
+        cid,
+        "corrected",
+        public_note="We wrote six months; the bridge opened five months late.",
+    )
     assert response.status_code == 302
     correction = load(app, cid)
     assert correction.status == "corrected"
@@ -109,20 +122,17 @@ def test_a_move_the_state_does_not_allow_is_refused_with_409(app, forms, editor)
     move(forms, cid, "no_action")
     response = move(forms, cid, "spam")
     assert response.status_code == 409
-    assert "A correction that is no action cannot become spam." in response.get_data(
-        as_text=True)
+    assert "A correction that is no action cannot become spam." in response.get_data(as_text=True)
 
 
-def test_reopening_is_refused_while_another_open_correction_holds_the_passage(app, forms,
-                                                                              editor):
+def test_reopening_is_refused_while_another_open_correction_holds_the_passage(app, forms, editor):
     first, _ = report(app)
     move(forms, first, "no_action")
     second, _ = report(app)  # the same passage again opens a new correction
     assert second != first
     response = move(forms, first, "in_review")
     assert response.status_code == 409
-    assert f"Correction #{second} is open for the same passage" in response.get_data(
-        as_text=True)
+    assert f"Correction #{second} is open for the same passage" in response.get_data(as_text=True)
     move(forms, second, "spam")
     assert move(forms, first, "in_review").status_code == 302
     assert load(app, first).status == "in_review"
@@ -131,19 +141,23 @@ def test_reopening_is_refused_while_another_open_correction_holds_the_passage(ap
 def test_assigning_and_notes(app, auth, forms, editor):
     other = auth.create("editor", "second@example.org")
     cid, _ = report(app)
-    response = forms.post(f"{detail_url(cid)}/assign", {"assignee": str(other)},
-                          page=detail_url(cid))
+    response = forms.post(
+        f"{detail_url(cid)}/assign", {"assignee": str(other)}, page=detail_url(cid)
+    )
     assert response.status_code == 302
     assert load(app, cid).assignee_id == other
     response = forms.post(f"{detail_url(cid)}/assign", {"assignee": "999"}, page=detail_url(cid))
     assert response.status_code == 422
     assert "Choose an editor from the list." in response.get_data(as_text=True)
-    assert forms.post(f"{detail_url(cid)}/assign", {"assignee": ""},
-                      page=detail_url(cid)).status_code == 302
+    assert (
+        forms.post(f"{detail_url(cid)}/assign", {"assignee": ""}, page=detail_url(cid)).status_code
+        == 302
+    )
     assert load(app, cid).assignee_id is None
 
-    response = forms.post(f"{detail_url(cid)}/notes", {"body": "Call the council press office"},
-                          page=detail_url(cid))
+    response = forms.post(
+        f"{detail_url(cid)}/notes", {"body": "Call the council press office"}, page=detail_url(cid)
+    )
     assert response.status_code == 302
     response = forms.post(f"{detail_url(cid)}/notes", {"body": ""}, page=detail_url(cid))
     assert response.status_code == 422
@@ -152,10 +166,16 @@ def test_assigning_and_notes(app, auth, forms, editor):
     assert "Call the council press office" in page
 
 
-def test_the_page_shows_the_passage_in_context_every_report_and_the_fragment_link(app, client,
-                                                                                  editor):
-    cid, _ = report(app, suggestion="five months later", comment="Planned for October",
-                    email="reader@example.net", notify=True)
+def test_the_page_shows_the_passage_in_context_every_report_and_the_fragment_link(
+    app, client, editor
+):
+    cid, _ = report(
+        app,
+        suggestion="five months later",
+        comment="Planned for October",
+        email="reader@example.net",
+        notify=True,
+    )
     report(app, suggestion="", comment="Also wrong in the headline", lang="uk")
     page = client.get(detail_url(cid)).get_data(as_text=True)
     # The whole context is shown (it is shorter than 64 characters: nothing was cut off).
@@ -164,8 +184,10 @@ def test_the_page_shows_the_passage_in_context_every_report_and_the_fragment_lin
     assert "Also wrong in the headline" in page
     assert 'language <span translate="no">uk</span>' in page
     assert "reader@example.net (wants to be told)" in page
-    assert ('href="https://news.example.org/2026/bridge#:~:text=opened%20on%20Saturday%2C-,'
-            'six%20months%20later,-than%20promised"') in page
+    assert (
+        'href="https://news.example.org/2026/bridge#:~:text=opened%20on%20Saturday%2C-,'
+        'six%20months%20later,-than%20promised"'
+    ) in page
     assert "Reports (2)" in page
 
 
@@ -175,13 +197,14 @@ def test_an_unknown_correction_is_404(client, editor):
 
 # --- merging --------------------------------------------------------------------------------
 
-def test_merging_moves_the_reports_and_marks_a_duplicate_pointing_at_the_target(app, forms,
-                                                                                 editor):
+
+def test_merging_moves_the_reports_and_marks_a_duplicate_pointing_at_the_target(app, forms, editor):
     target, _ = report(app, exact="a budget of 4.2 million")
     source, _ = report(app, exact="4.2 million hryvnias")
     report(app, exact="4.2 million hryvnias")
-    response = forms.post(f"{detail_url(source)}/merge", {"target": str(target)},
-                          page=detail_url(source))
+    response = forms.post(
+        f"{detail_url(source)}/merge", {"target": str(target)}, page=detail_url(source)
+    )
     assert response.status_code == 302
     assert response.headers["Location"].endswith(detail_url(target))
     merged, kept = load(app, source), load(app, target)
@@ -193,19 +216,21 @@ def test_merging_moves_the_reports_and_marks_a_duplicate_pointing_at_the_target(
     assert history(app, source)[-1][1:3] == ("new", "duplicate")
     assert f"Merged #{source} here (2 reports)." in history(app, target)[-1][3]
     page = forms.client.get(detail_url(source)).get_data(as_text=True)
-    assert f"A duplicate of <a href=\"/newsroom/corrections/{target}\">" in page
+    assert f'A duplicate of <a href="/newsroom/corrections/{target}">' in page
 
 
-@pytest.mark.parametrize("target,message,code", [
-    ("self", "A correction cannot be merged into itself.", 422),
-    ("9999", "There is no correction #9999.", 422),
-    ("abc", "Not a valid integer value.", 422),
-])
+@pytest.mark.parametrize(
+    "target,message,code",
+    [
+        ("self", "A correction cannot be merged into itself.", 422),
+        ("9999", "There is no correction #9999.", 422),
+        ("abc", "Not a valid integer value.", 422),
+    ],
+)
 def test_merging_refuses_bad_targets_beside_the_field(app, forms, editor, target, message, code):
     source, _ = report(app)
     value = str(source) if target == "self" else target
-    response = forms.post(f"{detail_url(source)}/merge", {"target": value},
-                          page=detail_url(source))
+    response = forms.post(f"{detail_url(source)}/merge", {"target": value}, page=detail_url(source))
     assert response.status_code == code
     assert message in response.get_data(as_text=True)
     assert load(app, source).status == "new"
@@ -215,18 +240,22 @@ def test_a_closed_correction_cannot_be_merged(app, forms, editor):
     target, _ = report(app, exact="one passage")
     source, _ = report(app, exact="another passage")
     move(forms, source, "spam")
-    response = forms.post(f"{detail_url(source)}/merge", {"target": str(target)},
-                          page=f"{detail_url(target)}")
+    response = forms.post(
+        f"{detail_url(source)}/merge", {"target": str(target)}, page=f"{detail_url(target)}"
+    )
     assert response.status_code == 409
     assert load(app, source).status == "spam"
 
 
 # --- bulk actions ---------------------------------------------------------------------------
 
+
 def bulk(forms, ids, action, assignee=""):
-    return forms.post("/newsroom/corrections/bulk",
-                      {"ids": [str(i) for i in ids], "action": action, "assignee": assignee},
-                      page="/newsroom/corrections")
+    return forms.post(
+        "/newsroom/corrections/bulk",
+        {"ids": [str(i) for i in ids], "action": action, "assignee": assignee},
+        page="/newsroom/corrections",
+    )
 
 
 def test_bulk_spam_and_no_action_change_what_they_may_and_report_the_rest(app, forms, editor):
@@ -234,8 +263,10 @@ def test_bulk_spam_and_no_action_change_what_they_may_and_report_the_rest(app, f
     response = bulk(forms, [a, b, c], "spam")
     assert response.status_code == 302
     page = forms.client.get(response.headers["Location"]).get_data(as_text=True)
-    assert f"Done for 2 corrections. Left as they were (the action does not apply to their " \
-           f"state): #{c}." in page
+    assert (
+        f"Done for 2 corrections. Left as they were (the action does not apply to their "
+        f"state): #{c}." in page
+    )
     assert [load(app, i).status for i in (a, b, c)] == ["spam", "spam", "corrected"]
     assert history(app, a) == [("editor@example.org", "new", "spam", "Bulk action")]
     (d,) = make_corrections(app, [{"status": "in_review"}])
@@ -253,8 +284,9 @@ def test_bulk_assign(app, auth, forms, editor):
     assert "Choose an editor from the list." in response.get_data(as_text=True)
 
 
-def test_bulk_refuses_nothing_ticked_an_unknown_action_and_a_missing_csrf_token(app, client,
-                                                                               forms, editor):
+def test_bulk_refuses_nothing_ticked_an_unknown_action_and_a_missing_csrf_token(
+    app, client, forms, editor
+):
     ids = make_corrections(app, [{}])
     response = bulk(forms, [], "spam")
     assert response.status_code == 422
@@ -268,9 +300,11 @@ def test_bulk_refuses_nothing_ticked_an_unknown_action_and_a_missing_csrf_token(
 
 # --- dashboard and access -------------------------------------------------------------------
 
+
 def test_the_dashboard_shows_counts_by_status_and_the_oldest_unhandled_age(app, client, editor):
-    make_corrections(app, [{"status": "new"}, {"status": "new"}, {"status": "in_review"},
-                           {"status": "spam"}])
+    make_corrections(
+        app, [{"status": "new"}, {"status": "new"}, {"status": "in_review"}, {"status": "spam"}]
+    )
     page = client.get("/newsroom/").get_data(as_text=True)
     assert '<h2 id="panel-corrections">Corrections</h2>' in page
     assert "<dt>New</dt><dd>2</dd>" in page and "<dt>In review</dt><dd>1</dd>" in page
@@ -281,9 +315,12 @@ def test_the_dashboard_shows_counts_by_status_and_the_oldest_unhandled_age(app, 
 
 
 TRIAGE_PAGES = [
-    ("GET", "/newsroom/corrections"), ("GET", "/newsroom/corrections/1"),
-    ("POST", "/newsroom/corrections/bulk"), ("POST", "/newsroom/corrections/1/status"),
-    ("POST", "/newsroom/corrections/1/assign"), ("POST", "/newsroom/corrections/1/notes"),
+    ("GET", "/newsroom/corrections"),
+    ("GET", "/newsroom/corrections/1"),
+    ("POST", "/newsroom/corrections/bulk"),
+    ("POST", "/newsroom/corrections/1/status"),
+    ("POST", "/newsroom/corrections/1/assign"),
+    ("POST", "/newsroom/corrections/1/notes"),
     ("POST", "/newsroom/corrections/1/merge"),
 ]
 
@@ -300,8 +337,9 @@ def test_anonymous_visitors_and_patrons_are_sent_to_the_login(app, client, metho
     assert client.open(url, method=method).status_code == 302
     with client.session_transaction() as session:
         session[PATRON_SESSION_KEY] = patron_id
-    response = client.open(url, method=method, data={"status": "spam", "ids": "1",
-                                                      "action": "spam"})
+    response = client.open(
+        url, method=method, data={"status": "spam", "ids": "1", "action": "spam"}
+    )
     assert response.status_code == 302
     assert "/newsroom/login" in response.headers["Location"]
     assert load(app, 1).status == "new"

@@ -22,10 +22,17 @@ def hostile_report(app) -> int:
     """A report with the payload in the quote and its context, suggestion, comment, title and
     the article's query string (a URL must be http(s) on an allowed host, so no javascript:)."""
     correction_id, _ = report(
-        app, exact=f"six months {PAYLOAD}", prefix=f"before {SCRIPT}", suffix=f"{IMG} after",
+        app,
+        exact=f"six months {PAYLOAD}",
+        prefix=f"before {SCRIPT}",
+        suffix=f"{IMG} after",
         url="https://news.example.org/2026/bridge?q=%3Cscript%3Ealert(1)%3C/script%3E",
-        title=f"Bridge {SCRIPT} {IMG}", suggestion=PAYLOAD, comment=PAYLOAD,
-        email=READER, notify=True)
+        title=f"Bridge {SCRIPT} {IMG}",
+        suggestion=PAYLOAD,
+        comment=PAYLOAD,
+        email=READER,
+        notify=True,
+    )
     return correction_id
 
 
@@ -41,8 +48,9 @@ def corrected(app, forms, auth):
     cid = hostile_report(app)
     url = f"/newsroom/corrections/{cid}"
     for status in ("in_review", "corrected"):
-        response = forms.post(f"{url}/status",
-                              {"status": status, "public_note": f"Fixed. {PAYLOAD}"}, page=url)
+        response = forms.post(
+            f"{url}/status", {"status": status, "public_note": f"Fixed. {PAYLOAD}"}, page=url
+        )
         assert response.status_code == 302
     return cid
 

@@ -50,32 +50,57 @@ def walk(client, url: str) -> tuple[list[int], list[str]]:
 
 # --- filters and search ---------------------------------------------------------------------
 
+
 def test_status_filters(app, client, editor):
-    new, review, corrected, spam = make_corrections(app, [
-        {"status": "new"}, {"status": "in_review"},
-        {"status": "corrected", "public_note": "Fixed"}, {"status": "spam"}])
+    new, review, corrected, spam = make_corrections(
+        app,
+        [
+            {"status": "new"},
+            {"status": "in_review"},
+            {"status": "corrected", "public_note": "Fixed"},
+            {"status": "spam"},
+        ],
+    )
     assert sorted(ids_on(client, "/newsroom/corrections")) == [new, review]  # open by default
     assert ids_on(client, "/newsroom/corrections?status=corrected") == [corrected]
     assert sorted(ids_on(client, "/newsroom/corrections?status=all")) == [
-        new, review, corrected, spam]
+        new,
+        review,
+        corrected,
+        spam,
+    ]
 
 
 def test_article_filter_by_url_or_host(app, client, editor):
-    bridge, school, other = make_corrections(app, [
-        {}, {"article_url": "https://news.example.org/2026/school"},
-        {"article_url": "https://www.example.com/x", "article_host": "www.example.com"}])
-    by_url = ids_on(client, "/newsroom/corrections?article=https://NEWS.example.org/2026/school"
-                            "%3Futm_source%3Dx")
+    bridge, school, other = make_corrections(
+        app,
+        [
+            {},
+            {"article_url": "https://news.example.org/2026/school"},
+            {"article_url": "https://www.example.com/x", "article_host": "www.example.com"},
+        ],
+    )
+    by_url = ids_on(
+        client,
+        "/newsroom/corrections?article=https://NEWS.example.org/2026/school%3Futm_source%3Dx",
+    )
     assert by_url == [school]
     assert sorted(ids_on(client, "/newsroom/corrections?article=news.example.org")) == [
-        bridge, school]
+        bridge,
+        school,
+    ]
     assert ids_on(client, "/newsroom/corrections?article=WWW.example.com") == [other]
 
 
 def test_date_range_filters_on_the_first_report(app, client, editor):
-    early, middle, late = make_corrections(app, [
-        {"first_reported_at": T0}, {"first_reported_at": T0 + timedelta(days=3)},
-        {"first_reported_at": T0 + timedelta(days=6)}])
+    early, middle, late = make_corrections(
+        app,
+        [
+            {"first_reported_at": T0},
+            {"first_reported_at": T0 + timedelta(days=3)},
+            {"first_reported_at": T0 + timedelta(days=6)},
+        ],
+    )
     assert ids_on(client, "/newsroom/corrections?since=2026-11-03&until=2026-11-05") == [middle]
     assert ids_on(client, "/newsroom/corrections?until=2026-11-01") == [early]
     assert ids_on(client, "/newsroom/corrections?since=2026-11-07") == [late]
@@ -87,8 +112,7 @@ def test_bad_dates_are_refused_beside_their_field(client, editor):
     assert 'id="since-error">Not a valid date value.' in response.get_data(as_text=True)
     response = client.get("/newsroom/corrections?since=2026-11-05&until=2026-11-01")
     assert response.status_code == 422
-    assert 'id="until-error">Must be on or after the start date.' in response.get_data(
-        as_text=True)
+    assert 'id="until-error">Must be on or after the start date.' in response.get_data(as_text=True)
     response = client.get("/newsroom/corrections?sort=random")
     assert response.status_code == 422
 
@@ -109,15 +133,18 @@ SEARCHES = [
 
 
 def test_search_looks_in_quote_suggestion_comment_and_title(app, client, editor):
-    ids = make_corrections(app, [
-        {"quote_exact": "six months later"},
-        {"suggestion": "five months later"},
-        {"comment": "It was planned for October."},
-        {"article_title": "City Hall budget"},
-        {"quote_exact": "a 100% rise"},
-        {"quote_exact": "between a_b and c"},
-        {"quote_exact": "a 100 rise and axb"},  # what the wildcards would match
-    ])
+    ids = make_corrections(
+        app,
+        [
+            {"quote_exact": "six months later"},
+            {"suggestion": "five months later"},
+            {"comment": "It was planned for October."},
+            {"article_title": "City Hall budget"},
+            {"quote_exact": "a 100% rise"},
+            {"quote_exact": "between a_b and c"},
+            {"quote_exact": "a 100 rise and axb"},  # what the wildcards would match
+        ],
+    )
     for term, expected in SEARCHES:
         found = ids_on(client, f"/newsroom/corrections?q={term.replace('%', '%25')}")
         assert found == [ids[expected]], term
@@ -125,12 +152,25 @@ def test_search_looks_in_quote_suggestion_comment_and_title(app, client, editor)
 
 # --- sorts and keyset pagination ------------------------------------------------------------
 
+
 def test_the_three_sorts(app, client, editor):
-    a, b, c = make_corrections(app, [
-        {"first_reported_at": T0, "last_reported_at": T0 + timedelta(days=9), "report_count": 2},
-        {"first_reported_at": T0 + timedelta(days=1), "report_count": 7},
-        {"first_reported_at": T0 + timedelta(days=2), "last_reported_at": T0 + timedelta(days=5),
-         "report_count": 1, "status": "in_review"}])
+    a, b, c = make_corrections(
+        app,
+        [
+            {
+                "first_reported_at": T0,
+                "last_reported_at": T0 + timedelta(days=9),
+                "report_count": 2,
+            },
+            {"first_reported_at": T0 + timedelta(days=1), "report_count": 7},
+            {
+                "first_reported_at": T0 + timedelta(days=2),
+                "last_reported_at": T0 + timedelta(days=5),
+                "report_count": 1,
+                "status": "in_review",
+            },
+        ],
+    )
     make_corrections(app, [{"first_reported_at": T0 - timedelta(days=30), "status": "spam"}])
     assert ids_on(client, "/newsroom/corrections?sort=newest") == [a, c, b]
     assert ids_on(client, "/newsroom/corrections?sort=most_reported") == [b, a, c]
@@ -143,8 +183,9 @@ def test_pages_neither_skip_nor_repeat_rows_even_with_ties(app, client, editor, 
     specs = []
     for n in range(130):
         when = T0 + timedelta(hours=n % 4)
-        specs.append({"first_reported_at": when, "last_reported_at": when,
-                      "report_count": 1 + n % 4})
+        specs.append(
+            {"first_reported_at": when, "last_reported_at": when, "report_count": 1 + n % 4}
+        )
     make_corrections(app, specs)
     column, descending, _ = SORTS[sort]
     with app.app_context():
@@ -194,8 +235,9 @@ def test_page_one_and_a_deep_page_run_the_same_few_queries(app, client, editor, 
         deep = Cursor(getattr(deep_row, column.key), deep_row.id).encode()
     status = "all" if sort != "oldest_unhandled" else "open"
     first = count_queries(app, client, f"/newsroom/corrections?sort={sort}&status={status}")
-    page_21 = count_queries(app, client,
-                            f"/newsroom/corrections?sort={sort}&status={status}&after={deep}")
+    page_21 = count_queries(
+        app, client, f"/newsroom/corrections?sort={sort}&status={status}&after={deep}"
+    )
     # The signed-in editor, the editors to assign to, the page's rows with their assignees,
     # and which rows have suggestions.
     assert first == page_21 == 4

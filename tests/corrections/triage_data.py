@@ -17,10 +17,18 @@ T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
 def report(app, exact: str = "six months later", url: str = ARTICLE, **fields) -> tuple[int, int]:
     """Send a reader's report the way the API does; (correction id, report id)."""
-    body = {"url": url, "title": "Riverside bridge opens six months late",
-            "quote": {"exact": exact, "prefix": fields.pop("prefix", "opened on Saturday, "),
-                      "suffix": fields.pop("suffix", " than promised")},
-            "lang": "en", "comment": "The council said otherwise.", **fields}
+    body = {
+        "url": url,
+        "title": "Riverside bridge opens six months late",
+        "quote": {
+            "exact": exact,
+            "prefix": fields.pop("prefix", "opened on Saturday, "),
+            "suffix": fields.pop("suffix", " than promised"),
+        },
+        "lang": "en",
+        "comment": "The council said otherwise.",
+        **fields,
+    }
     with app.app_context():
         taken = submit_report(ReportIn.model_validate(body), Sender(source="api"))
         db.session.commit()
@@ -42,15 +50,27 @@ def make_corrections(app, specs: list[dict]) -> list[int]:
                 article_url=spec.pop("article_url", ARTICLE),
                 article_host=spec.pop("article_host", "news.example.org"),
                 article_title=spec.pop("article_title", "Riverside bridge"),
-                quote_exact=exact, quote_key=key, anchor_key=key,
-                status=spec.pop("status", "new"), report_count=spec.pop("report_count", 1),
+                quote_exact=exact,
+                quote_key=key,
+                anchor_key=key,
+                status=spec.pop("status", "new"),
+                report_count=spec.pop("report_count", 1),
                 first_reported_at=first,
                 last_reported_at=spec.pop("last_reported_at", first),
-                created_at=first, **spec)
+                created_at=first,
+                **spec,
+            )
             db.session.add(correction)
-            db.session.add(Report(correction=correction, quote_exact=exact,
-                                  page_url=correction.article_url, suggestion=suggestion,
-                                  comment=comment, created_at=first))
+            db.session.add(
+                Report(
+                    correction=correction,
+                    quote_exact=exact,
+                    page_url=correction.article_url,
+                    suggestion=suggestion,
+                    comment=comment,
+                    created_at=first,
+                )
+            )
             db.session.flush()
             ids.append(correction.id)
         db.session.commit()

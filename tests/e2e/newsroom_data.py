@@ -16,8 +16,10 @@ from engagement.voting.models import Topic, Vote
 from tests.corrections.triage_data import report
 from tests.voting.conftest import Voting
 
-LONG = ("Why the riverside bridge opened six months late and what the council's minutes say "
-        "about the contractor's penalties")
+LONG = (
+    "Why the riverside bridge opened six months late and what the council's minutes say "
+    "about the contractor's penalties"
+)
 
 
 @dataclass
@@ -46,8 +48,13 @@ def make_newsroom(app) -> Newsroom:
     first, _ = report(app, suggestion="five months later", email="ada@example.net", notify=True)
     report(app, suggestion="five  months later")  # the same wording, spaced differently
     report(app, suggestion="four months later", comment="The minutes say four.")
-    second, _ = report(app, exact="a budget of 4.2 million", prefix="the council approved ",
-                       suffix=" for the works", suggestion="a budget of 4.5 million")
+    second, _ = report(
+        app,
+        exact="a budget of 4.2 million",
+        prefix="the council approved ",
+        suffix=" for the works",
+        suggestion="a budget of 4.5 million",
+    )
     third, _ = report(app, exact=LONG, prefix="", suffix="", comment="Headline is wrong.")
     voting = Voting(app)
     round_id, topics = voting.round(topics=(LONG, "Schools", "Night buses on every line"))
@@ -58,14 +65,29 @@ def make_newsroom(app) -> Newsroom:
         voting_services.suggest_topic(suggester, round_id, LONG + " (a suggestion)", "Why " * 40)
         admin = db.session.scalar(db.select(Editor).where(Editor.email == "admin@example.org"))
         tier = db.session.scalar(db.select(Tier).order_by(Tier.id))
-        membership = grants.grant_membership("friend@example.org", tier, 6, "Our columnist",
-                                             admin)
-        failed = StripeEvent(stripe_id="evt_failed_1", type="customer.subscription.updated",
-                             payload='{"id": "evt_failed_1"}', outcome="failed",
-                             error="APIConnectionError: Stripe could not be reached")
-        ignored = StripeEvent(stripe_id="evt_ignored_1", type="charge.succeeded",
-                              payload="{}", outcome="ignored", error="type not handled")
+        membership = grants.grant_membership("friend@example.org", tier, 6, "Our columnist", admin)
+        failed = StripeEvent(
+            stripe_id="evt_failed_1",
+            type="customer.subscription.updated",
+            payload='{"id": "evt_failed_1"}',
+            outcome="failed",
+            error="APIConnectionError: Stripe could not be reached",
+        )
+        ignored = StripeEvent(
+            stripe_id="evt_ignored_1",
+            type="charge.succeeded",
+            payload="{}",
+            outcome="ignored",
+            error="type not handled",
+        )
         db.session.add_all([failed, ignored])
         db.session.commit()
-        return Newsroom([first, second, third], round_id, topics, membership.patron_id,
-                        membership.id, failed.id, ignored.id)
+        return Newsroom(
+            [first, second, third],
+            round_id,
+            topics,
+            membership.patron_id,
+            membership.id,
+            failed.id,
+            ignored.id,
+        )

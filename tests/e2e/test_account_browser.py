@@ -33,8 +33,8 @@ def _sign_in_link(runner, smtp_sink, address, subject):
 
 
 def test_patron_signs_in_manages_billing_and_sees_the_cancellation(
-        app, forms, runner, smtp_sink, live_server, stripe_live, coffee, reader_page, words,
-        a11y):
+    app, forms, runner, smtp_sink, live_server, stripe_live, coffee, reader_page, words, a11y
+):
     page = reader_page  # in English, then in Ukrainian (tests/e2e/conftest.py)
     join(forms, stripe_live, email="browser@example.org")
 
@@ -77,7 +77,8 @@ def test_patron_signs_in_manages_billing_and_sees_the_cancellation(
 
 
 def test_newsroom_patron_pages_pass_the_accessibility_check(
-        app, forms, auth, live_server, stripe_live, coffee, page, a11y):
+    app, forms, auth, live_server, stripe_live, coffee, page, a11y
+):
     from tests.conftest import browser_login
 
     join(forms, stripe_live, email="listed@example.org")

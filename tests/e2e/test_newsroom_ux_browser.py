@@ -41,7 +41,9 @@ def _fits(page, size) -> None:
     wide = page.evaluate(
         "w => [...document.querySelectorAll('body *')].filter(e => "
         "e.getBoundingClientRect().right > w + 1).slice(-3).map(e => e.tagName + '.' + "
-        "e.className + '#' + e.id)", size["width"])
+        "e.className + '#' + e.id)",
+        size["width"],
+    )
     assert width <= size["width"], f"{page.url} is {width} px wide at {size['width']} px: {wide}"
 
 
@@ -51,17 +53,28 @@ def _status(app, correction_id: int) -> str:
 
 
 @SIZES
-def test_every_newsroom_page_fits_the_screen_and_passes_axe(live_server, newsroom, page, a11y,
-                                                             size):
+def test_every_newsroom_page_fits_the_screen_and_passes_axe(
+    live_server, newsroom, page, a11y, size
+):
     _signed_in(page, live_server, size)
     n = newsroom
     pages = [
-        "/newsroom/", "/newsroom/corrections", f"/newsroom/corrections/{n.corrections[0]}",
-        f"/newsroom/corrections/{n.corrections[2]}", "/newsroom/rounds",
-        f"/newsroom/rounds/{n.round_id}", "/newsroom/rounds/new", "/newsroom/suggestions",
-        "/newsroom/patrons", f"/newsroom/patrons/{n.patron_id}", "/newsroom/patrons/grant",
-        "/newsroom/tiers", "/newsroom/webhooks", "/newsroom/webhooks?outcome=any",
-        "/newsroom/outbox", "/newsroom/settings/notifications",
+        "/newsroom/",
+        "/newsroom/corrections",
+        f"/newsroom/corrections/{n.corrections[0]}",
+        f"/newsroom/corrections/{n.corrections[2]}",
+        "/newsroom/rounds",
+        f"/newsroom/rounds/{n.round_id}",
+        "/newsroom/rounds/new",
+        "/newsroom/suggestions",
+        "/newsroom/patrons",
+        f"/newsroom/patrons/{n.patron_id}",
+        "/newsroom/patrons/grant",
+        "/newsroom/tiers",
+        "/newsroom/webhooks",
+        "/newsroom/webhooks?outcome=any",
+        "/newsroom/outbox",
+        "/newsroom/settings/notifications",
         f"/newsroom/rounds/{n.round_id}/close",
         f"/newsroom/topics/{n.topics[0]}/merge?target_id={n.topics[1]}&back=round",
         f"/newsroom/corrections/{n.corrections[1]}/merge?target={n.corrections[0]}",
@@ -76,15 +89,21 @@ def test_every_newsroom_page_fits_the_screen_and_passes_axe(live_server, newsroo
 
 
 @SIZES
-def test_a_new_correction_is_decided_in_one_step_with_a_readers_wording(app, live_server,
-                                                                         newsroom, page, a11y,
-                                                                         size):
+def test_a_new_correction_is_decided_in_one_step_with_a_readers_wording(
+    app, live_server, newsroom, page, a11y, size
+):
     _signed_in(page, live_server, size)
     first = newsroom.corrections[0]
     page.goto(f"{live_server.url}/newsroom/corrections/{first}")
     decide = page.locator("#decide-form")
-    for label in ("Mark corrected", "Mark clarified", "No action", "Spam", "Duplicate of …",
-                  "Start review"):
+    for label in (
+        "Mark corrected",
+        "Mark clarified",
+        "No action",
+        "Spam",
+        "Duplicate of …",
+        "Start review",
+    ):
         expect(decide.get_by_role("button", name=label, exact=True)).to_be_visible()
     wordings = page.locator(".wording")
     expect(wordings).to_have_count(2)  # two distinct wordings; spacing does not count
@@ -97,19 +116,22 @@ def test_a_new_correction_is_decided_in_one_step_with_a_readers_wording(app, liv
 
     wordings.nth(0).get_by_role("link", name="Use this wording").click()
     expect(page.get_by_label("Note", exact=True)).to_have_value(
-        "We wrote “six months later”. It should read “five months later”.")
+        "We wrote “six months later”. It should read “five months later”."
+    )
     expect(page.get_by_label("Public note", exact=False)).to_be_checked()
     decide.get_by_role("button", name="Mark corrected").click()
-    expect(page.get_by_text(f"Correction #{first} is now corrected. Here is the next open "
-                            "one.")).to_be_visible()
+    expect(
+        page.get_by_text(f"Correction #{first} is now corrected. Here is the next open one.")
+    ).to_be_visible()
     assert page.url != f"{live_server.url}/newsroom/corrections/{first}"
     assert _status(app, first) == "corrected"
     page.goto(f"{live_server.url}/corrections")
     expect(page.get_by_text("It should read “five months later”.")).to_be_visible()
 
 
-def test_one_step_triage_and_the_wording_work_without_javascript(app, live_server, newsroom,
-                                                                   browser):
+def test_one_step_triage_and_the_wording_work_without_javascript(
+    app, live_server, newsroom, browser
+):
     context = browser.new_context(java_script_enabled=False, viewport=PHONE)
     page = context.new_page()
     try:
@@ -118,7 +140,8 @@ def test_one_step_triage_and_the_wording_work_without_javascript(app, live_serve
         page.goto(f"{live_server.url}/newsroom/corrections/{first}")
         page.locator(".wording").nth(1).get_by_role("link", name="Use this wording").click()
         expect(page.get_by_label("Note", exact=True)).to_have_value(
-            "We wrote “six months later”. It should read “four months later”.")
+            "We wrote “six months later”. It should read “four months later”."
+        )
         page.get_by_role("button", name="Mark clarified").click()
         expect(page.get_by_text(f"Correction #{first} is now clarified.")).to_be_visible()
         assert _status(app, first) == "clarified"
@@ -134,8 +157,9 @@ def test_an_internal_note_never_reaches_the_public_log(app, live_server, newsroo
     page.get_by_label("Note", exact=True).fill("Asked the council's press office")
     page.get_by_role("radio", name="Internal note").check()
     page.locator("#decide-form").get_by_role("button", name="Mark corrected").click()
-    expect(page.get_by_text("Write the public note: what was wrong and what is right.")
-           ).to_be_visible()
+    expect(
+        page.get_by_text("Write the public note: what was wrong and what is right.")
+    ).to_be_visible()
     assert _status(app, second) == "new"
     page.get_by_role("button", name="No action").click()
     assert _status(app, second) == "no_action"
@@ -146,8 +170,9 @@ def test_an_internal_note_never_reaches_the_public_log(app, live_server, newsroo
 
 
 @SIZES
-def test_keyboard_triage_on_the_list_and_on_a_correction(app, live_server, newsroom, page,
-                                                          a11y, size):
+def test_keyboard_triage_on_the_list_and_on_a_correction(
+    app, live_server, newsroom, page, a11y, size
+):
     _signed_in(page, live_server, size)
     page.goto(f"{live_server.url}/newsroom/corrections")
     page.keyboard.press("?")
@@ -182,8 +207,9 @@ def test_keyboard_triage_on_the_list_and_on_a_correction(app, live_server, newsr
 
 
 @SIZES
-def test_bulk_has_no_default_and_asks_first_naming_the_count(app, live_server, newsroom, page,
-                                                              a11y, size):
+def test_bulk_has_no_default_and_asks_first_naming_the_count(
+    app, live_server, newsroom, page, a11y, size
+):
     _signed_in(page, live_server, size)
     page.goto(f"{live_server.url}/newsroom/corrections")
     expect(page.get_by_label("Action for the ticked corrections")).to_have_value("")
@@ -219,15 +245,17 @@ def test_destructive_actions_ask_first_and_say_to_how_many(app, live_server, new
     topic = page.locator(f"#topic-{n.topics[0]}")
     topic.get_by_label("Merge into").select_option(str(n.topics[1]))
     topic.get_by_role("button", name="Merge…").click()
-    expect(page.get_by_text("3 voters will get a mail saying where their vote went.")
-           ).to_be_visible()
+    expect(
+        page.get_by_text("3 voters will get a mail saying where their vote went.")
+    ).to_be_visible()
     page.get_by_role("button", name="Merge and tell the voters").click()
     expect(page.get_by_text("Merged")).to_be_visible()
 
     page.goto(f"{live_server.url}/newsroom/patrons/{n.patron_id}")
     page.get_by_role("link", name="Revoke the complimentary").click()
-    expect(page.get_by_text("friend@example.org stops being a patron through this grant now")
-           ).to_be_visible()
+    expect(
+        page.get_by_text("friend@example.org stops being a patron through this grant now")
+    ).to_be_visible()
     page.get_by_role("button", name="Revoke now").click()
     with live_server.app.app_context():
         assert db.session.get(Membership, n.grant_id).revoked_at is not None
@@ -235,15 +263,17 @@ def test_destructive_actions_ask_first_and_say_to_how_many(app, live_server, new
     page.goto(f"{live_server.url}/newsroom/corrections/{n.corrections[1]}")
     page.get_by_label("Merge into correction number").fill(str(n.corrections[0]))
     page.get_by_role("button", name="Merge…").click()
-    expect(page.get_by_role("heading", name=f"Merge #{n.corrections[1]} into "
-                                            f"#{n.corrections[0]}?")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name=f"Merge #{n.corrections[1]} into #{n.corrections[0]}?")
+    ).to_be_visible()
     assert _status(app, n.corrections[1]) == "new"
     page.get_by_role("button", name=f"Merge into #{n.corrections[0]}").click()
     assert _status(app, n.corrections[1]) == "duplicate"
 
 
 def test_the_webhook_list_opens_on_failed_events_and_offers_process_again_only_there(
-        live_server, newsroom, page):
+    live_server, newsroom, page
+):
     _signed_in(page, live_server, DESKTOP)
     page.goto(f"{live_server.url}/newsroom/webhooks")
     expect(page.get_by_label("Outcome")).to_have_value("failed")

@@ -42,16 +42,25 @@ def _admin_maps_the_tier(browser, base, a11y):
     context.close()
 
 
-def test_a_patreon_patron_signs_in_and_votes(app, live_server, patreon_live, auth, page,
-                                             browser, runner, smtp_sink, a11y):
+def test_a_patreon_patron_signs_in_and_votes(
+    app, live_server, patreon_live, auth, page, browser, runner, smtp_sink, a11y
+):
     voting = Voting(app)
     voting.tier("Coffee")
     round_id, topics = voting.round(topics=("Housing", "Schools", "Transport"), budget=3)
     auth.create("admin")
     base = live_server.url
-    sent = control(patreon_live, "members", {
-        "email": "pat@example.org", "full_name": "Pat Reon", "patron_status": "active_patron",
-        "tier_id": CO_CREATOR_TIER, "charge": True})
+    sent = control(
+        patreon_live,
+        "members",
+        {
+            "email": "pat@example.org",
+            "full_name": "Pat Reon",
+            "patron_status": "active_patron",
+            "tier_id": CO_CREATOR_TIER,
+            "charge": True,
+        },
+    )
     assert sent["delivery"]["status"] == 200, sent["delivery"]
     _admin_maps_the_tier(browser, base, a11y)
 
@@ -78,7 +87,8 @@ def test_a_patreon_patron_signs_in_and_votes(app, live_server, patreon_live, aut
     page.goto(base + "/account")
     expect(page.get_by_text("Paid through Patreon")).to_be_visible()
     expect(page.get_by_role("link", name="Patreon's membership settings")).to_have_attribute(
-        "href", "https://www.patreon.com/settings/memberships")
+        "href", "https://www.patreon.com/settings/memberships"
+    )
     expect(page.get_by_text("Coffee").first).to_be_visible()
     a11y(page)
     assert round_id

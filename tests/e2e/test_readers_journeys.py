@@ -72,21 +72,30 @@ def check_page(page, a11y) -> None:
 
 
 def test_every_readers_page_passes_at_both_sizes(app, live_server, sized, words, a11y):
-    Voting(app).round(topics=("Housing", "Schools", "A topic with a rather long title that "
-                              "must wrap on a phone without pushing the page wider"))
+    Voting(app).round(
+        topics=(
+            "Housing",
+            "Schools",
+            "A topic with a rather long title that "
+            "must wrap on a phone without pushing the page wider",
+        )
+    )
     for path, heading, values in PAGES:
         sized.goto(live_server.url + path)
-        assert_in_language(sized, words, heading,
-                           **{name: app.config[setting] for name, setting in values.items()})
+        assert_in_language(
+            sized, words, heading, **{name: app.config[setting] for name, setting in values.items()}
+        )
         check_page(sized, a11y)
     sized.goto(live_server.url + "/topics")
     sized.get_by_role("link", name=words("Support")).first.click()
     expect(sized.get_by_role("link", name=words("Support")).first).to_have_attribute(
-        "aria-current", "page")
+        "aria-current", "page"
+    )
 
 
-def test_join_from_a_card_and_come_back_signed_in(app, live_server, stripe_live, coffee,
-                                                   sized, words, a11y):
+def test_join_from_a_card_and_come_back_signed_in(
+    app, live_server, stripe_live, coffee, sized, words, a11y
+):
     sized.goto(live_server.url + "/support")
     yearly = sized.get_by_role("link", name=re.compile("^" + re.escape(words("Yearly"))))
     yearly.click()  # in place: the cards show yearly prices, the URL follows
@@ -101,17 +110,23 @@ def test_join_from_a_card_and_come_back_signed_in(app, live_server, stripe_live,
     sized.get_by_role("button", name="Pay").click()
     sized.get_by_role("heading", name=words("Welcome, co-creator!")).wait_for(timeout=20_000)
     assert_in_language(sized, words, "Welcome, co-creator!")
-    expect(sized.get_by_text(words.text("You are signed in as <strong>%(email)s</strong>.",
-                                        email=f"{sized.size_name}@example.org"))
-           ).to_be_visible()
+    expect(
+        sized.get_by_text(
+            words.text(
+                "You are signed in as <strong>%(email)s</strong>.",
+                email=f"{sized.size_name}@example.org",
+            )
+        )
+    ).to_be_visible()
     check_page(sized, a11y)
     sized.get_by_role("link", name=words("Vote on what we cover next")).click()
     sized.wait_for_url(live_server.url + "/topics")
     expect(sized.get_by_role("link", name=words("Your account")).first).to_be_visible()
 
 
-def test_a_co_creator_signs_in_with_one_click_and_votes_in_place(app, live_server, runner,
-                                                                  smtp_sink, sized, words, a11y):
+def test_a_co_creator_signs_in_with_one_click_and_votes_in_place(
+    app, live_server, runner, smtp_sink, sized, words, a11y
+):
     voting = Voting(app)
     voting.patron("ada@example.org")
     _round_id, topics = voting.round(topics=("Housing", "Schools"), budget=1)
@@ -123,8 +138,9 @@ def test_a_co_creator_signs_in_with_one_click_and_votes_in_place(app, live_serve
     sized.get_by_role("button", name=words("Email me a sign-in link")).click()
     assert runner.invoke(args=["worker", "--once", "--no-digests"]).exit_code == 0
     mail = smtp_sink.wait_for(1)[0]  # in the language of the page it was asked from
-    assert mail["Subject"] == words("Your sign-in link for %(newsroom)s",
-                                    newsroom=app.config["NEWSROOM_NAME"])
+    assert mail["Subject"] == words(
+        "Your sign-in link for %(newsroom)s", newsroom=app.config["NEWSROOM_NAME"]
+    )
     link = LINK_RE.search(mail.get_body(("plain",)).get_content()).group(0)
     sized.goto(link)  # one click: the page signs in by itself and returns to /topics
     sized.wait_for_url(base + "/topics")
@@ -132,9 +148,13 @@ def test_a_co_creator_signs_in_with_one_click_and_votes_in_place(app, live_serve
     check_page(sized, a11y)
 
     def left(remaining):
-        return words.plural("You have %(remaining)s of %(count)s vote left in this round.",
-                            "You have %(remaining)s of %(count)s votes left in this round.",
-                            1, count=1, remaining=remaining)
+        return words.plural(
+            "You have %(remaining)s of %(count)s vote left in this round.",
+            "You have %(remaining)s of %(count)s votes left in this round.",
+            1,
+            count=1,
+            remaining=remaining,
+        )
 
     def votes(count):
         return words.plural("%(count)s vote", "%(count)s votes", count, count=count)
@@ -143,15 +163,17 @@ def test_a_co_creator_signs_in_with_one_click_and_votes_in_place(app, live_serve
     housing = sized.locator(f"#topic-{topics[0]}")
     housing.get_by_role("button", name=words("Vote"), exact=True).focus()
     sized.keyboard.press("Enter")
-    expect(sized.get_by_role("status").filter(has_text=words("Your vote is in."))
-           ).to_be_visible()
+    expect(sized.get_by_role("status").filter(has_text=words("Your vote is in."))).to_be_visible()
     expect(housing.get_by_text(votes(1), exact=True)).to_be_visible()
     expect(sized.get_by_text(left(0))).to_be_visible()
     schools = sized.locator(f"#topic-{topics[1]}").get_by_role(
-        "button", name=words("Vote"), exact=True)
+        "button", name=words("Vote"), exact=True
+    )
     expect(schools).to_be_disabled()
-    expect(sized.get_by_text(
-        words("You have used all your votes: take one back to vote for another topic."))
+    expect(
+        sized.get_by_text(
+            words("You have used all your votes: take one back to vote for another topic.")
+        )
     ).to_be_visible()
     assert sized.evaluate("window.notReloaded") is True
     a11y(sized)

@@ -19,22 +19,37 @@ NOTE = "We wrote six months; the bridge opened five months late."
 
 def send_report(page, base_url: str, **fields) -> dict:
     """What the widget sends, over real HTTP from the article's origin."""
-    body = {"url": "https://news.example.org/2026/bridge",
-            "title": "Riverside bridge opens six months late",
-            "quote": {"exact": "six months later", "prefix": "opened to walkers on Saturday,",
-                      "suffix": "than the council had promised"},
-            "lang": "en", "comment": "It opened in May.", **fields}
-    response = page.request.post(f"{base_url}/api/v1/corrections", data=body,
-                                 headers={"Origin": "https://news.example.org"})
+    body = {
+        "url": "https://news.example.org/2026/bridge",
+        "title": "Riverside bridge opens six months late",
+        "quote": {
+            "exact": "six months later",
+            "prefix": "opened to walkers on Saturday,",
+            "suffix": "than the council had promised",
+        },
+        "lang": "en",
+        "comment": "It opened in May.",
+        **fields,
+    }
+    response = page.request.post(
+        f"{base_url}/api/v1/corrections", data=body, headers={"Origin": "https://news.example.org"}
+    )
     assert response.status == 201, response.text()
     return response.json()
 
 
-def test_editor_corrects_a_reported_passage_and_the_reader_is_told(live_server, auth, page,
-                                                                    a11y, runner, smtp_sink):
+def test_editor_corrects_a_reported_passage_and_the_reader_is_told(
+    live_server, auth, page, a11y, runner, smtp_sink
+):
     auth.create("editor")
-    taken = send_report(page, live_server.url, suggestion="five months later",
-                        comment=f"Planned for October. {PAYLOAD}", email=READER, notify=True)
+    taken = send_report(
+        page,
+        live_server.url,
+        suggestion="five months later",
+        comment=f"Planned for October. {PAYLOAD}",
+        email=READER,
+        notify=True,
+    )
 
     browser_login(page, live_server.url, "editor@example.org")
     page.get_by_role("link", name="Corrections", exact=True).first.click()
@@ -65,21 +80,27 @@ def test_editor_corrects_a_reported_passage_and_the_reader_is_told(live_server, 
     assert page.dialogs == []
 
 
-def test_reader_payloads_never_run_on_the_triage_pages_or_the_public_log(live_server, auth,
-                                                                         page):
+def test_reader_payloads_never_run_on_the_triage_pages_or_the_public_log(live_server, auth, page):
     auth.create("editor")
-    taken = send_report(page, live_server.url, title=f"Bridge {PAYLOAD}", suggestion=PAYLOAD,
-                        comment=PAYLOAD,
-                        quote={"exact": f"six months {PAYLOAD}", "prefix": PAYLOAD,
-                               "suffix": PAYLOAD})
+    taken = send_report(
+        page,
+        live_server.url,
+        title=f"Bridge {PAYLOAD}",
+        suggestion=PAYLOAD,
+        comment=PAYLOAD,
+        quote={"exact": f"six months {PAYLOAD}", "prefix": PAYLOAD, "suffix": PAYLOAD},
+    )
     browser_login(page, live_server.url, "editor@example.org")
     detail = f"{live_server.url}/newsroom/corrections/{taken['correction_id']}"
     page.goto(detail)
     page.get_by_role("button", name="Start review").click()
     page.get_by_label("Note", exact=True).fill(f"Fixed {PAYLOAD}")
     page.get_by_role("button", name="Mark corrected").click()
-    for url in (f"{live_server.url}/newsroom/corrections?status=all", detail,
-                f"{live_server.url}/corrections"):
+    for url in (
+        f"{live_server.url}/newsroom/corrections?status=all",
+        detail,
+        f"{live_server.url}/corrections",
+    ):
         page.goto(url)
         page.wait_for_load_state("load")
         assert page.locator("script:not([src])").count() == 0

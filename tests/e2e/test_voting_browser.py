@@ -38,18 +38,22 @@ def _topic(page, topic_id):
 
 
 def _left(words, remaining, budget):
-    return words.plural("You have %(remaining)s of %(count)s vote left in this round.",
-                        "You have %(remaining)s of %(count)s votes left in this round.",
-                        budget, count=budget, remaining=remaining)
+    return words.plural(
+        "You have %(remaining)s of %(count)s vote left in this round.",
+        "You have %(remaining)s of %(count)s votes left in this round.",
+        budget,
+        count=budget,
+        remaining=remaining,
+    )
 
 
-def test_a_co_creator_votes_and_the_editor_publishes(app, live_server, auth, reader_page, words,
-                                                     browser, runner, smtp_sink, a11y):
+def test_a_co_creator_votes_and_the_editor_publishes(
+    app, live_server, auth, reader_page, words, browser, runner, smtp_sink, a11y
+):
     page = reader_page  # the co-creator's, in English, then in Ukrainian; the editor's: English
     voting = Voting(app)
     voting.patron("ada@example.org")
-    round_id, topics = voting.round(topics=("Housing", "Schools", "Transport", "Parks"),
-                                    budget=3)
+    round_id, topics = voting.round(topics=("Housing", "Schools", "Transport", "Parks"), budget=3)
     auth.create("editor")
     base = live_server.url
 
@@ -57,9 +61,15 @@ def test_a_co_creator_votes_and_the_editor_publishes(app, live_server, auth, rea
     page.goto(base + "/topics")
     assert_in_language(page, words, "Vote on what we cover next")
     expect(page.get_by_text(_left(words, 3, 3))).to_be_visible()
-    expect(page.get_by_text(words.before(
-        "Your votes count only if your membership still lets you vote when the round closes, "
-        "on %(when)s.", "when"))).to_be_visible()
+    expect(
+        page.get_by_text(
+            words.before(
+                "Your votes count only if your membership still lets you vote when the round "
+                "closes, on %(when)s.",
+                "when",
+            )
+        )
+    ).to_be_visible()
     vote = words("Vote")
     first = _topic(page, topics[0]).get_by_role("button", name=vote, exact=True)
     described_by = first.get_attribute("aria-describedby")
@@ -72,16 +82,27 @@ def test_a_co_creator_votes_and_the_editor_publishes(app, live_server, auth, rea
     # The budget is spent: the last topic's Vote is disabled and says why.
     last = _topic(page, topics[3]).get_by_role("button", name=vote, exact=True)
     expect(last).to_be_disabled()
-    expect(page.get_by_text(
-        words("You have used all your votes: take one back to vote for another topic."))
+    expect(
+        page.get_by_text(
+            words("You have used all your votes: take one back to vote for another topic.")
+        )
     ).to_be_visible()
-    expect(_topic(page, topics[3]).get_by_text(
-        words.plural("%(count)s vote", "%(count)s votes", 0, count=0))).to_be_visible()
+    expect(
+        _topic(page, topics[3]).get_by_text(
+            words.plural("%(count)s vote", "%(count)s votes", 0, count=0)
+        )
+    ).to_be_visible()
 
     _topic(page, topics[0]).get_by_role("button", name=words("Take back my vote")).click()
-    taken_back = words("Your vote is taken back.") + " " + words.plural(
-        "You have %(num)s vote left in this round.",
-        "You have %(num)s votes left in this round.", 1)
+    taken_back = (
+        words("Your vote is taken back.")
+        + " "
+        + words.plural(
+            "You have %(num)s vote left in this round.",
+            "You have %(num)s votes left in this round.",
+            1,
+        )
+    )
     expect(page.get_by_text(taken_back)).to_be_visible()
     expect(_topic(page, topics[0]).get_by_role("button", name=vote, exact=True)).to_be_visible()
     expect(_topic(page, topics[1]).get_by_text(words("You voted for this"))).to_be_visible()
@@ -107,7 +128,8 @@ def test_a_co_creator_votes_and_the_editor_publishes(app, live_server, auth, rea
     row = editor.locator(f"#topic-{topics[1]}")
     row.get_by_label("What became of it").select_option("published")
     row.get_by_label("Article address (when published)").fill(
-        "https://news.example.org/schools-investigation")
+        "https://news.example.org/schools-investigation"
+    )
     row.get_by_role("button", name="Save outcome").click()
     expect(editor.get_by_text("1 voter will get the article by mail.")).to_be_visible()
     a11y(editor)
@@ -120,16 +142,21 @@ def test_a_co_creator_votes_and_the_editor_publishes(app, live_server, auth, rea
     # Ada never saved a language, so her mail is in DEFAULT_LANGUAGE (docs/translating.md),
     # whatever her browser asks for.
     in_default = Words(app, app.config["DEFAULT_LANGUAGE"])
-    assert mail["Subject"] == in_default("You voted for it, we published it: %(title)s",
-                                         title="Schools")
-    assert "https://news.example.org/schools-investigation" in mail.get_body(
-        ("plain",)).get_content()
+    assert mail["Subject"] == in_default(
+        "You voted for it, we published it: %(title)s", title="Schools"
+    )
+    assert (
+        "https://news.example.org/schools-investigation" in mail.get_body(("plain",)).get_content()
+    )
 
     page.goto(base + "/account")
-    votes = page.locator("section", has=page.get_by_role(
-        "heading", name=words("My votes and what they led to")))
-    assert votes.get_by_role("link", name=words("read the article")).get_attribute("href") == \
-        "https://news.example.org/schools-investigation"
+    votes = page.locator(
+        "section", has=page.get_by_role("heading", name=words("My votes and what they led to"))
+    )
+    assert (
+        votes.get_by_role("link", name=words("read the article")).get_attribute("href")
+        == "https://news.example.org/schools-investigation"
+    )
 
 
 def test_the_voting_pages_pass_the_accessibility_check(app, live_server, auth, page, a11y):

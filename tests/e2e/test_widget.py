@@ -68,8 +68,7 @@ def dialog_of(page):
     return page.get_by_role("dialog", name="Suggest a correction")
 
 
-def test_select_across_link_and_emphasis_then_ctrl_enter_sends_the_passage(
-        live_server, page, a11y):
+def test_select_across_link_and_emphasis_then_ctrl_enter_sends_the_passage(live_server, page, a11y):
     open_article(page, live_server)
     start = select_phrase(page)
     page.keyboard.press("Control+Enter")
@@ -153,7 +152,8 @@ def test_keyboard_only_report_and_focus_returns(live_server, page, a11y):
     page.keyboard.press("Enter")
     assert not dialog.is_visible()
     assert page.evaluate("document.activeElement.textContent") == (
-        "a budget of 4.2 million hryvnias")
+        "a budget of 4.2 million hryvnias"
+    )
     [report] = reports(live_server.app)
     assert report.suggestion == "five months later" and report.email == "reader@example.net"
 
@@ -168,7 +168,8 @@ def test_escape_closes_the_dialog_and_focus_returns(live_server, page):
     page.keyboard.press("Escape")
     dialog.wait_for(state="hidden")
     assert page.evaluate("document.activeElement.textContent") == (
-        "a budget of 4.2 million hryvnias")
+        "a budget of 4.2 million hryvnias"
+    )
     assert reports(live_server.app) == []
 
 
@@ -189,8 +190,9 @@ def test_a_second_report_of_the_same_passage_joins_the_same_correction(live_serv
 
 
 def test_on_a_touch_screen_the_floating_button_opens_the_dialog(live_server, browser, a11y):
-    context = browser.new_context(has_touch=True, is_mobile=True,
-                                  viewport={"width": 390, "height": 740})
+    context = browser.new_context(
+        has_touch=True, is_mobile=True, viewport={"width": 390, "height": 740}
+    )
     context.add_init_script(path=str(AXE_PATH))
     page = context.new_page()
     page.set_default_timeout(10_000)
@@ -220,14 +222,19 @@ def test_the_widget_speaks_ukrainian_when_the_tag_asks(live_server, page, a11y):
 
     def in_ukrainian(route):
         response = route.fetch()
-        route.fulfill(response=response,
-                      body=response.text().replace('data-lang="en"', 'data-lang="uk"'))
+        route.fulfill(
+            response=response, body=response.text().replace('data-lang="en"', 'data-lang="uk"')
+        )
 
     page.route(live_server.url + "/demo/article", in_ukrainian)
     page.goto(live_server.url + "/demo/article")
-    page.locator(".engw-hint").get_by_text(words.before(
-        "Found a mistake? Select the text and press {keys}, or use the “Suggest a correction” "
-        "button.", "keys")).wait_for()
+    page.locator(".engw-hint").get_by_text(
+        words.before(
+            "Found a mistake? Select the text and press {keys}, or use the “Suggest a correction” "
+            "button.",
+            "keys",
+        )
+    ).wait_for()
     select_phrase(page, "six months later")
     page.keyboard.press("Control+Enter")
     dialog = page.get_by_role("dialog", name=words("Suggest a correction"))
@@ -236,7 +243,8 @@ def test_the_widget_speaks_ukrainian_when_the_tag_asks(live_server, page, a11y):
     dialog.get_by_label(words("Suggested correction")).fill("п’ять місяців потому")
     dialog.get_by_role("button", name=words("Send")).click()
     dialog.get_by_role("status").get_by_text(
-        words("Thank you! The editors will look at this passage.")).wait_for()
+        words("Thank you! The editors will look at this passage.")
+    ).wait_for()
     a11y(page)
     [report] = reports(live_server.app)
     assert report.lang == "uk" and report.suggestion == "п’ять місяців потому"

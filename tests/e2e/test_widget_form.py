@@ -12,8 +12,10 @@ from tests.e2e.conftest import READER_LOCALES, assert_in_language
 
 pytestmark = pytest.mark.e2e
 
-FORM_LINK = ('Found a mistake? Select the text and press Ctrl+Enter, or <a href="%(url)s">report '
-             'an error</a> with a form.')
+FORM_LINK = (
+    'Found a mistake? Select the text and press Ctrl+Enter, or <a href="%(url)s">report '
+    "an error</a> with a form."
+)
 
 
 def _error(page, field, words, msgid):
@@ -22,8 +24,9 @@ def _error(page, field, words, msgid):
     assert words(msgid).lower() in shown.lower(), shown
 
 
-def test_the_report_form_works_without_javascript(live_server, browser, reader_language, words,
-                                                  a11y):
+def test_the_report_form_works_without_javascript(
+    live_server, browser, reader_language, words, a11y
+):
     locale = READER_LOCALES[reader_language]
     with browser_page(browser, java_script_enabled=False, locale=locale) as page:
         page.goto(live_server.url + "/demo/article")
@@ -31,7 +34,8 @@ def test_the_report_form_works_without_javascript(live_server, browser, reader_l
         page.get_by_role("link", name=link_text).click()
         assert_in_language(page, words, "Report a mistake")
         assert page.get_by_label(words("Article address")).input_value() == (
-            live_server.url + "/demo/article")
+            live_server.url + "/demo/article"
+        )
         passage = page.get_by_label(words("The passage with the mistake"))
         passage.fill("   ")
         page.get_by_label(words("Email")).fill("nope")
@@ -46,10 +50,12 @@ def test_the_report_form_works_without_javascript(live_server, browser, reader_l
         page.get_by_label(words("Suggested correction")).fill("five months later")
         page.get_by_role("button", name=words("Send")).click()
         page.get_by_text(
-            words("Thank you. The editors will look at the passage you reported.")).wait_for()
+            words("Thank you. The editors will look at the passage you reported.")
+        ).wait_for()
         # The form keeps the article for another report, and leads back to it.
         assert page.get_by_label(words("Article address")).input_value() == (
-            live_server.url + "/demo/article")
+            live_server.url + "/demo/article"
+        )
         page.get_by_role("link", name=words("Back to the article")).click()
         # The demo outlet's article is in English whatever the page's language.
         page.get_by_role("heading", name="Riverside bridge opens six months late").wait_for()

@@ -68,9 +68,11 @@ def test_ctrl_enter_without_a_selection_explains_how_to_select(live_server, page
     # Sending without a passage or anything to say is refused in the dialog, beside the fields.
     dialog.get_by_role("button", name="Send").click()
     assert dialog.locator("#engw-exact-error").inner_text() == (
-        "Copy the passage with the mistake here.")
+        "Copy the passage with the mistake here."
+    )
     assert dialog.locator("#engw-suggestion-error").inner_text() == (
-        "Write the correction you suggest, or a comment.")
+        "Write the correction you suggest, or a comment."
+    )
     assert page.evaluate("document.activeElement.id") == "engw-exact"
     page.keyboard.press("Escape")
     dialog.wait_for(state="hidden")
@@ -100,18 +102,24 @@ def test_an_empty_report_is_refused_and_success_leaves_only_thanks(live_server, 
     dialog.get_by_role("button", name="Send").click()
     dialog.get_by_role("status").get_by_text("Thank you!").wait_for()
     # Only the thanks and a way to close.
-    for hidden in (dialog.get_by_label("Suggested correction"), dialog.locator(".engw-quote"),
-                   dialog.get_by_role("button", name="Send")):
+    for hidden in (
+        dialog.get_by_label("Suggested correction"),
+        dialog.locator(".engw-quote"),
+        dialog.get_by_role("button", name="Send"),
+    ):
         assert not hidden.is_visible()
     assert [b.inner_text() for b in dialog.get_by_role("button").all() if b.is_visible()] == [
-        "Close"]
+        "Close"
+    ]
     a11y(page)
     dialog.get_by_role("button", name="Close").click()
     dialog.wait_for(state="hidden")
     # The selection was made with the mouse: focus goes back to its paragraph, not <body>.
-    place = page.evaluate("[document.activeElement.tagName,"
-                          " document.activeElement.textContent.includes('5.1 million'),"
-                          " getSelection().toString()]")
+    place = page.evaluate(
+        "[document.activeElement.tagName,"
+        " document.activeElement.textContent.includes('5.1 million'),"
+        " getSelection().toString()]"
+    )
     assert place == ["P", True, "5.1 million"]
     [report] = reports(live_server.app)
     assert report.title == "Riverside bridge opens six months late"  # from the h1
@@ -122,19 +130,34 @@ PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{tit
 <script src="{service}/widget.js" data-article="article" defer></script></body></html>"""
 
 
-@pytest.mark.parametrize(("head", "h1", "title", "expected"), [
-    ('<meta property="og:title" content="Ferry timetable changes">', "<h1>Ferries</h1>",
-     "Ferry timetable changes — The Independent Ledger", "Ferry timetable changes"),
-    ("", "<h1>The island ferry</h1>", "Ferry | The Independent Ledger", "The island ferry"),
-    ("", "", "New ferry times — The Independent Ledger", "New ferry times"),
-    ('<meta property="og:site_name" content="Island News">', "", "Ferry times: Island News",
-     "Ferry times"),
-], ids=["og-title", "h1", "document-title", "site-name"])
-def test_the_article_title_never_carries_the_site_name(live_server, page, head, h1, title,
-                                                        expected):
+@pytest.mark.parametrize(
+    ("head", "h1", "title", "expected"),
+    [
+        (
+            '<meta property="og:title" content="Ferry timetable changes">',
+            "<h1>Ferries</h1>",
+            "Ferry timetable changes — The Independent Ledger",
+            "Ferry timetable changes",
+        ),
+        ("", "<h1>The island ferry</h1>", "Ferry | The Independent Ledger", "The island ferry"),
+        ("", "", "New ferry times — The Independent Ledger", "New ferry times"),
+        (
+            '<meta property="og:site_name" content="Island News">',
+            "",
+            "Ferry times: Island News",
+            "Ferry times",
+        ),
+    ],
+    ids=["og-title", "h1", "document-title", "site-name"],
+)
+def test_the_article_title_never_carries_the_site_name(
+    live_server, page, head, h1, title, expected
+):
     html = PAGE.format(title=title, head=head, h1=h1, service=live_server.url)
-    page.route(live_server.url + "/test/ferry",
-               lambda route: route.fulfill(body=html, content_type="text/html; charset=utf-8"))
+    page.route(
+        live_server.url + "/test/ferry",
+        lambda route: route.fulfill(body=html, content_type="text/html; charset=utf-8"),
+    )
     page.goto(live_server.url + "/test/ferry")
     page.locator(".engw-hint").wait_for()
     select_phrase(page, "twice a day")

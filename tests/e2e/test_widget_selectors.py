@@ -90,18 +90,34 @@ def annotator_script(tmp_path_factory) -> Path:
             pytest.fail(message)
         pytest.skip(message)
     out = tmp_path_factory.mktemp("annotator") / "annotator.js"
-    entry = ('export { createTextQuoteSelectorMatcher, createTextPositionSelectorMatcher } '
-             'from "@apache-annotator/dom";')
-    subprocess.run([str(ESBUILD), "--bundle", "--format=iife", "--global-name=AnnotatorDom",
-                    f"--outfile={out}", "--log-level=warning"],
-                   input=entry, text=True, cwd=E2E, check=True, timeout=120)
+    entry = (
+        "export { createTextQuoteSelectorMatcher, createTextPositionSelectorMatcher } "
+        'from "@apache-annotator/dom";'
+    )
+    subprocess.run(
+        [
+            str(ESBUILD),
+            "--bundle",
+            "--format=iife",
+            "--global-name=AnnotatorDom",
+            f"--outfile={out}",
+            "--log-level=warning",
+        ],
+        input=entry,
+        text=True,
+        cwd=E2E,
+        check=True,
+        timeout=120,
+    )
     return out
 
 
 def open_article(page, live_server, annotator_script):
     html = ARTICLE.replace("{service}", live_server.url).replace("{pad}", PAD)
-    page.route(live_server.url + ARTICLE_PATH,
-               lambda route: route.fulfill(body=html, content_type="text/html; charset=utf-8"))
+    page.route(
+        live_server.url + ARTICLE_PATH,
+        lambda route: route.fulfill(body=html, content_type="text/html; charset=utf-8"),
+    )
     page.goto(live_server.url + ARTICLE_PATH)
     page.locator(".engw-hint").wait_for()
     page.add_script_tag(path=str(annotator_script))
@@ -122,14 +138,20 @@ def send(page, live_server, pattern: str, nth: int = 0) -> tuple[dict, Report]:
 
 
 def matches(page, report: Report) -> dict:
-    return page.evaluate(MATCH_JS, {
-        "quote": {"exact": report.quote_exact, "prefix": report.quote_prefix,
-                  "suffix": report.quote_suffix},
-        "position": {"start": report.position_start, "end": report.position_end}})
+    return page.evaluate(
+        MATCH_JS,
+        {
+            "quote": {
+                "exact": report.quote_exact,
+                "prefix": report.quote_prefix,
+                "suffix": report.quote_suffix,
+            },
+            "position": {"start": report.position_start, "end": report.position_end},
+        },
+    )
 
 
-def test_standard_matchers_find_exactly_the_selected_passage(live_server, page,
-                                                             annotator_script):
+def test_standard_matchers_find_exactly_the_selected_passage(live_server, page, annotator_script):
     open_article(page, live_server, annotator_script)
     # The second "failed to come": the same words are also in the title and in the first
     # paragraph, so only the context tells them apart. Its context runs over a link, <em>,
@@ -144,8 +166,7 @@ def test_standard_matchers_find_exactly_the_selected_passage(live_server, page,
     assert found == {"quote": expected, "position": expected}
 
 
-def test_a_passage_across_markup_at_a_paragraph_break_is_found(live_server, page,
-                                                               annotator_script):
+def test_a_passage_across_markup_at_a_paragraph_break_is_found(live_server, page, annotator_script):
     open_article(page, live_server, annotator_script)
     selected, report = send(page, live_server, r"Belarus failed")
     assert report.quote_prefix.endswith("except for\n      ")
@@ -154,8 +175,9 @@ def test_a_passage_across_markup_at_a_paragraph_break_is_found(live_server, page
     assert found == {"quote": expected, "position": expected}
 
 
-def test_a_context_cut_inside_an_emoji_drops_the_half_and_still_matches(live_server, page,
-                                                                       annotator_script):
+def test_a_context_cut_inside_an_emoji_drops_the_half_and_still_matches(
+    live_server, page, annotator_script
+):
     open_article(page, live_server, annotator_script)
     selected, report = send(page, live_server, r"Target word")
     assert report.quote_prefix == PAD  # the emoji's second half is not sent on its own

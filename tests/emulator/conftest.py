@@ -35,8 +35,9 @@ def emu(emulator_server):
 @pytest.fixture
 def client(emu):
     """A stripe.StripeClient pointed at the emulator."""
-    return stripe.StripeClient("sk_test_emulator", base_addresses={"api": emu.url},
-                               max_network_retries=0)
+    return stripe.StripeClient(
+        "sk_test_emulator", base_addresses={"api": emu.url}, max_network_retries=0
+    )
 
 
 class Receiver:
@@ -68,8 +69,10 @@ class Receiver:
         """Return the verified events received, in arrival order."""
         with self.lock:
             reqs = list(self.requests)
-        return [stripe.Webhook.construct_event(body, headers["Stripe-Signature"], WEBHOOK_SECRET)
-                for headers, body in reqs]
+        return [
+            stripe.Webhook.construct_event(body, headers["Stripe-Signature"], WEBHOOK_SECRET)
+            for headers, body in reqs
+        ]
 
     def types(self):
         """Return the types of the received events."""
@@ -100,7 +103,8 @@ def make_price(client, amount=1000, interval="month", name="Pro", lookup_key=Non
 
 def subscribe(emu, price_id, email="user@example.com", metadata=None):
     """Create a paid subscription through the shortcut control; return its JSON."""
-    status, body = call(emu, "subscriptions",
-                        {"email": email, "price": price_id, "metadata": metadata or {}})
+    status, body = call(
+        emu, "subscriptions", {"email": email, "price": price_id, "metadata": metadata or {}}
+    )
     assert status == 200, body
     return body

@@ -36,10 +36,13 @@ def get_page(url):
 
 def _subscription_session(client, price, **extra):
     params = {
-        "mode": "subscription", "line_items": [{"price": price.id, "quantity": 1}],
+        "mode": "subscription",
+        "line_items": [{"price": price.id, "quantity": 1}],
         "success_url": "https://app.example/billing/done?session_id={CHECKOUT_SESSION_ID}",
-        "cancel_url": "https://app.example/pricing", "client_reference_id": "user-7",
-        "metadata": {"tier": "pro"}, "subscription_data": {"metadata": {"user_id": "7"}},
+        "cancel_url": "https://app.example/pricing",
+        "client_reference_id": "user-7",
+        "metadata": {"tier": "pro"},
+        "subscription_data": {"metadata": {"user_id": "7"}},
     }
     params.update(extra)
     return client.v1.checkout.sessions.create(params=params)
@@ -73,8 +76,12 @@ def test_subscription_checkout_via_page(client, emu):
     assert [i.status for i in invoices] == ["paid"]
     assert invoices[0].parent.subscription_details.subscription == sub.id
     assert [e["type"] for e in emu.events()][-7:] == [
-        "customer.created", "customer.subscription.created", "invoice.created",
-        "invoice.finalized", "invoice.paid", "invoice.payment_succeeded",
+        "customer.created",
+        "customer.subscription.created",
+        "invoice.created",
+        "invoice.finalized",
+        "invoice.paid",
+        "invoice.payment_succeeded",
         "checkout.session.completed",
     ]
 
@@ -84,8 +91,9 @@ def test_email_field_when_no_email_known(client, emu):
     assert 'for="email">Email</label>' in get_page(cs.url)
     status, _, body = post_form(cs.url, {"card_number": "4242424242424242"})
     assert status == 402 and "Enter your email" in body
-    status, _, _ = post_form(cs.url, {"card_number": "4242 4242 4242 4242",
-                                      "email": "typed@example.com"})
+    status, _, _ = post_form(
+        cs.url, {"card_number": "4242 4242 4242 4242", "email": "typed@example.com"}
+    )
     assert status == 303
     cust = client.v1.customers.retrieve(client.v1.checkout.sessions.retrieve(cs.id).customer)
     assert cust.email == "typed@example.com"
@@ -100,19 +108,34 @@ def test_existing_customer_is_reused(client, emu):
 
 
 def test_payment_mode_with_price_data_and_refund(client, emu):
-    cs = client.v1.checkout.sessions.create(params={
-        "mode": "payment", "customer_email": "pay@example.com",
-        "success_url": "https://app.example/ok", "payment_intent_data": {"metadata": {"o": "9"}},
-        "line_items": [{"quantity": 2, "price_data": {
-            "currency": "usd", "unit_amount": 750, "product_data": {"name": "Credits"}}}],
-    })
+    cs = client.v1.checkout.sessions.create(
+        params={
+            "mode": "payment",
+            "customer_email": "pay@example.com",
+            "success_url": "https://app.example/ok",
+            "payment_intent_data": {"metadata": {"o": "9"}},
+            "line_items": [
+                {
+                    "quantity": 2,
+                    "price_data": {
+                        "currency": "usd",
+                        "unit_amount": 750,
+                        "product_data": {"name": "Credits"},
+                    },
+                }
+            ],
+        }
+    )
     assert cs.amount_total == 1500
     assert post_form(cs.url, {"card_number": "4242424242424242"})[0] == 303
     done = client.v1.checkout.sessions.retrieve(cs.id, params={"expand": ["payment_intent"]})
     pi = done.payment_intent
     assert pi.status == "succeeded" and pi.amount == 1500 and pi.metadata.to_dict() == {"o": "9"}
     assert [e["type"] for e in emu.events()][-3:] == [
-        "payment_intent.succeeded", "charge.succeeded", "checkout.session.completed"]
+        "payment_intent.succeeded",
+        "charge.succeeded",
+        "checkout.session.completed",
+    ]
     refund = client.v1.refunds.create(params={"payment_intent": pi.id, "amount": 500})
     assert refund.amount == 500 and refund.status == "succeeded"
     charge = client.v1.charges.retrieve(pi.latest_charge)

@@ -35,8 +35,9 @@ def check(value, shape, path, resource, errors):
             extra = EXTRA_KEYS.get((resource, path), set())
             missing, unknown = set(shape) - set(value), set(value) - set(shape) - extra
             if missing or unknown:
-                errors.append(f"{resource}.{path}: missing {sorted(missing)} "
-                              f"unexpected {sorted(unknown)}")
+                errors.append(
+                    f"{resource}.{path}: missing {sorted(missing)} unexpected {sorted(unknown)}"
+                )
             for key in set(shape) & set(value):
                 if (resource, path, key) == ("event", "data", "object"):
                     continue  # the example's is a plan; check_object checks ours by its type
@@ -74,8 +75,12 @@ def api(emu, path, params=None, method="GET"):
     """Call the emulator's /v1 API and return the raw JSON."""
     data = urllib.parse.urlencode(params or {}).encode()
     url = f"{emu.url}{path}" + (f"?{data.decode()}" if method == "GET" and params else "")
-    req = urllib.request.Request(url, data=None if method == "GET" else data, method=method,
-                                 headers={"Authorization": "Bearer sk_test_contract"})
+    req = urllib.request.Request(
+        url,
+        data=None if method == "GET" else data,
+        method=method,
+        headers={"Authorization": "Bearer sk_test_contract"},
+    )
     with urllib.request.urlopen(req, timeout=10) as resp:
         return json.loads(resp.read())
 
@@ -91,17 +96,40 @@ def _scenario(client, emu):
     team = make_price(client, 3000, name="Team", lookup_key="team_monthly")
     client.v1.prices.update(team.id, params={"metadata": {"seats": "5"}})
     client.v1.products.update(pro.product, params={"description": "Pro plan"})
-    sub_cs = client.v1.checkout.sessions.create(params={
-        "mode": "subscription", "line_items": [{"price": pro.id, "quantity": 1}],
-        "customer_email": "contract@example.com", "success_url": "https://x/ok"})
+    sub_cs = client.v1.checkout.sessions.create(
+        params={
+            "mode": "subscription",
+            "line_items": [{"price": pro.id, "quantity": 1}],
+            "customer_email": "contract@example.com",
+            "success_url": "https://x/ok",
+        }
+    )
     _pay(emu, sub_cs.id)
-    pay_cs = client.v1.checkout.sessions.create(params={
-        "mode": "payment", "success_url": "https://x/ok", "customer_email": "p@example.com",
-        "line_items": [{"quantity": 1, "price_data": {"currency": "usd", "unit_amount": 900,
-                                                      "product_data": {"name": "Pack"}}}]})
+    pay_cs = client.v1.checkout.sessions.create(
+        params={
+            "mode": "payment",
+            "success_url": "https://x/ok",
+            "customer_email": "p@example.com",
+            "line_items": [
+                {
+                    "quantity": 1,
+                    "price_data": {
+                        "currency": "usd",
+                        "unit_amount": 900,
+                        "product_data": {"name": "Pack"},
+                    },
+                }
+            ],
+        }
+    )
     _pay(emu, pay_cs.id)
-    expired = client.v1.checkout.sessions.create(params={
-        "mode": "subscription", "line_items": [{"price": pro.id}], "success_url": "https://x/"})
+    expired = client.v1.checkout.sessions.create(
+        params={
+            "mode": "subscription",
+            "line_items": [{"price": pro.id}],
+            "success_url": "https://x/",
+        }
+    )
     client.v1.checkout.sessions.expire(expired.id)
     pi_id = client.v1.checkout.sessions.retrieve(pay_cs.id).payment_intent
     refund = client.v1.refunds.create(params={"payment_intent": pi_id})
@@ -113,15 +141,25 @@ def _scenario(client, emu):
     for _ in range(3):
         call(emu, "clock/advance", {"subscription": sub_id, "outcome": "failed"})
     other = call(emu, "subscriptions", {"email": "o@example.com", "price": pro.id})[1]
-    client.v1.subscriptions.update(other["subscription"]["id"],
-                                   params={"cancel_at_period_end": True})
+    client.v1.subscriptions.update(
+        other["subscription"]["id"], params={"cancel_at_period_end": True}
+    )
     call(emu, "clock/advance", {"subscription": other["subscription"]["id"]})
     third = call(emu, "subscriptions", {"email": "t@example.com", "price": pro.id})[1]
     client.v1.subscriptions.cancel(third["subscription"]["id"])
     portal = client.v1.billing_portal.sessions.create(
-        params={"customer": cus_id, "return_url": "https://x/account"})
-    return {"pro": pro.id, "sub": sub_id, "cus": cus_id, "pi": pi_id, "refund": refund.id,
-            "cs": sub_cs.id, "pay_cs": pay_cs.id, "portal": portal.id}
+        params={"customer": cus_id, "return_url": "https://x/account"}
+    )
+    return {
+        "pro": pro.id,
+        "sub": sub_id,
+        "cus": cus_id,
+        "pi": pi_id,
+        "refund": refund.id,
+        "cs": sub_cs.id,
+        "pay_cs": pay_cs.id,
+        "portal": portal.id,
+    }
 
 
 def test_every_object_and_event_matches_stripe_shapes(client, emu):
@@ -130,8 +168,11 @@ def test_every_object_and_event_matches_stripe_shapes(client, emu):
         api(emu, f"/v1/products/{client.v1.prices.retrieve(ids['pro']).product}"),
         api(emu, f"/v1/prices/{ids['pro']}"),
         api(emu, f"/v1/customers/{ids['cus']}"),
-        api(emu, f"/v1/checkout/sessions/{ids['cs']}",
-            {"expand[0]": "line_items", "expand[1]": "subscription", "expand[2]": "customer"}),
+        api(
+            emu,
+            f"/v1/checkout/sessions/{ids['cs']}",
+            {"expand[0]": "line_items", "expand[1]": "subscription", "expand[2]": "customer"},
+        ),
         api(emu, f"/v1/checkout/sessions/{ids['pay_cs']}", {"expand[]": "payment_intent"}),
         api(emu, "/v1/billing_portal/sessions", {"customer": ids["cus"]}, "POST"),
         api(emu, f"/v1/subscriptions/{ids['sub']}", {"expand[]": "latest_invoice"}),
@@ -165,16 +206,43 @@ def test_every_object_and_event_matches_stripe_shapes(client, emu):
         check_object(event, errors)
         event_types.add(event["type"])
     assert not errors, "\n".join(e[:300] for e in errors[:20])
-    assert kinds >= {"product", "price", "customer", "checkout.session", "item", "subscription",
-                     "subscription_item", "invoice", "line_item", "payment_intent", "charge",
-                     "refund", "event", "billing_portal.session"}
+    assert kinds >= {
+        "product",
+        "price",
+        "customer",
+        "checkout.session",
+        "item",
+        "subscription",
+        "subscription_item",
+        "invoice",
+        "line_item",
+        "payment_intent",
+        "charge",
+        "refund",
+        "event",
+        "billing_portal.session",
+    }
     assert event_types >= {
-        "customer.created", "customer.updated", "customer.subscription.created",
-        "customer.subscription.updated", "customer.subscription.deleted", "invoice.created",
-        "invoice.finalized", "invoice.paid", "invoice.payment_succeeded",
-        "invoice.payment_failed", "checkout.session.completed", "checkout.session.expired",
-        "payment_intent.succeeded", "charge.succeeded", "charge.refunded", "product.created",
-        "price.created", "price.updated", "product.updated", "refund.created",
+        "customer.created",
+        "customer.updated",
+        "customer.subscription.created",
+        "customer.subscription.updated",
+        "customer.subscription.deleted",
+        "invoice.created",
+        "invoice.finalized",
+        "invoice.paid",
+        "invoice.payment_succeeded",
+        "invoice.payment_failed",
+        "checkout.session.completed",
+        "checkout.session.expired",
+        "payment_intent.succeeded",
+        "charge.succeeded",
+        "charge.refunded",
+        "product.created",
+        "price.created",
+        "price.updated",
+        "product.updated",
+        "refund.created",
     }
 
 

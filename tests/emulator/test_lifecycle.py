@@ -26,8 +26,13 @@ def test_renewal_paid_moves_period_and_clock(client, emu):
     assert body["invoice"]["status"] == "paid"
     assert body["invoice"]["billing_reason"] == "subscription_cycle"
     assert body["now"] >= item["current_period_end"]
-    assert _types_since(emu, n) == ["invoice.created", "invoice.finalized", "invoice.paid",
-                                    "invoice.payment_succeeded", "customer.subscription.updated"]
+    assert _types_since(emu, n) == [
+        "invoice.created",
+        "invoice.finalized",
+        "invoice.paid",
+        "invoice.payment_succeeded",
+        "customer.subscription.updated",
+    ]
     updated = emu.events("customer.subscription.updated")[-1]["data"]
     assert "items" in updated["previous_attributes"]
     assert client.v1.customers.create(params={}).created >= item["current_period_end"]
@@ -41,8 +46,12 @@ def test_failed_payments_then_cancel(client, emu):
     n = len(emu.events())
     body = call(emu, "clock/advance", {"subscription": sub_id, "outcome": "failed"})[1]
     assert body["subscription"]["status"] == "past_due" and body["invoice"]["status"] == "open"
-    assert _types_since(emu, n) == ["invoice.created", "invoice.finalized",
-                                    "invoice.payment_failed", "customer.subscription.updated"]
+    assert _types_since(emu, n) == [
+        "invoice.created",
+        "invoice.finalized",
+        "invoice.payment_failed",
+        "customer.subscription.updated",
+    ]
     prev = emu.events("customer.subscription.updated")[-1]["data"]["previous_attributes"]
     assert prev["status"] == "active"
     call(emu, "clock/advance", {"subscription": sub_id, "outcome": "failed"})
@@ -78,17 +87,20 @@ def test_cancel_at_period_end_ends_at_advance(client, emu):
 
 def test_delete_cancels_now_and_lists_filter(client, emu):
     price = make_price(client)
-    ids = [subscribe(emu, price.id, email=f"l{i}@example.com")["subscription"]["id"]
-           for i in range(3)]
+    ids = [
+        subscribe(emu, price.id, email=f"l{i}@example.com")["subscription"]["id"] for i in range(3)
+    ]
     canceled = client.v1.subscriptions.cancel(ids[0])
     assert canceled.status == "canceled" and emu.events()[-1]["type"] == (
-        "customer.subscription.deleted")
+        "customer.subscription.deleted"
+    )
     with pytest.raises(stripe.InvalidRequestError):
         client.v1.subscriptions.cancel(ids[0])
     assert [s.id for s in client.v1.subscriptions.list().data] == ids[:0:-1]
     assert len(client.v1.subscriptions.list(params={"status": "all"}).data) == 3
     assert [s.id for s in client.v1.subscriptions.list(params={"status": "canceled"}).data] == [
-        ids[0]]
+        ids[0]
+    ]
     cust = client.v1.subscriptions.retrieve(ids[1]).customer
     assert [s.id for s in client.v1.subscriptions.list(params={"customer": cust}).data] == [ids[1]]
 
@@ -97,9 +109,14 @@ def test_switch_price_and_metadata(client, emu):
     pro, team = make_price(client, 1000, name="Pro"), make_price(client, 3000, name="Team")
     sub_id = subscribe(emu, pro.id, metadata={"a": "1"})["subscription"]["id"]
     sub = client.v1.subscriptions.retrieve(sub_id)
-    sub = client.v1.subscriptions.update(sub_id, params={
-        "items": [{"id": sub["items"].data[0].id, "price": team.id}],
-        "metadata": {"b": "2", "a": ""}, "proration_behavior": "none"})
+    sub = client.v1.subscriptions.update(
+        sub_id,
+        params={
+            "items": [{"id": sub["items"].data[0].id, "price": team.id}],
+            "metadata": {"b": "2", "a": ""},
+            "proration_behavior": "none",
+        },
+    )
     assert sub["items"].data[0].price.id == team.id
     assert sub.metadata.to_dict() == {"b": "2"}
     prev = emu.events("customer.subscription.updated")[-1]["data"]["previous_attributes"]

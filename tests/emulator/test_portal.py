@@ -9,7 +9,8 @@ from .test_checkout import get_page, post_form
 
 def _portal(client, emu, customer, return_url="https://app.example/account"):
     return client.v1.billing_portal.sessions.create(
-        params={"customer": customer, "return_url": return_url})
+        params={"customer": customer, "return_url": return_url}
+    )
 
 
 def test_portal_actions(client, emu):

@@ -26,8 +26,14 @@ def _run_cli(env_value, *args):
     env = {k: v for k, v in os.environ.items() if k != "ENGAGEMENT_ENV"}
     if env_value is not None:
         env["ENGAGEMENT_ENV"] = env_value
-    return subprocess.Popen([sys.executable, "-m", "devtools.stripe_emulator", *args], cwd=ROOT,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "devtools.stripe_emulator", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 @pytest.mark.parametrize("value", [None, "production", "staging"])

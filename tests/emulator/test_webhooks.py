@@ -11,8 +11,12 @@ from tests.support.emulator import call
 from .conftest import WEBHOOK_SECRET, make_price, subscribe
 
 SUBSCRIBE_TYPES = [
-    "customer.created", "customer.subscription.created", "invoice.created", "invoice.finalized",
-    "invoice.paid", "invoice.payment_succeeded",
+    "customer.created",
+    "customer.subscription.created",
+    "invoice.created",
+    "invoice.finalized",
+    "invoice.paid",
+    "invoice.payment_succeeded",
 ]
 
 
@@ -26,8 +30,9 @@ def test_deliveries_are_signed_and_in_order(client, emu, receiver):
     headers, _ = receiver.requests[0]
     assert headers["Stripe-Signature"].startswith("t=") and ",v1=" in headers["Stripe-Signature"]
     with pytest.raises(stripe.SignatureVerificationError):
-        stripe.Webhook.construct_event(receiver.requests[0][1], headers["Stripe-Signature"],
-                                       "whsec_wrong")
+        stripe.Webhook.construct_event(
+            receiver.requests[0][1], headers["Stripe-Signature"], "whsec_wrong"
+        )
 
 
 def test_sign_matches_stripe_library():
@@ -64,8 +69,9 @@ def test_hold_and_release_reversed_with_duplicates(client, emu, receiver):
     subscribe(emu, price.id)
     time.sleep(0.1)
     assert len(receiver.requests) == before
-    status, body = call(emu, "webhooks/release",
-                           {"order": "reverse", "seed": 1, "duplicates": [1, 3]})
+    status, body = call(
+        emu, "webhooks/release", {"order": "reverse", "seed": 1, "duplicates": [1, 3]}
+    )
     assert status == 200 and body["released"] >= len(SUBSCRIBE_TYPES)
     assert emu.wait_idle(5)
     types = receiver.types()[before:]
@@ -108,6 +114,11 @@ def test_events_api_lists_and_filters(client, emu):
     invoice_events = client.v1.events.list(params={"type": "invoice.*", "limit": 2})
     assert invoice_events.has_more
     assert [e.type for e in invoice_events.auto_paging_iter()] == [
-        "invoice.payment_succeeded", "invoice.paid", "invoice.finalized", "invoice.created"]
+        "invoice.payment_succeeded",
+        "invoice.paid",
+        "invoice.finalized",
+        "invoice.created",
+    ]
     assert [e.type for e in client.v1.events.list(params={"type": "price.created"}).data] == [
-        "price.created"]
+        "price.created"
+    ]

@@ -72,14 +72,26 @@ def make_run(tmp_path):
     """`make run` in a fresh clone on free ports; yields (output, ports); stops the group."""
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
-    ports = {"PORT": free_port(), "DEV_SMTP_PORT": free_port(), "DEV_STRIPE_PORT": free_port(),
-             "DEV_PATREON_PORT": free_port()}
+    ports = {
+        "PORT": free_port(),
+        "DEV_SMTP_PORT": free_port(),
+        "DEV_STRIPE_PORT": free_port(),
+        "DEV_PATREON_PORT": free_port(),
+    }
     env = {k: v for k, v in os.environ.items() if k not in MAKE_VARIABLES}
     env.update({name: str(port) for name, port in ports.items()})
     env.pop("ENGAGEMENT_ENV", None)  # the test suite's "test"; make run sets development
-    process = subprocess.Popen(["make", "run"], cwd=clone, env=env, stdin=subprocess.DEVNULL,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               errors="replace", start_new_session=True)
+    process = subprocess.Popen(
+        ["make", "run"],
+        cwd=clone,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        errors="replace",
+        start_new_session=True,
+    )
     try:
         yield Output(process), ports
     finally:
@@ -98,17 +110,21 @@ def _answers(url: str) -> None:
 
 def _sign_in(base: str, email: str, password: str) -> str:
     opener = urllib.request.build_opener(
-        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
     page = opener.open(f"{base}/newsroom/login", timeout=20).read().decode()
-    form = urllib.parse.urlencode({"csrf_token": CSRF.search(page).group(1), "email": email,
-                                   "password": password}).encode()
+    form = urllib.parse.urlencode(
+        {"csrf_token": CSRF.search(page).group(1), "email": email, "password": password}
+    ).encode()
     with opener.open(f"{base}/newsroom/login", data=form, timeout=20) as response:
         return response.url
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")),
-                    reason="make run uses its own SQLite file; the SQLite pass covers it")
+@pytest.mark.skipif(
+    bool(os.environ.get("TEST_DATABASE_URL")),
+    reason="make run uses its own SQLite file; the SQLite pass covers it",
+)
 def test_make_run_on_a_fresh_clone_ends_on_a_banner_whose_urls_answer(make_run):
     output, ports = make_run
     start = output.wait_for("engagement is running", timeout=480)
@@ -116,9 +132,10 @@ def test_make_run_on_a_fresh_clone_ends_on_a_banner_whose_urls_answer(make_run):
     before = output.lines[:start]
     # A few lines of progress before the banner, none of pip's, alembic's or the servers' logs.
     assert len(before) <= 12, "\n".join(before)
-    assert not any(re.search(r"WARNING|INFO|alembic|pip|Traceback|deprecat", line, re.I)
-                   for line in before), "\n".join(before)
-    banner = "\n".join(output.lines[start:end + 1])
+    assert not any(
+        re.search(r"WARNING|INFO|alembic|pip|Traceback|deprecat", line, re.I) for line in before
+    ), "\n".join(before)
+    banner = "\n".join(output.lines[start : end + 1])
     urls = re.findall(r"(?:https?|smtp)://\S+", banner)
     assert f"http://127.0.0.1:{ports['PORT']}/newsroom/" in urls
     assert f"smtp://127.0.0.1:{ports['DEV_SMTP_PORT']}" in urls
@@ -130,5 +147,5 @@ def test_make_run_on_a_fresh_clone_ends_on_a_banner_whose_urls_answer(make_run):
     assert landed.rstrip("/").endswith("/newsroom"), landed
     # After the banner: only the app's request logs (ours), nothing from start-up.
     output.wait_for('"POST /newsroom/login', timeout=30)
-    after = [line for line in output.lines[end + 1:] if line.strip()]
+    after = [line for line in output.lines[end + 1 :] if line.strip()]
     assert after and all(REQUEST_LOG.search(line) for line in after), "\n".join(after)

@@ -45,8 +45,9 @@ def app_config(app_config, emulator):
 @pytest.fixture
 def stripe_live(emulator, live_server):
     """The emulator delivering its webhooks to the live app."""
-    emulator.set_webhook(f"{live_server.url}/stripe/webhook", WEBHOOK_SECRET,
-                         initial_backoff=0.05, max_attempts=4)
+    emulator.set_webhook(
+        f"{live_server.url}/stripe/webhook", WEBHOOK_SECRET, initial_backoff=0.05, max_attempts=4
+    )
     return emulator
 
 
@@ -54,9 +55,17 @@ def stripe_live(emulator, live_server):
 def coffee(app, emulator):
     """A synced tier: Coffee, 3 €/month or 30 €/year, grants voting."""
     with app.app_context():
-        tier = tier_service.save_tier(None, name="Coffee", description="A cup a month",
-                                      monthly_amount=300, yearly_amount=3000, currency="eur",
-                                      grants_voting=True, position=0, active=True)
+        tier = tier_service.save_tier(
+            None,
+            name="Coffee",
+            description="A cup a month",
+            monthly_amount=300,
+            yearly_amount=3000,
+            currency="eur",
+            grants_voting=True,
+            position=0,
+            active=True,
+        )
         tier_service.sync_tier(gateway(), tier)
         db.session.commit()
         return tier.id
@@ -93,8 +102,9 @@ def pay(checkout_url, card=PAYING_CARD, email=None):
 
 def join(forms, emulator, email="reader@example.org", tier="coffee", interval="month"):
     """Check out a tier and pay; wait until every webhook was delivered."""
-    response = start_checkout(forms, {"kind": "membership", "tier": tier, "interval": interval,
-                                      "email": email})
+    response = start_checkout(
+        forms, {"kind": "membership", "tier": tier, "interval": interval, "email": email}
+    )
     assert response.status_code == 303, response.get_data(as_text=True)
     status, headers, body = pay(response.headers["Location"])
     assert status == 303, body
@@ -110,8 +120,11 @@ def membership_of(app, email):
         patron = db.session.scalar(select(Patron).where(Patron.email == email))
         if patron is None:
             return None
-        m = db.session.scalar(select(Membership).where(Membership.patron_id == patron.id)
-                              .order_by(Membership.id.desc()))
+        m = db.session.scalar(
+            select(Membership)
+            .where(Membership.patron_id == patron.id)
+            .order_by(Membership.id.desc())
+        )
         if m is not None:
             _ = m.tier, m.patron
             db.session.expunge_all()

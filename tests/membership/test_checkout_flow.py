@@ -44,8 +44,10 @@ def test_checkout_to_active_membership(app, forms, stripe_live, coffee, client):
 
 def test_thanks_page_waits_for_the_webhook(app, forms, emulator, coffee, client):
     # No webhook endpoint: the payment happens, the app has not heard of it yet.
-    response = start_checkout(forms, {"kind": "membership", "tier": "coffee",
-                                      "interval": "year", "email": "early@example.org"})
+    response = start_checkout(
+        forms,
+        {"kind": "membership", "tier": "coffee", "interval": "year", "email": "early@example.org"},
+    )
     status, headers, _ = pay(response.headers["Location"])
     assert status == 303
     session_id = headers["Location"].split("session_id=")[1]
@@ -57,8 +59,15 @@ def test_thanks_page_waits_for_the_webhook(app, forms, emulator, coffee, client)
 
 
 def test_gift_becomes_a_donation_and_refund_is_recorded(app, forms, stripe_live, client):
-    response = start_checkout(forms, {"kind": "gift", "gift_preset": "other",
-                                      "gift_amount": "12.50", "gift_email": "giver@example.org"})
+    response = start_checkout(
+        forms,
+        {
+            "kind": "gift",
+            "gift_preset": "other",
+            "gift_amount": "12.50",
+            "gift_email": "giver@example.org",
+        },
+    )
     assert response.status_code == 303, response.get_data(as_text=True)
     status, headers, _ = pay(response.headers["Location"])
     assert status == 303 and stripe_live.wait_idle(20)
@@ -71,6 +80,7 @@ def test_gift_becomes_a_donation_and_refund_is_recorded(app, forms, stripe_live,
     assert "Thank you for your gift" in page.get_data(as_text=True)
 
     import stripe
+
     sc = stripe.StripeClient("sk_test_x", base_addresses={"api": stripe_live.url})
     sc.v1.refunds.create(params={"payment_intent": intent, "amount": 500})
     assert stripe_live.wait_idle(20)

@@ -17,7 +17,10 @@ def test_demo_seed_makes_three_voting_tiers_and_syncs_them(app, runner, emulator
     with app.app_context():
         tiers = db.session.scalars(select(Tier).order_by(Tier.position)).all()
         assert [(t.name, t.monthly_amount, t.grants_voting) for t in tiers] == [
-            ("Coffee", 300, True), ("Supporter", 800, True), ("Champion", 2000, True)]
+            ("Coffee", 300, True),
+            ("Supporter", 800, True),
+            ("Champion", 2000, True),
+        ]
         assert all(t.stripe_monthly_price_id for t in tiers)
     again = runner.invoke(args=["demo", "seed"])
     assert again.exit_code == 0
@@ -46,7 +49,9 @@ def test_checkout_after_stripe_forgot_the_prices_and_customer(app, forms, stripe
     assert membership_of(app, "fresh@example.org").status == "active"
     assert tier_row(app, coffee).stripe_monthly_price_id != old_price
     # A known patron whose customer id Stripe no longer knows can still give once.
-    response = forms.post("/support/checkout", {"kind": "gift", "gift_preset": "1000",
-                                                "gift_email": "back@example.org"},
-                          page="/support")
+    response = forms.post(
+        "/support/checkout",
+        {"kind": "gift", "gift_preset": "1000", "gift_email": "back@example.org"},
+        page="/support",
+    )
     assert response.status_code == 303

@@ -15,8 +15,9 @@ from .conftest import join, membership_of
 
 
 def _advance(emulator, subscription_id, outcome):
-    result = control(emulator, "clock/advance", {"subscription": subscription_id,
-                                                 "outcome": outcome})
+    result = control(
+        emulator, "clock/advance", {"subscription": subscription_id, "outcome": outcome}
+    )
     assert emulator.wait_idle(30)
     return result
 
@@ -50,11 +51,11 @@ def test_failed_payment_past_due_grace_then_ended(app, forms, stripe_live, coffe
     assert not late.grants_access(paid_through + timedelta(days=8))
     with app.app_context():
         from engagement.accounts.models import Patron
+
         patron = db.session.scalar(select(Patron).where(Patron.email == "late@example.org"))
         assert voting_rights(patron, paid_through + timedelta(days=3))
         assert not voting_rights(patron, paid_through + timedelta(days=9))
-        failed = db.session.scalar(select(Email).where(
-            Email.kind == "membership_payment_failed"))
+        failed = db.session.scalar(select(Email).where(Email.kind == "membership_payment_failed"))
         assert failed.recipients == "late@example.org"
         assert "/account" in failed.text_body and "update your card" in failed.html_body.lower()
 
@@ -80,17 +81,18 @@ def test_recovered_payment_restores_access(app, forms, stripe_live, coffee):
     assert _mails(app, "membership_welcome") == ["recover@example.org"]
 
 
-def test_cancel_at_period_end_keeps_access_and_tells_editors(app, forms, stripe_live, coffee,
-                                                             auth):
+def test_cancel_at_period_end_keeps_access_and_tells_editors(app, forms, stripe_live, coffee, auth):
     auth.create("editor", "desk@example.org")
     with app.app_context():
         from engagement.accounts.models import Editor
         from engagement.notifications.preferences import set_mode
+
         set_mode(db.session.scalar(select(Editor)), "patron", "instant")
         db.session.commit()
     join(forms, stripe_live, email="leaving@example.org")
     sub = membership_of(app, "leaving@example.org").stripe_subscription_id
     import stripe
+
     sc = stripe.StripeClient("sk_test_x", base_addresses={"api": stripe_live.url})
     sc.v1.subscriptions.update(sub, params={"cancel_at_period_end": True})
     assert stripe_live.wait_idle(20)

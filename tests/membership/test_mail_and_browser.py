@@ -18,8 +18,9 @@ from tests.support.emulator import control
 from .conftest import join, membership_of
 
 
-def test_welcome_mail_arrives_once_even_when_events_repeat(app, forms, stripe_live, coffee,
-                                                           runner, smtp_sink):
+def test_welcome_mail_arrives_once_even_when_events_repeat(
+    app, forms, stripe_live, coffee, runner, smtp_sink
+):
     join(forms, stripe_live, email="mail@example.org")
     # Stripe delivers every event of the checkout once more.
     for event in stripe_live.events():
@@ -37,14 +38,17 @@ def test_welcome_mail_arrives_once_even_when_events_repeat(app, forms, stripe_li
     assert "switch plans or cancel" in text
     assert "/topics" in text and "/account" in text
     with app.app_context():
-        kinds = [e.kind for e in db.session.scalars(select(Email).where(
-            Email.recipients == "mail@example.org"))]
+        kinds = [
+            e.kind
+            for e in db.session.scalars(select(Email).where(Email.recipients == "mail@example.org"))
+        ]
     assert kinds == ["membership_welcome"]
 
 
 @pytest.mark.e2e
 def test_each_editor_reads_the_new_patron_in_their_own_language_in_the_digest(
-        app, auth, forms, stripe_live, coffee, smtp_sink):
+    app, auth, forms, stripe_live, coffee, smtp_sink
+):
     ann = auth.create("editor", "ann@example.org")
     auth.create("editor", "bob@example.org")  # chose no language: the default, English
     with app.app_context():
@@ -55,14 +59,17 @@ def test_each_editor_reads_the_new_patron_in_their_own_language_in_the_digest(
     tomorrow = (utcnow() + timedelta(days=1)).replace(hour=9, minute=0)
     with app.app_context():
         assert Worker(app, clock=lambda: tomorrow).drain().sent == 3  # and the welcome mail
-    digests = {str(m["To"]): m.get_body(preferencelist=("plain",)).get_content()
-               for m in smtp_sink.wait_for(3)}
+    digests = {
+        str(m["To"]): m.get_body(preferencelist=("plain",)).get_content()
+        for m in smtp_sink.wait_for(3)
+    }
     assert "- Новий патрон: mail@example.org (Coffee)" in digests["ann@example.org"]
     assert "- New patron: mail@example.org (Coffee)" in digests["bob@example.org"]
 
 
-def test_a_reader_becomes_a_member_in_the_browser(app, live_server, stripe_live, coffee, page,
-                                                   a11y):
+def test_a_reader_becomes_a_member_in_the_browser(
+    app, live_server, stripe_live, coffee, page, a11y
+):
     page.goto(f"{live_server.url}/support?interval=year")
     a11y(page)
     page.get_by_role("button", name="Join Coffee").click()
@@ -81,15 +88,19 @@ def test_a_reader_becomes_a_member_in_the_browser(app, live_server, stripe_live,
 
 
 @pytest.mark.e2e
-def test_support_form_errors_are_beside_the_fields_in_the_browser(app, live_server, emulator,
-                                                                   coffee, page, a11y):
+def test_support_form_errors_are_beside_the_fields_in_the_browser(
+    app, live_server, emulator, coffee, page, a11y
+):
     page.goto(f"{live_server.url}/support")
     page.get_by_label("Amount per month").fill("1")
     page.get_by_role("button", name="Join with your amount").click()
     error = page.locator("#amount-error")
     assert error.inner_text() == "The smallest amount is €3."
-    assert page.get_by_label("Amount per month").get_attribute(
-        "aria-describedby").endswith("amount-error")
+    assert (
+        page.get_by_label("Amount per month")
+        .get_attribute("aria-describedby")
+        .endswith("amount-error")
+    )
     summary = page.locator("#error-summary")
     assert summary.evaluate("node => node === document.activeElement")
     summary.get_by_role("link", name="The smallest amount is €3.").click()

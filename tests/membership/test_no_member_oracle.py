@@ -29,13 +29,18 @@ def _shape(response, emulator) -> dict:
     }
 
 
-@pytest.mark.parametrize("choice", [
-    {"kind": "membership", "tier": "coffee", "interval": "month"},
-    {"kind": "membership", "tier": "coffee", "interval": "year"},
-    {"kind": "membership", "tier": "custom", "interval": "month", "amount": "12"},
-], ids=["monthly", "yearly", "own-amount"])
-def test_a_members_address_and_a_strangers_get_the_same_answer(app, forms, stripe_live, coffee,
-                                                                 choice):
+@pytest.mark.parametrize(
+    "choice",
+    [
+        {"kind": "membership", "tier": "coffee", "interval": "month"},
+        {"kind": "membership", "tier": "coffee", "interval": "year"},
+        {"kind": "membership", "tier": "custom", "interval": "month", "amount": "12"},
+    ],
+    ids=["monthly", "yearly", "own-amount"],
+)
+def test_a_members_address_and_a_strangers_get_the_same_answer(
+    app, forms, stripe_live, coffee, choice
+):
     join(forms, stripe_live, email="member@example.org")
     member = start_checkout(forms, {**choice, "email": "Member@Example.org"})
     stranger = start_checkout(forms, {**choice, "email": "stranger@example.org"})
@@ -43,6 +48,7 @@ def test_a_members_address_and_a_strangers_get_the_same_answer(app, forms, strip
     assert _shape(member, stripe_live)["status"] == 303
     assert _shape(member, stripe_live)["to_checkout"]
     with app.app_context():
-        told = db.session.scalars(select(Email.recipients).where(
-            Email.kind == "membership_already")).all()
+        told = db.session.scalars(
+            select(Email.recipients).where(Email.kind == "membership_already")
+        ).all()
     assert told == ["member@example.org"]  # only the member hears of it, by mail

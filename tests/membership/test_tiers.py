@@ -29,10 +29,19 @@ def test_only_admins_manage_tiers(client, auth):
 
 def test_admin_creates_a_tier_and_stripe_gets_it(app, client, auth, forms, emulator):
     auth.login("admin")
-    response = forms.post("/newsroom/tiers/new", {
-        "name": "Supporter", "description": "Keeps us free", "monthly_amount": "8",
-        "yearly_amount": "80.00", "currency": "eur", "grants_voting": "y", "position": "1",
-        "active": "y"})
+    response = forms.post(
+        "/newsroom/tiers/new",
+        {
+            "name": "Supporter",
+            "description": "Keeps us free",
+            "monthly_amount": "8",
+            "yearly_amount": "80.00",
+            "currency": "eur",
+            "grants_voting": "y",
+            "position": "1",
+            "active": "y",
+        },
+    )
     assert response.status_code == 303, response.get_data(as_text=True)
     listing = client.get("/newsroom/tiers").get_data(as_text=True)
     assert "Supporter" in listing and "€8" in listing and "€80" in listing
@@ -50,10 +59,19 @@ def test_admin_creates_a_tier_and_stripe_gets_it(app, client, auth, forms, emula
 def test_a_new_amount_makes_a_new_price_and_archives_the_old(app, auth, forms, emulator, coffee):
     auth.login("admin")
     old = tier_row(app, coffee)
-    response = forms.post(f"/newsroom/tiers/{coffee}", {
-        "name": "Coffee", "description": "A bigger cup", "monthly_amount": "3.50",
-        "yearly_amount": "30", "currency": "eur", "grants_voting": "y", "position": "0",
-        "active": "y"})
+    response = forms.post(
+        f"/newsroom/tiers/{coffee}",
+        {
+            "name": "Coffee",
+            "description": "A bigger cup",
+            "monthly_amount": "3.50",
+            "yearly_amount": "30",
+            "currency": "eur",
+            "grants_voting": "y",
+            "position": "0",
+            "active": "y",
+        },
+    )
     assert response.status_code == 303
     new = tier_row(app, coffee)
     assert new.monthly_amount == 350
@@ -67,32 +85,65 @@ def test_a_new_amount_makes_a_new_price_and_archives_the_old(app, auth, forms, e
 
 def test_invalid_tier_fields_are_shown_beside_them(app, auth, forms):
     auth.login("admin")
-    response = forms.post("/newsroom/tiers/new", {
-        "name": "", "monthly_amount": "abc", "yearly_amount": "", "currency": "eur",
-        "position": "0"})
+    response = forms.post(
+        "/newsroom/tiers/new",
+        {
+            "name": "",
+            "monthly_amount": "abc",
+            "yearly_amount": "",
+            "currency": "eur",
+            "position": "0",
+        },
+    )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert 'id="name-error">Give the tier a name.' in html
-    response = forms.post("/newsroom/tiers/new", {
-        "name": "Odd", "monthly_amount": "abc", "yearly_amount": "", "currency": "eur",
-        "position": "0"})
+    response = forms.post(
+        "/newsroom/tiers/new",
+        {
+            "name": "Odd",
+            "monthly_amount": "abc",
+            "yearly_amount": "",
+            "currency": "eur",
+            "position": "0",
+        },
+    )
     assert response.status_code == 422
-    assert 'id="monthly_amount-error">Enter an amount such as 5 or 5.50.' in \
-        response.get_data(as_text=True)
-    response = forms.post("/newsroom/tiers/new", {
-        "name": "Odd", "monthly_amount": "", "yearly_amount": "", "currency": "eur",
-        "position": "0"})
-    assert 'id="monthly_amount-error">Offer the tier monthly, yearly or both.' in \
-        response.get_data(as_text=True)
+    assert 'id="monthly_amount-error">Enter an amount such as 5 or 5.50.' in response.get_data(
+        as_text=True
+    )
+    response = forms.post(
+        "/newsroom/tiers/new",
+        {
+            "name": "Odd",
+            "monthly_amount": "",
+            "yearly_amount": "",
+            "currency": "eur",
+            "position": "0",
+        },
+    )
+    assert 'id="monthly_amount-error">Offer the tier monthly, yearly or both.' in response.get_data(
+        as_text=True
+    )
     with app.app_context():
         assert db.session.scalar(select(Tier.id)) is None
 
 
 def test_sync_tiers_command(app, runner, emulator):
     with app.app_context():
-        db.session.add(Tier(name="Champion", slug="champion", description="", monthly_amount=2000,
-                            yearly_amount=None, currency="eur", grants_voting=True, position=2,
-                            active=True))
+        db.session.add(
+            Tier(
+                name="Champion",
+                slug="champion",
+                description="",
+                monthly_amount=2000,
+                yearly_amount=None,
+                currency="eur",
+                grants_voting=True,
+                position=2,
+                active=True,
+            )
+        )
         db.session.commit()
     result = runner.invoke(args=["stripe", "sync-tiers"])
     assert result.exit_code == 0, result.output
@@ -113,9 +164,11 @@ def test_sync_tiers_without_stripe_says_so(app, runner):
     assert result.exit_code != 0 and "STRIPE_SECRET_KEY" in result.output
 
 
-def test_dashboard_billing_panel_counts_cancellations(app, client, auth, forms, stripe_live,
-                                                     coffee):
+def test_dashboard_billing_panel_counts_cancellations(
+    app, client, auth, forms, stripe_live, coffee
+):
     from .conftest import join
+
     join(forms, stripe_live, email="panel@example.org")
     auth.login("editor")
     html = client.get("/newsroom/").get_data(as_text=True)
@@ -131,7 +184,8 @@ def test_dashboard_billing_panel_counts_cancellations(app, client, auth, forms, 
 
 
 def test_dashboard_cache_keeps_the_figures_until_asked_to_count_again(
-        app, client, auth, forms, stripe_live, coffee):
+    app, client, auth, forms, stripe_live, coffee
+):
     from .conftest import join
 
     app.config["DASHBOARD_CACHE_SECONDS"] = 300
@@ -144,5 +198,4 @@ def test_dashboard_cache_keeps_the_figures_until_asked_to_count_again(
         db.session.scalar(db.select(Membership)).cancel_at_period_end = True
         db.session.commit()
     assert "<dt>Cancelling at period end</dt><dd>0</dd>" in client.get("/newsroom/").text
-    assert "<dt>Cancelling at period end</dt><dd>1</dd>" in \
-        client.get("/newsroom/?fresh=1").text
+    assert "<dt>Cancelling at period end</dt><dd>1</dd>" in client.get("/newsroom/?fresh=1").text

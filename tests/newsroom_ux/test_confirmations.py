@@ -53,8 +53,7 @@ def test_closing_a_round_asks_first_naming_the_votes_and_voters(app, client, for
     assert closed.status_code == 303  # nothing left to confirm
 
 
-def test_merging_topics_asks_first_naming_the_voters_who_will_get_a_mail(app, client, forms,
-                                                                         admin):
+def test_merging_topics_asks_first_naming_the_voters_who_will_get_a_mail(app, client, forms, admin):
     round_id, topics = _round_with_votes(app)
     url = f"/newsroom/topics/{topics[0]}/merge?target_id={topics[1]}&back=round"
     asked = _page(client.get(url))
@@ -62,21 +61,30 @@ def test_merging_topics_asks_first_naming_the_voters_who_will_get_a_mail(app, cl
     assert "2 voters will get a mail saying where their vote went." in asked
     with app.app_context():
         assert db.session.get(Topic, topics[0]).state == "open"
-    response = forms.post(f"/newsroom/topics/{topics[0]}/merge",
-                          {"target_id": str(topics[1]), "back": "round"}, page=url)
+    response = forms.post(
+        f"/newsroom/topics/{topics[0]}/merge",
+        {"target_id": str(topics[1]), "back": "round"},
+        page=url,
+    )
     assert response.status_code == 303
     with app.app_context():
         assert db.session.get(Topic, topics[0]).state == "merged"
-    assert client.get(f"/newsroom/topics/{topics[1]}/merge?target_id={topics[1]}"
-                      ).status_code == 303
+    assert (
+        client.get(f"/newsroom/topics/{topics[1]}/merge?target_id={topics[1]}").status_code == 303
+    )
 
 
 def test_revoking_a_grant_asks_first(app, client, forms, admin):
     Voting(app).tier("Coffee")
     with app.app_context():
         admin_row = db.session.scalar(db.select(Editor).where(Editor.role == "admin"))
-        membership = grants.grant_membership("friend@example.org", db.session.scalar(
-            db.select(Tier)), None, "Our columnist", admin_row)
+        membership = grants.grant_membership(
+            "friend@example.org",
+            db.session.scalar(db.select(Tier)),
+            None,
+            "Our columnist",
+            admin_row,
+        )
         db.session.commit()
         patron_id, membership_id = membership.patron_id, membership.id
     url = f"/newsroom/patrons/{patron_id}/grants/{membership_id}/revoke"
@@ -92,13 +100,27 @@ def test_revoking_a_grant_asks_first(app, client, forms, admin):
 
 
 def test_the_webhook_list_opens_on_failed_events_and_only_they_can_be_processed_again(
-        app, client, admin):
+    app, client, admin
+):
     with app.app_context():
-        db.session.add_all([
-            StripeEvent(stripe_id="evt_failed", type="invoice.paid", payload="{}",
-                        outcome="failed", error="boom"),
-            StripeEvent(stripe_id="evt_ignored", type="charge.succeeded", payload="{}",
-                        outcome="ignored", error="type not handled")])
+        db.session.add_all(
+            [
+                StripeEvent(
+                    stripe_id="evt_failed",
+                    type="invoice.paid",
+                    payload="{}",
+                    outcome="failed",
+                    error="boom",
+                ),
+                StripeEvent(
+                    stripe_id="evt_ignored",
+                    type="charge.succeeded",
+                    payload="{}",
+                    outcome="ignored",
+                    error="type not handled",
+                ),
+            ]
+        )
         db.session.commit()
     first = _page(client.get("/newsroom/webhooks"))
     assert "evt_failed" in first and "evt_ignored" not in first
@@ -118,7 +140,8 @@ def test_with_nothing_failed_the_list_says_so_and_links_to_every_event(app, clie
 
 
 def test_a_confirmation_page_carries_its_csrf_token_and_changes_nothing_by_itself(
-        app, client, admin):
+    app, client, admin
+):
     round_id, _ = _round_with_votes(app)
     asked = client.get(f"/newsroom/rounds/{round_id}/close").get_data(as_text=True)
     assert 'name="csrf_token"' in asked and 'name="confirmed" value="yes"' in asked

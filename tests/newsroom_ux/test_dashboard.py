@@ -23,26 +23,46 @@ def _headline(html: str, key: str) -> str:
     return unescape(match.group(1))
 
 
-def _patron(email: str, started_days_ago: float, ended_days_ago: float | None = None,
-            amount: int = 500) -> None:
+def _patron(
+    email: str, started_days_ago: float, ended_days_ago: float | None = None, amount: int = 500
+) -> None:
     now = utcnow()
     patron = Patron(email=email, name="")
     db.session.add(patron)
     db.session.flush()
     ended = now - ended_days_ago * DAY if ended_days_ago is not None else None
-    db.session.add(Membership(
-        patron_id=patron.id, source="stripe", status="canceled" if ended else "active",
-        interval="month", amount=amount, currency="eur", started_at=now - started_days_ago * DAY,
-        access_until=ended or now + 20 * DAY, ended_at=ended))
+    db.session.add(
+        Membership(
+            patron_id=patron.id,
+            source="stripe",
+            status="canceled" if ended else "active",
+            interval="month",
+            amount=amount,
+            currency="eur",
+            started_at=now - started_days_ago * DAY,
+            access_until=ended or now + 20 * DAY,
+            ended_at=ended,
+        )
+    )
 
 
 def _correction(n: int, reported_days_ago: float, status: str = "new") -> None:
     at = utcnow() - reported_days_ago * DAY
-    db.session.add(Correction(
-        article_url="https://news.example.org/a", article_host="news.example.org",
-        quote_exact=f"passage {n}", quote_key=f"k{n}", anchor_key=f"a{n}", status=status,
-        report_count=1, first_reported_at=at, last_reported_at=at, created_at=at,
-        resolved_at=None if status in ("new", "in_review") else at + DAY))
+    db.session.add(
+        Correction(
+            article_url="https://news.example.org/a",
+            article_host="news.example.org",
+            quote_exact=f"passage {n}",
+            quote_key=f"k{n}",
+            anchor_key=f"a{n}",
+            status=status,
+            report_count=1,
+            first_reported_at=at,
+            last_reported_at=at,
+            created_at=at,
+            resolved_at=None if status in ("new", "in_review") else at + DAY,
+        )
+    )
 
 
 def test_an_empty_newsroom_says_what_to_do_next(app, auth, client):

@@ -63,14 +63,21 @@ def worker(app, clock):
     return Worker(app, worker_id="test-host:1:worker-a", clock=clock, digests=False)
 
 
-def queue_mails(app, count: int, to: str = "editor{n}@example.org", title: str = "Notice {n}",
-                start: int = 0) -> list[int]:
+def queue_mails(
+    app, count: int, to: str = "editor{n}@example.org", title: str = "Notice {n}", start: int = 0
+) -> list[int]:
     """Queue `count` test notices and commit; return their ids."""
     ids = []
     with app.app_context():
         for n in range(start, start + count):
-            email = enqueue("test_notice", to.format(n=n), f"test:{n}", title=title.format(n=n),
-                            name=f"Editor {n}", message=f"Message number {n}.")
+            email = enqueue(
+                "test_notice",
+                to.format(n=n),
+                f"test:{n}",
+                title=title.format(n=n),
+                name=f"Editor {n}",
+                message=f"Message number {n}.",
+            )
             db.session.flush()
             ids.append(email.id)
         db.session.commit()

@@ -21,16 +21,22 @@ def test_an_editor_changes_notifications_by_label(live_server, auth, page, a11y)
     page.get_by_role("button", name="Save settings").click()
     assert page.get_by_role("status").inner_text() == "Your notification settings are saved."
     assert page.get_by_role("group", name="New topic suggestion").get_by_label("Off").is_checked()
-    assert page.get_by_role("group", name="New correction reported").get_by_label(
-        "At once").is_checked()
+    assert (
+        page.get_by_role("group", name="New correction reported")
+        .get_by_label("At once")
+        .is_checked()
+    )
     a11y(page)
 
 
 def test_an_admin_retries_a_dead_mail_from_the_outbox(app, live_server, auth, page, a11y):
     [email_id] = queue_mails(app, 1, title="Dead <letter>")
     with app.app_context():
-        db.session.execute(update(Email).values(status="dead", attempts=8,
-                                                last_error="550 5.1.1 Mailbox unavailable"))
+        db.session.execute(
+            update(Email).values(
+                status="dead", attempts=8, last_error="550 5.1.1 Mailbox unavailable"
+            )
+        )
         db.session.commit()
     auth.create("admin")
     browser_login(page, live_server.url, "admin@example.org")

@@ -84,9 +84,14 @@ def _worker_process(database_url: str, smtp_port: int, *args: str) -> subprocess
         "WORKER_POLL_INTERVAL": "0.2",
         "PYTHONUNBUFFERED": "1",
     }
-    return subprocess.Popen(python_command("-m", "flask", "worker", "--no-digests", *args),
-                            cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen(
+        python_command("-m", "flask", "worker", "--no-digests", *args),
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def test_a_worker_killed_mid_batch_loses_nothing(app, database_url, smtp_sink):

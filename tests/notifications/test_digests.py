@@ -41,8 +41,16 @@ def _editors(app):
 
 def _news(app, n: int, summary: str = "New patron {n}"):
     with app.app_context():
-        notify_editors("patron", "test_notice", f"patron:{n}", summary=summary.format(n=n),
-                       url=f"/newsroom/patrons/{n}", title="t", name="n", message="m")
+        notify_editors(
+            "patron",
+            "test_notice",
+            f"patron:{n}",
+            summary=summary.format(n=n),
+            url=f"/newsroom/patrons/{n}",
+            title="t",
+            name="n",
+            message="m",
+        )
         db.session.commit()
 
 

@@ -26,15 +26,17 @@ def test_a_new_editor_sees_the_defaults_checked(client, auth):
     auth.login("editor")
     html = client.get(SETTINGS).get_data(as_text=True)
     assert "<legend>New correction reported</legend>" in html
-    assert _checked(html) == {"correction": "instant", "patron": "digest",
-                              "suggestion": "digest"}
+    assert _checked(html) == {"correction": "instant", "patron": "digest", "suggestion": "digest"}
     assert '<label for="patron-2">Off</label>' in html
 
 
 def test_an_editor_saves_their_own_settings_with_a_flash(app, client, auth, forms):
     auth.login("editor")
-    response = forms.post(SETTINGS, {"correction": "digest", "patron": "off",
-                                     "suggestion": "instant"}, follow_redirects=True)
+    response = forms.post(
+        SETTINGS,
+        {"correction": "digest", "patron": "off", "suggestion": "instant"},
+        follow_redirects=True,
+    )
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "Your notification settings are saved." in html
@@ -46,8 +48,9 @@ def test_an_editor_saves_their_own_settings_with_a_flash(app, client, auth, form
 
 def test_an_unknown_mode_is_refused_beside_the_field(client, auth, forms):
     auth.login("editor")
-    response = forms.post(SETTINGS, {"correction": "hourly", "patron": "off",
-                                     "suggestion": "instant"})
+    response = forms.post(
+        SETTINGS, {"correction": "hourly", "patron": "off", "suggestion": "instant"}
+    )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert 'id="correction-error"' in html and "Not a valid choice" in html
@@ -55,8 +58,9 @@ def test_an_unknown_mode_is_refused_beside_the_field(client, auth, forms):
 
 def test_settings_without_a_csrf_token_are_refused(app, client, auth):
     auth.login("editor")
-    response = client.post(SETTINGS, data={"correction": "off", "patron": "off",
-                                           "suggestion": "off"})
+    response = client.post(
+        SETTINGS, data={"correction": "off", "patron": "off", "suggestion": "off"}
+    )
     assert response.status_code == 400
     with app.app_context():
         assert db.session.scalars(select(NotificationPreference)).all() == []
@@ -65,10 +69,16 @@ def test_settings_without_a_csrf_token_are_refused(app, client, auth):
 def test_the_outbox_lists_failed_and_dead_mails_with_their_error(app, client, auth):
     ids = queue_mails(app, 3, title="Subject <{n}>")
     with app.app_context():
-        db.session.execute(update(Email).where(Email.id == ids[0]).values(
-            status="failed", attempts=2, last_error="451 <busy>"))
-        db.session.execute(update(Email).where(Email.id == ids[1]).values(
-            status="dead", attempts=8, last_error="550 mailbox unavailable"))
+        db.session.execute(
+            update(Email)
+            .where(Email.id == ids[0])
+            .values(status="failed", attempts=2, last_error="451 <busy>")
+        )
+        db.session.execute(
+            update(Email)
+            .where(Email.id == ids[1])
+            .values(status="dead", attempts=8, last_error="550 mailbox unavailable")
+        )
         db.session.commit()
     auth.login("admin")
     html = client.get("/newsroom/outbox").get_data(as_text=True)
@@ -78,15 +88,17 @@ def test_the_outbox_lists_failed_and_dead_mails_with_their_error(app, client, au
     assert "<dt>Queued</dt><dd>1</dd>" in html and "<dt>Dead</dt><dd>1</dd>" in html
 
 
-def test_retry_now_requeues_a_dead_mail_and_the_worker_sends_it(app, client, auth, forms, worker,
-                                                                smtp_sink):
+def test_retry_now_requeues_a_dead_mail_and_the_worker_sends_it(
+    app, client, auth, forms, worker, smtp_sink
+):
     [email_id] = queue_mails(app, 1)
     with app.app_context():
         db.session.execute(update(Email).values(status="dead", attempts=8, last_error="550"))
         db.session.commit()
     auth.login("admin")
-    response = forms.post(f"/newsroom/outbox/{email_id}/retry", page="/newsroom/outbox",
-                          follow_redirects=True)
+    response = forms.post(
+        f"/newsroom/outbox/{email_id}/retry", page="/newsroom/outbox", follow_redirects=True
+    )
     assert response.status_code == 200
     assert f"Mail #{email_id} is queued again" in response.get_data(as_text=True)
     with app.app_context():

@@ -40,13 +40,17 @@ def _queue(app, to: str, key: str) -> int:
 
 
 def test_the_message_sent_is_the_writers_and_the_row_keeps_the_redacted_text(
-        app, worker, smtp_sink, secret_kind):
+    app, worker, smtp_sink, secret_kind
+):
     email_id = _queue(app, "reader@example.org", "code:1")
     with app.app_context():
         assert worker.drain().sent == 1
         row = db.session.get(Email, email_id)
         assert (row.status, row.text_body, row.html_body) == (
-            "sent", "Your code: [left out]\n", "<p>[left out]</p>")
+            "sent",
+            "Your code: [left out]\n",
+            "<p>[left out]</p>",
+        )
     [message] = smtp_sink.wait_for(1)
     assert SECRET in message.get_body(("plain",)).get_content()
 

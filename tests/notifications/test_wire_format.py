@@ -17,8 +17,11 @@ SENDER = "The Independent Ledger <newsroom@example.org>"
 BODIES = [
     pytest.param("Hello Ada,\n\nA new “report” — see\n", "<p>“six”</p>\n", id="non-ascii"),
     pytest.param("trailing blank \nand tab\t\n.\n.leading dot\n", "<b>b</b>", id="blanks-dots"),
-    pytest.param("x" * 300 + "\n" + "=3D stays =\n", "<div>" + "y" * 300 + "</div>\n",
-                 id="long-lines-and-equals"),
+    pytest.param(
+        "x" * 300 + "\n" + "=3D stays =\n",
+        "<div>" + "y" * 300 + "</div>\n",
+        id="long-lines-and-equals",
+    ),
     pytest.param("windows\r\nline\rends\n", "\n\n\n", id="cr-and-crlf"),
     pytest.param("ü" * 500, "", id="no-final-newline"),
 ]
@@ -28,12 +31,21 @@ def _parsed(raw: bytes):
     return email.message_from_bytes(raw, policy=email.policy.default)
 
 
-@pytest.mark.parametrize("recipients", [("ada@example.org",),
-                                        tuple(f"editor{n}@example.org" for n in range(12))])
+@pytest.mark.parametrize(
+    "recipients", [("ada@example.org",), tuple(f"editor{n}@example.org" for n in range(12))]
+)
 @pytest.mark.parametrize(("text", "html"), BODIES)
 def test_the_wire_bytes_read_as_the_built_message(text, html, recipients):
-    mail = OutgoingMail(7, "correction:7:new", recipients, "Виправлення: “a passage” " * 3,
-                        text, html, 0, "correction_new")
+    mail = OutgoingMail(
+        7,
+        "correction:7:new",
+        recipients,
+        "Виправлення: “a passage” " * 3,
+        text,
+        html,
+        0,
+        "correction_new",
+    )
     raw = message_bytes(mail, SENDER)
     assert b"\n" not in raw.replace(b"\r\n", b"")
     assert max(len(line) for line in raw.split(b"\r\n")) <= 998

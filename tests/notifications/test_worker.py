@@ -19,10 +19,17 @@ def _emails(app):
 
 
 def test_a_queued_mail_arrives_as_multipart_alternative_with_intact_cyrillic(
-        app, worker, clock, smtp_sink):
+    app, worker, clock, smtp_sink
+):
     with app.app_context():
-        enqueue("test_notice", "olena@example.org", "fix:1", title="Виправлення: «Київ» 2026",
-                name="Олена", message="Текст <b>виправлено</b>.")
+        enqueue(
+            "test_notice",
+            "olena@example.org",
+            "fix:1",
+            title="Виправлення: «Київ» 2026",
+            name="Олена",
+            message="Текст <b>виправлено</b>.",
+        )
         db.session.commit()
         result = worker.drain()
     assert result.sent == 1
@@ -34,8 +41,7 @@ def test_a_queued_mail_arrives_as_multipart_alternative_with_intact_cyrillic(
     assert message["Date"] and message["Message-ID"].startswith("<outbox.")
     text = message.get_body(preferencelist=("plain",))
     html = message.get_body(preferencelist=("html",))
-    assert [part.get_content_type() for part in message.iter_parts()] == [
-        "text/plain", "text/html"]
+    assert [part.get_content_type() for part in message.iter_parts()] == ["text/plain", "text/html"]
     assert text.get_content_charset() == "utf-8"
     assert text.get_content().replace("\r\n", "\n") == "Hello Олена,\n\nТекст <b>виправлено</b>.\n"
     assert "Текст &lt;b&gt;виправлено&lt;/b&gt;." in html.get_content()
@@ -51,14 +57,16 @@ def test_a_batch_goes_over_one_connection_and_each_mail_is_marked_sent(app, work
     assert (result.claimed, result.sent) == (12, 12)
     assert len(smtp_sink.wait_for(12)) == 12
     assert sorted(str(m["To"]) for m in smtp_sink.messages) == sorted(
-        f"editor{n}@example.org" for n in range(12))
+        f"editor{n}@example.org" for n in range(12)
+    )
     assert {e.status for e in _emails(app).values()} == {"sent"}
     with app.app_context():
         assert worker.drain().claimed == 0  # nothing is sent twice
 
 
 def test_smtp_down_keeps_mails_queued_and_each_arrives_once_when_it_is_back(
-        app, worker, clock, smtp_sink):
+    app, worker, clock, smtp_sink
+):
     queue_mails(app, 5)
     smtp_sink.stop()
     with app.app_context():
@@ -80,7 +88,8 @@ def test_smtp_down_keeps_mails_queued_and_each_arrives_once_when_it_is_back(
         assert worker.drain().claimed == 0
     messages = smtp_sink.wait_for(5)
     assert sorted(str(m["To"]) for m in messages) == sorted(
-        f"editor{n}@example.org" for n in range(5))
+        f"editor{n}@example.org" for n in range(5)
+    )
     assert {e.status for e in _emails(app).values()} == {"sent"}
 
 
@@ -94,7 +103,9 @@ def test_a_refused_recipient_fails_only_that_mail(app, worker, smtp_sink):
     assert [emails[i].status for i in (1, 2, 3)] == ["sent", "dead", "sent"]
     assert "550" in emails[2].last_error and "editor1@example.org" in emails[2].last_error
     assert sorted(str(m["To"]) for m in smtp_sink.wait_for(2)) == [
-        "editor0@example.org", "editor2@example.org"]
+        "editor0@example.org",
+        "editor2@example.org",
+    ]
 
 
 def test_the_backoff_grows_with_jitter_and_the_first_retry_is_within_a_minute():
@@ -108,7 +119,8 @@ def test_the_backoff_grows_with_jitter_and_the_first_retry_is_within_a_minute():
 
 
 def test_a_temporary_failure_is_retried_then_the_mail_is_dead_after_max_attempts(
-        app, worker, clock, smtp_sink):
+    app, worker, clock, smtp_sink
+):
     app.config["OUTBOX_MAX_ATTEMPTS"] = 3
     queue_mails(app, 1)
     smtp_sink.deferred_recipients.add("editor0@example.org")  # the server answers 451
@@ -171,7 +183,8 @@ def test_a_very_long_line_and_a_lone_dot_arrive_intact(app, worker, smtp_sink):
 
 
 def test_a_connection_lost_mid_batch_spends_one_attempt_and_the_rest_wait(
-        app, worker, clock, smtp_sink):
+    app, worker, clock, smtp_sink
+):
     import threading
     from collections import Counter
 

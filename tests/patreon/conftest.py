@@ -53,9 +53,14 @@ def standin(standin_session):
 @pytest.fixture
 def app_config(app_config, standin):
     """The app trusts the stand-in's signatures (and an older secret) and reads its API."""
-    return {**app_config, "PATREON_WEBHOOK_SECRET": [OLD_WEBHOOK_SECRET, WEBHOOK_SECRET],
-            "PATREON_ACCESS_TOKEN": TOKEN, "PATREON_CAMPAIGN_ID": CAMPAIGN,
-            "PATREON_API_BASE": standin.url, "GRACE_DAYS": 7}
+    return {
+        **app_config,
+        "PATREON_WEBHOOK_SECRET": [OLD_WEBHOOK_SECRET, WEBHOOK_SECRET],
+        "PATREON_ACCESS_TOKEN": TOKEN,
+        "PATREON_CAMPAIGN_ID": CAMPAIGN,
+        "PATREON_API_BASE": standin.url,
+        "GRACE_DAYS": 7,
+    }
 
 
 @pytest.fixture
@@ -67,9 +72,12 @@ def patreon_live(standin, live_server):
 
 def control(standin, path: str, body: dict | None = None) -> dict:
     """POST to one of the stand-in's controls over HTTP; its JSON answer."""
-    request = urllib.request.Request(f"{standin.url}/_standin/{path}", method="POST",
-                                     data=json.dumps(body or {}).encode(),
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"{standin.url}/_standin/{path}",
+        method="POST",
+        data=json.dumps(body or {}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read())
 
@@ -79,8 +87,9 @@ def signature(body: bytes, secret: str = WEBHOOK_SECRET) -> str:
     return hmac.new(secret.encode(), body, hashlib.md5).hexdigest()
 
 
-def post_delivery(client, trigger: str, body: bytes, secret: str | None = WEBHOOK_SECRET,
-                  sig: str | None = None):
+def post_delivery(
+    client, trigger: str, body: bytes, secret: str | None = WEBHOOK_SECRET, sig: str | None = None
+):
     """POST a delivery to the app as Patreon does."""
     headers = {"X-Patreon-Event": trigger, "Content-Type": "application/json"}
     if sig is not None or secret is not None:
@@ -93,12 +102,23 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
-def member_document(email="pat@example.org", status="active_patron", tier=CO_CREATOR_TIER,
-                    member_id="m-1", user_id="u-1", last_charge=None, next_charge=None,
-                    pledge_start=None, last_status="Paid", name="Pat Reon") -> bytes:
+def member_document(
+    email="pat@example.org",
+    status="active_patron",
+    tier=CO_CREATOR_TIER,
+    member_id="m-1",
+    user_id="u-1",
+    last_charge=None,
+    next_charge=None,
+    pledge_start=None,
+    last_status="Paid",
+    name="Pat Reon",
+) -> bytes:
     """A members:* body as Patreon sends it (JSON:API, tiers and user included)."""
     attributes = {
-        "email": email, "full_name": name, "patron_status": status,
+        "email": email,
+        "full_name": name,
+        "patron_status": status,
         "currently_entitled_amount_cents": 800 if tier else 0,
         "last_charge_status": last_status,
         "last_charge_date": iso(last_charge) if last_charge else None,
@@ -107,21 +127,32 @@ def member_document(email="pat@example.org", status="active_patron", tier=CO_CRE
         "pledge_cadence": 1,
     }
     tiers = [{"id": tier, "type": "tier"}] if tier else []
-    included = [{"id": tier, "type": "tier",
-                 "attributes": {"title": "Co-creator", "amount_cents": 800}}] if tier else []
+    included = (
+        [{"id": tier, "type": "tier", "attributes": {"title": "Co-creator", "amount_cents": 800}}]
+        if tier
+        else []
+    )
     included.append({"id": user_id, "type": "user", "attributes": {"full_name": name}})
-    return json.dumps({
-        "data": {"id": member_id, "type": "member", "attributes": attributes,
-                 "relationships": {"currently_entitled_tiers": {"data": tiers},
-                                   "user": {"data": {"id": user_id, "type": "user"}}}},
-        "included": included}).encode()
+    return json.dumps(
+        {
+            "data": {
+                "id": member_id,
+                "type": "member",
+                "attributes": attributes,
+                "relationships": {
+                    "currently_entitled_tiers": {"data": tiers},
+                    "user": {"data": {"id": user_id, "type": "user"}},
+                },
+            },
+            "included": included,
+        }
+    ).encode()
 
 
 def our_tier(app, name="Coffee", grants_voting=True) -> int:
     """One of our tiers; its id."""
     with app.app_context():
-        tier = Tier(name=name, slug=name.lower(), monthly_amount=300,
-                    grants_voting=grants_voting)
+        tier = Tier(name=name, slug=name.lower(), monthly_amount=300, grants_voting=grants_voting)
         db.session.add(tier)
         db.session.commit()
         return tier.id
@@ -141,8 +172,11 @@ def membership_of(app, email: str) -> Membership | None:
         patron = db.session.scalar(select(Patron).where(Patron.email == email))
         if patron is None:
             return None
-        membership = db.session.scalar(select(Membership).where(
-            Membership.patron_id == patron.id, Membership.source == "patreon"))
+        membership = db.session.scalar(
+            select(Membership).where(
+                Membership.patron_id == patron.id, Membership.source == "patreon"
+            )
+        )
         if membership is not None:
             _ = membership.tier
             db.session.expunge_all()

@@ -35,10 +35,15 @@ def _patron_id(app, email):
 def _pledge(client, email="pat@example.org", days_paid=20, **extra):
     now = utcnow()
     who = email.split("@")[0]
-    body = member_document(email=email, member_id=f"m-{who}", user_id=f"u-{who}",
-                           pledge_start=now - timedelta(days=40),
-                           last_charge=now - timedelta(days=10),
-                           next_charge=now + timedelta(days=days_paid), **extra)
+    body = member_document(
+        email=email,
+        member_id=f"m-{who}",
+        user_id=f"u-{who}",
+        pledge_start=now - timedelta(days=40),
+        last_charge=now - timedelta(days=10),
+        next_charge=now + timedelta(days=days_paid),
+        **extra,
+    )
     response = post_delivery(client, "members:pledge:create", body)
     assert response.get_json()["outcome"] == "processed", response.get_json()
     return body
@@ -56,7 +61,10 @@ def test_the_account_page_says_through_patreon_with_a_link_to_manage_it(app, cli
     data = json.loads(client.get("/account/data").get_data(as_text=True))
     [member] = data["patreon"]["members"]
     assert (member["email"], member["state"], member["tier"]) == (
-        "pat@example.org", "active", "Co-creator")
+        "pat@example.org",
+        "active",
+        "Co-creator",
+    )
     assert data["patreon"]["deliveries"][0]["trigger"] == "members:pledge:create"
 
 
@@ -73,8 +81,11 @@ def test_erasure_removes_the_patreon_data_and_old_deliveries_do_not_bring_it_bac
     assert "pat@example.org" not in delivery.payload and "Pat Reon" not in delivery.payload
     assert json.loads(delivery.payload)["data"]["id"] == "m-pat"
 
-    again = post_delivery(client, "members:pledge:update",
-                          body.replace(b'"pledge_cadence": 1', b'"pledge_cadence": 1 '))
+    again = post_delivery(
+        client,
+        "members:pledge:update",
+        body.replace(b'"pledge_cadence": 1', b'"pledge_cadence": 1 '),
+    )
     assert again.get_json()["outcome"] == "ignored"
     assert stored(app, PatreonMember) == []
     assert [p.email for p in stored(app, Patron)] == [None]
@@ -83,7 +94,8 @@ def test_erasure_removes_the_patreon_data_and_old_deliveries_do_not_bring_it_bac
 
 
 def test_a_patreon_vote_counts_at_the_close_only_if_the_pledge_was_in_force_then(
-        app, client, auth, forms):
+    app, client, auth, forms
+):
     voting = Voting(app)
     coffee = voting.tier("Coffee")
     _pledge(client, "stays@example.org")
@@ -96,10 +108,19 @@ def test_a_patreon_vote_counts_at_the_close_only_if_the_pledge_was_in_force_then
         response = voter.post(f"/topics/{topics[0]}/vote", data={"csrf_token": csrf(voter)})
         assert response.status_code == 303, response.get_data(as_text=True)
     now = utcnow()  # Patreon says the second pledge was declined before the close
-    post_delivery(client, "members:pledge:update", member_document(
-        email="lapses@example.org", member_id="m-lapses", user_id="u-lapses",
-        status="declined_patron", last_status="Declined",
-        pledge_start=now - timedelta(days=40), last_charge=now - timedelta(days=8)))
+    post_delivery(
+        client,
+        "members:pledge:update",
+        member_document(
+            email="lapses@example.org",
+            member_id="m-lapses",
+            user_id="u-lapses",
+            status="declined_patron",
+            last_status="Declined",
+            pledge_start=now - timedelta(days=40),
+            last_charge=now - timedelta(days=8),
+        ),
+    )
     assert membership_of(app, "lapses@example.org").status == "past_due"
     auth.login("editor")
     forms.post(f"/newsroom/rounds/{round_id}/close", {}, page=f"/newsroom/rounds/{round_id}")

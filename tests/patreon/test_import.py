@@ -52,7 +52,8 @@ def test_the_sample_export_makes_active_patrons_and_records_lapsed_ones(app, run
 
 
 def test_importing_the_same_file_again_changes_nothing_and_a_newer_file_updates(
-        app, runner, tmp_path):
+    app, runner, tmp_path
+):
     assert _import(runner, str(SAMPLE)).exit_code == 0
     before = [(m.state, m.updated_at) for m in stored(app, PatreonMember)]
     again = _import(runner, str(SAMPLE))
@@ -60,28 +61,37 @@ def test_importing_the_same_file_again_changes_nothing_and_a_newer_file_updates(
     assert [(m.state, m.updated_at) for m in stored(app, PatreonMember)] == before
 
     newer = SAMPLE.read_bytes().replace(
-        b"2026-08-01,2026-11-01,Paid,2026-12-01", b"2026-08-01,2026-12-01,Paid,2027-01-01")
+        b"2026-08-01,2026-11-01,Paid,2026-12-01", b"2026-08-01,2026-12-01,Paid,2027-01-01"
+    )
     result = _import(runner, _write(tmp_path, newer))
     assert "0 created, 1 updated, 0 lapsed, 3 unchanged, 1 skipped." in result.output
-    assert membership_of(app, "ada@example.org").access_until == \
-        datetime(2027, 1, 8, tzinfo=UTC)
+    assert membership_of(app, "ada@example.org").access_until == datetime(2027, 1, 8, tzinfo=UTC)
 
     older = SAMPLE.read_bytes()  # the first file again: Ada's row is older than what is known
     result = _import(runner, _write(tmp_path, older, "old.csv"))
     assert "older than what is already known" in result.output
-    assert membership_of(app, "ada@example.org").access_until == \
-        datetime(2027, 1, 8, tzinfo=UTC)
+    assert membership_of(app, "ada@example.org").access_until == datetime(2027, 1, 8, tzinfo=UTC)
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    (SAMPLE.read_text(encoding="utf-8-sig").replace("Reon, Pat", "Reón, Pat")
-     .encode("cp1252"), "not UTF-8 text (line 2). It looks like Windows-1252"),
-    (b"PK\x03\x04\x14\x00\x06\x00" + bytes(200), "This is not a CSV file"),
-    (SAMPLE.read_bytes().replace(b",User ID,", b",Member,"), "the column User ID is missing"),
-    (SAMPLE.read_bytes() + b'Late Row,late@example.org,,Active patron,"bad"quote\r\n',
-     "This is not a valid CSV file (line 8"),
-    (b"", "The file is empty."),
-], ids=["windows-1252", "spreadsheet", "no-user-id", "broken-quote", "empty"])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            SAMPLE.read_text(encoding="utf-8-sig")
+            .replace("Reon, Pat", "Reón, Pat")
+            .encode("cp1252"),
+            "not UTF-8 text (line 2). It looks like Windows-1252",
+        ),
+        (b"PK\x03\x04\x14\x00\x06\x00" + bytes(200), "This is not a CSV file"),
+        (SAMPLE.read_bytes().replace(b",User ID,", b",Member,"), "the column User ID is missing"),
+        (
+            SAMPLE.read_bytes() + b'Late Row,late@example.org,,Active patron,"bad"quote\r\n',
+            "This is not a valid CSV file (line 8",
+        ),
+        (b"", "The file is empty."),
+    ],
+    ids=["windows-1252", "spreadsheet", "no-user-id", "broken-quote", "empty"],
+)
 def test_a_file_that_cannot_be_read_is_refused_whole(app, runner, tmp_path, data, message):
     result = _import(runner, _write(tmp_path, data))
     assert result.exit_code == 1
@@ -102,8 +112,11 @@ def test_a_file_over_20_mb_is_refused(app, runner, tmp_path):
 
 def _upload(client, data: bytes, name="members.csv"):
     token = csrf_token_from(client.get("/newsroom/patreon").get_data(as_text=True))
-    return client.post("/newsroom/patreon/import", content_type="multipart/form-data",
-                       data={"csrf_token": token, "file": (io.BytesIO(data), name)})
+    return client.post(
+        "/newsroom/patreon/import",
+        content_type="multipart/form-data",
+        data={"csrf_token": token, "file": (io.BytesIO(data), name)},
+    )
 
 
 def test_the_upload_shows_a_summary_with_the_skipped_rows(app, client, auth):

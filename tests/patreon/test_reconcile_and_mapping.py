@@ -32,12 +32,19 @@ def test_reconcile_without_a_token_says_what_it_needs(app_config, tmp_path):
 
 
 def test_reconcile_pages_through_the_members_and_mends_what_webhooks_missed(
-        app, runner, standin, monkeypatch):
+    app, runner, standin, monkeypatch
+):
     monkeypatch.setattr(patreon_client, "PAGE_SIZE", 2)  # three members: two pages
-    for email, tier in (("ann@example.org", CO_CREATOR_TIER), ("bob@example.org", SUPPORTER_TIER),
-                        ("cy@example.org", CO_CREATOR_TIER)):
-        control(standin, "members", {"email": email, "patron_status": "active_patron",
-                                     "tier_id": tier, "charge": True})
+    for email, tier in (
+        ("ann@example.org", CO_CREATOR_TIER),
+        ("bob@example.org", SUPPORTER_TIER),
+        ("cy@example.org", CO_CREATOR_TIER),
+    ):
+        control(
+            standin,
+            "members",
+            {"email": email, "patron_status": "active_patron", "tier_id": tier, "charge": True},
+        )
     assert standin.campaign.deliveries[0]["status"] is None  # no webhook reached the app
 
     first = _reconcile(runner)
@@ -62,26 +69,49 @@ def test_reconcile_says_when_the_token_is_refused(app_config):
 
 
 def test_the_mapping_page_lists_tiers_needing_a_decision_and_saves_choices(
-        app, client, auth, forms, standin, runner):
+    app, client, auth, forms, standin, runner
+):
     coffee = our_tier(app)
-    control(standin, "members", {"email": "ann@example.org", "patron_status": "active_patron",
-                                 "tier_id": CO_CREATOR_TIER, "charge": True})
-    control(standin, "members", {"email": "bob@example.org", "patron_status": "active_patron",
-                                 "tier_id": SUPPORTER_TIER, "charge": True})
+    control(
+        standin,
+        "members",
+        {
+            "email": "ann@example.org",
+            "patron_status": "active_patron",
+            "tier_id": CO_CREATOR_TIER,
+            "charge": True,
+        },
+    )
+    control(
+        standin,
+        "members",
+        {
+            "email": "bob@example.org",
+            "patron_status": "active_patron",
+            "tier_id": SUPPORTER_TIER,
+            "charge": True,
+        },
+    )
     assert _reconcile(runner).exit_code == 0
     auth.login("admin")
     page = client.get("/newsroom/patreon").get_data(as_text=True)
     assert page.count("needs a decision") == 2
     tiers = {t.patreon_tier_id: t.id for t in stored(app, PatreonTier)}
 
-    bad = forms.post("/newsroom/patreon/mapping", {f"tier-{tiers[CO_CREATOR_TIER]}": "99999"},
-                     page="/newsroom/patreon")
+    bad = forms.post(
+        "/newsroom/patreon/mapping",
+        {f"tier-{tiers[CO_CREATOR_TIER]}": "99999"},
+        page="/newsroom/patreon",
+    )
     assert bad.status_code == 422
     assert f'id="tier-{tiers[CO_CREATOR_TIER]}-error"' in bad.get_data(as_text=True)
 
-    response = forms.post("/newsroom/patreon/mapping", {
-        f"tier-{tiers[CO_CREATOR_TIER]}": str(coffee), f"tier-{tiers[SUPPORTER_TIER]}": "none"},
-        page="/newsroom/patreon", follow_redirects=True)
+    response = forms.post(
+        "/newsroom/patreon/mapping",
+        {f"tier-{tiers[CO_CREATOR_TIER]}": str(coffee), f"tier-{tiers[SUPPORTER_TIER]}": "none"},
+        page="/newsroom/patreon",
+        follow_redirects=True,
+    )
     assert "Saved the mapping (2 tiers changed)." in response.get_data(as_text=True)
     assert "needs a decision" not in response.get_data(as_text=True)
     assert membership_of(app, "ann@example.org").tier.name == "Coffee"

@@ -34,11 +34,20 @@ def _may_vote(app, email, at=None) -> bool:
 
 
 def test_a_pledge_from_the_stand_in_makes_a_patron_who_votes_once_the_tier_is_mapped(
-        app, patreon_live):
+    app, patreon_live
+):
     coffee = our_tier(app)
-    answer = control(patreon_live, "members", {
-        "email": "Pat@Example.org", "full_name": "Pat Reon", "patron_status": "active_patron",
-        "tier_id": CO_CREATOR_TIER, "charge": True})
+    answer = control(
+        patreon_live,
+        "members",
+        {
+            "email": "Pat@Example.org",
+            "full_name": "Pat Reon",
+            "patron_status": "active_patron",
+            "tier_id": CO_CREATOR_TIER,
+            "charge": True,
+        },
+    )
     assert answer["trigger"] == "members:pledge:create"
     assert answer["delivery"]["status"] == 200, answer["delivery"]
     membership = membership_of(app, "pat@example.org")
@@ -71,8 +80,16 @@ def test_the_older_secret_still_verifies_during_a_rotation(app, client):
 
 
 def test_a_delivery_sent_again_is_stored_and_applied_once(app, patreon_live):
-    control(patreon_live, "members", {"email": "pat@example.org", "tier_id": CO_CREATOR_TIER,
-                                      "patron_status": "active_patron", "charge": True})
+    control(
+        patreon_live,
+        "members",
+        {
+            "email": "pat@example.org",
+            "tier_id": CO_CREATOR_TIER,
+            "patron_status": "active_patron",
+            "charge": True,
+        },
+    )
     again = control(patreon_live, "deliveries/0/resend")
     assert again["delivery"]["status"] == 200
     assert '"duplicate"' in again["delivery"]["answer"]
@@ -83,29 +100,38 @@ def test_a_delivery_sent_again_is_stored_and_applied_once(app, patreon_live):
 def test_a_late_older_delivery_does_not_undo_a_newer_one(app, client):
     now = utcnow()
     start = now - timedelta(days=70)
-    declined = member_document(status="declined_patron", last_status="Declined",
-                               pledge_start=start, last_charge=now - timedelta(days=35))
-    paid = member_document(status="active_patron", pledge_start=start,
-                           last_charge=now - timedelta(days=5),
-                           next_charge=now + timedelta(days=25))
-    assert post_delivery(client, "members:pledge:update", paid).get_json()["outcome"] == \
-        "processed"
+    declined = member_document(
+        status="declined_patron",
+        last_status="Declined",
+        pledge_start=start,
+        last_charge=now - timedelta(days=35),
+    )
+    paid = member_document(
+        status="active_patron",
+        pledge_start=start,
+        last_charge=now - timedelta(days=5),
+        next_charge=now + timedelta(days=25),
+    )
+    assert post_delivery(client, "members:pledge:update", paid).get_json()["outcome"] == "processed"
     late = post_delivery(client, "members:pledge:update", declined)
     assert late.status_code == 200 and late.get_json()["outcome"] == "ignored"
     membership = membership_of(app, "pat@example.org")
     assert membership.status == "active"
-    assert membership.access_until == now.replace(microsecond=now.microsecond // 1000 * 1000) \
-        + timedelta(days=25 + 7)
+    assert membership.access_until == now.replace(
+        microsecond=now.microsecond // 1000 * 1000
+    ) + timedelta(days=25 + 7)
     [_paid, ignored] = stored(app, PatreonDelivery)
     assert "out of order" in ignored.error
 
 
 def test_a_delete_that_arrives_before_the_update_it_followed_still_wins(app, client):
     now = utcnow()
-    same = {"pledge_start": now - timedelta(days=40), "last_charge": now - timedelta(days=10),
-            "next_charge": now + timedelta(days=20)}
-    post_delivery(client, "members:pledge:delete", member_document(status="former_patron",
-                                                                   **same))
+    same = {
+        "pledge_start": now - timedelta(days=40),
+        "last_charge": now - timedelta(days=10),
+        "next_charge": now + timedelta(days=20),
+    }
+    post_delivery(client, "members:pledge:delete", member_document(status="former_patron", **same))
     response = post_delivery(client, "members:update", member_document(**same))
     assert response.get_json()["outcome"] == "ignored"
     assert membership_of(app, "pat@example.org").status == "canceled"
@@ -116,12 +142,24 @@ def test_members_delete_ends_the_membership_when_what_was_paid_runs_out(app, cli
     map_patreon_tier(app, CO_CREATOR_TIER, coffee)
     now = utcnow()
     paid_until = now + timedelta(days=20)
-    post_delivery(client, "members:pledge:create", member_document(
-        pledge_start=now - timedelta(days=10), last_charge=now - timedelta(days=10),
-        next_charge=paid_until))
-    response = post_delivery(client, "members:delete", member_document(
-        pledge_start=now - timedelta(days=10), last_charge=now - timedelta(days=10),
-        next_charge=paid_until))
+    post_delivery(
+        client,
+        "members:pledge:create",
+        member_document(
+            pledge_start=now - timedelta(days=10),
+            last_charge=now - timedelta(days=10),
+            next_charge=paid_until,
+        ),
+    )
+    response = post_delivery(
+        client,
+        "members:delete",
+        member_document(
+            pledge_start=now - timedelta(days=10),
+            last_charge=now - timedelta(days=10),
+            next_charge=paid_until,
+        ),
+    )
     assert response.get_json()["outcome"] == "processed"
     membership = membership_of(app, "pat@example.org")
     assert membership.status == "canceled"
@@ -141,12 +179,13 @@ def test_a_signed_body_that_is_not_a_member_is_stored_as_failed(app, client):
 
 
 def test_the_webhooks_page_shows_stripe_and_patreon_and_processes_a_delivery_again(
-        app, client, auth, forms):
+    app, client, auth, forms
+):
     post_delivery(client, "members:update", b'{"data": {"type": "campaign"}}')
     auth.login("admin")
     page = client.get("/newsroom/webhooks").get_data(as_text=True)
-    assert "<h2 id=\"stripe-events\">Stripe</h2>" in page
-    assert "<h2 id=\"patreon-deliveries\">Patreon</h2>" in page
+    assert '<h2 id="stripe-events">Stripe</h2>' in page
+    assert '<h2 id="patreon-deliveries">Patreon</h2>' in page
     assert "members:update" in page and "not a member" in page
     [row] = stored(app, PatreonDelivery)
     confirm_url = f"/newsroom/patreon/deliveries/{row.id}/process"
@@ -154,8 +193,10 @@ def test_the_webhooks_page_shows_stripe_and_patreon_and_processes_a_delivery_aga
     asking = client.get(confirm_url).get_data(as_text=True)
     assert f"Apply Patreon delivery #{row.id} again?" in asking and "It failed with:" in asking
     response = forms.post(confirm_url, {"outcome": ""}, page=confirm_url, follow_redirects=True)
-    assert f"Processing Patreon delivery #{row.id} again did not succeed: failed." in \
-        response.get_data(as_text=True)
+    assert (
+        f"Processing Patreon delivery #{row.id} again did not succeed: failed."
+        in response.get_data(as_text=True)
+    )
     filtered = client.get("/newsroom/webhooks?outcome=processed").get_data(as_text=True)
     assert "No Patreon deliveries." in filtered
 
@@ -170,8 +211,10 @@ def test_process_again_is_offered_only_on_a_failed_delivery(app, client, auth):
     confirm_url = f"/newsroom/patreon/deliveries/{row.id}/process"
     assert confirm_url not in client.get("/newsroom/webhooks?outcome=any").get_data(as_text=True)
     response = client.get(confirm_url, follow_redirects=True)
-    assert f"Patreon delivery #{row.id} did not fail (ignored): nothing to redo." in \
-        response.get_data(as_text=True)
+    assert (
+        f"Patreon delivery #{row.id} did not fail (ignored): nothing to redo."
+        in response.get_data(as_text=True)
+    )
 
 
 def test_an_editor_who_is_not_admin_cannot_open_the_patreon_page(app, client, auth):
@@ -180,12 +223,17 @@ def test_an_editor_who_is_not_admin_cannot_open_the_patreon_page(app, client, au
 
 
 def test_odd_values_in_a_signed_delivery_get_a_400_never_a_500(app, client):
-    for attributes in ('"next_charge_date": "9999-12-31T23:59:59"',
-                       '"last_charge_date": "0001-01-01T00:00:00+05:00"',
-                       '"currently_entitled_amount_cents": -1', '"email": 5',
-                       '"patron_status": "gold_patron"'):
-        body = ('{"data": {"type": "member", "id": "m-odd", "attributes": {"email": '
-                '"odd@example.org", "patron_status": "active_patron", ' + attributes + "}}}")
+    for attributes in (
+        '"next_charge_date": "9999-12-31T23:59:59"',
+        '"last_charge_date": "0001-01-01T00:00:00+05:00"',
+        '"currently_entitled_amount_cents": -1',
+        '"email": 5',
+        '"patron_status": "gold_patron"',
+    ):
+        body = (
+            '{"data": {"type": "member", "id": "m-odd", "attributes": {"email": '
+            '"odd@example.org", "patron_status": "active_patron", ' + attributes + "}}}"
+        )
         response = post_delivery(client, "members:update", body.encode())
         assert response.status_code == 400, (attributes, response.get_json())
     assert {row.outcome for row in stored(app, PatreonDelivery)} == {"failed"}

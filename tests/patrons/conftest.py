@@ -40,8 +40,11 @@ def link_tokens(app, smtp_sink, email) -> list[str]:
     """Send the outbox; the tokens of every sign-in mail the SMTP sink got for `email`, oldest
     first."""
     send_outbox(app)
-    return [LINK_RE.search(message.get_body(("plain",)).get_content()).group(1)
-            for message in smtp_sink.to(email) if "sign-in link" in str(message["Subject"])]
+    return [
+        LINK_RE.search(message.get_body(("plain",)).get_content()).group(1)
+        for message in smtp_sink.to(email)
+        if "sign-in link" in str(message["Subject"])
+    ]
 
 
 class PatronSession:

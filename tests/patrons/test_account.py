@@ -31,15 +31,28 @@ def _subscription(app, customer_id):
 
 def _add_report(app, email=None, patron_id=None, status="in_review", quote="the wrong year"):
     with app.app_context():
-        correction = Correction(article_url="https://news.example.org/a", article_host=
-                                "news.example.org", quote_exact=quote, quote_key="k" * 64,
-                                anchor_key=quote[:10].ljust(64, "x"), status=status,
-                                report_count=1)
+        correction = Correction(
+            article_url="https://news.example.org/a",
+            article_host="news.example.org",
+            quote_exact=quote,
+            quote_key="k" * 64,
+            anchor_key=quote[:10].ljust(64, "x"),
+            status=status,
+            report_count=1,
+        )
         db.session.add(correction)
         db.session.flush()
-        db.session.add(Report(correction_id=correction.id, quote_exact=quote,
-                              page_url="https://news.example.org/a", title="An article",
-                              email=email, patron_id=patron_id, comment="It was 1999."))
+        db.session.add(
+            Report(
+                correction_id=correction.id,
+                quote_exact=quote,
+                page_url="https://news.example.org/a",
+                title="An article",
+                email=email,
+                patron_id=patron_id,
+                comment="It was 1999.",
+            )
+        )
         db.session.commit()
 
 
@@ -49,8 +62,9 @@ def test_account_needs_a_signed_in_patron(client):
     assert response.headers["Location"].startswith("/account/login")
 
 
-def test_account_shows_what_the_emulator_holds(app, forms, client, stripe_live, coffee,
-                                               patron_session):
+def test_account_shows_what_the_emulator_holds(
+    app, forms, client, stripe_live, coffee, patron_session
+):
     join(forms, stripe_live, email="member@example.org", interval="year")
     patron_session.sign_in("member@example.org")
     membership = membership_of(app, "member@example.org")
@@ -67,8 +81,9 @@ def test_account_shows_what_the_emulator_holds(app, forms, client, stripe_live, 
     assert 'value="Manage billing"' in html
 
 
-def test_billing_opens_the_stripe_portal_for_the_patron(app, forms, client, stripe_live, coffee,
-                                                        patron_session):
+def test_billing_opens_the_stripe_portal_for_the_patron(
+    app, forms, client, stripe_live, coffee, patron_session
+):
     join(forms, stripe_live, email="portal@example.org")
     patron_session.sign_in("portal@example.org")
     response = forms.post("/account/billing", page="/account")
@@ -76,8 +91,9 @@ def test_billing_opens_the_stripe_portal_for_the_patron(app, forms, client, stri
     location = response.headers["Location"]
     assert location.startswith(stripe_live.url + "/portal/bps_")
     with app.app_context():
-        customer = db.session.scalar(select(Patron.stripe_customer_id).where(
-            Patron.email == "portal@example.org"))
+        customer = db.session.scalar(
+            select(Patron.stripe_customer_id).where(Patron.email == "portal@example.org")
+        )
     portal = urllib.request.urlopen(location, timeout=10).read().decode()
     assert "portal@example.org" in portal and "Cancel at period end" in portal
     assert customer
@@ -109,9 +125,15 @@ def test_the_account_page_shows_each_features_section_in_order(app, client, patr
     patron_session.sign_in("sections@example.org")
     html = client.get("/account").get_data(as_text=True)
     headings = re.findall(r'<h2 id="[a-z-]+">([^<]+)</h2>', html)
-    assert headings == ["Membership", "Gifts", "My correction reports",
-                        "My votes and what they led to", "Language", "Where you are signed in",
-                        "Your data"]
+    assert headings == [
+        "Membership",
+        "Gifts",
+        "My correction reports",
+        "My votes and what they led to",
+        "Language",
+        "Where you are signed in",
+        "Your data",
+    ]
     assert '<li><a href="/account">Your account</a></li>' in html  # the footer, signed in
     keys = [section.key for section in account.sections_of(app)]
     assert keys == ["membership", "gifts", "reports", "votes", "language"]
@@ -126,9 +148,9 @@ def test_a_section_registered_on_a_blueprint_shows_only_in_its_own_app(app, app_
     assert "extra" not in [s.key for s in account.sections_of(app)]
 
 
-def test_download_my_data_holds_memberships_donations_and_reports(app, client, forms,
-                                                                  stripe_live, coffee,
-                                                                  patron_session):
+def test_download_my_data_holds_memberships_donations_and_reports(
+    app, client, forms, stripe_live, coffee, patron_session
+):
     join(forms, stripe_live, email="data@example.org")
     membership = membership_of(app, "data@example.org")
     with app.app_context():
@@ -148,8 +170,9 @@ def test_download_my_data_holds_memberships_donations_and_reports(app, client, f
     assert data["reports"][0]["state"] == "in_review"
 
 
-def test_deleting_my_data_takes_two_confirmations(app, client, forms, stripe_live, coffee,
-                                                  patron_session, smtp_sink):
+def test_deleting_my_data_takes_two_confirmations(
+    app, client, forms, stripe_live, coffee, patron_session, smtp_sink
+):
     join(forms, stripe_live, email="erase@example.org")
     _add_report(app, email="erase@example.org")
     patron_session.sign_in("erase@example.org")

@@ -19,12 +19,28 @@ def _setup(app):
     now = utcnow()
     days = timedelta(days=1)
     with app.app_context():
-        gold = tier_service.save_tier(None, name="Gold", description="", monthly_amount=1000,
-                                      yearly_amount=12000, currency="eur", grants_voting=True,
-                                      position=0, active=True)
-        silver = tier_service.save_tier(None, name="Silver", description="", monthly_amount=500,
-                                        yearly_amount=None, currency="usd", grants_voting=False,
-                                        position=1, active=True)
+        gold = tier_service.save_tier(
+            None,
+            name="Gold",
+            description="",
+            monthly_amount=1000,
+            yearly_amount=12000,
+            currency="eur",
+            grants_voting=True,
+            position=0,
+            active=True,
+        )
+        silver = tier_service.save_tier(
+            None,
+            name="Silver",
+            description="",
+            monthly_amount=500,
+            yearly_amount=None,
+            currency="usd",
+            grants_voting=False,
+            position=1,
+            active=True,
+        )
         db.session.flush()
         gold_id, silver_id = gold.id, silver.id
         db.session.commit()
@@ -40,12 +56,20 @@ def _setup(app):
     for email, tier_id, source, status, interval, amount, currency, started, access, ended in rows:
         patron_id = make_patron(app, email, "")
         with app.app_context():
-            db.session.add(Membership(
-                patron_id=patron_id, tier_id=tier_id, source=source, status=status,
-                interval=interval, amount=amount, currency=currency,
-                started_at=now - started * days,
-                access_until=now + access * days if access is not None else None,
-                ended_at=now + ended * days if ended is not None else None))
+            db.session.add(
+                Membership(
+                    patron_id=patron_id,
+                    tier_id=tier_id,
+                    source=source,
+                    status=status,
+                    interval=interval,
+                    amount=amount,
+                    currency=currency,
+                    started_at=now - started * days,
+                    access_until=now + access * days if access is not None else None,
+                    ended_at=now + ended * days if ended is not None else None,
+                )
+            )
             db.session.commit()
 
 
@@ -71,11 +95,12 @@ def test_the_dashboard_shows_the_figures_and_an_accessible_chart(app, auth, clie
     assert 'id="panel-patrons"' in html
     assert re.search(r'<dd id="figure-active">4</dd>', html)
     # The currency's code is marked as not to be translated.
-    assert ('Monthly recurring revenue (<span translate="no">EUR</span>)</dt>'
-            '<dd class="figure-mrr">€20') in unescape(html)
+    assert (
+        'Monthly recurring revenue (<span translate="no">EUR</span>)</dt><dd class="figure-mrr">€20'
+    ) in unescape(html)
     assert '<dd id="figure-new">2</dd>' in html and '<dd id="figure-lapsed">1</dd>' in html
     svg = re.search(r"<svg class=\"chart\".*?</svg>", html, re.S).group(0)
-    assert 'role="img"' in svg and "<title id=\"chart-title\">" in svg and "<desc" in svg
+    assert 'role="img"' in svg and '<title id="chart-title">' in svg and "<desc" in svg
     assert svg.count("<rect") == 12
     table = re.search(r'<table class="chart-data">.*?</table>', html, re.S).group(0)
     assert table.count("<tr>") == 13 and "<td>4</td>" in table

@@ -19,25 +19,39 @@ from .conftest import make_patron
 
 def _tier(app, name, voting):
     with app.app_context():
-        tier = tier_service.save_tier(None, name=name, description="", monthly_amount=500,
-                                      yearly_amount=None, currency="eur", grants_voting=voting,
-                                      position=0, active=True)
+        tier = tier_service.save_tier(
+            None,
+            name=name,
+            description="",
+            monthly_amount=500,
+            yearly_amount=None,
+            currency="eur",
+            grants_voting=voting,
+            position=0,
+            active=True,
+        )
         db.session.commit()
         return tier.id
 
 
 def _grant(forms, email, tier_id, months="", reason="Press partner"):
-    return forms.post("/newsroom/patrons/grant", {"email": email, "tier": str(tier_id),
-                                                  "months": months, "reason": reason})
+    return forms.post(
+        "/newsroom/patrons/grant",
+        {"email": email, "tier": str(tier_id), "months": months, "reason": reason},
+    )
 
 
 def _memberships(app, email):
     with app.app_context():
         patron = db.session.scalar(select(Patron).where(Patron.email == email))
-        rows = db.session.scalars(select(Membership).where(Membership.patron_id == patron.id)
-                                  .order_by(Membership.id)).all()
-        return patron, rows, [voting_rights(patron), voting_rights(patron, utcnow() +
-                                                                   timedelta(days=400))]
+        rows = db.session.scalars(
+            select(Membership).where(Membership.patron_id == patron.id).order_by(Membership.id)
+        ).all()
+        return (
+            patron,
+            rows,
+            [voting_rights(patron), voting_rights(patron, utcnow() + timedelta(days=400))],
+        )
 
 
 def test_an_admin_grants_a_tier_to_a_new_email_for_some_months(app, auth, forms, client):
@@ -95,7 +109,8 @@ def test_bad_grants_are_refused_beside_the_field(app, auth, forms):
     assert "Enter a valid email address." in bad_email.get_data(as_text=True)
     bad_months = _grant(forms, "a@example.org", tier_id, months="0")
     assert bad_months.status_code == 422 and 'id="months-error"' in bad_months.get_data(
-        as_text=True)
+        as_text=True
+    )
     no_reason = _grant(forms, "a@example.org", tier_id, reason="")
     assert no_reason.status_code == 422 and "Say why" in no_reason.get_data(as_text=True)
     with app.app_context():

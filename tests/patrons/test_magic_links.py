@@ -85,8 +85,9 @@ def test_a_get_alone_does_not_sign_in_and_the_link_works_once(app, client, forms
     account = client.get("/account")
     assert account.status_code == 200 and "once@example.org" in account.get_data(as_text=True)
 
-    client.post("/account/logout", data={"csrf_token": csrf_token_from(account.get_data(
-        as_text=True))})
+    client.post(
+        "/account/logout", data={"csrf_token": csrf_token_from(account.get_data(as_text=True))}
+    )
     assert client.get("/account").status_code == 302
     again = client.get(f"/account/login/{token}")
     assert again.status_code == 410
@@ -157,8 +158,9 @@ def test_the_database_holds_only_a_hash_of_the_token(app, forms, smtp_sink):
 
 def test_requests_are_rate_limited_per_email(app, forms, smtp_sink):
     make_patron(app, "busy@example.org")
-    statuses = [forms.post("/account/login", {"email": "busy@example.org"}).status_code
-                for _ in range(4)]
+    statuses = [
+        forms.post("/account/login", {"email": "busy@example.org"}).status_code for _ in range(4)
+    ]
     assert statuses == [200, 200, 200, 429]
     assert len(link_tokens(app, smtp_sink, "busy@example.org")) == 3
     # Another address from the same client is not held back by that limit.
@@ -180,8 +182,9 @@ def test_an_erased_patron_gets_no_link(app, forms, smtp_sink):
 def _race(app, token, attempts=6):
     """POST one link from several clients at once; the statuses they got."""
     clients = [app.test_client() for _ in range(attempts)]
-    tokens = [csrf_token_from(c.get(f"/account/login/{token}").get_data(as_text=True))
-              for c in clients]
+    tokens = [
+        csrf_token_from(c.get(f"/account/login/{token}").get_data(as_text=True)) for c in clients
+    ]
     barrier = threading.Barrier(attempts)
     statuses = []
 
@@ -189,8 +192,9 @@ def _race(app, token, attempts=6):
         barrier.wait()
         statuses.append(c.post(f"/account/login/{token}", data={"csrf_token": csrf}).status_code)
 
-    threads = [threading.Thread(target=use, args=pair) for pair in zip(clients, tokens,
-                                                                        strict=True)]
+    threads = [
+        threading.Thread(target=use, args=pair) for pair in zip(clients, tokens, strict=True)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -212,8 +216,12 @@ def test_parallel_posts_of_one_link_sign_in_once_on_postgresql(pg_app, smtp_sink
     client = pg_app.test_client()
     make_patron(pg_app, "pgrace@example.org")
     csrf = csrf_token_from(client.get("/account/login").get_data(as_text=True))
-    assert client.post("/account/login", data={"email": "pgrace@example.org",
-                                               "csrf_token": csrf}).status_code == 200
+    assert (
+        client.post(
+            "/account/login", data={"email": "pgrace@example.org", "csrf_token": csrf}
+        ).status_code
+        == 200
+    )
     [token] = link_tokens(pg_app, smtp_sink, "pgrace@example.org")
     statuses, signed_in = _race(pg_app, token, attempts=8)
     assert statuses == [303] + [410] * 7

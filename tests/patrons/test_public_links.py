@@ -30,8 +30,11 @@ def _mail_texts(smtp_sink, to: str, subject_has: str = "") -> list[str]:
     texts = []
     for message in smtp_sink.to(to):
         if subject_has in str(message["Subject"]):
-            texts += [str(message["Subject"]), message.get_body(("plain",)).get_content(),
-                      message.get_body(("html",)).get_content()]
+            texts += [
+                str(message["Subject"]),
+                message.get_body(("plain",)).get_content(),
+                message.get_body(("html",)).get_content(),
+            ]
     return texts
 
 
@@ -57,9 +60,16 @@ def _sign_in(client: WebClient, app, smtp_sink, email: str) -> list[str]:
 
 
 def case_checkout(ctx):
-    answer = ctx.evil.submit("/support/checkout", {
-        "kind": "membership", "tier": "coffee", "interval": "month",
-        "email": "new.reader@example.org"}, page="/support")
+    answer = ctx.evil.submit(
+        "/support/checkout",
+        {
+            "kind": "membership",
+            "tier": "coffee",
+            "interval": "month",
+            "email": "new.reader@example.org",
+        },
+        page="/support",
+    )
     assert answer.status == 303, answer.text[:500]
     session = _checkout_session(ctx.emulator, answer.location)
     assert session.success_url == ctx.base + "/support/thanks?session_id={CHECKOUT_SESSION_ID}"
@@ -68,9 +78,11 @@ def case_checkout(ctx):
 
 
 def case_gift_checkout(ctx):
-    answer = ctx.evil.submit("/support/checkout", {
-        "kind": "gift", "gift_preset": "1000", "gift_email": "giver@example.org"},
-        page="/support")
+    answer = ctx.evil.submit(
+        "/support/checkout",
+        {"kind": "gift", "gift_preset": "1000", "gift_email": "giver@example.org"},
+        page="/support",
+    )
     assert answer.status == 303, answer.text[:500]
     session = _checkout_session(ctx.emulator, answer.location)
     assert session.cancel_url == ctx.base + "/support"
@@ -90,9 +102,11 @@ def case_portal_and_sign_in_mail(ctx):
 
 def case_already_a_member_mail(ctx):
     join(ctx.forms, ctx.emulator, email="member@example.org")
-    answer = ctx.evil.submit("/support/checkout", {
-        "kind": "membership", "tier": "coffee", "interval": "year",
-        "email": "member@example.org"}, page="/support")
+    answer = ctx.evil.submit(
+        "/support/checkout",
+        {"kind": "membership", "tier": "coffee", "interval": "year", "email": "member@example.org"},
+        page="/support",
+    )
     assert answer.status == 303
     send_outbox(ctx.app)
     mails = _mail_texts(ctx.smtp_sink, "member@example.org", "You already support")
@@ -102,9 +116,16 @@ def case_already_a_member_mail(ctx):
 
 def case_editor_mail_about_a_report(ctx):
     ctx.auth.create("editor", "desk@example.org")
-    answer = ctx.evil.post_json("/api/v1/corrections", {
-        "url": "https://news.example.org/2026/bridge", "quote": {"exact": "six months later"},
-        "comment": "It opened in May.", "email": "reader@example.org", "notify": True})
+    answer = ctx.evil.post_json(
+        "/api/v1/corrections",
+        {
+            "url": "https://news.example.org/2026/bridge",
+            "quote": {"exact": "six months later"},
+            "comment": "It opened in May.",
+            "email": "reader@example.org",
+            "notify": True,
+        },
+    )
     assert answer.status == 201, answer.text
     send_outbox(ctx.app)
     mails = _mail_texts(ctx.smtp_sink, "desk@example.org")
@@ -132,8 +153,9 @@ def case_demo_article(ctx):
     return []
 
 
-CASES = {name.removeprefix("case_"): fn for name, fn in globals().items()
-         if name.startswith("case_")}
+CASES = {
+    name.removeprefix("case_"): fn for name, fn in globals().items() if name.startswith("case_")
+}
 
 
 class Context:
@@ -143,10 +165,18 @@ class Context:
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_a_foreign_host_never_gets_into_a_link_the_service_hands_out(
-        case, app, forms, auth, live_server, stripe_live, coffee, smtp_sink):
+    case, app, forms, auth, live_server, stripe_live, coffee, smtp_sink
+):
     evil = WebClient(live_server.url, host=EVIL)
-    ctx = Context(app=app, forms=forms, auth=auth, emulator=stripe_live, smtp_sink=smtp_sink,
-                  evil=evil, base=live_server.url)
+    ctx = Context(
+        app=app,
+        forms=forms,
+        auth=auth,
+        emulator=stripe_live,
+        smtp_sink=smtp_sink,
+        evil=evil,
+        base=live_server.url,
+    )
     texts = CASES[case](ctx)
     texts += [f"{answer.headers}\n{answer.text}" for answer in evil.history]
     texts += [json.dumps(message.as_string()) for message in smtp_sink.messages]
@@ -156,14 +186,19 @@ def test_a_foreign_host_never_gets_into_a_link_the_service_hands_out(
 
 
 # Building links from the request must not come back: these read the Host header.
-FORBIDDEN = re.compile(r"_external\s*=\s*True|\bhost_url\b|\burl_root\b|request\.host\b|"
-                       r"request\.url\b|request\.base_url\b")
+FORBIDDEN = re.compile(
+    r"_external\s*=\s*True|\bhost_url\b|\burl_root\b|request\.host\b|"
+    r"request\.url\b|request\.base_url\b"
+)
 
 
 def test_no_code_builds_links_from_the_request():
     found = []
-    for folder, pattern in (("engagement", "*.py"), ("templates", "*.html"),
-                            ("templates", "*.txt")):
+    for folder, pattern in (
+        ("engagement", "*.py"),
+        ("templates", "*.html"),
+        ("templates", "*.txt"),
+    ):
         for path in (ROOT / folder).rglob(pattern):
             for number, line in enumerate(path.read_text().splitlines(), 1):
                 if FORBIDDEN.search(line) and path.name != "urls.py":

@@ -36,8 +36,9 @@ def _drop_webhooks(emulator, action):
     return result
 
 
-def test_reconcile_creates_a_membership_whose_webhooks_were_dropped(app, forms, runner,
-                                                                     stripe_live, coffee):
+def test_reconcile_creates_a_membership_whose_webhooks_were_dropped(
+    app, forms, runner, stripe_live, coffee
+):
     _drop_webhooks(stripe_live, lambda: join(forms, stripe_live, email="lost@example.org"))
     assert membership_of(app, "lost@example.org") is None
 
@@ -47,16 +48,21 @@ def test_reconcile_creates_a_membership_whose_webhooks_were_dropped(app, forms, 
     assert membership.status == "active" and membership.tier.slug == "coffee"
     assert membership.patron.stripe_customer_id.startswith("cus_")
     with app.app_context():  # the welcome mail the webhook would have queued
-        assert db.session.scalar(select(func.count(Email.id)).where(
-            Email.kind == "membership_welcome")) == 1
+        assert (
+            db.session.scalar(
+                select(func.count(Email.id)).where(Email.kind == "membership_welcome")
+            )
+            == 1
+        )
 
     assert _reconcile(runner).strip().endswith("No change.")
     with app.app_context():
         assert db.session.scalar(select(func.count(Membership.id))) == 1
 
 
-def test_reconcile_mends_a_cancellation_and_an_email_change_it_missed(app, forms, runner,
-                                                                      stripe_live, coffee):
+def test_reconcile_mends_a_cancellation_and_an_email_change_it_missed(
+    app, forms, runner, stripe_live, coffee
+):
     join(forms, stripe_live, email="drift@example.org")
     membership = membership_of(app, "drift@example.org")
     assert membership.cancel_at_period_end is False

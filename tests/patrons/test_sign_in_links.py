@@ -40,11 +40,13 @@ def _ask_for_link(app, email: str):
 
 def _sign_in_mails(app) -> list[Email]:
     with app.app_context():
-        return db.session.scalars(select(Email).where(Email.kind == "magic_link")
-                                  .order_by(Email.id)).all()
+        return db.session.scalars(
+            select(Email).where(Email.kind == "magic_link").order_by(Email.id)
+        ).all()
 
 
 # --- item 2: erasing must not silence other people's sign-in mails -----------------------------
+
 
 def test_after_one_patron_erases_another_still_gets_a_working_link(app, smtp_sink):
     make_patron(app, "u1@example.org", name="U One")
@@ -63,8 +65,7 @@ def test_after_one_patron_erases_another_still_gets_a_working_link(app, smtp_sin
 
     # u2 asks: a mail is queued, delivered, and its link signs u2 in.
     assert "Check your email" in _ask_for_link(app, "u2@example.org").get_data(as_text=True)
-    assert [m.recipients for m in _sign_in_mails(app) if m.status == "queued"] == [
-        "u2@example.org"]
+    assert [m.recipients for m in _sign_in_mails(app) if m.status == "queued"] == ["u2@example.org"]
     [token] = link_tokens(app, smtp_sink, "u2@example.org")
     status, u2 = _sign_in(app, token)
     assert status == 303
@@ -81,6 +82,7 @@ def test_every_sign_in_mail_has_a_dedupe_key_of_its_own(app, smtp_sink):
 
 
 # --- item 3: nobody can use a patron's link from the database or the outbox --------------------
+
 
 def _every_stored_value(app) -> list[str]:
     """Every value of every column of every table in the database, as text."""
@@ -150,6 +152,7 @@ def test_the_link_is_made_when_the_mail_is_sent_and_lasts_15_minutes_from_then(a
 
 # --- item 6: the request costs the same for every address --------------------------------------
 
+
 def _statements_of_a_request(app, email: str) -> list[str]:
     """The SQL statements that POST /account/login runs for `email` (the page's GET excluded)."""
     browser = app.test_client()
@@ -178,6 +181,8 @@ def test_a_known_and_an_unknown_address_run_the_same_statements(app, smtp_sink):
 
 def test_the_request_limits_still_hold(app, smtp_sink):
     browser = Forms(app.test_client())
-    statuses = [browser.post("/account/login", {"email": "nobody@example.org"}).status_code
-                for _ in range(4)]
+    statuses = [
+        browser.post("/account/login", {"email": "nobody@example.org"}).status_code
+        for _ in range(4)
+    ]
     assert statuses == [200, 200, 200, 429]

@@ -27,8 +27,9 @@ def test_a_gift_gets_a_receipt(app, forms, stripe_live, smtp_sink):
     send_outbox(app)
     [receipt] = smtp_sink.to("giver@example.org")
     assert receipt["Subject"] == "Thank you for your gift to The Independent Ledger: your receipt"
-    assert "One-time gift:  €25" in _text(receipt) and "nothing more will be charged" in \
-        _text(receipt)
+    assert "One-time gift:  €25" in _text(receipt) and "nothing more will be charged" in _text(
+        receipt
+    )
 
 
 def test_a_granted_membership_is_told_by_mail(app, smtp_sink):
@@ -49,22 +50,23 @@ def _suggestion(app, voting, title):
     patron_id = voting.patron("ada@example.org") if not voting._tiers else None
     round_id, _ = voting.round(topics=("Housing",))
     with app.app_context():
-        patron = db.session.get(Patron, patron_id) if patron_id else db.session.scalar(
-            db.select(Patron))
+        patron = (
+            db.session.get(Patron, patron_id) if patron_id else db.session.scalar(db.select(Patron))
+        )
         topic = suggest_topic(patron, round_id, title, "")
         db.session.commit()
         return topic.id, round_id
 
 
-def test_the_suggester_hears_when_the_suggestion_is_published_merged_or_declined(app,
-                                                                                 smtp_sink):
+def test_the_suggester_hears_when_the_suggestion_is_published_merged_or_declined(app, smtp_sink):
     voting = Voting(app)
     published, round_id = _suggestion(app, voting, "Night buses")
     declined, _ = _suggestion(app, voting, "Celebrity gossip")
     merged, _ = _suggestion(app, voting, "Housing costs")
     with app.app_context():
-        curation.publish_suggestion(db.session.get(Topic, published),
-                                    db.session.get(Round, round_id))
+        curation.publish_suggestion(
+            db.session.get(Topic, published), db.session.get(Round, round_id)
+        )
         topic = db.session.get(Topic, declined)
         topic.public_reason = "Not what we cover."
         curation.decline_topic(topic, "Not what we cover.")

@@ -17,8 +17,9 @@ from tests.patrons.conftest import make_patron
 
 def _pay_as_a_reader(forms, emulator, email="new@example.org", data=None):
     """Join Coffee from /support without an address (Checkout asks), pay; the thanks path."""
-    response = start_checkout(forms, data or {"kind": "membership", "tier": "coffee",
-                                              "interval": "month"})
+    response = start_checkout(
+        forms, data or {"kind": "membership", "tier": "coffee", "interval": "month"}
+    )
     assert response.status_code == 303, response.get_data(as_text=True)
     status, headers, body = pay(response.headers["Location"], email=email)
     assert status == 303, body
@@ -45,8 +46,9 @@ def test_a_leaked_thanks_url_signs_nobody_in_elsewhere(app, client, forms, strip
     assert stranger.get("/account").status_code == 302
 
 
-def test_a_checkout_signs_in_once_even_with_the_old_cookie_replayed(app, client, forms,
-                                                                    stripe_live, coffee):
+def test_a_checkout_signs_in_once_even_with_the_old_cookie_replayed(
+    app, client, forms, stripe_live, coffee
+):
     thanks_path = _pay_as_a_reader(forms, stripe_live)
     before = client.get_cookie("session").value  # the cookie holding the checkout's id
     assert "You are signed in" in client.get(thanks_path).get_data(as_text=True)
@@ -56,8 +58,9 @@ def test_a_checkout_signs_in_once_even_with_the_old_cookie_replayed(app, client,
     assert replay.get("/account").status_code == 302
 
 
-def test_an_address_that_was_a_patron_before_is_not_signed_in_by_paying(app, client, forms,
-                                                                        stripe_live, coffee):
+def test_an_address_that_was_a_patron_before_is_not_signed_in_by_paying(
+    app, client, forms, stripe_live, coffee
+):
     """Anyone can type anyone's address at Checkout: that proves nothing about the person."""
     make_patron(app, email="known@example.org")
     stripe_live.store.clock_offset = 10  # the checkout starts 10 s after the patron existed
@@ -68,8 +71,9 @@ def test_an_address_that_was_a_patron_before_is_not_signed_in_by_paying(app, cli
     assert client.get("/account").status_code == 302
 
 
-def test_the_window_closes_30_minutes_after_the_checkout_was_created(app, client, forms,
-                                                                     stripe_live, coffee):
+def test_the_window_closes_30_minutes_after_the_checkout_was_created(
+    app, client, forms, stripe_live, coffee
+):
     thanks_path = _pay_as_a_reader(forms, stripe_live)
     session_id = thanks_path.split("session_id=")[1]
     with app.app_context():
@@ -78,14 +82,12 @@ def test_the_window_closes_30_minutes_after_the_checkout_was_created(app, client
 
         start = from_timestamp(created)
         assert thanks.verify_checkout(gateway(), session_id, start + timedelta(minutes=29))
-        assert thanks.verify_checkout(gateway(), session_id,
-                                      start + timedelta(minutes=31)) is None
+        assert thanks.verify_checkout(gateway(), session_id, start + timedelta(minutes=31)) is None
         assert thanks.verify_checkout(gateway(), "cs_test_nope", start) is None
 
 
 def test_an_unpaid_checkout_signs_nobody_in(app, forms, emulator, coffee):
-    response = start_checkout(forms, {"kind": "membership", "tier": "coffee",
-                                      "interval": "month"})
+    response = start_checkout(forms, {"kind": "membership", "tier": "coffee", "interval": "month"})
     session_id = response.headers["Location"].rsplit("/", 1)[1]
     with app.app_context():
         checkout = gateway().retrieve_checkout_session(session_id)
@@ -96,8 +98,9 @@ def test_an_unpaid_checkout_signs_nobody_in(app, forms, emulator, coffee):
         assert db.session.scalar(select(Patron)) is None
 
 
-def test_a_signed_in_patron_pays_with_their_own_address_prefilled(app, client, forms,
-                                                                  stripe_live, coffee):
+def test_a_signed_in_patron_pays_with_their_own_address_prefilled(
+    app, client, forms, stripe_live, coffee
+):
     import stripe
 
     client.get(_pay_as_a_reader(forms, stripe_live))  # signed in by the first payment

@@ -15,18 +15,32 @@ from engagement.database import utcnow
 from tests.corrections.triage_data import make_corrections
 from tests.voting.conftest import Voting
 
-READERS_PAGES = ["/", "/support", "/topics", "/corrections", "/corrections/report",
-                 "/account/login", "/no-such-page"]
+READERS_PAGES = [
+    "/",
+    "/support",
+    "/topics",
+    "/corrections",
+    "/corrections/report",
+    "/account/login",
+    "/no-such-page",
+]
 CSS_BUDGET = 20 * 1024
 
 
 def _correction(app, note="The bridge cost 5.1 million, not 4.2 million."):
-    make_corrections(app, [{"status": "corrected", "public_note": note,
-                            "resolved_at": utcnow() - timedelta(hours=1)}])
+    make_corrections(
+        app,
+        [
+            {
+                "status": "corrected",
+                "public_note": note,
+                "resolved_at": utcnow() - timedelta(hours=1),
+            }
+        ],
+    )
 
 
-def test_home_shows_the_offer_the_open_rounds_top_topics_and_the_latest_corrections(
-        app, client):
+def test_home_shows_the_offer_the_open_rounds_top_topics_and_the_latest_corrections(app, client):
     voting = Voting(app)
     voting.patron("ada@example.org")
     _round_id, topics = voting.round(topics=("Housing", "Schools", "Transport", "Parks"))
@@ -47,8 +61,12 @@ def test_a_sealed_round_on_the_home_page_shows_no_counts(app, client):
 
 
 def test_every_readers_page_has_the_header_with_the_current_section_marked(client):
-    for path, current in [("/support", "Support"), ("/topics", "Topics"),
-                          ("/corrections", "Corrections"), ("/account/login", "Sign in")]:
+    for path, current in [
+        ("/support", "Support"),
+        ("/topics", "Topics"),
+        ("/corrections", "Corrections"),
+        ("/account/login", "Sign in"),
+    ]:
         html = client.get(path).get_data(as_text=True)
         marked = re.findall(r'<a href="[^"]+" aria-current="page"[^>]*>([^<]+)</a>', html)
         assert marked == [current], (path, marked)
@@ -67,7 +85,7 @@ def test_the_brand_goes_home_or_to_HOME_URL(app_config):
     app = create_app({**app_config, "HOME_URL": "https://news.example.org/"})
     html = app.test_client().get("/support").get_data(as_text=True)
     assert '<a class="brand" href="https://news.example.org/">' in html
-    assert 'Back to The Independent Ledger</a>' in html
+    assert "Back to The Independent Ledger</a>" in html
     with pytest.raises(ConfigError, match="HOME_URL"):
         create_app({**app_config, "HOME_URL": "javascript:alert(1)"})
 
@@ -90,8 +108,12 @@ def test_the_css_of_all_readers_pages_is_under_20_kb_gzipped(client):
     for path in READERS_PAGES:
         html = client.get(path).get_data(as_text=True)
         sheets |= set(re.findall(r'<link rel="stylesheet" href="([^"]+)"', html))
-    assert {"/static/site.css", "/static/readers.css", "/static/membership.css",
-            "/static/voting.css"} <= sheets
+    assert {
+        "/static/site.css",
+        "/static/readers.css",
+        "/static/membership.css",
+        "/static/voting.css",
+    } <= sheets
     sizes = {}
     for href in sorted(sheets):
         response = client.get(href)

@@ -29,21 +29,37 @@ def stripe_config(emulator):
 def make_tier(app, name="Coffee", monthly=300, yearly=3000, voting=True) -> dict:
     """A tier saved and synced to the emulator through the app's own tier sync; its ids."""
     with app.app_context():
-        tier = tier_service.save_tier(None, name=name, description=f"{name} tier",
-                                      monthly_amount=monthly, yearly_amount=yearly,
-                                      currency="eur", grants_voting=voting, position=0,
-                                      active=True)
+        tier = tier_service.save_tier(
+            None,
+            name=name,
+            description=f"{name} tier",
+            monthly_amount=monthly,
+            yearly_amount=yearly,
+            currency="eur",
+            grants_voting=voting,
+            position=0,
+            active=True,
+        )
         tier_service.sync_tier(gateway(), tier)
         db.session.commit()
-        return {"id": tier.id, "slug": tier.slug, "month": tier.stripe_monthly_price_id,
-                "year": tier.stripe_yearly_price_id, "product": tier.stripe_product_id}
+        return {
+            "id": tier.id,
+            "slug": tier.slug,
+            "month": tier.stripe_monthly_price_id,
+            "year": tier.stripe_yearly_price_id,
+            "product": tier.stripe_product_id,
+        }
 
 
 def post_json(url: str, body, headers: dict | None = None, timeout: float = 30):
     """POST a JSON body over real HTTP: (status, decoded JSON or text, headers)."""
     data = json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method="POST", headers={
-        "Content-Type": "application/json", **(headers or {})})
+    request = urllib.request.Request(
+        url,
+        data=data,
+        method="POST",
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             raw = response.read().decode()

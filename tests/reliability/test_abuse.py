@@ -101,14 +101,35 @@ def gunicorn_server(tmp_path_factory, redis_url):
         "CORRECTIONS_RATE_LIMIT": f"{LIMIT} per minute",
         "LOG_LEVEL": "WARNING",
     }
-    subprocess.run(python_command("-m", "flask", "db", "upgrade"), cwd=ROOT, env=env,
-                   check=True, capture_output=True)
+    subprocess.run(
+        python_command("-m", "flask", "db", "upgrade"),
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     (tmp_path / "tagged_wsgi.py").write_text(TAGGED_WSGI)
     process = subprocess.Popen(
-        python_command("-m", "gunicorn", "-w", str(WORKERS), "-b", f"127.0.0.1:{port}",
-                       "--preload", "--graceful-timeout", "5", "--pythonpath",
-                       f"{ROOT},{tmp_path}", "tagged_wsgi:app"),
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        python_command(
+            "-m",
+            "gunicorn",
+            "-w",
+            str(WORKERS),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--preload",
+            "--graceful-timeout",
+            "5",
+            "--pythonpath",
+            f"{ROOT},{tmp_path}",
+            "tagged_wsgi:app",
+        ),
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         _wait_for_health(base_url, process)
         yield base_url
@@ -122,9 +143,14 @@ def gunicorn_server(tmp_path_factory, redis_url):
 
 
 def _report(base_url: str, n: int):
-    return post_json(f"{base_url}/api/v1/corrections", {
-        "url": "https://news.example.org/2026/bridge",
-        "quote": {"exact": f"passage {n} with a mistake"}, "comment": "Wrong."})
+    return post_json(
+        f"{base_url}/api/v1/corrections",
+        {
+            "url": "https://news.example.org/2026/bridge",
+            "quote": {"exact": f"passage {n} with a mistake"},
+            "comment": "Wrong.",
+        },
+    )
 
 
 @pytest.fixture
@@ -149,8 +175,9 @@ def test_the_report_limit_holds_across_gunicorn_workers_sharing_redis(gunicorn):
         assert int(headers["Retry-After"]) > 0
         assert body["error"]["code"]  # the API's JSON error, not an HTML page
     refused_by = {headers["X-Worker-Pid"] for _, _, headers in answers[LIMIT:]}
-    print(f"\n{len(answers)} reports, answered by {len(workers)} workers; "
-          f"429 from {len(refused_by)}")
+    print(
+        f"\n{len(answers)} reports, answered by {len(workers)} workers; 429 from {len(refused_by)}"
+    )
 
 
 @pytest.mark.slow

@@ -32,8 +32,13 @@ def api_schema(live_server):
 
 def _fuzz(operation, mode: GenerationMode, base_url: str, seen: dict) -> None:
     @given(case=operation.as_strategy(generation_mode=mode))
-    @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None, derandomize=True,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES_PER_OPERATION,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
     def run(case):
         response = case.call_and_validate(base_url=base_url, excluded_checks=NOT_CHECKED)
         seen[response.status_code] = seen.get(response.status_code, 0) + 1
@@ -42,10 +47,10 @@ def _fuzz(operation, mode: GenerationMode, base_url: str, seen: dict) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
-                         ids=lambda mode: mode.value)
-def test_every_operation_answers_as_documented_and_never_with_a_5xx(api_schema, live_server,
-                                                                    mode):
+@pytest.mark.parametrize(
+    "mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=lambda mode: mode.value
+)
+def test_every_operation_answers_as_documented_and_never_with_a_5xx(api_schema, live_server, mode):
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert {op.label for op in operations} >= {"POST /api/v1/corrections"}
     seen: dict[int, int] = {}

@@ -138,9 +138,11 @@ ACCESS: dict[tuple[str, str], str] = {
 
 # Form data for routes that check who you are only after the form is valid.
 FORM_DATA = {
-    "/topics/suggest": lambda world: {"round_id": str(world["reader_round"]),
-                                      "title": "Cover the night buses",
-                                      "description": "Why they stopped running."},
+    "/topics/suggest": lambda world: {
+        "round_id": str(world["reader_round"]),
+        "title": "Cover the night buses",
+        "description": "Why they stopped running.",
+    },
 }
 
 PLACEHOLDER = re.compile(r"<(?:(\w+):)?(\w+)>")
@@ -148,8 +150,11 @@ LOGIN_PATHS = ("/newsroom/login", "/account/login")
 
 
 def _routes(app) -> set[tuple[str, str]]:
-    return {(rule.rule, method) for rule in app.url_map.iter_rules()
-            for method in rule.methods - {"HEAD", "OPTIONS"}}
+    return {
+        (rule.rule, method)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
 
 
 def test_the_table_lists_every_route_and_method_of_the_app(app):
@@ -161,6 +166,7 @@ def test_the_table_lists_every_route_and_method_of_the_app(app):
 
 
 # --- the world the matrix runs in ------------------------------------------------------------
+
 
 @pytest.fixture
 def app_config(app_config):
@@ -176,30 +182,64 @@ def _world(app, client) -> dict:
     }
     world["reader_round"], world["reader_topics"] = voting.round(topics=("Housing", "Schools"))
     world["newsroom_round"], world["newsroom_topics"] = voting.round(topics=("Parks", "Roads"))
-    report = client.post("/api/v1/corrections", json={
-        "url": "https://news.example.org/2026/bridge", "quote": {"exact": "six months later"},
-        "suggestion": "six weeks later"})
+    report = client.post(
+        "/api/v1/corrections",
+        json={
+            "url": "https://news.example.org/2026/bridge",
+            "quote": {"exact": "six months later"},
+            "suggestion": "six weeks later",
+        },
+    )
     assert report.status_code == 201, report.get_json()
     world["correction_id"] = report.get_json()["correction_id"]
     with app.app_context():
         granted = Patron(email="friend@example.org", name="Friend")
         db.session.add(granted)
         db.session.flush()
-        grant = Membership(patron_id=granted.id, source="grant", status="active",
-                           access_until=utcnow() + timedelta(days=30))
-        email = Email(kind="test", dedupe_key="matrix:1", recipients="a@example.org",
-                      subject="Hello", text_body="Hello", html_body="<p>Hello</p>",
-                      status="dead")
-        event = StripeEvent(stripe_id="evt_matrix", type="customer.created", outcome="failed",
-                            payload=json.dumps({
-                                "id": "evt_matrix", "object": "event", "type": "customer.created",
-                                "data": {"object": {"id": "cus_matrix", "object": "customer"}}}))
-        delivery = PatreonDelivery(digest="0" * 64, trigger="members:update", outcome="failed",
-                                   payload=json.dumps({"data": {"type": "member"}}))
+        grant = Membership(
+            patron_id=granted.id,
+            source="grant",
+            status="active",
+            access_until=utcnow() + timedelta(days=30),
+        )
+        email = Email(
+            kind="test",
+            dedupe_key="matrix:1",
+            recipients="a@example.org",
+            subject="Hello",
+            text_body="Hello",
+            html_body="<p>Hello</p>",
+            status="dead",
+        )
+        event = StripeEvent(
+            stripe_id="evt_matrix",
+            type="customer.created",
+            outcome="failed",
+            payload=json.dumps(
+                {
+                    "id": "evt_matrix",
+                    "object": "event",
+                    "type": "customer.created",
+                    "data": {"object": {"id": "cus_matrix", "object": "customer"}},
+                }
+            ),
+        )
+        delivery = PatreonDelivery(
+            digest="0" * 64,
+            trigger="members:update",
+            outcome="failed",
+            payload=json.dumps({"data": {"type": "member"}}),
+        )
         db.session.add_all([grant, email, event, delivery])
         db.session.commit()
-        world.update(granted_patron=granted.id, grant=grant.id, email_id=email.id,
-                     event_id=event.id, delivery_id=delivery.id, tier_id=voting.tier("Coffee"))
+        world.update(
+            granted_patron=granted.id,
+            grant=grant.id,
+            email_id=email.id,
+            event_id=event.id,
+            delivery_id=delivery.id,
+            tier_id=voting.tier("Coffee"),
+        )
     return world
 
 
@@ -274,8 +314,10 @@ def test_every_route_lets_in_exactly_who_the_table_says(app, client, auth):
             else:
                 outcome_ok = _refused(response) != (persona in ALLOWED[access])
             if not outcome_ok:
-                wrong.append(f"{method} {url} as {persona} ({access}): {response.status_code} "
-                             f"{response.headers.get('Location', '')}")
+                wrong.append(
+                    f"{method} {url} as {persona} ({access}): {response.status_code} "
+                    f"{response.headers.get('Location', '')}"
+                )
             if access == "signout":  # signing out ended every session of the account
                 app.config["WTF_CSRF_ENABLED"] = True  # the sign-in form needs its token
                 cookies = _session_cookies(app, auth, world)
@@ -287,12 +329,20 @@ def test_every_route_lets_in_exactly_who_the_table_says(app, client, auth):
 # --- CSRF ----------------------------------------------------------------------------------
 
 FORM_POSTS = sorted(
-    (rule, access) for (rule, method), access in ACCESS.items()
-    if method == "POST" and access not in ("api", "webhook"))
+    (rule, access)
+    for (rule, method), access in ACCESS.items()
+    if method == "POST" and access not in ("api", "webhook")
+)
 CSRF_REFUSAL = "The form expired or was not sent from this site"
 # Who posts each form: someone the route lets in, so only the missing token can stop them.
-POSTER = {"public": "anonymous", "signout": "editor", "patron": "patron", "cocreator": "cocreator",
-          "editor": "editor", "admin": "admin"}
+POSTER = {
+    "public": "anonymous",
+    "signout": "editor",
+    "patron": "patron",
+    "cocreator": "cocreator",
+    "editor": "editor",
+    "admin": "admin",
+}
 
 
 def test_every_state_changing_form_refuses_a_post_without_its_csrf_token(app, client, auth):

@@ -35,13 +35,35 @@ EMAIL = "eve.erase@probe.example.org"
 REPORTED_AS = "Eve.Erase@probe.example.org"
 NAME = "Eve Erase"
 PHONE = "+380445550177"
-FIRST_ADDRESS = {"line1": "17 Vanishing Lane", "line2": None, "postal_code": "PX9 7QQ",
-                 "city": "Probeville", "state": None, "country": "GB"}
-SECOND_ADDRESS = {"line1": "4 Quiet Court", "line2": None, "postal_code": "QX1 2ZZ",
-                  "city": "Erasmoor", "state": None, "country": "GB"}
+FIRST_ADDRESS = {
+    "line1": "17 Vanishing Lane",
+    "line2": None,
+    "postal_code": "PX9 7QQ",
+    "city": "Probeville",
+    "state": None,
+    "country": "GB",
+}
+SECOND_ADDRESS = {
+    "line1": "4 Quiet Court",
+    "line2": None,
+    "postal_code": "QX1 2ZZ",
+    "city": "Erasmoor",
+    "state": None,
+    "country": "GB",
+}
 # What must be gone afterwards, compared in lower case.
-TRACES = ("eve.erase", "eve erase", PHONE, "445550177", "vanishing lane", "px9 7qq", "probeville",
-          "quiet court", "qx1 2zz", "erasmoor")
+TRACES = (
+    "eve.erase",
+    "eve erase",
+    PHONE,
+    "445550177",
+    "vanishing lane",
+    "px9 7qq",
+    "probeville",
+    "quiet court",
+    "qx1 2zz",
+    "erasmoor",
+)
 SECOND_CUSTOMER = "cus_eve_second"
 # Stripe timestamps of the person's events: long before the erasure, never the test's clock.
 BEFORE = int(datetime(2024, 3, 1, 12, tzinfo=UTC).timestamp())
@@ -52,43 +74,81 @@ ARTICLE = "https://news.example.org/2026/bridge"
 @pytest.fixture
 def app_config(app_config, stripe_config):
     """The emulator for Stripe; reports not limited (the limit is tested elsewhere)."""
-    return {**app_config, **stripe_config, "CORRECTIONS_RATE_LIMIT": "1000 per minute",
-            "DIGEST_HOUR": 8, "NEWSROOM_TIMEZONE": "UTC"}
+    return {
+        **app_config,
+        **stripe_config,
+        "CORRECTIONS_RATE_LIMIT": "1000 per minute",
+        "DIGEST_HOUR": 8,
+        "NEWSROOM_TIMEZONE": "UTC",
+    }
 
 
 # --- the scenario -----------------------------------------------------------------------------
 
+
 def deliver(client, event: dict):
     """Post one signed Stripe event to the webhook, as Stripe does."""
     payload = json.dumps(event)
-    return client.post("/stripe/webhook", data=payload, content_type="application/json",
-                       headers={"Stripe-Signature": signed(payload, WEBHOOK_SECRET)})
+    return client.post(
+        "/stripe/webhook",
+        data=payload,
+        content_type="application/json",
+        headers={"Stripe-Signature": signed(payload, WEBHOOK_SECRET)},
+    )
 
 
 def customer_updated(event_id: str, customer: dict) -> dict:
     """A customer.updated event with the person's phone, address and shipping."""
-    return {"id": event_id, "object": "event", "type": "customer.updated", "created": BEFORE,
-            "livemode": False, "data": {"object": customer}}
+    return {
+        "id": event_id,
+        "object": "event",
+        "type": "customer.updated",
+        "created": BEFORE,
+        "livemode": False,
+        "data": {"object": customer},
+    }
 
 
 def with_contact(customer: dict, address: dict) -> dict:
     """The customer as Stripe holds it once the person gave a phone and an address."""
-    return {**copy.deepcopy(customer), "phone": PHONE, "address": address,
-            "shipping": {"name": NAME, "phone": PHONE, "address": address}}
+    return {
+        **copy.deepcopy(customer),
+        "phone": PHONE,
+        "address": address,
+        "shipping": {"name": NAME, "phone": PHONE, "address": address},
+    }
 
 
 def gift_checkout(event_id: str) -> dict:
     """A paid one-time gift by the second customer, with the details Checkout collected."""
     session = {
-        "id": "cs_eve_gift", "object": "checkout.session", "created": BEFORE, "mode": "payment",
-        "customer": SECOND_CUSTOMER, "customer_email": None, "payment_status": "paid",
-        "amount_total": 1500, "currency": "eur", "payment_intent": "pi_eve_gift",
+        "id": "cs_eve_gift",
+        "object": "checkout.session",
+        "created": BEFORE,
+        "mode": "payment",
+        "customer": SECOND_CUSTOMER,
+        "customer_email": None,
+        "payment_status": "paid",
+        "amount_total": 1500,
+        "currency": "eur",
+        "payment_intent": "pi_eve_gift",
         "metadata": {"engagement_kind": "gift", "engagement_amount": "1500"},
-        "customer_details": {"email": "EVE.ERASE@probe.example.org", "name": NAME,
-                             "phone": PHONE, "address": SECOND_ADDRESS, "tax_exempt": "none"},
+        "customer_details": {
+            "email": "EVE.ERASE@probe.example.org",
+            "name": NAME,
+            "phone": PHONE,
+            "address": SECOND_ADDRESS,
+            "tax_exempt": "none",
+        },
     }
-    return {"id": event_id, "object": "event", "type": "checkout.session.completed",
-            "created": BEFORE, "livemode": False, "data": {"object": session}}
+    return {
+        "id": event_id,
+        "object": "event",
+        "type": "checkout.session.completed",
+        "created": BEFORE,
+        "livemode": False,
+        "data": {"object": session},
+    }
 
 
 def subscribe_in_stripe(emulator, price: str) -> tuple[dict, list[dict]]:
@@ -98,8 +158,9 @@ def subscribe_in_stripe(emulator, price: str) -> tuple[dict, list[dict]]:
     control(emulator, "webhooks/discard")
     customer = created["customer"]
     wanted = ("customer.created", "customer.subscription.created")
-    return customer, [e for e in emulator.events() if e["type"] in wanted
-                      and customer["id"] in json.dumps(e)]
+    return customer, [
+        e for e in emulator.events() if e["type"] in wanted and customer["id"] in json.dumps(e)
+    ]
 
 
 def set_up_editors(app, auth) -> None:
@@ -116,12 +177,23 @@ def set_up_editors(app, auth) -> None:
 
 def report_as_eve(client) -> int:
     """Eve reports a mistake through the API, wanting to hear of the fix; the correction id."""
-    response = client.post("/api/v1/corrections", json={
-        "url": ARTICLE, "title": "Riverside bridge opens six months late",
-        "quote": {"exact": "six months later", "prefix": "opened on Saturday,",
-                  "suffix": "than promised"},
-        "suggestion": "five months later", "comment": "It was planned for October.",
-        "email": REPORTED_AS, "notify": True, "lang": "en"})
+    response = client.post(
+        "/api/v1/corrections",
+        json={
+            "url": ARTICLE,
+            "title": "Riverside bridge opens six months late",
+            "quote": {
+                "exact": "six months later",
+                "prefix": "opened on Saturday,",
+                "suffix": "than promised",
+            },
+            "suggestion": "five months later",
+            "comment": "It was planned for October.",
+            "email": REPORTED_AS,
+            "notify": True,
+            "lang": "en",
+        },
+    )
     assert response.status_code == 201, response.get_data(as_text=True)
     return response.get_json()["correction_id"]
 
@@ -129,9 +201,16 @@ def report_as_eve(client) -> int:
 def add_older_report(app, correction_id: int) -> None:
     """A report stored before emails were normalised, in the case the reader typed."""
     with app.app_context():
-        db.session.add(Report(correction_id=correction_id, quote_exact="six months later",
-                              page_url=ARTICLE, email="EVE.Erase@Probe.Example.org",
-                              notify=True, comment="Still wrong."))
+        db.session.add(
+            Report(
+                correction_id=correction_id,
+                quote_exact="six months later",
+                page_url=ARTICLE,
+                email="EVE.Erase@Probe.Example.org",
+                notify=True,
+                comment="Still wrong.",
+            )
+        )
         db.session.commit()
 
 
@@ -145,17 +224,20 @@ def eve(app, auth, client, emulator):
     customer, events = subscribe_in_stripe(emulator, tier["month"])
     for event in events:
         assert deliver(client, event).status_code == 200
-    deliveries = [customer_updated("evt_eve_contact", with_contact(customer, FIRST_ADDRESS)),
-                  gift_checkout("evt_eve_gift"),
-                  customer_updated("evt_eve_second_contact", with_contact(
-                      {**customer, "id": SECOND_CUSTOMER}, SECOND_ADDRESS))]
+    deliveries = [
+        customer_updated("evt_eve_contact", with_contact(customer, FIRST_ADDRESS)),
+        gift_checkout("evt_eve_gift"),
+        customer_updated(
+            "evt_eve_second_contact",
+            with_contact({**customer, "id": SECOND_CUSTOMER}, SECOND_ADDRESS),
+        ),
+    ]
     for event in deliveries:
         assert deliver(client, event).status_code == 200, event["id"]
     with app.app_context():
         assert run_digests(DIGEST_TIME) >= 1
         db.session.commit()
-    return {"correction_id": correction_id, "customer": customer,
-            "events": [*events, *deliveries]}
+    return {"correction_id": correction_id, "customer": customer, "events": [*events, *deliveries]}
 
 
 def erase_through_the_account_page(client, forms, patron_session) -> None:
@@ -174,6 +256,7 @@ def delete_my_data(client, forms, done_text: str = "Your data is deleted") -> No
 
 
 # --- what the walk looks for ------------------------------------------------------------------
+
 
 def traces_left(app) -> list[str]:
     """Every (table.column: text) in the database that still holds a trace of Eve."""
@@ -197,13 +280,19 @@ def traces_left(app) -> list[str]:
 def test_the_scenario_leaves_traces_before_the_erasure(app, eve):
     # The walk does see the person where the scenario put them (so an empty walk means erased).
     left = "\n".join(traces_left(app))
-    for place in ("reports.email", "stripe_events.payload", "emails.text_body",
-                  "digest_items.summary", "patrons.email"):
+    for place in (
+        "reports.email",
+        "stripe_events.payload",
+        "emails.text_body",
+        "digest_items.summary",
+        "patrons.email",
+    ):
         assert place in left, place
 
 
-def test_erasure_leaves_no_trace_in_any_table_or_column(app, auth, client, forms, eve,
-                                                        patron_session):
+def test_erasure_leaves_no_trace_in_any_table_or_column(
+    app, auth, client, forms, eve, patron_session
+):
     patron_session.sign_in(EMAIL)
     with app.app_context():  # one mail to her is still waiting when she erases
         thanks = db.session.scalar(select(Email).where(Email.kind == "gift_thanks"))
@@ -230,8 +319,9 @@ def test_erasure_leaves_no_trace_in_any_table_or_column(app, auth, client, forms
         assert db.session.get(Email, waiting).status == "dead"
 
 
-def test_reprocessing_and_new_events_do_not_bring_her_back(app, auth, client, forms, eve,
-                                                           patron_session):
+def test_reprocessing_and_new_events_do_not_bring_her_back(
+    app, auth, client, forms, eve, patron_session
+):
     erase_through_the_account_page(client, forms, patron_session)
     auth.login("admin")
     with app.app_context():
@@ -242,13 +332,23 @@ def test_reprocessing_and_new_events_do_not_bring_her_back(app, auth, client, fo
     # Stripe sends the unscrubbed events again (a retry), and a new update of each customer.
     for event in eve["events"]:
         assert deliver(client, {**event, "id": event["id"] + "_again"}).status_code == 200
-    assert deliver(client, customer_updated("evt_eve_later", with_contact(
-        {**eve["customer"], "id": SECOND_CUSTOMER}, SECOND_ADDRESS))).status_code == 200
+    assert (
+        deliver(
+            client,
+            customer_updated(
+                "evt_eve_later",
+                with_contact({**eve["customer"], "id": SECOND_CUSTOMER}, SECOND_ADDRESS),
+            ),
+        ).status_code
+        == 200
+    )
     with app.app_context():
         patrons = db.session.scalars(select(Patron)).all()
         assert [(p.email, p.name) for p in patrons] == [(None, "")]
-        outcomes = {row.stripe_id: row.outcome for row in db.session.execute(
-            select(StripeEvent.stripe_id, StripeEvent.outcome))}
+        outcomes = {
+            row.stripe_id: row.outcome
+            for row in db.session.execute(select(StripeEvent.stripe_id, StripeEvent.outcome))
+        }
         assert outcomes["evt_eve_gift_again"] == "ignored"
         assert outcomes["evt_eve_later"] == "ignored"
     assert traces_left(app) == []
@@ -259,13 +359,17 @@ def test_correcting_her_report_mails_nobody(app, auth, client, forms, eve, patro
     auth.login("editor")
     url = f"/newsroom/corrections/{eve['correction_id']}"
     for status in ("in_review", "corrected"):
-        response = forms.post(f"{url}/status", {"status": status, "public_note":
-                              "It opened five months late, not six."}, page=url)
+        response = forms.post(
+            f"{url}/status",
+            {"status": status, "public_note": "It opened five months late, not six."},
+            page=url,
+        )
         assert response.status_code in (302, 303), response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Correction, eve["correction_id"]).status == "corrected"
-        assert db.session.scalars(select(Email).where(
-            Email.kind == "correction_resolved")).all() == []
+        assert (
+            db.session.scalars(select(Email).where(Email.kind == "correction_resolved")).all() == []
+        )
 
 
 def test_the_download_lists_what_the_erasure_removes(app, client, eve, patron_session):
@@ -276,8 +380,13 @@ def test_the_download_lists_what_the_erasure_removes(app, client, eve, patron_se
     assert sorted(r["email"].lower() for r in data["reports"]) == [EMAIL, EMAIL]
     # Editors' mails and digest items about her, and mails to her.
     kinds = {(m["kind"], m["to_you"]) for m in data["mails"]}
-    assert {("correction_new", False), ("patron_new", False), ("digest", False),
-            ("membership_welcome", True), ("gift_thanks", True)} <= kinds
+    assert {
+        ("correction_new", False),
+        ("patron_new", False),
+        ("digest", False),
+        ("membership_welcome", True),
+        ("gift_thanks", True),
+    } <= kinds
     assert any(NAME in item["summary"] for item in data["digest_items"])
     # Every stored Stripe event with her personal fields, from both customers.
     listed = {event["id"]: event for event in data["stripe_events"]}
@@ -289,8 +398,9 @@ def test_the_download_lists_what_the_erasure_removes(app, client, eve, patron_se
     assert data["sign_in_links"] and data["sign_in_links"][-1]["used_at"]
 
 
-def test_erasure_forgets_the_language_she_chose_but_not_the_editors(app, client, forms, eve,
-                                                                    patron_session):
+def test_erasure_forgets_the_language_she_chose_but_not_the_editors(
+    app, client, forms, eve, patron_session
+):
     patron_session.sign_in(EMAIL)
     chosen = forms.post("/account/language", {"language": "uk"}, page="/account")
     assert chosen.status_code == 303
@@ -300,8 +410,14 @@ def test_erasure_forgets_the_language_she_chose_but_not_the_editors(app, client,
     with app.app_context():
         db.session.scalar(select(Editor).where(Editor.role == "admin")).language = "uk"
         db.session.commit()
-        assert db.session.scalar(select(func.count()).select_from(Email).where(
-            Email.recipients == EMAIL, Email.language == "uk")) >= 1
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(Email)
+                .where(Email.recipients == EMAIL, Email.language == "uk")
+            )
+            >= 1
+        )
     delete_my_data(client, forms, "Ваші дані видалено")  # the page is still in her language
     with app.app_context():
         assert db.session.scalar(select(Patron)).language is None
@@ -309,19 +425,22 @@ def test_erasure_forgets_the_language_she_chose_but_not_the_editors(app, client,
         assert to_her and {m.language for m in to_her} == {""}
         # The editors' own choice and their mails' languages are theirs, not hers.
         assert db.session.scalar(select(Editor).where(Editor.role == "admin")).language == "uk"
-        to_editors = db.session.scalars(select(Email).where(Email.recipients.in_(
-            ["admin@example.org", "editor@example.org"]))).all()
+        to_editors = db.session.scalars(
+            select(Email).where(Email.recipients.in_(["admin@example.org", "editor@example.org"]))
+        ).all()
         assert to_editors and all(m.language == "en" for m in to_editors)
 
 
-def test_a_person_who_comes_back_and_pays_again_is_a_new_patron(app, client, forms, eve,
-                                                                 patron_session):
+def test_a_person_who_comes_back_and_pays_again_is_a_new_patron(
+    app, client, forms, eve, patron_session
+):
     erase_through_the_account_page(client, forms, patron_session)
     # She starts a new checkout after the erasure (Stripe's clock, given here, says when).
     returned = int(datetime(2099, 6, 1, tzinfo=UTC).timestamp())
     later = {**gift_checkout("evt_eve_returns"), "created": returned}
-    later["data"]["object"].update(id="cs_eve_returns", customer="cus_eve_new",
-                                   payment_intent="pi_eve_new", created=returned)
+    later["data"]["object"].update(
+        id="cs_eve_returns", customer="cus_eve_new", payment_intent="pi_eve_new", created=returned
+    )
     assert deliver(client, later).status_code == 200
     with app.app_context():
         back = db.session.scalar(select(Patron).where(Patron.email == EMAIL))

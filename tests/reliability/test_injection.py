@@ -81,12 +81,14 @@ def raw_page(browser):
 
 # --- the hostile input, through the service's own doors --------------------------------------
 
+
 def _admin(app) -> Editor:
     from engagement.accounts import editors as accounts
 
     editor = accounts.create_editor(ADMIN, EDITOR_PASSWORD, role="admin", display_name="Admin")
-    digest = accounts.create_editor("digest@example.org", EDITOR_PASSWORD, role="editor",
-                                    display_name="Digest reader")
+    digest = accounts.create_editor(
+        "digest@example.org", EDITOR_PASSWORD, role="editor", display_name="Digest reader"
+    )
     db.session.flush()
     for kind in preferences.KINDS:  # every kind of news at once, and all of it in a digest
         preferences.set_mode(editor, kind, "instant")
@@ -98,11 +100,15 @@ def _admin(app) -> Editor:
 def _patrons_named_by_stripe(app, emulator, live_server) -> None:
     """Patrons whose Stripe customer name is a payload (Checkout lets them type any name)."""
     tier = make_tier(app)
-    emulator.set_webhook(f"{live_server.url}/stripe/webhook", WEBHOOK_SECRET,
-                         initial_backoff=0.05, max_attempts=8)
+    emulator.set_webhook(
+        f"{live_server.url}/stripe/webhook", WEBHOOK_SECRET, initial_backoff=0.05, max_attempts=8
+    )
     for n, payload in enumerate(PAYLOADS):
-        control(emulator, "subscriptions", {"email": f"patron{n}@example.org", "name": payload,
-                                            "price": tier["month"]})
+        control(
+            emulator,
+            "subscriptions",
+            {"email": f"patron{n}@example.org", "name": payload, "price": tier["month"]},
+        )
     assert emulator.wait_idle(60)
 
 
@@ -110,16 +116,31 @@ def _reports(app) -> None:
     """One report per payload through the API, one through the no-JavaScript form."""
     client = app.test_client()
     for n, payload in enumerate(PAYLOADS):
-        response = client.post("/api/v1/corrections", json={
-            "url": f"{ARTICLE}?v={n}", "title": payload,
-            "quote": {"exact": f"{payload} {n}", "prefix": payload, "suffix": payload},
-            "suggestion": payload, "comment": payload,
-            "email": f"reader{n}@example.org", "notify": True})
+        response = client.post(
+            "/api/v1/corrections",
+            json={
+                "url": f"{ARTICLE}?v={n}",
+                "title": payload,
+                "quote": {"exact": f"{payload} {n}", "prefix": payload, "suffix": payload},
+                "suggestion": payload,
+                "comment": payload,
+                "email": f"reader{n}@example.org",
+                "notify": True,
+            },
+        )
         assert response.status_code == 201, response.get_json()
-    response = Forms(client).post("/corrections/report", {
-        "url": ARTICLE, "title": PAYLOADS[3], "quote": f"form {PAYLOADS[0]}",
-        "suggestion": PAYLOADS[1], "comment": PAYLOADS[2], "email": "form@example.org",
-        "notify": "y"})
+    response = Forms(client).post(
+        "/corrections/report",
+        {
+            "url": ARTICLE,
+            "title": PAYLOADS[3],
+            "quote": f"form {PAYLOADS[0]}",
+            "suggestion": PAYLOADS[1],
+            "comment": PAYLOADS[2],
+            "email": "form@example.org",
+            "notify": "y",
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
 
 
@@ -132,9 +153,15 @@ def _suggestions(app, round_id: int) -> None:
         with client.session_transaction() as session:
             session["patron_id"] = patron_id
         token = csrf_token_from(client.get("/topics").get_data(as_text=True))
-        response = client.post("/topics/suggest", data={
-            "csrf_token": token, "round_id": str(round_id), "title": payload,
-            "description": payload})
+        response = client.post(
+            "/topics/suggest",
+            data={
+                "csrf_token": token,
+                "round_id": str(round_id),
+                "title": payload,
+                "description": payload,
+            },
+        )
         assert response.status_code == 303, response.get_data(as_text=True)
 
 
@@ -149,7 +176,8 @@ def _publish(app, editor_id: int, round_id: int) -> None:
             triage.change_status(correction, final, editor, public_note="Fixed, thank you.")
         round_ = db.session.get(Round, round_id)
         suggestions = db.session.scalars(
-            select(Topic).where(Topic.state == "suggested").order_by(Topic.id)).all()
+            select(Topic).where(Topic.state == "suggested").order_by(Topic.id)
+        ).all()
         for topic in suggestions[:-1]:  # the last waits in the editors' suggestions list
             curation.publish_suggestion(topic, round_)
         db.session.commit()
@@ -172,14 +200,16 @@ def hostile(app, live_server, emulator):
             "round": round_id,
             "topics": suggested,
             "corrections": db.session.scalars(select(Correction.id)).all(),
-            "article": db.session.scalar(select(Correction.article_url).where(
-                Correction.status == "corrected")),
+            "article": db.session.scalar(
+                select(Correction.article_url).where(Correction.status == "corrected")
+            ),
             "patrons": db.session.scalars(select(Patron.id).order_by(Patron.id)).all(),
             "emails": db.session.scalars(select(Email.id)).all(),
         }
 
 
 # --- looking at it in the browser ------------------------------------------------------------
+
 
 def _assert_inert(page, where: str, shows_payload: bool = True) -> None:
     assert page.dialogs == [], f"{where}: a payload ran: {page.dialogs}"
@@ -191,9 +221,16 @@ def _assert_inert(page, where: str, shows_payload: bool = True) -> None:
 
 
 def _newsroom_pages(hostile) -> list[str]:
-    pages = ["/newsroom/", "/newsroom/corrections", "/newsroom/corrections?status=corrected",
-             "/newsroom/patrons", "/newsroom/suggestions", f"/newsroom/rounds/{hostile['round']}",
-             "/newsroom/outbox", "/newsroom/webhooks"]
+    pages = [
+        "/newsroom/",
+        "/newsroom/corrections",
+        "/newsroom/corrections?status=corrected",
+        "/newsroom/patrons",
+        "/newsroom/suggestions",
+        f"/newsroom/rounds/{hostile['round']}",
+        "/newsroom/outbox",
+        "/newsroom/webhooks",
+    ]
     pages += [f"/newsroom/corrections/{cid}" for cid in hostile["corrections"]]
     pages += [f"/newsroom/patrons/{pid}" for pid in hostile["patrons"]]
     pages += [f"/newsroom/topics/{tid}/edit" for tid in hostile["topics"][:1]]
@@ -206,8 +243,9 @@ SHOW_NO_READER_TEXT = {"/newsroom/", "/newsroom/webhooks"}
 
 @pytest.mark.e2e
 @pytest.mark.slow
-def test_payloads_stay_inert_on_every_page_mail_and_feed(app, live_server, hostile, raw_page,
-                                                          smtp_sink):
+def test_payloads_stay_inert_on_every_page_mail_and_feed(
+    app, live_server, hostile, raw_page, smtp_sink
+):
     page, base = raw_page, live_server.url
     # The detector itself: unescaped, a payload runs and is found.
     page.set_content(f"<p>{PAYLOADS[1]}</p>")
@@ -222,8 +260,7 @@ def test_payloads_stay_inert_on_every_page_mail_and_feed(app, live_server, hosti
         _assert_inert(page, path, shows_payload=path not in SHOW_NO_READER_TEXT)
         looked += 1
 
-    for path in ("/corrections", f"/corrections?article={quote(hostile['article'])}",
-                 "/topics"):
+    for path in ("/corrections", f"/corrections?article={quote(hostile['article'])}", "/topics"):
         page.goto(base + path)
         _assert_inert(page, path)
         looked += 1
@@ -232,21 +269,29 @@ def test_payloads_stay_inert_on_every_page_mail_and_feed(app, live_server, hosti
     client = app.test_client()
     with client.session_transaction() as session:
         session["patron_id"] = hostile["patrons"][0]
-    page.context.add_cookies([{"name": "session", "value": client.get_cookie("session").value,
-                               "url": base}])
+    page.context.add_cookies(
+        [{"name": "session", "value": client.get_cookie("session").value, "url": base}]
+    )
     page.goto(base + "/account")
     _assert_inert(page, "/account")
 
     # Every mail, as a mail client would render its HTML part; tomorrow's digest included.
-    tomorrow = datetime.now(UTC).replace(hour=app.config["DIGEST_HOUR"], minute=30) + \
-        timedelta(days=1)
+    tomorrow = datetime.now(UTC).replace(hour=app.config["DIGEST_HOUR"], minute=30) + timedelta(
+        days=1
+    )
     with app.app_context():
         assert run_digests(tomorrow) == 1
         db.session.commit()
         mails = db.session.execute(select(Email.kind, Email.html_body)).all()
     kinds = {kind for kind, _ in mails}
-    assert kinds >= {"correction_new", "correction_resolved", "topic_suggested",
-                     "membership_welcome", "patron_new", "digest"}, kinds
+    assert kinds >= {
+        "correction_new",
+        "correction_resolved",
+        "topic_suggested",
+        "membership_welcome",
+        "patron_new",
+        "digest",
+    }, kinds
     for kind, html in mails:
         page.set_content(html)
         _assert_inert(page, f"mail {kind}", shows_payload=kind != "membership_welcome")
@@ -258,8 +303,10 @@ def test_payloads_stay_inert_on_every_page_mail_and_feed(app, live_server, hosti
         assert any(payload in entry.title for payload in PAYLOADS)
         page.set_content(entry.content[0].value)
         _assert_inert(page, f"feed entry {entry.id}")
-    print(f"\n{looked + 1} pages, {len(mails)} mails and {len(feed.entries)} feed entries "
-          f"inert with {len(PAYLOADS)} payloads")
+    print(
+        f"\n{looked + 1} pages, {len(mails)} mails and {len(feed.entries)} feed entries "
+        f"inert with {len(PAYLOADS)} payloads"
+    )
 
     # And the mails leave with the payload still text: the worker sends them all.
     with app.app_context():
@@ -274,22 +321,32 @@ def test_payloads_stay_inert_on_every_page_mail_and_feed(app, live_server, hosti
 HEADER_INJECTION = "\r\nBcc: victim@example.net"
 
 
-@pytest.mark.parametrize("field,body", [
-    ("title", {"title": "Bridge" + HEADER_INJECTION}),
-    ("email", {"email": "reader@example.org" + HEADER_INJECTION, "notify": True}),
-    ("email", {"email": "reader@example.org\nBcc: victim@example.net"}),
-])
+@pytest.mark.parametrize(
+    "field,body",
+    [
+        ("title", {"title": "Bridge" + HEADER_INJECTION}),
+        ("email", {"email": "reader@example.org" + HEADER_INJECTION, "notify": True}),
+        ("email", {"email": "reader@example.org\nBcc: victim@example.net"}),
+    ],
+)
 def test_the_api_refuses_a_line_break_in_what_reaches_a_mail_header(client, field, body):
-    response = client.post("/api/v1/corrections", json={
-        "url": ARTICLE, "quote": {"exact": "six months later"}, **body})
+    response = client.post(
+        "/api/v1/corrections", json={"url": ARTICLE, "quote": {"exact": "six months later"}, **body}
+    )
     assert response.status_code == 422
     assert field in response.get_json()["error"]["fields"]
 
 
 def test_the_report_form_refuses_a_line_break_in_the_title_beside_the_field(client):
-    response = Forms(client).post("/corrections/report", {
-        "url": ARTICLE, "title": "Bridge" + HEADER_INJECTION, "quote": "six months later",
-        "email": "reader@example.org"})
+    response = Forms(client).post(
+        "/corrections/report",
+        {
+            "url": ARTICLE,
+            "title": "Bridge" + HEADER_INJECTION,
+            "quote": "six months later",
+            "email": "reader@example.org",
+        },
+    )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert re.search(r'id="title-error">\s*must be on one line', html, re.IGNORECASE)
@@ -297,11 +354,21 @@ def test_the_report_form_refuses_a_line_break_in_the_title_beside_the_field(clie
         assert db.session.scalar(select(Email.id)) is None
 
 
-@pytest.mark.parametrize("url,page,data", [
-    ("/account/login", "/account/login", {"email": "reader@example.org" + HEADER_INJECTION}),
-    ("/support/checkout", "/support", {"kind": "gift", "gift_preset": "1000",
-                                       "gift_email": "reader@example.org" + HEADER_INJECTION}),
-])
+@pytest.mark.parametrize(
+    "url,page,data",
+    [
+        ("/account/login", "/account/login", {"email": "reader@example.org" + HEADER_INJECTION}),
+        (
+            "/support/checkout",
+            "/support",
+            {
+                "kind": "gift",
+                "gift_preset": "1000",
+                "gift_email": "reader@example.org" + HEADER_INJECTION,
+            },
+        ),
+    ],
+)
 def test_forms_refuse_an_email_address_with_a_line_break(client, url, page, data):
     response = Forms(client).post(url, data, page=page)
     assert response.status_code == 422, response.status_code
@@ -319,9 +386,15 @@ def test_a_topic_title_with_line_breaks_reaches_the_mail_subject_on_one_line(app
     with client.session_transaction() as session:
         session["patron_id"] = patron_id
     token = csrf_token_from(client.get("/topics").get_data(as_text=True))
-    response = client.post("/topics/suggest", data={
-        "csrf_token": token, "round_id": str(round_id),
-        "title": "Night buses" + HEADER_INJECTION, "description": "Why"})
+    response = client.post(
+        "/topics/suggest",
+        data={
+            "csrf_token": token,
+            "round_id": str(round_id),
+            "title": "Night buses" + HEADER_INJECTION,
+            "description": "Why",
+        },
+    )
     assert response.status_code == 303
     with app.app_context():
         assert Worker(app, worker_id="reliability:crlf", digests=False).drain().sent == 1

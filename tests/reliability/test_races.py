@@ -71,11 +71,15 @@ def test_twenty_parallel_votes_of_one_co_creator_with_a_budget_of_three_count_th
 
     def vote(prepared):
         (client, token), topic_id = prepared
-        return client.post(f"/topics/{topic_id}/vote", data={"csrf_token": token},
-                           headers={"Accept": "application/json"})
+        return client.post(
+            f"/topics/{topic_id}/vote",
+            data={"csrf_token": token},
+            headers={"Accept": "application/json"},
+        )
 
-    answers = in_parallel(THREADS, lambda i: (_patron_client(pg_app, patron_id),
-                                              topic_ids[i % len(topic_ids)]), vote)
+    answers = in_parallel(
+        THREADS, lambda i: (_patron_client(pg_app, patron_id), topic_ids[i % len(topic_ids)]), vote
+    )
     codes = Counter(getattr(a, "status_code", repr(a)) for a in answers)
     assert codes[200] == 3, codes
     assert set(codes) <= {200, 409}, codes  # the others: budget spent, or already voted
@@ -88,12 +92,22 @@ def test_twenty_parallel_votes_of_one_co_creator_with_a_budget_of_three_count_th
 @pytest.mark.slow
 def test_parallel_identical_reports_make_one_correction_and_one_mail_per_editor(pg_app):
     Auth(pg_app, pg_app.test_client()).create("editor", "desk@example.org")
-    body = {"url": "https://news.example.org/2026/bridge", "title": "Bridge",
-            "quote": {"exact": "six months later", "prefix": "opened on Saturday,",
-                      "suffix": "than promised"}, "suggestion": "five months later"}
+    body = {
+        "url": "https://news.example.org/2026/bridge",
+        "title": "Bridge",
+        "quote": {
+            "exact": "six months later",
+            "prefix": "opened on Saturday,",
+            "suffix": "than promised",
+        },
+        "suggestion": "five months later",
+    }
 
-    answers = in_parallel(THREADS, lambda i: pg_app.test_client(),
-                          lambda client: client.post("/api/v1/corrections", json=body))
+    answers = in_parallel(
+        THREADS,
+        lambda i: pg_app.test_client(),
+        lambda client: client.post("/api/v1/corrections", json=body),
+    )
     assert [getattr(a, "status_code", repr(a)) for a in answers] == [201] * THREADS
     assert len({a.get_json()["correction_id"] for a in answers}) == 1
     with pg_app.app_context():
@@ -108,9 +122,16 @@ def _paid_checkout(app, emulator) -> dict:
     """A reader checks out a tier and pays; the webhook is not delivered. The stored event."""
     make_tier(app)
     forms = Forms(app.test_client())
-    response = forms.post("/support/checkout", {"kind": "membership", "tier": "coffee",
-                                                "interval": "month",
-                                                "email": "reader@example.org"}, page="/support")
+    response = forms.post(
+        "/support/checkout",
+        {
+            "kind": "membership",
+            "tier": "coffee",
+            "interval": "month",
+            "email": "reader@example.org",
+        },
+        page="/support",
+    )
     assert response.status_code == 303, response.get_data(as_text=True)
     session_id = response.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
     control(emulator, f"checkout/{session_id}/pay", {"card": "4242424242424242"})
@@ -120,13 +141,18 @@ def _paid_checkout(app, emulator) -> dict:
 
 @pytest.mark.slow
 def test_the_same_checkout_completed_delivered_in_parallel_makes_one_membership_one_welcome(
-        pg_app, emulator):
+    pg_app, emulator
+):
     event = _paid_checkout(pg_app, emulator)
     payload = json.dumps(event)
 
     def deliver(client):
-        return client.post("/stripe/webhook", data=payload, content_type="application/json",
-                           headers={"Stripe-Signature": sign(payload, WEBHOOK_SECRET)})
+        return client.post(
+            "/stripe/webhook",
+            data=payload,
+            content_type="application/json",
+            headers={"Stripe-Signature": sign(payload, WEBHOOK_SECRET)},
+        )
 
     answers = in_parallel(THREADS, lambda i: pg_app.test_client(), deliver)
     codes = Counter(getattr(a, "status_code", repr(a)) for a in answers)
@@ -138,7 +164,8 @@ def test_the_same_checkout_completed_delivered_in_parallel_makes_one_membership_
         assert db.session.scalar(select(func.count(Patron.id))) == 1
         assert db.session.scalar(select(func.count(Membership.id))) == 1
         welcome = db.session.scalars(
-            select(Email.recipients).where(Email.kind == "membership_welcome")).all()
+            select(Email.recipients).where(Email.kind == "membership_welcome")
+        ).all()
     assert welcome == ["reader@example.org"]
 
 

@@ -27,18 +27,57 @@ from engagement.extensions import db
 from tests.reliability.test_authorization import PLACEHOLDER, _url, _world
 
 HOSTILE = [
-    "9223372036854775808", "2147483648", "-1", "0", "1e30", "NaN", "²", "9" * 5000,
-    "\x00", "a\x00b", "x\r\nSet-Cookie: a=b", "9999-12-31", "0001-01-01", "2026-02-30",
-    "9999-12-31T23:59", "0001-01-01T00:00", "[" * 5000, "x" * 20000, "%_\\'\"<script>",
+    "9223372036854775808",
+    "2147483648",
+    "-1",
+    "0",
+    "1e30",
+    "NaN",
+    "²",
+    "9" * 5000,
+    "\x00",
+    "a\x00b",
+    "x\r\nSet-Cookie: a=b",
+    "9999-12-31",
+    "0001-01-01",
+    "2026-02-30",
+    "9999-12-31T23:59",
+    "0001-01-01T00:00",
+    "[" * 5000,
+    "x" * 20000,
+    "%_\\'\"<script>",
     "\u202e😀\ufeff",
 ]
 # Query-string names the app reads somewhere (request.args), sent to every GET route at once.
-QUERY_NAMES = ["q", "page", "after", "before", "since", "until", "status", "article", "sort",
-               "tier", "outcome", "next", "session_id", "interval", "url", "title", "done",
-               "email", "has_suggestion"]
+QUERY_NAMES = [
+    "q",
+    "page",
+    "after",
+    "before",
+    "since",
+    "until",
+    "status",
+    "article",
+    "sort",
+    "tier",
+    "outcome",
+    "next",
+    "session_id",
+    "interval",
+    "url",
+    "title",
+    "done",
+    "email",
+    "has_suggestion",
+]
 # Last, in this order: they end the session (or erase the patron) the others need.
-ENDING = ["/account/delete/confirm", "/account/logout", "/account/logout-everywhere",
-          "/newsroom/logout", "/newsroom/logout-everywhere"]
+ENDING = [
+    "/account/delete/confirm",
+    "/account/logout",
+    "/account/logout-everywhere",
+    "/newsroom/logout",
+    "/newsroom/logout-everywhere",
+]
 SKIP_FIELDS = {"csrf_token"}
 
 
@@ -76,8 +115,9 @@ class Forms(HTMLParser):
             fields[attr["name"]] = ""
         elif tag == "select":
             self._select = attr["name"]
-        elif tag == "option" and self._select and (
-                self._select not in fields or "selected" in attr):
+        elif (
+            tag == "option" and self._select and (self._select not in fields or "selected" in attr)
+        ):
             fields[self._select] = attr.get("value", "")
 
     def handle_endtag(self, tag):
@@ -124,8 +164,11 @@ class Fuzz:
         self.codes[response.status_code] += 1
         if response.status_code >= 500:
             data = kwargs.get("data")
-            shown = {k: (v[:40] if isinstance(v, str) else v) for k, v in data.items()} \
-                if isinstance(data, dict) else str(data)[:40]
+            shown = (
+                {k: (v[:40] if isinstance(v, str) else v) for k, v in data.items()}
+                if isinstance(data, dict)
+                else str(data)[:40]
+            )
             self.errors.append(f"{method} {url[:200]} {shown}: {response.status_code}")
 
 
@@ -134,7 +177,7 @@ def _path_variants(rule: str, world: dict) -> list[str]:
     urls = []
     for match in PLACEHOLDER.finditer(rule):
         for value in HOSTILE:
-            hostile = rule[:match.start()] + quote(value, safe="") + rule[match.end():]
+            hostile = rule[: match.start()] + quote(value, safe="") + rule[match.end() :]
             urls.append(_url(hostile, world))
     return urls
 
@@ -143,12 +186,14 @@ def test_no_hostile_path_query_or_form_value_gets_a_5xx(app, client, auth):
     world = _world(app, client)
     visitor = _visitor(app, auth, world)
     fuzz = Fuzz(app, visitor)
-    rules = sorted({(r.rule, m) for r in app.url_map.iter_rules()
-                    for m in r.methods - {"HEAD", "OPTIONS"}})
+    rules = sorted(
+        {(r.rule, m) for r in app.url_map.iter_rules() for m in r.methods - {"HEAD", "OPTIONS"}}
+    )
     get_rules = [rule for rule, method in rules if method == "GET"]
-    post_rules = sorted((rule for rule, method in rules if method == "POST"),
-                        key=lambda rule: (rule in ENDING, ENDING.index(rule)
-                                          if rule in ENDING else 0, rule))
+    post_rules = sorted(
+        (rule for rule, method in rules if method == "POST"),
+        key=lambda rule: (rule in ENDING, ENDING.index(rule) if rule in ENDING else 0, rule),
+    )
 
     # The forms of every page, each under the rule it posts to.
     post_forms: dict[str, list[tuple[str, dict]]] = {}
@@ -167,8 +212,12 @@ def test_no_hostile_path_query_or_form_value_gets_a_5xx(app, client, auth):
                 get_forms.setdefault(rule, set()).update(set(fields) - SKIP_FIELDS)
             elif (posted := _rule_of(app, target, "POST")) is not None:
                 post_forms.setdefault(posted, []).append((target, fields))
-    token = next(fields["csrf_token"] for forms in post_forms.values()
-                 for _, fields in forms if "csrf_token" in fields)
+    token = next(
+        fields["csrf_token"]
+        for forms in post_forms.values()
+        for _, fields in forms
+        if "csrf_token" in fields
+    )
 
     for rule in get_rules:
         url = _url(rule, world)
@@ -189,13 +238,20 @@ def test_no_hostile_path_query_or_form_value_gets_a_5xx(app, client, auth):
                 for name in names:
                     fuzz.send("POST", target, data={**base, name: value})
         url = _url(rule, world)
-        fuzz.send("POST", url, data="[" * 16000, content_type="application/json",
-                  headers={"X-CSRFToken": token})
+        fuzz.send(
+            "POST",
+            url,
+            data="[" * 16000,
+            content_type="application/json",
+            headers={"X-CSRFToken": token},
+        )
         for hostile_url in _path_variants(rule, world):
             fuzz.send("POST", hostile_url, data={"csrf_token": token})
 
     total = sum(fuzz.codes.values())
-    print(f"\nroute fuzzing: {len(rules)} route-methods, {total} requests, "
-          f"status codes {sorted(fuzz.codes.items())}")
+    print(
+        f"\nroute fuzzing: {len(rules)} route-methods, {total} requests, "
+        f"status codes {sorted(fuzz.codes.items())}"
+    )
     assert len(post_forms) > 25, sorted(post_forms)  # the scraper found the app's forms
     assert not fuzz.errors, f"{len(fuzz.errors)} answers 5xx:\n" + "\n".join(fuzz.errors[:40])

@@ -71,6 +71,7 @@ def _opens(client, url: str) -> bool:
 
 # --- a copied cookie after sign-out --------------------------------------------------------
 
+
 def test_an_editors_copied_cookie_is_refused_after_sign_out(app):
     editor = _editor_signed_in(app)
     copy = _copy(app, editor)
@@ -83,8 +84,9 @@ def test_an_editors_copied_cookie_is_refused_after_sign_out(app):
     assert refused.status_code == 302 and "/newsroom/login" in refused.headers["Location"]
     assert not _opens(editor, "/newsroom/")
     with app.app_context():
-        version = db.session.scalar(select(Editor.session_version)
-                                    .where(Editor.email == EDITOR_EMAIL))
+        version = db.session.scalar(
+            select(Editor.session_version).where(Editor.email == EDITOR_EMAIL)
+        )
     assert version == 1
 
 
@@ -111,6 +113,7 @@ def test_a_patron_signs_in_again_after_signing_out(app, sink):
 
 
 # --- sign out everywhere -------------------------------------------------------------------
+
 
 def test_sign_out_everywhere_ends_an_editors_session_in_another_browser(app):
     laptop = _editor_signed_in(app, address="192.0.2.10", agent="Laptop/1.0")
@@ -154,13 +157,16 @@ def test_an_editor_signing_out_leaves_other_editors_signed_in(app):
 
 # --- a new session and CSRF secret at sign-in -----------------------------------------------
 
+
 def test_a_csrf_token_planted_before_an_editors_sign_in_is_refused_after_it(app):
     Auth(app, app.test_client()).create("admin", EDITOR_EMAIL)
     browser = _client(app)
     planted = csrf_token_from(browser.get("/newsroom/login").get_data(as_text=True))
     before = browser.get_cookie("session").value
-    response = browser.post("/newsroom/login", data={
-        "csrf_token": planted, "email": EDITOR_EMAIL, "password": EDITOR_PASSWORD})
+    response = browser.post(
+        "/newsroom/login",
+        data={"csrf_token": planted, "email": EDITOR_EMAIL, "password": EDITOR_PASSWORD},
+    )
     assert response.status_code == 302
     assert browser.get_cookie("session").value != before
 
@@ -204,6 +210,7 @@ def test_signing_in_drops_whatever_the_session_held_before(app):
 
 # --- the identifier of session protection ---------------------------------------------------
 
+
 def test_a_forged_x_forwarded_for_does_not_carry_a_session_to_another_address(app):
     victim = _editor_signed_in(app, address="203.0.113.5", agent="Firefox/140")
     # The cookie copied to another address, with the victim's User-Agent and, forged, their
@@ -227,11 +234,13 @@ def test_the_session_identifier_ignores_x_forwarded_for(app):
     environ = {"REMOTE_ADDR": "203.0.113.5"}
     with app.test_request_context("/", headers=headers, environ_base=environ):
         plain = session_identifier()
-    with app.test_request_context("/", headers={**headers, "X-Forwarded-For": "198.51.100.7"},
-                                  environ_base=environ):
+    with app.test_request_context(
+        "/", headers={**headers, "X-Forwarded-For": "198.51.100.7"}, environ_base=environ
+    ):
         forged = session_identifier()
-    with app.test_request_context("/", headers=headers,
-                                  environ_base={"REMOTE_ADDR": "198.51.100.7"}):
+    with app.test_request_context(
+        "/", headers=headers, environ_base={"REMOTE_ADDR": "198.51.100.7"}
+    ):
         elsewhere = session_identifier()
     assert plain == forged != elsewhere
 
@@ -248,9 +257,14 @@ def test_machines_endpoints_never_write_the_session_cookie(app, client):
         session["patron_id"] = patron_id
         session.permanent = True  # as a magic-link sign-in leaves it: refreshed on each page
     assert "Set-Cookie" in client.get("/topics").headers
-    report = client.post("/api/v1/corrections", json={
-        "url": "https://news.example.org/2026/bridge", "quote": {"exact": "six months"},
-        "comment": "It was five."})
+    report = client.post(
+        "/api/v1/corrections",
+        json={
+            "url": "https://news.example.org/2026/bridge",
+            "quote": {"exact": "six months"},
+            "comment": "It was five.",
+        },
+    )
     assert report.status_code == 201 and "Set-Cookie" not in report.headers
     with app.app_context():
         from engagement.corrections.models import Report

@@ -39,12 +39,15 @@ def send_reports(client, count: int, start: int = 0) -> list[int]:
     """`count` reports of different passages through the API; their correction ids."""
     ids = []
     for n in range(start, start + count):
-        response = client.post("/api/v1/corrections", json={
-            "url": f"https://news.example.org/2026/story-{n % 7}",
-            "title": f"Story {n % 7}",
-            "quote": {"exact": f"passage number {n} with a mistake"},
-            "suggestion": f"fixed passage {n}",
-        })
+        response = client.post(
+            "/api/v1/corrections",
+            json={
+                "url": f"https://news.example.org/2026/story-{n % 7}",
+                "title": f"Story {n % 7}",
+                "quote": {"exact": f"passage number {n} with a mistake"},
+                "suggestion": f"fixed passage {n}",
+            },
+        )
         assert response.status_code == 201, response.get_json()
         ids.append(response.get_json()["correction_id"])
     return ids
@@ -57,8 +60,9 @@ def _make_editors(auth) -> None:
 
 def _statuses(app) -> dict[str, int]:
     with app.app_context():
-        return dict(db.session.execute(
-            select(Email.status, func.count()).group_by(Email.status)).all())
+        return dict(
+            db.session.execute(select(Email.status, func.count()).group_by(Email.status)).all()
+        )
 
 
 def _keys_and_ids(app) -> dict[int, str]:
@@ -80,8 +84,9 @@ def _outbox_id(message) -> int:
 
 
 @pytest.mark.slow
-def test_300_reports_during_an_smtp_outage_each_reach_every_editor_once(app, client, auth,
-                                                                         smtp_sink):
+def test_300_reports_during_an_smtp_outage_each_reach_every_editor_once(
+    app, client, auth, smtp_sink
+):
     _make_editors(auth)
     smtp_sink.stop()
     corrections = send_reports(client, 300)
@@ -93,8 +98,9 @@ def test_300_reports_during_an_smtp_outage_each_reach_every_editor_once(app, cli
     with app.app_context():
         for _ in range(3):  # the worker keeps trying while the server is down, and fails
             later += timedelta(hours=1)
-            result = Worker(app, worker_id="reliability:outage", clock=lambda t=later: t,
-                            digests=False).drain()
+            result = Worker(
+                app, worker_id="reliability:outage", clock=lambda t=later: t, digests=False
+            ).drain()
             assert result.sent == 0 and result.connection_error
     counts = _statuses(app)
     assert sum(counts.values()) == expected and counts.get("sent", 0) == 0, counts
@@ -104,8 +110,9 @@ def test_300_reports_during_an_smtp_outage_each_reach_every_editor_once(app, cli
     smtp_sink.start()
     later += timedelta(hours=1)
     with app.app_context():
-        totals = Worker(app, worker_id="reliability:after", clock=lambda: later,
-                            digests=False).drain()
+        totals = Worker(
+            app, worker_id="reliability:after", clock=lambda: later, digests=False
+        ).drain()
     assert totals.sent == expected
     messages = smtp_sink.wait_for(expected, timeout=60)
     assert len(messages) == expected
@@ -116,7 +123,8 @@ def test_300_reports_during_an_smtp_outage_each_reach_every_editor_once(app, cli
     assert per_editor == dict.fromkeys(EDITORS, 300)
     keys = _keys_and_ids(app)
     assert {keys[i].split(":editor:")[0] for i in per_row} == {
-        f"correction:{c}:new" for c in corrections}
+        f"correction:{c}:new" for c in corrections
+    }
     assert _statuses(app) == {"sent": expected}
 
 
@@ -134,9 +142,14 @@ def _worker_process(database_url: str, smtp_port: int, **settings) -> subprocess
         "PYTHONUNBUFFERED": "1",
         **{name: str(value) for name, value in settings.items()},
     }
-    return subprocess.Popen(python_command("-m", "flask", "worker", "--no-digests"),
-                            cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen(
+        python_command("-m", "flask", "worker", "--no-digests"),
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def _stop(process: subprocess.Popen) -> str:
@@ -152,7 +165,8 @@ def _stop(process: subprocess.Popen) -> str:
 
 @pytest.mark.slow
 def test_a_worker_process_killed_mid_batch_then_a_successor_loses_no_report_mail(
-        app, client, auth, smtp_sink, database_url):
+    app, client, auth, smtp_sink, database_url
+):
     _make_editors(auth)
     send_reports(client, 100)
     expected = 100 * len(EDITORS)

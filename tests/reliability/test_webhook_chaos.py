@@ -38,9 +38,15 @@ def _build_history(emulator, prices: dict) -> None:
     """Create the subscriptions and move them through renewals, failures and cancellations."""
     subs = []
     for n in range(SUBSCRIPTIONS):
-        answer = control(emulator, "subscriptions", {
-            "email": f"patron{n}@example.org", "name": f"Patron {n}",
-            "price": prices["year" if n % 5 == 0 else "month"]})
+        answer = control(
+            emulator,
+            "subscriptions",
+            {
+                "email": f"patron{n}@example.org",
+                "name": f"Patron {n}",
+                "price": prices["year" if n % 5 == 0 else "month"],
+            },
+        )
         subs.append(answer["subscription"]["id"])
     for n in RENEWED:
         control(emulator, "clock/advance", {"subscription": subs[n], "outcome": "paid"})
@@ -73,18 +79,23 @@ def _as_utc(timestamp: int) -> datetime:
 
 @pytest.mark.slow
 def test_shuffled_duplicated_parallel_webhooks_leave_every_membership_as_stripe_has_it(
-        app, live_server, emulator, smtp_sink):
+    app, live_server, emulator, smtp_sink
+):
     prices = make_tier(app)
-    emulator.set_webhook(f"{live_server.url}/stripe/webhook", WEBHOOK_SECRET,
-                         initial_backoff=0.05, max_attempts=8)
+    emulator.set_webhook(
+        f"{live_server.url}/stripe/webhook", WEBHOOK_SECRET, initial_backoff=0.05, max_attempts=8
+    )
     control(emulator, "webhooks/hold")
     before = len(emulator.events())  # the tier sync's product and price events went nowhere
     _build_history(emulator, prices)
     events = emulator.events()[before:]
     assert len(events) >= MIN_EVENTS, len(events)
 
-    released = control(emulator, "webhooks/release", {
-        "order": "random", "seed": 20261128, "duplicates": [1, 3], "threads": 4})["released"]
+    released = control(
+        emulator,
+        "webhooks/release",
+        {"order": "random", "seed": 20261128, "duplicates": [1, 3], "threads": 4},
+    )["released"]
     assert released > len(events)  # some events go out two or three times
     assert emulator.wait_idle(120), "webhook deliveries did not finish"
 
@@ -110,17 +121,20 @@ def test_shuffled_duplicated_parallel_webhooks_leave_every_membership_as_stripe_
             assert (membership.ended_at is not None) == (sub["status"] == "canceled")
         assert db.session.scalar(select(func.count(Patron.id))) == SUBSCRIPTIONS
 
-        welcome = Counter(db.session.scalars(
-            select(Email.dedupe_key).where(Email.kind == "membership_welcome")))
+        welcome = Counter(
+            db.session.scalars(select(Email.dedupe_key).where(Email.kind == "membership_welcome"))
+        )
         # A subscription that had already ended when the app first heard of it (its events were
         # all held) is mirrored as ended and gets no welcome; every other one gets exactly one.
         live = [sub_id for sub_id, sub in stripe_subs.items() if sub["status"] != "canceled"]
         assert welcome == Counter(f"membership-welcome:{sub_id}" for sub_id in live)
         queued = db.session.scalar(select(func.count(Email.id)))
         statuses = Counter(s["status"] for s in stripe_subs.values())
-        print(f"\nevents {len(events)}, deliveries {len(log)} "
-              f"({sum(not e['ok'] for e in log)} refused and retried), "
-              f"released {released}, subscriptions {dict(statuses)}, mails queued {queued}")
+        print(
+            f"\nevents {len(events)}, deliveries {len(log)} "
+            f"({sum(not e['ok'] for e in log)} refused and retried), "
+            f"released {released}, subscriptions {dict(statuses)}, mails queued {queued}"
+        )
 
         totals = Worker(app, worker_id="reliability:chaos", digests=False).drain()
     assert totals.sent == queued
@@ -128,5 +142,6 @@ def test_shuffled_duplicated_parallel_webhooks_leave_every_membership_as_stripe_
     assert len({m["Message-ID"] for m in messages}) == len(messages) == queued
     welcomes = Counter(str(m["To"]) for m in messages if m["Subject"].startswith("Welcome"))
     ended = set(ENDED) | set(DUNNED)
-    assert welcomes == Counter(f"patron{n}@example.org" for n in range(SUBSCRIPTIONS)
-                               if n not in ended)
+    assert welcomes == Counter(
+        f"patron{n}@example.org" for n in range(SUBSCRIPTIONS) if n not in ended
+    )

@@ -23,15 +23,22 @@ class Voting:
     def tier(self, name: str = "Coffee", grants_voting: bool = True) -> int:
         if name not in self._tiers:
             with self.app.app_context():
-                tier = Tier(name=name, slug=name.lower(), monthly_amount=300,
-                            grants_voting=grants_voting)
+                tier = Tier(
+                    name=name, slug=name.lower(), monthly_amount=300, grants_voting=grants_voting
+                )
                 db.session.add(tier)
                 db.session.commit()
                 self._tiers[name] = tier.id
         return self._tiers[name]
 
-    def patron(self, email: str, tier: str | None = "Coffee", grants_voting: bool = True,
-               status: str = "active", days: int = 30) -> int:
+    def patron(
+        self,
+        email: str,
+        tier: str | None = "Coffee",
+        grants_voting: bool = True,
+        status: str = "active",
+        days: int = 30,
+    ) -> int:
         """A patron, with an active membership of `tier` unless tier is None."""
         tier_id = self.tier(tier, grants_voting) if tier else None
         with self.app.app_context():
@@ -39,11 +46,17 @@ class Voting:
             db.session.add(patron)
             db.session.flush()
             if tier_id:
-                db.session.add(Membership(
-                    patron_id=patron.id, tier_id=tier_id, source="stripe", status=status,
-                    stripe_subscription_id=f"sub_{patron.id}",
-                    started_at=utcnow() - timedelta(days=10),
-                    access_until=utcnow() + timedelta(days=days)))
+                db.session.add(
+                    Membership(
+                        patron_id=patron.id,
+                        tier_id=tier_id,
+                        source="stripe",
+                        status=status,
+                        stripe_subscription_id=f"sub_{patron.id}",
+                        started_at=utcnow() - timedelta(days=10),
+                        access_until=utcnow() + timedelta(days=days),
+                    )
+                )
             db.session.commit()
             return patron.id
 
@@ -56,16 +69,28 @@ class Voting:
                 membership.ended_at = utcnow() - timedelta(seconds=1)
             db.session.commit()
 
-    def round(self, topics=("Housing", "Schools", "Transport"), budget: int = 3,
-              visibility: str = "live", suggestions: bool = True, state: str = "open",
-              tiers: tuple[str, ...] = ()) -> tuple[int, list[int]]:
+    def round(
+        self,
+        topics=("Housing", "Schools", "Transport"),
+        budget: int = 3,
+        visibility: str = "live",
+        suggestions: bool = True,
+        state: str = "open",
+        tiers: tuple[str, ...] = (),
+    ) -> tuple[int, list[int]]:
         """A round (open by default) and its topics' ids."""
         now = utcnow()
         opens = now - timedelta(days=1) if state != "scheduled" else now + timedelta(days=1)
         with self.app.app_context():
-            round_ = Round(title="What should we cover next?", description="Choose.",
-                           opens_at=opens, closes_at=now + timedelta(days=7), vote_budget=budget,
-                           results_visibility=visibility, allow_suggestions=suggestions)
+            round_ = Round(
+                title="What should we cover next?",
+                description="Choose.",
+                opens_at=opens,
+                closes_at=now + timedelta(days=7),
+                vote_budget=budget,
+                results_visibility=visibility,
+                allow_suggestions=suggestions,
+            )
             round_.eligible_tiers = [db.session.get(Tier, self.tier(name)) for name in tiers]
             db.session.add(round_)
             db.session.flush()

@@ -23,8 +23,9 @@ def _cast(app, patron_id, topic_ids):
 
 
 def _close(forms, round_id):
-    response = forms.post(f"/newsroom/rounds/{round_id}/close", {},
-                          page=f"/newsroom/rounds/{round_id}")
+    response = forms.post(
+        f"/newsroom/rounds/{round_id}/close", {}, page=f"/newsroom/rounds/{round_id}"
+    )
     assert response.status_code == 303
     return response
 
@@ -50,8 +51,10 @@ def test_a_member_who_cancels_before_the_close_is_not_counted(app, auth, forms, 
     page = forms.client.get(f"/newsroom/rounds/{round_id}").get_data(as_text=True)
     assert "1 counted" in page and "2 cast" in page
     public = app.test_client().get("/topics").get_data(as_text=True)
-    assert "A vote counts when the voter's membership still included voting at the round's close." \
+    assert (
+        "A vote counts when the voter's membership still included voting at the round's close."
         in public
+    )
 
 
 def test_a_grant_and_a_membership_ending_after_the_close_still_count(app, auth, forms, voting):
@@ -82,15 +85,24 @@ def test_closing_twice_is_refused_and_a_closed_round_cannot_be_edited(app, auth,
     page = _close(forms, round_id)
     page = forms.client.get(f"/newsroom/rounds/{round_id}").get_data(as_text=True)
     assert "Only an open round can be closed early." in page
-    response = forms.post(f"/newsroom/rounds/{round_id}/edit", {
-        "title": "Changed", "opens_at": "2026-01-01T10:00", "closes_at": "2026-02-01T10:00",
-        "vote_budget": "3", "results_visibility": "live"}, page="/newsroom/rounds/new")
+    response = forms.post(
+        f"/newsroom/rounds/{round_id}/edit",
+        {
+            "title": "Changed",
+            "opens_at": "2026-01-01T10:00",
+            "closes_at": "2026-02-01T10:00",
+            "vote_budget": "3",
+            "results_visibility": "live",
+        },
+        page="/newsroom/rounds/new",
+    )
     assert response.status_code == 409
     assert "A closed round cannot be changed." in response.get_data(as_text=True)
 
 
-def test_publishing_mails_each_voter_once_with_the_article(app, auth, forms, runner, smtp_sink,
-                                                           voting):
+def test_publishing_mails_each_voter_once_with_the_article(
+    app, auth, forms, runner, smtp_sink, voting
+):
     ada = voting.patron("ada@example.org")
     bob = voting.patron("bob@example.org")
     voting.patron("carol@example.org")
@@ -100,14 +112,19 @@ def test_publishing_mails_each_voter_once_with_the_article(app, auth, forms, run
     auth.login("editor")
     _close(forms, round_id)
     url = "https://news.example.org/housing?a=1&b=2"
-    response = forms.post(f"/newsroom/topics/{topics[0]}/outcome",
-                          {"state": "published", "published_url": url},
-                          page=f"/newsroom/rounds/{round_id}", follow_redirects=True)
+    response = forms.post(
+        f"/newsroom/topics/{topics[0]}/outcome",
+        {"state": "published", "published_url": url},
+        page=f"/newsroom/rounds/{round_id}",
+        follow_redirects=True,
+    )
     assert "2 voters will get the article by mail." in response.get_data(as_text=True)
     # Publishing again is refused by the lifecycle, and mails are keyed per topic and patron.
-    again = forms.post(f"/newsroom/topics/{topics[0]}/outcome",
-                       {"state": "published", "published_url": url},
-                       page=f"/newsroom/rounds/{round_id}")
+    again = forms.post(
+        f"/newsroom/topics/{topics[0]}/outcome",
+        {"state": "published", "published_url": url},
+        page=f"/newsroom/rounds/{round_id}",
+    )
     assert again.status_code == 409
     result = runner.invoke(args=["worker", "--once", "--no-digests"])
     assert result.exit_code == 0, result.output
@@ -120,8 +137,10 @@ def test_publishing_mails_each_voter_once_with_the_article(app, auth, forms, run
     assert url in text
     assert 'href="https://news.example.org/housing?a=1&amp;b=2"' in html
     with app.app_context():
-        assert db.session.scalar(select(func.count(Email.id)).where(
-            Email.kind == "topic_published")) == 2
+        assert (
+            db.session.scalar(select(func.count(Email.id)).where(Email.kind == "topic_published"))
+            == 2
+        )
     assert _topic(app, topics[0]).state == "published"
     public = app.test_client().get("/topics").get_data(as_text=True)
     assert "read the article" in public
@@ -131,37 +150,57 @@ def test_outcomes_need_their_url_or_reason_beside_the_field(app, auth, forms, vo
     round_id, topics = voting.round()
     auth.login("editor")
     _close(forms, round_id)
-    response = forms.post(f"/newsroom/topics/{topics[0]}/outcome",
-                          {"state": "published", "published_url": "javascript:alert(1)"},
-                          page=f"/newsroom/rounds/{round_id}")
+    response = forms.post(
+        f"/newsroom/topics/{topics[0]}/outcome",
+        {"state": "published", "published_url": "javascript:alert(1)"},
+        page=f"/newsroom/rounds/{round_id}",
+    )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert f'id="outcome-{topics[0]}-url-error">Give the article' in page
-    response = forms.post(f"/newsroom/topics/{topics[1]}/outcome", {"state": "declined"},
-                          page=f"/newsroom/rounds/{round_id}")
+    response = forms.post(
+        f"/newsroom/topics/{topics[1]}/outcome",
+        {"state": "declined"},
+        page=f"/newsroom/rounds/{round_id}",
+    )
     assert response.status_code == 422
-    assert f'id="outcome-{topics[1]}-reason-error">Give readers a reason' in \
-        response.get_data(as_text=True)
-    forms.post(f"/newsroom/topics/{topics[1]}/outcome",
-               {"state": "declined", "reason": "Another paper covered it well."},
-               page=f"/newsroom/rounds/{round_id}")
-    forms.post(f"/newsroom/topics/{topics[2]}/outcome", {"state": "planned"},
-               page=f"/newsroom/rounds/{round_id}")
-    forms.post(f"/newsroom/topics/{topics[2]}/outcome", {"state": "in_progress"},
-               page=f"/newsroom/rounds/{round_id}")
+    assert f'id="outcome-{topics[1]}-reason-error">Give readers a reason' in response.get_data(
+        as_text=True
+    )
+    forms.post(
+        f"/newsroom/topics/{topics[1]}/outcome",
+        {"state": "declined", "reason": "Another paper covered it well."},
+        page=f"/newsroom/rounds/{round_id}",
+    )
+    forms.post(
+        f"/newsroom/topics/{topics[2]}/outcome",
+        {"state": "planned"},
+        page=f"/newsroom/rounds/{round_id}",
+    )
+    forms.post(
+        f"/newsroom/topics/{topics[2]}/outcome",
+        {"state": "in_progress"},
+        page=f"/newsroom/rounds/{round_id}",
+    )
     assert _topic(app, topics[1]).public_reason == "Another paper covered it well."
     assert _topic(app, topics[2]).state == "in_progress"
     public = app.test_client().get("/topics").get_data(as_text=True)
-    assert "Declined\n                    \n                    : Another paper covered it well." \
-        in public or "Another paper covered it well." in public
+    assert (
+        "Declined\n                    \n                    : Another paper covered it well."
+        in public
+        or "Another paper covered it well." in public
+    )
     assert "In progress" in public
 
 
 def test_outcomes_wait_for_the_close(auth, forms, voting):
     round_id, topics = voting.round()
     auth.login("editor")
-    response = forms.post(f"/newsroom/topics/{topics[0]}/outcome", {"state": "planned"},
-                          page=f"/newsroom/rounds/{round_id}")
+    response = forms.post(
+        f"/newsroom/topics/{topics[0]}/outcome",
+        {"state": "planned"},
+        page=f"/newsroom/rounds/{round_id}",
+    )
     assert response.status_code == 409
     assert "Outcomes are set once the round has closed." in response.get_data(as_text=True)
 
@@ -178,12 +217,14 @@ def test_the_ranking_breaks_ties_by_raw_votes_then_order(app, auth, forms, votin
     assert response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert [(r["rank"], r["topic"], r["votes"], r["counted_votes"], r["state"]) for r in rows] == [
-        ("1", "Third", "2", "2", "open"), ("2", "Second", "1", "1", "open"),
-        ("3", "First", "0", "0", "open")]
+        ("1", "Third", "2", "2", "open"),
+        ("2", "Second", "1", "1", "open"),
+        ("3", "First", "0", "0", "open"),
+    ]
 
 
 def test_the_export_defuses_spreadsheet_formulas(app, auth, forms, voting):
-    round_id, _topics = voting.round(topics=("=HYPERLINK(\"http://x\")",))
+    round_id, _topics = voting.round(topics=('=HYPERLINK("http://x")',))
     auth.login("editor")
     body = forms.client.get(f"/newsroom/rounds/{round_id}/export.csv").get_data(as_text=True)
     assert "'=HYPERLINK" in body
@@ -203,13 +244,16 @@ def test_merging_moves_votes_keeps_one_per_voter_and_tells_the_voters(app, auth,
     _cast(app, ada, [topics[0], topics[1]])
     _cast(app, bob, [topics[0]])
     auth.login("editor")
-    response = forms.post(f"/newsroom/topics/{topics[0]}/merge",
-                          {"target_id": str(topics[1]), "back": "round"},
-                          page=f"/newsroom/rounds/{round_id}")
+    response = forms.post(
+        f"/newsroom/topics/{topics[0]}/merge",
+        {"target_id": str(topics[1]), "back": "round"},
+        page=f"/newsroom/rounds/{round_id}",
+    )
     assert response.status_code == 303
     with app.app_context():
-        votes = db.session.execute(select(Vote.patron_id, Vote.topic_id).order_by(
-            Vote.patron_id)).all()
+        votes = db.session.execute(
+            select(Vote.patron_id, Vote.topic_id).order_by(Vote.patron_id)
+        ).all()
         assert [tuple(v) for v in votes] == [(ada, topics[1]), (bob, topics[1])]
         assert db.session.get(Ballot, (round_id, ada)).used == 1
         assert db.session.get(Ballot, (round_id, bob)).used == 1
@@ -243,12 +287,16 @@ def test_the_account_page_shows_my_votes_and_what_they_led_to(app, auth, forms, 
     _cast(app, ada, [topics[0], topics[1], topics[2]])
     auth.login("editor")
     _close(forms, round_id)
-    forms.post(f"/newsroom/topics/{topics[0]}/outcome",
-               {"state": "published", "published_url": "https://news.example.org/housing"},
-               page=f"/newsroom/rounds/{round_id}")
-    forms.post(f"/newsroom/topics/{topics[1]}/outcome",
-               {"state": "declined", "reason": "Covered last month."},
-               page=f"/newsroom/rounds/{round_id}")
+    forms.post(
+        f"/newsroom/topics/{topics[0]}/outcome",
+        {"state": "published", "published_url": "https://news.example.org/housing"},
+        page=f"/newsroom/rounds/{round_id}",
+    )
+    forms.post(
+        f"/newsroom/topics/{topics[1]}/outcome",
+        {"state": "declined", "reason": "Covered last month."},
+        page=f"/newsroom/rounds/{round_id}",
+    )
     reader = app.test_client()
     sign_in(reader, ada)
     page = reader.get("/account").get_data(as_text=True)

@@ -25,8 +25,11 @@ def _parallel(app, patron_id, topic_ids, actions=None):
         client, token = clients[index]
         barrier.wait()
         action = actions[index] if actions else "vote"
-        response = client.post(f"/topics/{topic_ids[index]}/{action}", data={"csrf_token": token},
-                               headers={"Accept": "application/json"})
+        response = client.post(
+            f"/topics/{topic_ids[index]}/{action}",
+            data={"csrf_token": token},
+            headers={"Accept": "application/json"},
+        )
         statuses[index] = response.status_code
 
     threads = [threading.Thread(target=post, args=(i,)) for i in range(len(topic_ids))]

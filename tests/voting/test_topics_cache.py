@@ -84,9 +84,11 @@ def test_co_creators_share_the_page_each_with_their_own_token(app, voting):
     assert "Housing" in page and "Rents" not in page  # the same ballot state: shared
     bob_token = csrf(bob)
     assert bob_token != ada_token
-    assert bob.post(f"/topics/{topic_ids[1]}/vote",
-                    data={"csrf_token": bob_token}).status_code == 303
-    assert ada.post(f"/topics/{topic_ids[1]}/vote",
-                    data={"csrf_token": bob_token}).status_code == 400
+    assert (
+        bob.post(f"/topics/{topic_ids[1]}/vote", data={"csrf_token": bob_token}).status_code == 303
+    )
+    assert (
+        ada.post(f"/topics/{topic_ids[1]}/vote", data={"csrf_token": bob_token}).status_code == 400
+    )
     assert _vote_ids(app, bob_id) == [topic_ids[1]]
     assert _vote_ids(app, ada_id) == []

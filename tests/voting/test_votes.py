@@ -14,8 +14,9 @@ from tests.voting.conftest import csrf, sign_in
 
 
 def _vote(client, topic_id, action="vote", token=None, **kwargs):
-    return client.post(f"/topics/{topic_id}/{action}",
-                       data={"csrf_token": token or csrf(client)}, **kwargs)
+    return client.post(
+        f"/topics/{topic_id}/{action}", data={"csrf_token": token or csrf(client)}, **kwargs
+    )
 
 
 def _votes(app, patron_id=None):
@@ -82,8 +83,9 @@ def test_a_co_creator_changes_their_mind(app, client, voting):
     _vote(client, topics[0], token=token)
     page = _vote(client, topics[1], token=token, follow_redirects=True).get_data(as_text=True)
     assert "You have used all 1 of your votes" in page
-    page = _vote(client, topics[0], "unvote", token=token,
-                 follow_redirects=True).get_data(as_text=True)
+    page = _vote(client, topics[0], "unvote", token=token, follow_redirects=True).get_data(
+        as_text=True
+    )
     assert "Your vote is taken back. You have 1 vote left in this round." in page
     _vote(client, topics[1], token=token)
     assert _votes(app, patron) == [topics[1]]
@@ -118,8 +120,9 @@ def test_a_scheduled_round_takes_no_votes_yet(client, voting):
     patron = voting.patron("ada@example.org")
     _round, topics = voting.round(state="scheduled")
     sign_in(client, patron)
-    response = client.post(f"/topics/{topics[0]}/vote", data={"csrf_token": _token(client)},
-                           follow_redirects=True)
+    response = client.post(
+        f"/topics/{topics[0]}/vote", data={"csrf_token": _token(client)}, follow_redirects=True
+    )
     assert "Voting in this round has not opened yet." in response.get_data(as_text=True)
 
 
@@ -190,8 +193,9 @@ def test_the_buttons_are_named_and_described_by_the_topic_title(client, voting):
     assert (f'aria-describedby="topic-{topics[0]}-title">Take back my vote</button>') in page
     assert (f'aria-describedby="topic-{topics[1]}-title">Vote</button>') in page
     assert f'id="topic-{topics[1]}-title">Schools</h3>' in page
-    assert "Your votes count only if your membership still lets you vote when the round closes" \
-        in page
+    assert (
+        "Your votes count only if your membership still lets you vote when the round closes" in page
+    )
 
 
 def test_json_votes_answer_with_the_remaining_budget(client, voting):
@@ -245,4 +249,3 @@ def test_titles_are_escaped_on_the_page(client, voting):
     page = client.get("/topics").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-
