@@ -86,7 +86,7 @@ def test_a_patreon_patron_signs_in_and_votes(
 
     page.goto(base + "/account")
     expect(page.get_by_text("Paid through Patreon")).to_be_visible()
-    expect(page.get_by_role("link", name="Patreon's membership settings")).to_have_attribute(
+    expect(page.get_by_role("link", name="Patreon’s membership settings")).to_have_attribute(
         "href", "https://www.patreon.com/settings/memberships"
     )
     expect(page.get_by_text("Coffee").first).to_be_visible()
