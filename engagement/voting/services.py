@@ -172,15 +172,18 @@ def sort_topics(topics: list[Topic], sort: str) -> list[Topic]:
     return list(topics)
 
 
-def topics_page(patron: Patron | None) -> tuple[list[RoundView], list[tuple[Round, list]]]:
-    """Open rounds as this reader sees them, and the results of recently closed rounds.
+def topics_page(
+    patron: Patron | None, fill: bool = True
+) -> tuple[list[RoundView], list[tuple[Round, list]]]:
+    """Open rounds as this reader sees them (`fill=False`: without their ballot), and the
+    results of recently closed rounds.
 
     A fixed number of queries, whatever the number of votes: the counts are counters on topics.
     """
     rounds = open_rounds(with_tiers=patron is not None)  # anonymous readers see no tiers
     topics = _topics_by_round([r.id for r in rounds], ("open",))
     views = [RoundView(r, topics[r.id], r.results_visible()) for r in rounds]
-    if patron is not None and views:
+    if patron is not None and views and fill:
         _fill_patron(views, patron)
     closed = recent_results()
     shown = ("open", "planned", "in_progress", "published", "declined")

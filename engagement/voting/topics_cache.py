@@ -1,22 +1,29 @@
-"""`/topics` for signed-in co-creators from a per-process cache, with the reader's own overlay.
+"""`/topics` for signed-in co-creators: one shared page per process, each reader's ballot laid over.
 
-What a signed-in reader's page shows beyond the shared page is small: whether they may vote in
-each open round, which topics they voted for, how many votes they have left, and the CSRF token
-of its forms. The page is rendered once per TOPICS_CACHE_SECONDS and process for each such
-ballot state (the same key for every reader whose ballot is the same), with a placeholder where
-the token goes; each request then costs the patron check, two light queries (their votes and
-their eligibility per open round) and the token put in. The reader's own ballot is always
-current; the shared counts lag by at most TOPICS_CACHE_SECONDS, as for anonymous readers.
+What a signed-in reader's page shows beyond what every co-creator sees is small: whether they
+may vote in each open round, how many votes they have left there, which topics they voted for,
+and the CSRF token of its forms. So the page is rendered once per TOPICS_CACHE_SECONDS, process,
+language and sort order in "overlay" mode: each round's head and each topic in every variant a
+reader may need (may vote with votes left, with none left, may not vote; voted or not), between
+markers, and a placeholder where the token goes. That render is cut once into plain text and
+slots; a request then costs the patron check, one light query (the reader's votes and their
+eligibility per round of the page) and picking a variant per slot. The reader's own ballot is
+always current; the shared counts lag by at most TOPICS_CACHE_SECONDS, as for anonymous readers.
+The page needs no JavaScript: the forms are in it, as on a page rendered for the reader alone.
 """
 
 from __future__ import annotations
 
+import re
 import time
+from dataclasses import dataclass, field
 
 from flask import current_app, g, session
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import bindparam, select
+from sqlalchemy import Boolean, Integer, String, bindparam, cast, null, select, union_all
 
+from engagement.accounts.auth import current_patron_id, remember_patron
+from engagement.accounts.models import Patron
 from engagement.database import utcnow
 from engagement.extensions import db
 from engagement.i18n import current_language
@@ -24,54 +31,135 @@ from engagement.voting.eligibility import eligible
 from engagement.voting.models import Round, Vote
 
 PLACEHOLDER = "__topics-cache-csrf-token__"
-MAX_PAGES = 2000  # ballot states kept per process; the cache starts afresh beyond
+MAX_PAGES = 64  # (language, sort) pages kept per process; the cache starts afresh beyond
 
-_R, _V = Round.__table__, Vote.__table__
-_NOW = bindparam("now", type_=_R.c.opens_at.type)
-_OPEN_ROUNDS = select(_R.c.id).where(
-    _R.c.opens_at <= _NOW, _R.c.closes_at > _NOW, _R.c.closed_early_at.is_(None)
+_R, _V, _P = Round.__table__, Vote.__table__, Patron.__table__
+_ROUND_IDS = bindparam("round_ids", expanding=True)
+_PATRON_ID = bindparam("patron_id")
+_LIVE_PATRON = (_P.c.id == _PATRON_ID, _P.c.erased_at.is_(None))
+# One statement: a row per round of the page (may this reader vote there now? and, on every
+# such row, the session check: the patron's session version unless erased, and their saved
+# language, as auth.current_patron_id reads them) and a row per vote of theirs in those rounds.
+_BALLOT = union_all(
+    select(
+        _R.c.id.label("round_id"),
+        cast(null(), Integer).label("topic_id"),
+        eligible(_R.c.id, bindparam("now", type_=_R.c.opens_at.type), _PATRON_ID),
+        select(_P.c.session_version).where(*_LIVE_PATRON).scalar_subquery(),
+        select(_P.c.language).where(*_LIVE_PATRON).scalar_subquery(),
+    ).where(_R.c.id.in_(_ROUND_IDS)),
+    select(
+        _V.c.round_id,
+        _V.c.topic_id,
+        cast(null(), Boolean),
+        cast(null(), Integer),
+        cast(null(), String),
+    ).where(_V.c.patron_id == _PATRON_ID, _V.c.round_id.in_(_ROUND_IDS)),
 )
-_BALLOT = select(_R.c.id, eligible(_R.c.id, _NOW, bindparam("patron_id")).label("may_vote")).where(
-    _R.c.id.in_(bindparam("round_ids", expanding=True))
-)
-_VOTED = select(_V.c.round_id, _V.c.topic_id).where(
-    _V.c.patron_id == bindparam("patron_id"),
-    _V.c.round_id.in_(bindparam("round_ids", expanding=True)),
+
+# What the template writes in overlay mode (templates/voting/topics.html).
+_MARK = re.compile(
+    r"<!--ov-round:(\d+):(\d+)-->|<!--ov:([rt])(\d+):(\w+)-->(.*?)<!--/ov-->", re.DOTALL
 )
 
 
-def _cache() -> dict:
-    return current_app.extensions.setdefault("voting_topics_reader_cache", {})
+def remaining_placeholder(round_id: int) -> str:
+    """What stands for the number of votes a reader has left in a round, in the shared page."""
+    return f"__ov-remaining-{round_id}__"
 
 
-def _open_round_ids(now_mono: float, now) -> tuple[int, ...]:
-    # Shared by every reader: which rounds are open, refreshed with the pages.
-    cache = _cache()
-    cached = cache.get("open-rounds")
-    if cached is None or cached[0] <= now_mono:
-        ids = tuple(db.session.connection().execute(_OPEN_ROUNDS, {"now": now}).scalars())
-        cached = (now_mono + current_app.config["TOPICS_CACHE_SECONDS"], ids)
-        cache["open-rounds"] = cached
-    return cached[1]
+@dataclass
+class Slot:
+    """A part of the page that differs between readers: a round's head ("r") or a topic ("t")."""
+
+    kind: str
+    ident: int
+    round_id: int
+    variants: dict[str, str] = field(default_factory=dict)
 
 
-def ballot_key(patron_id: int, sort: str) -> tuple:
-    """What makes this reader's page differ from another's: per open round, whether they may
-    vote and what they voted for."""
-    now_mono, now = time.monotonic(), utcnow()
-    round_ids = _open_round_ids(now_mono, now)
-    if not round_ids:
-        return (sort,)
-    conn = db.session.connection()
-    params = {"patron_id": patron_id, "round_ids": list(round_ids), "now": now}
-    voted: dict[int, list[int]] = {}
-    for round_id, topic_id in conn.execute(_VOTED, params):
-        voted.setdefault(round_id, []).append(topic_id)
-    may = dict(conn.execute(_BALLOT, params).all())
-    return (
-        sort,
-        *((rid, bool(may.get(rid)), tuple(sorted(voted.get(rid, ())))) for rid in round_ids),
-    )
+@dataclass
+class SharedPage:
+    """The shared page cut into text and slots, and the budget of each of its rounds."""
+
+    expires: float
+    parts: list
+    budgets: dict[int, int]
+
+
+def cut(html: str, expires: float = 0.0) -> SharedPage:
+    """The overlay-mode page as text and slots (adjacent variants of one slot are one slot)."""
+    parts: list = []
+    budgets: dict[int, int] = {}
+    position, round_id = 0, 0
+    for mark in _MARK.finditer(html):
+        text = html[position : mark.start()]
+        position = mark.end()
+        if mark.group(1):
+            round_id = int(mark.group(1))
+            budgets[round_id] = int(mark.group(2))
+            if text:
+                parts.append(text)
+            continue
+        kind, ident, variant, body = mark.group(3), int(mark.group(4)), mark.group(5), mark[6]
+        last = parts[-1] if parts else None
+        if not text and isinstance(last, Slot) and (last.kind, last.ident) == (kind, ident):
+            last.variants[variant] = body
+            continue
+        if text:
+            parts.append(text)
+        parts.append(Slot(kind, ident, round_id, {variant: body}))
+    parts.append(html[position:])
+    return SharedPage(expires, parts, budgets)
+
+
+Ballot = dict[int, tuple[bool, int, set[int]]]
+
+
+def ballot(claim: tuple[int, int], budgets: dict[int, int]) -> Ballot | None:
+    """Per round (with its budget): may the reader vote now, the votes they have left, their
+    votes; None when the session the claim (patron id, session version) names is not current.
+    The session check of the request is then done (auth.remember_patron)."""
+    params = {"patron_id": claim[0], "round_ids": list(budgets), "now": utcnow()}
+    may: dict[int, bool] = {}
+    voted: dict[int, set[int]] = {round_id: set() for round_id in budgets}
+    current, language = False, None
+    for round_id, topic_id, may_vote, version, saved in db.session.connection().execute(
+        _BALLOT, params
+    ):
+        if topic_id is None:
+            may[round_id] = bool(may_vote)
+            current, language = version == claim[1], saved
+        else:
+            voted[round_id].add(topic_id)
+    if not current:
+        return None
+    remember_patron(claim[0], language)
+    return {
+        round_id: (may.get(round_id, False), max(budget - len(voted[round_id]), 0), voted[round_id])
+        for round_id, budget in budgets.items()
+    }
+
+
+def overlay(shared: SharedPage, state: dict[int, tuple[bool, int, set[int]]]) -> str:
+    """The shared page with this reader's variant in each slot."""
+    out = []
+    for part in shared.parts:
+        if part.__class__ is str:
+            out.append(part)
+            continue
+        may, remaining, voted = state.get(part.round_id, (False, 0, set()))
+        if part.kind == "r":
+            if may and remaining:
+                body = part.variants["may"]
+                out.append(body.replace(remaining_placeholder(part.ident), str(remaining)))
+            else:
+                out.append(part.variants["may0" if may else "no"])
+        elif part.ident in voted:
+            out.append(part.variants["voted" if may else "novoted"])
+        else:
+            out.append(part.variants[("open" if remaining else "spent") if may else "no"])
+    return "".join(out)
 
 
 def may_use() -> bool:
@@ -83,26 +171,53 @@ def may_use() -> bool:
     )
 
 
-def page(key: tuple, render) -> str:
-    """The page for this ballot state and language, with this reader's CSRF token; `render()`
-    on a miss."""
+def _cache() -> dict:
+    return current_app.extensions.setdefault("voting_topics_reader_cache", {})
+
+
+def _render_shared(cache: dict, key: tuple, render, now_mono: float) -> tuple[SharedPage, int]:
+    if len(cache) > MAX_PAGES:
+        cache.clear()
+    field_name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    real = g.pop(field_name, None)
+    setattr(g, field_name, PLACEHOLDER)  # Flask-WTF hands out what `g` holds
+    try:
+        html, status = render()
+    finally:
+        g.pop(field_name, None)
+        if real is not None:
+            setattr(g, field_name, real)
+    shared = cut(html, now_mono + current_app.config["TOPICS_CACHE_SECONDS"])
+    if status == 200 and "_flashes" not in session:
+        cache[key] = shared
+        # The open rounds and their budgets, whatever the language: the next request checks
+        # the session and reads its ballot in one statement before it knows its language.
+        cache["rounds"] = (shared.expires, shared.budgets)
+    return shared, status
+
+
+def page(claim: tuple[int, int], sort: str, render) -> tuple[str, int] | None:
+    """The page of the reader whose session cookie makes this claim: the shared page of their
+    language and sort (`render()` in overlay mode on a miss, answering (html, status)) with their
+    ballot and their CSRF token. None when the session is not current (an old or erased
+    patron's cookie): the caller serves the page as to anyone signed out."""
     cache, now_mono = _cache(), time.monotonic()
-    key = (current_language(), *key)
-    cached = cache.get(key)
-    if cached is None or cached[0] <= now_mono:
-        if len(cache) > MAX_PAGES:
-            cache.clear()
-        field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-        real = g.pop(field, None)
-        setattr(g, field, PLACEHOLDER)  # Flask-WTF hands out what `g` holds
-        try:
-            html, status = render()
-        finally:
-            g.pop(field, None)
-            if real is not None:
-                setattr(g, field, real)
-        if status != 200 or "_flashes" in session:
-            return html.replace(PLACEHOLDER, generate_csrf()), status
-        cached = (now_mono + current_app.config["TOPICS_CACHE_SECONDS"], html)
-        cache[key] = cached
-    return cached[1].replace(PLACEHOLDER, generate_csrf()), 200
+    rounds = cache.get("rounds")
+    state: Ballot | None = None
+    budgets: dict[int, int] = {}
+    if rounds is not None and rounds[0] > now_mono and rounds[1]:
+        budgets = rounds[1]
+        state = ballot(claim, budgets)
+        if state is None:
+            return None
+    if state is None and current_patron_id() != claim[0]:
+        return None
+    key = (current_language(), sort)
+    shared, status = cache.get(key), 200
+    if shared is None or shared.expires <= now_mono:
+        shared, status = _render_shared(cache, key, render, now_mono)
+    if state is None or budgets != shared.budgets:
+        state = ballot(claim, shared.budgets) if shared.budgets else {}
+        if state is None:
+            return None
+    return overlay(shared, state).replace(PLACEHOLDER, generate_csrf()), status

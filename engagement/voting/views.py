@@ -84,13 +84,15 @@ register_reader_nav(public, "topics", lazy_gettext("Topics"), "voting.topics", o
 @public.get("/topics")
 def topics():
     """Open rounds and their topics; what a co-creator may do; recent results."""
+    claim = patron_claim()
+    if claim is not None and topics_cache.may_use():
+        # The shared page with this reader's ballot and token laid over (topics_cache); the
+        # session is checked with the ballot. None: not a current session, so signed out.
+        answer = topics_cache.page(claim, _sort(), lambda: _topics_page(overlay=True))
+        if answer is not None:
+            return answer
     cache = _anonymous_cache()
     if cache is None:
-        patron_id = current_patron_id()
-        if patron_id is not None and topics_cache.may_use():
-            # The shared page per ballot state, with this reader's own token (topics_cache).
-            key = topics_cache.ballot_key(patron_id, _sort())
-            return topics_cache.page(key, _topics_page)
         return _topics_page()
     now = time.monotonic()
     key = ("page", _sort(), current_language())  # one page per language
@@ -108,7 +110,9 @@ def _sort() -> str:
     return request.args.get("sort") if request.args.get("sort") in services.SORTS else "votes"
 
 
-def _render_topics(patron, rounds, results, suggestion, status: int = 200, **extra):
+def _render_topics(
+    patron, rounds, results, suggestion, status: int = 200, overlay: bool = False, **extra
+):
     sort = _sort()
     for view in rounds:
         # A sealed round is never ordered by its hidden counts: the editors' order instead.
@@ -121,23 +125,25 @@ def _render_topics(patron, rounds, results, suggestion, status: int = 200, **ext
         results=results,
         patron=patron,
         suggestion=suggestion,
-        voting_tiers=_voting_tiers(rounds),
+        voting_tiers=_voting_tiers(rounds, overlay),
         state_labels=STATE_LABELS,
         sort=sort,
+        overlay=overlay,
         **extra,
     ), status
 
 
-def _topics_page():
+def _topics_page(overlay: bool = False):
     # Only reads: rounds closed by the clock are counted by the worker (voting/closing.py).
+    # `overlay`: every reader's variants between markers, for topics_cache (no ballot filled).
     patron = current_patron()
-    rounds, results = services.topics_page(patron)
-    return _render_topics(patron, rounds, results, SuggestionForm())
+    rounds, results = services.topics_page(patron, fill=not overlay)
+    return _render_topics(patron, rounds, results, SuggestionForm(), overlay=overlay)
 
 
-def _voting_tiers(rounds: list[services.RoundView]) -> dict:
+def _voting_tiers(rounds: list[services.RoundView], overlay: bool = False) -> dict:
     # Only a signed-in patron who cannot vote is told which tiers can.
-    if current_patron() is None or all(view.may_vote for view in rounds):
+    if current_patron() is None or (not overlay and all(view.may_vote for view in rounds)):
         return {}
     every = eligibility.voting_tiers()
     return {
