@@ -14,13 +14,24 @@ The page needs no JavaScript: the forms are in it, as on a page rendered for the
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from dataclasses import dataclass, field
 
 from flask import current_app, g, session
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import Boolean, Integer, String, bindparam, cast, null, select, union_all
+from sqlalchemy import (
+    Boolean,
+    Integer,
+    String,
+    bindparam,
+    cast,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 
 from engagement.accounts.auth import current_patron_id, remember_patron
 from engagement.accounts.models import Patron
@@ -34,28 +45,35 @@ PLACEHOLDER = "__topics-cache-csrf-token__"
 MAX_PAGES = 64  # (language, sort) pages kept per process; the cache starts afresh beyond
 
 _R, _V, _P = Round.__table__, Vote.__table__, Patron.__table__
-_ROUND_IDS = bindparam("round_ids", expanding=True)
 _PATRON_ID = bindparam("patron_id")
 _LIVE_PATRON = (_P.c.id == _PATRON_ID, _P.c.erased_at.is_(None))
-# One statement: a row per round of the page (may this reader vote there now? and, on every
-# such row, the session check: the patron's session version unless erased, and their saved
-# language, as auth.current_patron_id reads them) and a row per vote of theirs in those rounds.
-_BALLOT = union_all(
-    select(
-        _R.c.id.label("round_id"),
-        cast(null(), Integer).label("topic_id"),
-        eligible(_R.c.id, bindparam("now", type_=_R.c.opens_at.type), _PATRON_ID),
-        select(_P.c.session_version).where(*_LIVE_PATRON).scalar_subquery(),
-        select(_P.c.language).where(*_LIVE_PATRON).scalar_subquery(),
-    ).where(_R.c.id.in_(_ROUND_IDS)),
-    select(
-        _V.c.round_id,
-        _V.c.topic_id,
-        cast(null(), Boolean),
-        cast(null(), Integer),
-        cast(null(), String),
-    ).where(_V.c.patron_id == _PATRON_ID, _V.c.round_id.in_(_ROUND_IDS)),
-)
+
+
+@functools.lru_cache(maxsize=16)
+def _ballot_statement(round_ids: tuple[int, ...]):
+    """One statement: a row per round of the page (may this reader vote there now? and, on
+    each such row, the session check: the patron's session version unless erased, and their
+    saved language, as auth.current_patron_id reads them) and a row per vote of theirs in those
+    rounds. The page's round ids are written into the SQL (numbers this module read from its
+    own page): built and compiled once per set of open rounds, nothing expanded per request."""
+    ids = [literal_column(str(int(round_id))) for round_id in round_ids]
+    return union_all(
+        select(
+            _R.c.id.label("round_id"),
+            cast(null(), Integer).label("topic_id"),
+            eligible(_R.c.id, bindparam("now", type_=_R.c.opens_at.type), _PATRON_ID),
+            select(_P.c.session_version).where(*_LIVE_PATRON).scalar_subquery(),
+            select(_P.c.language).where(*_LIVE_PATRON).scalar_subquery(),
+        ).where(_R.c.id.in_(ids)),
+        select(
+            _V.c.round_id,
+            _V.c.topic_id,
+            cast(null(), Boolean),
+            cast(null(), Integer),
+            cast(null(), String),
+        ).where(_V.c.patron_id == _PATRON_ID, _V.c.round_id.in_(ids)),
+    )
+
 
 # What the template writes in overlay mode (templates/voting/topics.html).
 _MARK = re.compile(
@@ -120,13 +138,18 @@ def ballot(claim: tuple[int, int], budgets: dict[int, int]) -> Ballot | None:
     """Per round (with its budget): may the reader vote now, the votes they have left, their
     votes; None when the session the claim (patron id, session version) names is not current.
     The session check of the request is then done (auth.remember_patron)."""
-    params = {"patron_id": claim[0], "round_ids": list(budgets), "now": utcnow()}
+    params = {"patron_id": claim[0], "now": utcnow()}
     may: dict[int, bool] = {}
     voted: dict[int, set[int]] = {round_id: set() for round_id in budgets}
     current, language = False, None
-    for round_id, topic_id, may_vote, version, saved in db.session.connection().execute(
-        _BALLOT, params
-    ):
+    # A pooled connection of its own: no ORM session for one read; on PostgreSQL in autocommit
+    # mode, without the BEGIN and ROLLBACK round trips around it (SQLite would pay a PRAGMA
+    # each way to switch).
+    with db.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+        rows = conn.execute(_ballot_statement(tuple(budgets)), params).all()
+    for round_id, topic_id, may_vote, version, saved in rows:
         if topic_id is None:
             may[round_id] = bool(may_vote)
             current, language = version == claim[1], saved
