@@ -6,10 +6,11 @@ and the CSRF token of its forms. So the page is rendered once per TOPICS_CACHE_S
 language and sort order in "overlay" mode: each round's head and each topic in every variant a
 reader may need (may vote with votes left, with none left, may not vote; voted or not), between
 markers, and a placeholder where the token goes. That render is cut once into plain text and
-slots; a request then costs the patron check, one light query (the reader's votes and their
-eligibility per round of the page) and picking a variant per slot. The reader's own ballot is
-always current; the shared counts lag by at most TOPICS_CACHE_SECONDS, as for anonymous readers.
-The page needs no JavaScript: the forms are in it, as on a page rendered for the reader alone.
+slots; a request then costs one light statement (the session check, the reader's saved language,
+their eligibility per round of the page and their votes) and picking a variant per slot. The
+reader's own ballot is always current; the shared counts lag by at most TOPICS_CACHE_SECONDS, as
+for anonymous readers. The page needs no JavaScript: the forms are in it, as on a page rendered
+for the reader alone (tests/voting/test_topics_overlay.py compares the two).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """TOPICS_CACHE_SECONDS: anonymous readers share one rendered /topics per process for a
-few seconds; signed-in co-creators share it per ballot state (their own votes, budget and
-eligibility always current, their own CSRF token in the forms); pages with a flashed message
-are always fresh."""
+few seconds; signed-in co-creators share one page with their own ballot laid over it (their
+own votes, budget and eligibility always current, their own CSRF token in the forms; more in
+test_topics_overlay.py); pages with a flashed message are always fresh."""
 
 from __future__ import annotations
 
