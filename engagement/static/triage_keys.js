@@ -103,6 +103,8 @@
     return false;
   }
 
+  // Tells a page (and its browser tests) that the keys below act from now on.
+  document.documentElement.dataset.triageKeys = "ready";
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.altKey || event.metaKey || typing(event.target)) { return; }
     if (document.querySelector("dialog[open]")) { return; }

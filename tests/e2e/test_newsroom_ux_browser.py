@@ -169,12 +169,18 @@ def test_an_internal_note_never_reaches_the_public_log(app, live_server, newsroo
     expect(page.get_by_text("Asked the council's press office")).to_have_count(0)
 
 
+def _keys_ready(page):
+    """Wait for the deferred triage_keys.js to listen: a page shows before its script runs."""
+    expect(page.locator("html[data-triage-keys='ready']")).to_have_count(1)
+
+
 @SIZES
 def test_keyboard_triage_on_the_list_and_on_a_correction(
     app, live_server, newsroom, page, a11y, size
 ):
     _signed_in(page, live_server, size)
     page.goto(f"{live_server.url}/newsroom/corrections")
+    _keys_ready(page)
     page.keyboard.press("?")
     help_dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
     expect(help_dialog).to_be_visible()
@@ -189,6 +195,7 @@ def test_keyboard_triage_on_the_list_and_on_a_correction(
     opened = rows.nth(0).get_attribute("data-id")
     page.keyboard.press("o")
     page.wait_for_url(f"{live_server.url}/newsroom/corrections/{opened}")
+    _keys_ready(page)
 
     note = page.get_by_label("Note", exact=True)
     note.fill("")
@@ -199,6 +206,7 @@ def test_keyboard_triage_on_the_list_and_on_a_correction(
     page.locator("h1").click()
     page.keyboard.press("a")
     expect(page.get_by_text(f"Correction #{opened} is assigned to Admin.")).to_be_visible()
+    _keys_ready(page)
     page.keyboard.press("n")
     expect(page.get_by_text(f"Correction #{opened} is now no action.")).to_be_visible()
     assert _status(app, int(opened)) == "no_action"

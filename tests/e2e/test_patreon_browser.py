@@ -29,7 +29,7 @@ def _admin_maps_the_tier(browser, base, a11y):
     context = browser.new_context(viewport={"width": 390, "height": 844})
     context.add_init_script(path=str(AXE_PATH))
     admin = context.new_page()
-    admin.set_default_timeout(10_000)
+    admin.set_default_timeout(20_000)  # the suite's ceiling (tests/conftest.py)
     browser_login(admin, base, "admin@example.org")
     admin.goto(base + "/newsroom/patreon")
     expect(admin.get_by_text("needs a decision")).to_be_visible()

@@ -111,7 +111,7 @@ def test_a_co_creator_votes_and_the_editor_publishes(
     editor_context = browser.new_context()
     editor_context.add_init_script(path=str(AXE_PATH))
     editor = editor_context.new_page()
-    editor.set_default_timeout(10_000)
+    editor.set_default_timeout(20_000)  # the suite's ceiling (tests/conftest.py)
     browser_login(editor, base, "editor@example.org")
     editor.get_by_role("link", name="Rounds").first.click()
     editor.wait_for_url(base + "/newsroom/rounds")

@@ -195,7 +195,7 @@ def test_on_a_touch_screen_the_floating_button_opens_the_dialog(live_server, bro
     )
     context.add_init_script(path=str(AXE_PATH))
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(20_000)  # the suite's ceiling (tests/conftest.py)
     try:
         open_article(page, live_server, TOUCH_HINT)
         select_phrase(page)
