@@ -187,7 +187,8 @@ def topics(ctx: Context) -> list[Row]:
             rss_mb=rss,
             private_mb=private,
         ),
-        # The default setting: the page per ballot state, each reader's votes and token fresh.
+        # The default setting: one shared page per worker and language, each reader's ballot
+        # and token laid over it.
         Row(
             f"GET /topics (signed-in co-creator, TOPICS_CACHE_SECONDS={CACHE_SECONDS})",
             member_cached,
@@ -196,9 +197,8 @@ def topics(ctx: Context) -> list[Row]:
             note=errors_note(
                 member_cached,
                 size,
-                "200 co-creators; a page per ballot state "
-                "and worker, their own votes and token "
-                "always fresh",
+                "200 co-creators; one shared page per worker, "
+                "each reader's ballot and token laid over it",
             ),
         ).check_ratio(0.4),
     ]
