@@ -19,6 +19,7 @@ import functools
 import re
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import current_app, g, session
 from flask_wtf.csrf import generate_csrf
@@ -33,6 +34,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.sql.elements import BindParameter, ColumnClause
 
 from engagement.accounts.auth import current_patron_id, remember_patron
 from engagement.accounts.models import Patron
@@ -46,7 +48,7 @@ PLACEHOLDER = "__topics-cache-csrf-token__"
 MAX_PAGES = 64  # (language, sort) pages kept per process; the cache starts afresh beyond
 
 _R, _V, _P = Round.__table__, Vote.__table__, Patron.__table__
-_PATRON_ID = bindparam("patron_id")
+_PATRON_ID: BindParameter[int] = bindparam("patron_id")
 _LIVE_PATRON = (_P.c.id == _PATRON_ID, _P.c.erased_at.is_(None))
 
 
@@ -57,7 +59,7 @@ def _ballot_statement(round_ids: tuple[int, ...]):
     saved language, as auth.current_patron_id reads them) and a row per vote of theirs in those
     rounds. The page's round ids are written into the SQL (numbers this module read from its
     own page): built and compiled once per set of open rounds, nothing expanded per request."""
-    ids = [literal_column(str(int(round_id))) for round_id in round_ids]
+    ids: list[ColumnClause[Any]] = [literal_column(str(int(round_id))) for round_id in round_ids]
     return union_all(
         select(
             _R.c.id.label("round_id"),
