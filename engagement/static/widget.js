@@ -110,7 +110,7 @@
   }
 
   /* ---- the dialog ---- */
-  var dialog, form, statusLine, quoteBox, fields = {}, returnTo, current, fab;
+  var dialog, form, statusLine, quoteBox, fields = {}, returnTo, pending = false, current, fab;
 
   function field(name, label, control, note) {
     var id = "engw-" + name;
@@ -162,7 +162,7 @@
     dialog.appendChild(form);
     document.body.appendChild(dialog);
 
-    cancel.addEventListener("click", function () { dialog.close(); });
+    cancel.addEventListener("click", closeDialog);
     form.addEventListener("submit", function (e) { e.preventDefault(); submit(); });
     dialog.addEventListener("close", giveFocusBack);
     dialog.addEventListener("keydown", function (e) {
@@ -171,14 +171,26 @@
         submit();
       } else if (e.key === "Tab") {
         trapFocus(e);
+      } else if (e.key === "Escape") {
+        e.preventDefault();
+        closeDialog();
       }
     });
+  }
+
+  /* Close and hand focus back in the same task, so a keyboard or assistive technology never
+     lands on <body> between the two; the close event covers any other way the dialog shuts. */
+  function closeDialog() {
+    if (dialog.open) dialog.close();
+    giveFocusBack();
   }
 
   /* Focus goes back where it was: the control that had it, or else the reader's place in the
      article (the paragraph of the selection, which gets the selection back too). */
   function giveFocusBack() {
+    if (!pending) return;
     var back = returnTo, range = current && current.range;
+    pending = false;
     returnTo = null;
     if (back && back !== document.body && document.contains(back) && back.focus) return back.focus();
     if (!range || !document.contains(range.startContainer)) return;
@@ -232,6 +244,7 @@
     if (dialog.open) return;
     current = captured;
     returnTo = opener || document.activeElement;
+    pending = true;
     form.reset();
     form.classList.remove("engw-done");
     form.classList.toggle("engw-picked", !!captured);

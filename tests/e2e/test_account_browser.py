@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import assert_in_language
 from tests.membership.conftest import (  # noqa: F401 - fixtures shared with the membership tests
@@ -56,7 +57,7 @@ def test_patron_signs_in_manages_billing_and_sees_the_cancellation(
     a11y(page)
     active = words("Active")
     assert page.locator(".membership-status").inner_text() == active
-    assert page.locator(".membership-next").is_visible()
+    expect(page.locator(".membership-next")).to_be_visible()
     a11y(page)
 
     page.get_by_role("button", name=words("Manage billing")).click()
@@ -71,7 +72,7 @@ def test_patron_signs_in_manages_billing_and_sees_the_cancellation(
     page.reload()
     cancelled = words.before("%(state)s: cancelled, ends %(day)s", "day", state=active)
     assert page.locator(".membership-status").inner_text().startswith(cancelled)
-    assert page.locator(".membership-end").is_visible()
+    expect(page.locator(".membership-end")).to_be_visible()
     assert page.dialogs == []
     a11y(page)
 
@@ -85,7 +86,7 @@ def test_newsroom_patron_pages_pass_the_accessibility_check(
     auth.create("admin")
     browser_login(page, live_server.url, "admin@example.org")
     page.get_by_role("heading", name="Patrons over the last 12 months").wait_for()
-    assert page.get_by_role("img", name="Patrons at each month, last 12 months").is_visible()
+    expect(page.get_by_role("img", name="Patrons at each month, last 12 months")).to_be_visible()
     a11y(page)
 
     page.get_by_role("link", name="Patrons", exact=True).first.click()
@@ -98,7 +99,7 @@ def test_newsroom_patron_pages_pass_the_accessibility_check(
 
     page.get_by_role("link", name="Grant a complimentary membership").click()
     page.get_by_role("button", name="Grant membership").click()  # the reason is missing
-    assert page.get_by_text("Say why (for the record).").is_visible()
+    expect(page.get_by_text("Say why (for the record).")).to_be_visible()
     a11y(page)
 
     page.goto(live_server.url + "/newsroom/webhooks")

@@ -1,6 +1,7 @@
 """An editor signs in through the real page in chromium; the pages pass an accessibility check."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import browser_login
 
@@ -13,7 +14,7 @@ def test_editor_signs_in_and_sees_the_dashboard(live_server, auth, page, a11y):
     assert "/newsroom/login" in page.url
     a11y(page)
     browser_login(page, live_server.url, "admin@example.org")
-    assert page.get_by_role("heading", name="Dashboard").is_visible()
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
     a11y(page)
 
 

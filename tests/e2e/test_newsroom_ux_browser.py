@@ -161,7 +161,8 @@ def test_an_internal_note_never_reaches_the_public_log(app, live_server, newsroo
         page.get_by_text("Write the public note: what was wrong and what is right.")
     ).to_be_visible()
     assert _status(app, second) == "new"
-    page.get_by_role("button", name="No action").click()
+    with page.expect_navigation():  # the decision is stored before the page comes back
+        page.get_by_role("button", name="No action").click()
     assert _status(app, second) == "no_action"
     page.goto(f"{live_server.url}/newsroom/corrections/{second}")
     expect(page.get_by_role("cell", name="Asked the council's press office")).to_be_visible()
@@ -275,7 +276,8 @@ def test_destructive_actions_ask_first_and_say_to_how_many(app, live_server, new
         page.get_by_role("heading", name=f"Merge #{n.corrections[1]} into #{n.corrections[0]}?")
     ).to_be_visible()
     assert _status(app, n.corrections[1]) == "new"
-    page.get_by_role("button", name=f"Merge into #{n.corrections[0]}").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name=f"Merge into #{n.corrections[0]}").click()
     assert _status(app, n.corrections[1]) == "duplicate"
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import feedparser
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import browser_login
 from tests.corrections.triage_data import make_corrections
@@ -56,19 +57,23 @@ def test_editor_corrects_a_reported_passage_and_the_reader_is_told(
     page.wait_for_url(f"{live_server.url}/newsroom/corrections")
     a11y(page)
     page.get_by_role("link", name=f"#{taken['correction_id']}").click()
-    assert page.get_by_role("heading", name=f"Correction #{taken['correction_id']}").is_visible()
+    expect(
+        page.get_by_role("heading", name=f"Correction #{taken['correction_id']}")
+    ).to_be_visible()
     assert page.locator("blockquote.passage mark").inner_text() == "six months later"
-    assert page.get_by_text(f"Planned for October. {PAYLOAD}").is_visible()
+    expect(page.get_by_text(f"Planned for October. {PAYLOAD}")).to_be_visible()
     a11y(page)
 
     page.get_by_role("button", name="Start review").click()
     page.get_by_label("Note", exact=True).fill(NOTE)
     page.get_by_role("button", name="Mark corrected").click()
-    assert page.get_by_text(f"Correction #{taken['correction_id']} is now corrected.").is_visible()
+    expect(
+        page.get_by_text(f"Correction #{taken['correction_id']} is now corrected.")
+    ).to_be_visible()
     a11y(page)
 
     page.goto(f"{live_server.url}/corrections")
-    assert page.get_by_text(NOTE).is_visible()
+    expect(page.get_by_text(NOTE)).to_be_visible()
     a11y(page)
     feed = feedparser.parse(page.request.get(f"{live_server.url}/corrections/feed.atom").body())
     assert feed.bozo is False and NOTE in feed.entries[0].content[0].value
@@ -117,11 +122,11 @@ def test_editor_marks_every_correction_on_the_page_as_spam(live_server, auth, pa
     assert page.locator("input[name='ids']:checked").count() == 3
     page.get_by_label("Action for the ticked corrections").select_option("spam")
     page.get_by_role("button", name="Apply to ticked…").click()
-    assert page.get_by_role("heading", name="Mark spam: 3 corrections?").is_visible()
+    expect(page.get_by_role("heading", name="Mark spam: 3 corrections?")).to_be_visible()
     a11y(page)
     page.get_by_role("button", name="Mark spam (3 corrections)").click()
-    assert page.get_by_text("Done for 3 corrections.").is_visible()
-    assert page.get_by_text("No correction matches.").is_visible()  # open ones only
+    expect(page.get_by_text("Done for 3 corrections.")).to_be_visible()
+    expect(page.get_by_text("No correction matches.")).to_be_visible()  # open ones only
     a11y(page)
     page.goto(f"{live_server.url}/newsroom/corrections?status=spam")
     assert page.locator("input[name='ids']").count() == len(ids)

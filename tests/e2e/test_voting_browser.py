@@ -24,7 +24,8 @@ def _sign_in_patron(page, words, base_url, runner, smtp_sink, email):
     page.goto(base_url + "/topics")
     page.get_by_role("link", name=words("Already a co-creator? Sign in to vote")).click()
     page.get_by_label(words("Email")).fill(email)
-    page.get_by_role("button", name=words("Email me a sign-in link")).click()
+    with page.expect_navigation():  # the mail is queued before the page comes back
+        page.get_by_role("button", name=words("Email me a sign-in link")).click()
     result = runner.invoke(args=["worker", "--once", "--no-digests"])
     assert result.exit_code == 0, result.output
     message = smtp_sink.wait_for(1)[0]

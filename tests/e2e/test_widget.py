@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from engagement.corrections.models import Correction, Report
@@ -103,8 +104,8 @@ def test_a_selection_outside_the_article_opens_nothing(live_server, page):
     select_phrase(page, "This is a sample article", scope="main")
     page.keyboard.press("Control+Enter")
     fab = page.locator(".engw-fab")
-    assert dialog_of(page).count() == 0 or not dialog_of(page).is_visible()
-    assert fab.count() == 0 or not fab.is_visible()
+    expect(dialog_of(page)).to_be_hidden()
+    expect(fab).to_be_hidden()
     # A selection in the article does show the button, so the check above can fail.
     select_phrase(page, "six months later")
     fab.wait_for()
@@ -150,7 +151,7 @@ def test_keyboard_only_report_and_focus_returns(live_server, page, a11y):
     dialog.get_by_role("status").get_by_text("Thank you!").wait_for()
     assert page.evaluate("document.activeElement.textContent") == "Close"
     page.keyboard.press("Enter")
-    assert not dialog.is_visible()
+    expect(dialog).to_be_hidden()
     assert page.evaluate("document.activeElement.textContent") == (
         "a budget of 4.2 million hryvnias"
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from engagement.corrections.models import Report
@@ -64,7 +65,7 @@ def test_ctrl_enter_without_a_selection_explains_how_to_select(live_server, page
     note = dialog.locator("#engw-exact-note")
     assert note.inner_text().startswith("No text is selected. Close this, select the words")
     assert "press Ctrl+Enter" in note.inner_text()
-    assert dialog.get_by_label("The passage with the mistake").is_visible()
+    expect(dialog.get_by_label("The passage with the mistake")).to_be_visible()
     # Sending without a passage or anything to say is refused in the dialog, beside the fields.
     dialog.get_by_role("button", name="Send").click()
     assert dialog.locator("#engw-exact-error").inner_text() == (
@@ -107,7 +108,7 @@ def test_an_empty_report_is_refused_and_success_leaves_only_thanks(live_server, 
         dialog.locator(".engw-quote"),
         dialog.get_by_role("button", name="Send"),
     ):
-        assert not hidden.is_visible()
+        expect(hidden).to_be_hidden()
     assert [b.inner_text() for b in dialog.get_by_role("button").all() if b.is_visible()] == [
         "Close"
     ]

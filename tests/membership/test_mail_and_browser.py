@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from engagement.accounts.models import Editor
@@ -81,7 +82,7 @@ def test_a_reader_becomes_a_member_in_the_browser(
     page.wait_for_url(re.compile(r"/support/thanks\?session_id=cs_"))
     # The page says welcome once the webhook landed; until then it refreshes itself.
     page.get_by_role("heading", name="Welcome, co-creator!").wait_for(timeout=20_000)
-    assert page.get_by_text("You are signed in as browser@example.org").is_visible()
+    expect(page.get_by_text("You are signed in as browser@example.org")).to_be_visible()
     a11y(page)
     membership = membership_of(app, "browser@example.org")
     assert (membership.status, membership.interval, membership.amount) == ("active", "year", 3000)
