@@ -265,7 +265,8 @@ def test_destructive_actions_ask_first_and_say_to_how_many(app, live_server, new
     expect(
         page.get_by_text("friend@example.org stops being a patron through this grant now")
     ).to_be_visible()
-    page.get_by_role("button", name="Revoke now").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Revoke now").click()
     with live_server.app.app_context():
         assert db.session.get(Membership, n.grant_id).revoked_at is not None
 
