@@ -188,8 +188,11 @@ def stripe_events_data(patron: Patron) -> list[dict]:
 EMAIL_KEYS = ("email", "customer_email", "receipt_email")
 
 
-def redact_if_erased(row: StripeEvent, event: dict) -> None:
-    """Store an event about a person who erased their data without its personal fields."""
+def redact_if_erased(values: dict[str, Any], event: dict) -> None:
+    """Store an event about a person who erased their data without its personal fields.
+
+    `values` are the event row's columns (customer_id, api_created_at, payload); the payload is
+    replaced by the scrubbed event when the customer or an email in it was erased."""
     fields = personal_fields(event)
     emails = [
         value
@@ -201,8 +204,8 @@ def redact_if_erased(row: StripeEvent, event: dict) -> None:
         for value in fields.values()
         if isinstance(value, dict) and isinstance(value.get("email"), str)
     ]
-    if any_erased(row.customer_id, emails, row.api_created_at):  # one query
-        row.payload = json.dumps(scrub_payload(event, Traces()), separators=(",", ":"))
+    if any_erased(values["customer_id"], emails, values["api_created_at"]):  # one query
+        values["payload"] = json.dumps(scrub_payload(event, Traces()), separators=(",", ":"))
 
 
 account.register_eraser(public, erase_stripe_events)

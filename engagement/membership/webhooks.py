@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 
 from flask import current_app
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from engagement.accounts.erasure import PersonErased
@@ -42,6 +44,32 @@ _STORED = select(StripeEvent.id, StripeEvent.outcome).where(
     StripeEvent.stripe_id == bindparam("stripe_id")
 )
 
+_EVENTS = StripeEvent.__table__
+
+
+def _insert_new(dialect: str):
+    """INSERT the event's row unless its Stripe id is stored, RETURNING the new id (none when
+    it was stored): the unique id answers "seen before?" in the same statement as the write."""
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    return (
+        insert(_EVENTS).on_conflict_do_nothing(index_elements=["stripe_id"]).returning(_EVENTS.c.id)
+    )
+
+
+_INSERT_NEW = {name: _insert_new(name) for name in ("postgresql", "sqlite")}
+
+# Handlers that call Stripe back: for these the stored id is asked first, so a repeated
+# delivery costs no call. The others run at once and the INSERT above settles a repeat.
+_CALLS_STRIPE = frozenset(
+    {
+        "checkout.session.completed",
+        "customer.subscription.created",
+        "customer.subscription.updated",
+        "customer.subscription.deleted",
+        "invoice.paid",
+    }
+)
+
 
 class Ignored(Exception):
     """The event is about something that is not ours; it is recorded as ignored."""
@@ -53,31 +81,62 @@ def receive(event: dict, raw: str | None = None) -> tuple[int, str]:
     The event row is written together with the handler's changes in one transaction; its unique
     Stripe id settles two deliveries racing each other (the loser rolls back and answers 200).
     """
-    stored = db.session.connection().execute(_STORED, {"stripe_id": event["id"]}).first()
-    if stored is not None and stored.outcome != "failed":
-        return 200, "duplicate"
     problem = malformed(event)
     if problem is not None:  # signed, so stored, but no handler can make sense of it
         _failed(event, raw, f"malformed event: {problem}")
         return 400, "failed"
-    # A failed event is handled again in its row; a new one gets its row.
-    row = db.session.get(StripeEvent, stored.id) if stored else StripeEvent(stripe_id=event["id"])
-    _describe(row, event, raw)
+    conn = db.session.connection()
+    if event["type"] in _CALLS_STRIPE:
+        stored = conn.execute(_STORED, {"stripe_id": event["id"]}).first()
+        if stored is not None:
+            return _again(event, raw, stored)
+    values = _describe(event, raw)
     try:
-        outcome, note = _handle(event)
-        row.outcome, row.error, row.processed_at = outcome, note, utcnow()
-        db.session.add(row)
+        values["outcome"], values["error"] = _handle(event)
+        values["received_at"] = values["processed_at"] = utcnow()
+        new_id = conn.execute(_INSERT_NEW[conn.dialect.name], values).scalar()
+        if new_id is None:  # stored before: a repeat, or a failed event delivered again
+            db.session.rollback()
+            stored = db.session.connection().execute(_STORED, {"stripe_id": event["id"]})
+            return _again(event, raw, stored.first())
         db.session.commit()
-        return 200, outcome
+        return 200, values["outcome"]
     except IntegrityError:
-        db.session.rollback()
-        if _already_stored(event["id"]):
-            return 200, "duplicate"
-        return _failed(event, raw, "conflicting write; Stripe will retry")
+        return _conflict(event, raw)
     except Exception as exc:  # noqa: BLE001 - any handler error: roll back, answer 500, retry
-        db.session.rollback()
-        log.exception("stripe event %s (%s) failed", event.get("id"), event.get("type"))
-        return _failed(event, raw, f"{type(exc).__name__}: {exc}")
+        return _error(event, raw, exc)
+
+
+def _again(event: dict, raw: str | None, stored) -> tuple[int, str]:
+    """An event whose id is stored: a repeat answers 200; a failed one is handled again in its
+    row (Stripe's retries after a 500 land here)."""
+    if stored is None or stored.outcome != "failed":
+        return 200, "duplicate"
+    row = db.session.get(StripeEvent, stored.id)
+    try:
+        for name, value in _describe(event, raw).items():
+            setattr(row, name, value)
+        row.outcome, row.error = _handle(event)
+        row.processed_at = utcnow()
+        db.session.commit()
+        return 200, row.outcome
+    except IntegrityError:
+        return _conflict(event, raw)
+    except Exception as exc:  # noqa: BLE001 - as in receive
+        return _error(event, raw, exc)
+
+
+def _conflict(event: dict, raw: str | None) -> tuple[int, str]:
+    db.session.rollback()
+    if _already_stored(event["id"]):
+        return 200, "duplicate"
+    return _failed(event, raw, "conflicting write; Stripe will retry")
+
+
+def _error(event: dict, raw: str | None, exc: Exception) -> tuple[int, str]:
+    db.session.rollback()
+    log.exception("stripe event %s (%s) failed", event.get("id"), event.get("type"))
+    return _failed(event, raw, f"{type(exc).__name__}: {exc}")
 
 
 def malformed(event: dict) -> str | None:
@@ -109,16 +168,22 @@ def _event_object(event: dict) -> dict:
     return obj if isinstance(obj, dict) else {}
 
 
-def _describe(row: StripeEvent, event: dict, raw: str | None) -> None:
+def _describe(event: dict, raw: str | None) -> dict:
+    """The event row's columns taken from the event (outcome and error cleared)."""
     obj = _event_object(event)
-    row.type = str(event.get("type"))[:100]
-    row.api_created_at = _timestamp(event.get("created"))
-    row.payload = raw if raw is not None else json.dumps(event, separators=(",", ":"))
-    row.object_id = str(obj.get("id"))[:255] if obj.get("id") else None
     customer = obj.get("customer") if obj.get("object") != "customer" else obj.get("id")
-    row.customer_id = customer if isinstance(customer, str) else None
-    row.outcome, row.error = None, None
-    account_hooks.redact_if_erased(row, event)
+    values = {
+        "stripe_id": event["id"],
+        "type": str(event.get("type"))[:100],
+        "api_created_at": _timestamp(event.get("created")),
+        "payload": raw if raw is not None else json.dumps(event, separators=(",", ":")),
+        "object_id": str(obj.get("id"))[:255] if obj.get("id") else None,
+        "customer_id": customer if isinstance(customer, str) else None,
+        "outcome": None,
+        "error": None,
+    }
+    account_hooks.redact_if_erased(values, event)
+    return values
 
 
 def _already_stored(stripe_id: str) -> bool:
@@ -133,7 +198,8 @@ def _failed(event: dict, raw: str | None, error: str) -> tuple[int, str]:
         if row is None:
             row = StripeEvent(stripe_id=event["id"])
             db.session.add(row)
-        _describe(row, event, raw)
+        for name, value in _describe(event, raw).items():
+            setattr(row, name, value)
         row.outcome, row.error, row.processed_at = "failed", error[:2000], utcnow()
         db.session.commit()
     except Exception:  # noqa: BLE001 - the 500 matters more than the audit row

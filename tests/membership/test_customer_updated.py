@@ -9,6 +9,7 @@ import time
 from engagement.accounts.models import Patron
 from engagement.database import utcnow
 from engagement.extensions import db
+from engagement.membership.models import StripeEvent
 
 from .conftest import events, signed
 
@@ -76,3 +77,32 @@ def test_a_customer_who_is_no_patron_and_an_erased_patron_are_ignored(app, clien
     )
     assert _email_and_name(app, erased) == ("gone@example.org", "Before")
     assert [row.outcome for row in events(app, type="customer.updated")] == ["ignored"] * 2
+
+
+def test_a_repeated_delivery_answers_duplicate_and_changes_nothing_again(app, client):
+    """customer.updated is handled before its row is written; the row's unique Stripe id
+    still makes a repeat a no-op (its changes are rolled back)."""
+    ada = _patron(app, "ada@example.org", "cus_ada")
+    sent = {"id": "cus_ada", "email": "ada@example.org", "name": "Ada L."}
+    assert _customer_updated(client, "evt_1", sent).json["outcome"] == "processed"
+    with app.app_context():  # the newsroom edits the name after the event was handled
+        db.session.get(Patron, ada).name = "Ada Lovelace"
+        db.session.commit()
+    again = _customer_updated(client, "evt_1", sent)
+    assert again.status_code == 200 and again.json["outcome"] == "duplicate"
+    assert _email_and_name(app, ada) == ("ada@example.org", "Ada Lovelace")
+    assert [row.outcome for row in events(app, type="customer.updated")] == ["processed"]
+
+
+def test_a_failed_event_delivered_again_is_handled_in_its_row(app, client):
+    ada = _patron(app, "ada@example.org", "cus_ada")
+    with app.app_context():
+        db.session.add(
+            StripeEvent(stripe_id="evt_1", type="customer.updated", payload="{}", outcome="failed")
+        )
+        db.session.commit()
+    response = _customer_updated(client, "evt_1", {"id": "cus_ada", "name": "Ada L."})
+    assert response.status_code == 200 and response.json["outcome"] == "processed"
+    assert _email_and_name(app, ada) == ("ada@example.org", "Ada L.")
+    [row] = events(app, type="customer.updated")
+    assert (row.outcome, row.error) == ("processed", None) and '"Ada L."' in row.payload

@@ -169,6 +169,40 @@ def test_the_same_checkout_completed_delivered_in_parallel_makes_one_membership_
     assert welcome == ["reader@example.org"]
 
 
+@pytest.mark.slow
+def test_the_same_customer_updated_delivered_in_parallel_is_stored_and_applied_once(pg_app):
+    """Handled first, stored after: the unique id still lets one delivery through."""
+    with pg_app.app_context():
+        patron = Patron(email="ada@example.org", name="Before", stripe_customer_id="cus_ada")
+        db.session.add(patron)
+        db.session.commit()
+    payload = json.dumps(
+        {
+            "id": "evt_parallel_customer",
+            "object": "event",
+            "type": "customer.updated",
+            "data": {"object": {"id": "cus_ada", "object": "customer", "name": "Ada L."}},
+        }
+    )
+
+    def deliver(client):
+        return client.post(
+            "/stripe/webhook",
+            data=payload,
+            content_type="application/json",
+            headers={"Stripe-Signature": sign(payload, WEBHOOK_SECRET)},
+        )
+
+    answers = in_parallel(THREADS, lambda i: pg_app.test_client(), deliver)
+    codes = Counter(getattr(a, "status_code", repr(a)) for a in answers)
+    outcomes = Counter(a.get_json()["outcome"] for a in answers if hasattr(a, "get_json"))
+    assert codes == {200: THREADS}, (codes, outcomes)
+    assert outcomes == {"processed": 1, "duplicate": THREADS - 1}, outcomes
+    with pg_app.app_context():
+        assert db.session.scalar(select(func.count(StripeEvent.id))) == 1
+        assert db.session.scalar(select(Patron.name)) == "Ada L."
+
+
 LINK = re.compile(r"/account/login/([A-Za-z0-9_-]+)")
 
 
