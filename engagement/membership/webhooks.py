@@ -97,8 +97,8 @@ def receive(event: dict, raw: str | None = None) -> tuple[int, str]:
         new_id = conn.execute(_INSERT_NEW[conn.dialect.name], values).scalar()
         if new_id is None:  # stored before: a repeat, or a failed event delivered again
             db.session.rollback()
-            stored = db.session.connection().execute(_STORED, {"stripe_id": event["id"]})
-            return _again(event, raw, stored.first())
+            found = db.session.connection().execute(_STORED, {"stripe_id": event["id"]})
+            return _again(event, raw, found.first())
         db.session.commit()
         return 200, values["outcome"]
     except IntegrityError:
@@ -113,6 +113,8 @@ def _again(event: dict, raw: str | None, stored) -> tuple[int, str]:
     if stored is None or stored.outcome != "failed":
         return 200, "duplicate"
     row = db.session.get(StripeEvent, stored.id)
+    if row is None:  # deleted since: nothing to handle again
+        return 200, "duplicate"
     try:
         for name, value in _describe(event, raw).items():
             setattr(row, name, value)
