@@ -66,6 +66,7 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "SUGGESTION_RATE_LIMIT": ("5 per hour;20 per day", str),
     "TOPICS_CACHE_SECONDS": (2.0, float),
     "DASHBOARD_CACHE_SECONDS": (30.0, float),
+    "SESSION_REFRESH_AFTER": (3600, int),
     "RATELIMIT_STORAGE_URI": ("memory://", str),
     "RATELIMIT_ENABLED": (True, _bool),
     "WORKER_POLL_INTERVAL": (2.0, float),
@@ -188,6 +189,8 @@ def _check_outbox(config: dict[str, Any]) -> None:
         raise ConfigError(
             f"NEWSROOM_TIMEZONE={config['NEWSROOM_TIMEZONE']!r} is not a known IANA time zone"
         ) from exc
+    if config["SESSION_REFRESH_AFTER"] < 0:
+        raise ConfigError("SESSION_REFRESH_AFTER must be 0 or more seconds")
     for name in ("WORKER_BATCH_SIZE", "OUTBOX_MAX_ATTEMPTS", "OUTBOX_CLAIM_TIMEOUT"):
         if config[name] < 1:
             raise ConfigError(f"{name} must be at least 1")

@@ -10,6 +10,7 @@ then DEFAULT_LANGUAGE. Only the codes in LANGUAGES are served, plus the pseudo-l
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -64,8 +65,10 @@ class PseudoLocale(Locale):
         self.territory = "XA"
 
 
+@functools.cache
 def locale_for(code: str) -> Locale:
-    """The Babel locale for a language code ("uk", "en", "en_XA")."""
+    """The Babel locale for a language code ("uk", "en", "en_XA"): parsed once per process
+    (a Locale is not changed by its users; Babel parses the code anew on every call)."""
     return PseudoLocale() if code == PSEUDO else Locale.parse(code)
 
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import UTC, datetime
 from functools import wraps
 
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
+from itsdangerous import BadSignature
 from sqlalchemy import bindparam, select, update
 
 from engagement import i18n
@@ -47,13 +49,23 @@ SESSION_UNREAD_PATHS = ("/stripe/webhook", "/patreon/webhook")
 SESSION_UNSAVED_PREFIXES = ("/api/", *SESSION_UNREAD_PATHS)
 
 
+class SignedSession(SecureCookieSession):
+    """Flask's cookie session, knowing when its cookie was last signed (None: a new one)."""
+
+    signed_at: datetime | None = None
+
+
 class MachineAwareSessions(SecureCookieSessionInterface):
     """Flask's signed-cookie sessions, minus the session work machines' requests do not need.
 
     The signing serializer is built once per set of keys (Flask builds one per request, and
     again to save), and a request without a session cookie gets its empty session without one.
+    A permanent session that did not change is signed and sent again only once its cookie is
+    `SESSION_REFRESH_AFTER` seconds old (Flask would do it on every response): the expiry still
+    slides with the reader's visits, to that precision.
     """
 
+    session_class = SignedSession
     _serializers: dict[tuple, object]
 
     def __init__(self) -> None:
@@ -70,19 +82,39 @@ class MachineAwareSessions(SecureCookieSessionInterface):
         return serializer
 
     def open_session(self, app, request):
-        """An empty session for webhooks (the cookie is not even read) and for requests
-        without the cookie; else Flask's."""
+        """An empty session for webhooks (the cookie is not even read), for requests without
+        the cookie and for a cookie that is forged or expired; else the cookie's session."""
         if request.path in SESSION_UNREAD_PATHS:
             return self.session_class()
-        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+        value = request.cookies.get(self.get_cookie_name(app))
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        if not value:
             return self.session_class()
-        return super().open_session(app, request)
+        lifetime = int(app.permanent_session_lifetime.total_seconds())
+        try:
+            data, signed_at = serializer.loads(value, max_age=lifetime, return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        session = self.session_class(data)
+        session.signed_at = signed_at
+        return session
 
     def should_set_cookie(self, app, session) -> bool:
-        """Never on the JSON API and the webhooks; else as Flask decides."""
+        """Never on the JSON API and the webhooks; when the session changed; and for a
+        permanent session whose cookie is older than SESSION_REFRESH_AFTER."""
         if request.path.startswith(SESSION_UNSAVED_PREFIXES):
             return False
-        return super().should_set_cookie(app, session)
+        if session.modified:
+            return True
+        if not (session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]):
+            return False
+        signed_at = getattr(session, "signed_at", None)
+        if signed_at is None:
+            return True
+        age = datetime.now(UTC) - signed_at
+        return age.total_seconds() >= app.config["SESSION_REFRESH_AFTER"]
 
 
 def session_identifier() -> str:
