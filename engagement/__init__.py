@@ -38,16 +38,14 @@ def register_serving(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extension instances to this app."""
-    from engagement import database, edge, i18n, models, security  # noqa: F401 - models fill metadata
+    # models: imported so that every table is in the metadata
+    from engagement import database, db_commands, edge, i18n, models, security  # noqa: F401
     from engagement.accounts import auth
-    from engagement.extensions import babel, csrf, limiter, mail, migrate
-    from engagement.extensions import db as database_ext
+    from engagement.extensions import babel, csrf, limiter, mail
 
     edge.init_app(app)  # first: bounded ids before any route exists, NULs refused first
     database.init_app(app)
-    migrate.init_app(
-        app, database_ext, directory=_migrations_dir(), render_as_batch=True, compare_type=True
-    )
+    db_commands.init_app(app)  # Flask-Migrate is loaded by `flask db` only
     mail.init_app(app)
     i18n.init_app(app, babel)  # before any blueprint: features register language sources
     csrf.init_app(app)
@@ -73,10 +71,6 @@ def _allow_widget_origins(app: Flask) -> None:
             }
         },
     )
-
-
-def _migrations_dir() -> str:
-    return os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
 
 
 def register_blueprints(app: Flask) -> None:

@@ -1,5 +1,10 @@
 """The app factory, settings, health check, error responses and security headers."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from engagement import create_app
@@ -86,3 +91,25 @@ def test_security_headers_on_every_response(client, path):
     assert "script-src 'self'" in headers["Content-Security-Policy"]
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_the_web_app_leaves_alembic_to_the_flask_db_command(tmp_path):
+    """Flask-Migrate (with Alembic and Mako, ~10 MB a process) is loaded by `flask db` only."""
+    script = (
+        "import sys; from engagement import create_app; app = create_app(); "
+        "print(sorted(m for m in ('alembic', 'flask_migrate', 'mako') if m in sys.modules)); "
+        "print(sorted(app.cli.list_commands(None)))"
+    )
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "ENGAGEMENT_ENV": "test",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
+        "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    loaded, commands = done.stdout.splitlines()[-2:]
+    assert loaded == "[]"
+    assert "'db'" in commands

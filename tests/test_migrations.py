@@ -2,7 +2,6 @@
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from flask_migrate import upgrade
 from sqlalchemy import inspect
 
 from engagement import create_app
@@ -15,7 +14,9 @@ def test_migrations_build_exactly_the_models_schema(app_config):
         db.drop_all()  # the session database on PostgreSQL may hold another test's tables
         with db.engine.begin() as conn:
             conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-        upgrade()
+    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
         with db.engine.connect() as conn:
             context = MigrationContext.configure(
                 conn, opts={"compare_type": True, "render_as_batch": True}
