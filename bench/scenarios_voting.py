@@ -77,16 +77,18 @@ def _cookies(ctx: Context, patron_ids: list[int]) -> tuple[str, dict[int, list[s
 
 @scenario(
     "vote",
-    "POST /topics/<id>/vote as signed-in co-creators (form post with session "
-    "cookie and CSRF token), every vote a new (patron, topic) pair",
+    "POST /topics/<id>/vote as signed-in co-creators (session cookie and CSRF token), every "
+    "vote a new (patron, topic) pair: as a form post (no JavaScript: redirect and flashed "
+    "answer) and as the page's script sends it (Accept: application/json)",
 )
-def vote(ctx: Context) -> Row:
-    """Casting votes."""
+def vote(ctx: Context) -> list[Row]:
+    """Casting votes, without and with the page's script."""
     topics = 21
     wanted = ctx.expected_requests(800)
     patrons = -(-wanted // (topics - 1))
+    # Two sets of co-creators, one per way of voting: no pair is sent twice.
     # One vote each (budget 1), then a budget that lets every patron vote for every topic.
-    made = _generate(ctx, votes=patrons, topics=topics, budget=1)
+    made = _generate(ctx, votes=2 * patrons, topics=topics, budget=1)
     engine = create_engine(ctx.database_url)
     with engine.begin() as conn:
         conn.execute(
@@ -101,39 +103,54 @@ def vote(ctx: Context) -> Row:
             )
         }
     engine.dispose()
-    patron_ids = list(range(made["co_creator_id"], made["co_creator_id"] + made["patrons"]))
+    first = made["co_creator_id"]
+    patron_ids = list(range(first, first + made["patrons"]))
     cookie_name, sessions = _cookies(ctx, patron_ids)
-    requests = []
-    for topic_id in made["topic_ids"]:  # topic-major: neighbouring requests are other patrons
-        for patron_id in patron_ids:
-            if (patron_id, topic_id) in voted:
-                continue
-            cookie, token = sessions[patron_id]
-            requests.append(
-                (
-                    "POST",
-                    f"/topics/{topic_id}/vote",
-                    {
-                        "Content-Type": "application/x-www-form-urlencoded",
-                        "Cookie": f"{cookie_name}={cookie}",
-                    },
-                    urlencode({"csrf_token": token}),
+    ways = {
+        "form": ({"Content-Type": "application/x-www-form-urlencoded"}, patron_ids[0::2]),
+        "json": (
+            {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"},
+            patron_ids[1::2],
+        ),
+    }
+    files = {}
+    for way, (headers, voters) in ways.items():
+        requests = []
+        for topic_id in made["topic_ids"]:  # topic-major: neighbours are other patrons
+            for patron_id in voters:
+                if (patron_id, topic_id) in voted:
+                    continue
+                cookie, token = sessions[patron_id]
+                requests.append(
+                    (
+                        "POST",
+                        f"/topics/{topic_id}/vote",
+                        {**headers, "Cookie": f"{cookie_name}={cookie}"},
+                        urlencode({"csrf_token": token}),
+                    )
                 )
-            )
-    path = write_requests(ctx.workdir / "vote.req", requests)
-    before = _count_votes(ctx.database_url)
+        files[way] = write_requests(ctx.workdir / f"vote-{way}.req", requests)
     ctx.start_app()
-    measured = ctx.measure(path)
-    stored = _count_votes(ctx.database_url) - before
-    sent = measured.requests + measured.warmup_requests
-    note = f"{stored:,} votes stored for {sent:,} requests (warm-up included)"
-    return Row(
-        "POST /topics/<id>/vote",
-        measured,
-        ctx.baseline_insert,
-        "bare insert",
-        note=errors_note(measured, note),
-    ).check_ratio(0.75)
+    rows = []
+    for way, title in (
+        ("form", "POST /topics/<id>/vote"),
+        ("json", "POST /topics/<id>/vote (the page's script: JSON answer)"),
+    ):
+        before = _count_votes(ctx.database_url)
+        measured = ctx.measure(files[way])
+        stored = _count_votes(ctx.database_url) - before
+        sent = measured.requests + measured.warmup_requests
+        note = f"{stored:,} votes stored for {sent:,} requests (warm-up included)"
+        rows.append(
+            Row(
+                title,
+                measured,
+                ctx.baseline_insert,
+                "bare insert",
+                note=errors_note(measured, note),
+            ).check_ratio(0.75)
+        )
+    return rows
 
 
 @scenario(
