@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 
@@ -26,6 +27,8 @@ from devtools.smtp_sink import SmtpSink
 
 MAILS = 5_000
 GOAL_PER_SECOND = 400  # issue 17 (was 200)
+TOGETHER = 3  # workers draining one outbox at the same time
+START_AT = "BENCH_DRAIN_AT"  # a drain waits for this moment (epoch seconds), when set
 
 
 class _Editor:
@@ -67,9 +70,14 @@ def drain() -> dict:
     from engagement.notifications.worker import Worker
 
     runner = Worker(current_app._get_current_object())
+    if os.environ.get(START_AT):  # several workers: all start together, after their start-up
+        time.sleep(max(0.0, float(os.environ[START_AT]) - time.time()))
+    began = time.time()
     started, cpu = time.perf_counter(), time.process_time()
     totals = runner.drain()
     return {
+        "began": began,
+        "ended": time.time(),
         "seconds": time.perf_counter() - started,
         "cpu": time.process_time() - cpu,
         "sent": totals.sent,
@@ -116,7 +124,7 @@ def _run(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     "the outbox worker's drain (what flask worker --once runs): mails per "
     "second to the local SMTP sink, and the process's peak memory",
 )
-def worker(ctx: Context) -> Row:
+def worker(ctx: Context) -> list[Row]:
     """Time the worker sending a full outbox, twice: the drain alone, and the whole command."""
     count = ctx.scale(MAILS, minimum=200)
     sink = SmtpSink().start()
@@ -154,5 +162,52 @@ def worker(ctx: Context) -> Row:
     )
     row.goal = f"≥ {GOAL_PER_SECOND} mails/s"
     row.met = rate >= GOAL_PER_SECOND and received >= count and timed["sent"] == count
+    row.extra["mails_per_second"] = rate
+    return [row, _together(ctx, env, sink, count)]
+
+
+def _together(ctx: Context, env: dict[str, str], sink: SmtpSink, count: int) -> Row:
+    """TOGETHER drains on a third outbox of the same size, released at the same moment: their
+    combined rate, and that each mail went out once (the claim: SKIP LOCKED on PostgreSQL, one
+    writer at a time on SQLite)."""
+    ctx.in_app("bench.scenarios_worker:queue_mails", count, 2 * count)
+    already = len(sink.envelopes)
+    command = [sys.executable, "-m", "bench.inapp", "bench.scenarios_worker:drain", "[]"]
+    start_env = dict(env, **{START_AT: repr(time.time() + 5.0)})  # after every start-up
+    results = []
+    with ExitStack() as files:
+        logs = [files.enter_context(tempfile.TemporaryFile("w+")) for _ in range(TOGETHER)]
+        processes = [
+            subprocess.Popen(
+                command, cwd=ROOT, env=start_env, stdout=log, stderr=subprocess.STDOUT, text=True
+            )
+            for log in logs
+        ]
+        for process, log in zip(processes, logs, strict=True):
+            process.wait(timeout=600)
+            log.seek(0)
+            output = log.read()
+            if process.returncode != 0:
+                raise RuntimeError(f"a drain failed: {output[-1000:]}")
+            results.append(json.loads(output.strip().splitlines()[-1][len("INAPP ") :]))
+    sink.wait_for(already + count, timeout=60)
+    recipients = [rcpt for _sender, rcpts in sink.envelopes[already:] for rcpt in rcpts]
+    sent = sum(r["sent"] for r in results)
+    span = max(r["ended"] for r in results) - min(r["began"] for r in results)
+    rate = sent / max(span, 1e-6)
+    shares = ", ".join(f"{r['sent']:,}" for r in results)
+    twice = len(recipients) - len(set(recipients))
+    row = Row(
+        f"outbox workers, {TOGETHER} at once ({count:,} mails)",
+        None,
+        None,
+        "",
+        note=f"**{rate:.0f} mails/s** together: {sent:,} sent in {span:.1f} s, shared "
+        f"{shares}; sink received {len(recipients):,}, {twice} twice; the sink is one Python "
+        "process (this one) on the same cores",
+        rss_mb=max(r["peak_mb"] or 0.0 for r in results),
+    )
+    row.goal = "each mail once"
+    row.met = sent == count and len(recipients) == count and twice == 0
     row.extra["mails_per_second"] = rate
     return row
