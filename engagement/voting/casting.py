@@ -8,6 +8,10 @@ already voted, and the ballot's unit is given back); one UPDATE raises the topic
 returns it. On PostgreSQL the ballot's row stays locked until the transaction ends, so two
 votes of one patron queue up and the budget holds; the unique (patron, topic) constraint
 settles a double vote. Withdrawing takes the same locks in the same order (ballot, vote).
+
+On PostgreSQL a signed-in patron's vote is all of that in one statement (`VOTE_IN_ONE_STATEMENT`,
+data-modifying CTEs, each step written only when the one before it did): one round trip instead
+of four. SQLite has no data-modifying CTE and runs the four.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext, lazy_ngettext
-from sqlalchemy import bindparam, delete, exists, select, update
+from sqlalchemy import bindparam, delete, exists, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
@@ -117,6 +121,66 @@ def _upserts(dialect: str) -> tuple:
     return _BY_DIALECT[dialect]
 
 
+def _vote_in_one_statement():
+    """PostgreSQL: the whole vote in one statement of data-modifying CTEs, for a signed-in
+    patron. `t` is the first statement's SELECT (topic, round, eligibility, session, language);
+    the ballot is spent, the vote added and the topic counted only when `t` says the vote may
+    be cast (the same rule `_open_topic` checks in Python on the row it returns), each step only
+    when the one before it wrote. The row tells what happened: no row (no such topic), `used`
+    NULL (refused, or the budget is spent), `vote_id` NULL (already voted)."""
+    t = TOPIC_ROUND_AND_SESSION.cte("t")
+    ok = (
+        select(t.c.round_id, t.c.vote_budget)
+        .where(
+            t.c.session_current,
+            t.c.may_vote,
+            t.c.state == "open",
+            t.c.opens_at <= _NOW,
+            func.coalesce(t.c.closed_early_at, t.c.closes_at) > _NOW,
+        )
+        .cte("ok")
+    )
+    spend = (
+        pg_insert(_B)
+        .from_select(["round_id", "patron_id", "used"], select(ok.c.round_id, _PATRON, literal(1)))
+        .on_conflict_do_update(
+            index_elements=["round_id", "patron_id"],
+            set_={"used": _B.c.used + 1},
+            where=_B.c.used < select(ok.c.vote_budget).scalar_subquery(),
+        )
+        .returning(_B.c.used)
+        .cte("spend")
+    )
+    add = (
+        pg_insert(_V)
+        .from_select(
+            ["patron_id", "topic_id", "round_id", "created_at"],
+            select(_PATRON, bindparam("the_topic"), ok.c.round_id, _NOW).where(
+                exists(select(spend.c.used))
+            ),
+        )
+        .on_conflict_do_nothing(index_elements=["patron_id", "topic_id"])
+        .returning(_V.c.id)
+        .cte("added")
+    )
+    counted = (
+        update(_T)
+        .where(_T.c.id == bindparam("the_topic"), exists(select(add.c.id)))
+        .values(vote_count=_T.c.vote_count + 1)
+        .returning(_T.c.vote_count)
+        .cte("counted")
+    )
+    return select(
+        t,
+        select(spend.c.used).scalar_subquery().label("used"),
+        select(add.c.id).scalar_subquery().label("vote_id"),
+        select(counted.c.vote_count).scalar_subquery().label("new_count"),
+    )
+
+
+VOTE_IN_ONE_STATEMENT = _vote_in_one_statement()
+
+
 @dataclass(frozen=True)
 class Counted:
     """What a vote or its withdrawal left: votes left in the round, the budget, and the
@@ -190,6 +254,8 @@ def cast(
 
     With `session_version` (the signed-in patron's, from the cookie), SessionOver when it is no
     longer theirs, checked in the first statement."""
+    if session_version is not None and conn.dialect.name == "postgresql":
+        return _cast_in_one_statement(conn, patron_id, topic_id, now, session_version)
     row = _open_topic(conn, topic_id, patron_id, now, session_version)
     if not row.may_vote:
         raise NotAllowed(
@@ -212,6 +278,57 @@ def cast(
         conn.execute(GIVE_BACK, ids)  # the refused vote costs nothing
         raise Conflict(lazy_gettext("You have already voted for this topic."))
     return _counted(row, used, conn.execute(COUNT_UP, {"the_topic": topic_id}).scalar_one())
+
+
+def _check_open(row, now: datetime) -> None:
+    """The refusals of `_open_topic`, for a row of the topic, its round and the session."""
+    if not row.session_current:
+        raise SessionOver()
+    if row.round_id is None or row.state == "suggested":
+        raise NotFound(lazy_gettext("There is no such topic."))
+    if now >= (row.closed_early_at or row.closes_at):
+        raise Conflict(lazy_gettext("Voting in this round has closed."))
+    if now < row.opens_at:
+        raise Conflict(lazy_gettext("Voting in this round has not opened yet."))
+    if row.state != "open":
+        raise Conflict(lazy_gettext("This topic is no longer open for votes."))
+
+
+def _cast_in_one_statement(
+    conn: Connection, patron_id: int, topic_id: int, now: datetime, session_version: int
+) -> Counted:
+    """`cast` on PostgreSQL for a signed-in patron: one round trip when the vote counts."""
+    params = {
+        "the_topic": topic_id,
+        "the_patron": patron_id,
+        "now": now,
+        "the_version": session_version,
+    }
+    row = conn.execute(VOTE_IN_ONE_STATEMENT, params).first()
+    if row is None:  # no such topic (or no round): is the session still theirs, though?
+        if not conn.execute(SESSION_CURRENT, params).scalar():
+            raise SessionOver()
+        raise NotFound(lazy_gettext("There is no such topic."))
+    _check_open(row, now)
+    if not row.may_vote:
+        raise NotAllowed(
+            lazy_gettext("Only co-creators whose membership lets them vote in this round can vote.")
+        )
+    if row.used is None:
+        raise Conflict(
+            lazy_ngettext(
+                "You have used all %(num)s of your votes in this round. "
+                "Take one back to vote for another topic.",
+                "You have used all %(num)s of your votes in this round. "
+                "Take one back to vote for another topic.",
+                row.vote_budget,
+            )
+        )
+    if row.vote_id is None:
+        ids = {"the_round": row.round_id, "the_patron": patron_id}
+        conn.execute(GIVE_BACK, ids)  # the refused vote costs nothing
+        raise Conflict(lazy_gettext("You have already voted for this topic."))
+    return _counted(row, row.used, row.new_count)
 
 
 def withdraw(

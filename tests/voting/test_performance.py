@@ -9,7 +9,7 @@ from engagement.extensions import db
 from engagement.voting.models import Round
 from tests.support.bulk import round_with_votes
 from tests.support.queries import recorded_statements
-from tests.voting.conftest import sign_in
+from tests.voting.conftest import csrf, sign_in
 
 
 def _queries(app, client, url="/topics") -> tuple[int, str]:
@@ -37,3 +37,19 @@ def test_topics_runs_the_same_queries_for_10_and_1000_votes(app, voting, signed_
             db.session.commit()
     assert counts[0] == counts[1], counts
     assert counts[0] <= 12, counts
+
+
+def test_a_signed_in_vote_is_one_statement_on_postgresql_and_four_on_sqlite(app, client, voting):
+    """The vote's work in SQL: the topic, round, eligibility and session read, the ballot spent,
+    the vote added and counted (issue 17: one data-modifying statement on PostgreSQL)."""
+    patron = voting.patron("ada@example.org")
+    _round, topics = voting.round()
+    sign_in(client, patron)
+    token = csrf(client)
+    with recorded_statements(app) as statements:
+        answer = client.post(f"/topics/{topics[0]}/vote", data={"csrf_token": token})
+    assert answer.status_code == 303
+    with app.app_context():
+        expected = 1 if db.engine.dialect.name == "postgresql" else 4
+    assert len(statements) == expected, statements
+    assert "You voted for this" in client.get("/topics").get_data(as_text=True)
