@@ -5,7 +5,8 @@ in the same SELECT, whether any editor listens for corrections), then one write 
 correction (an UPDATE of the matching one, or an INSERT that, when a parallel report of the
 same anchored passage won the race on the partial unique index, counts this report in that one
 instead: `ON CONFLICT ... DO UPDATE ... RETURNING`), then the report's INSERT. Counters are
-raised in SQL, so parallel reports all count.
+raised in SQL, so parallel reports all count. On PostgreSQL the last two are one statement (the
+correction's write as a CTE, the report inserted from its RETURNING row).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, case, literal_column, select, text, update
+from sqlalchemy import bindparam, case, literal_column, select, text, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
@@ -135,3 +136,76 @@ def open_correction(conn: Connection, values: dict) -> Filed:
 def insert_report(conn: Connection, values: dict) -> int:
     """INSERT the report; its id."""
     return conn.execute(INSERT_REPORT, values).inserted_primary_key[0]
+
+
+# On PostgreSQL the correction's write and the report's INSERT go in one statement: the write
+# as a CTE, the report inserted from its RETURNING row (none: nothing inserted). The report's
+# values are bound as r_<column>, the correction's under their own names.
+_TOGETHER: dict[tuple, object] = {}
+
+
+def _with_report(key: tuple, correction_write, report_keys: tuple[str, ...]):
+    if key not in _TOGETHER:
+        written = correction_write.cte("written")
+        report = (
+            _R.insert()
+            .from_select(
+                [*report_keys, "correction_id"],
+                select(
+                    *(bindparam("r_" + k, type_=_R.c[k].type) for k in report_keys),
+                    written.c.id,
+                ),
+            )
+            .returning(_R.c.id)
+            .cte("report")
+        )
+        _TOGETHER[key] = select(
+            report.c.id.label("report_id"), written.c.id, written.c.status, written.c.report_count
+        ).select_from(report.join(written, true()))
+    return _TOGETHER[key]
+
+
+def _report_params(report: dict) -> tuple[tuple[str, ...], dict]:
+    keys = tuple(k for k in report if k != "correction_id")
+    return keys, {"r_" + k: report[k] for k in keys}
+
+
+def join_and_report(
+    conn: Connection, correction_id: int, title: str, now: datetime, report: dict
+) -> tuple[Filed, int] | None:
+    """`join`, then the report's INSERT in that correction (one statement on PostgreSQL):
+    (where it went, the report's id), or None when the correction was closed meanwhile
+    (nothing written)."""
+    if conn.dialect.name != "postgresql":
+        filed = join(conn, correction_id, title, now)
+        if filed is None:
+            return None
+        return filed, insert_report(conn, {**report, "correction_id": filed.id})
+    keys, params = _report_params(report)
+    params.update(correction_id=correction_id, now=now)
+    if title:
+        params["title"] = title
+    statement = _with_report(("join", bool(title), keys), JOIN_WITH_TITLE if title else JOIN, keys)
+    row = conn.execute(statement, params).first()
+    if row is None:
+        return None
+    return Filed(row.id, row.status, row.report_count, False), row.report_id
+
+
+def open_and_report(conn: Connection, values: dict, report: dict) -> tuple[Filed, int]:
+    """`open_correction`, then the report's INSERT in it (one statement on PostgreSQL)."""
+    if conn.dialect.name != "postgresql":
+        filed = open_correction(conn, values)
+        return filed, insert_report(conn, {**report, "correction_id": filed.id})
+    joinable = values["status"] != "spam"
+    columns = tuple(values)
+    keys, params = _report_params(report)
+    params.update(values)
+    key = ("open", joinable, columns, keys)
+    if key not in _TOGETHER:
+        write = _open_statement("postgresql", joinable).values(
+            {name: bindparam(name, type_=_C.c[name].type) for name in columns}
+        )
+        _with_report(key, write, keys)
+    row = conn.execute(_TOGETHER[key], params).one()
+    return Filed(row.id, row.status, row.report_count, row.report_count == 1), row.report_id

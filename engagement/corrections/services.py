@@ -143,17 +143,27 @@ def _correction_values(
 
 
 def _file(
-    conn: Connection, article_url: str, data: ReportIn, passage: Passage, candidates: list, now
-) -> Filed:
+    conn: Connection,
+    article_url: str,
+    data: ReportIn,
+    passage: Passage,
+    candidates: list,
+    now,
+    report: dict,
+) -> tuple[Filed, int]:
+    """Count the report in the matching open correction, or a new one; with the report's
+    INSERT (one statement on PostgreSQL). (Where it went, the report's id.)"""
     found = _matching(passage, candidates)
-    filed = filing.join(conn, found, data.title, now) if found is not None else None
-    return filed or filing.open_correction(
-        conn, _correction_values(article_url, data, passage, "new", now)
+    done = (
+        filing.join_and_report(conn, found, data.title, now, report) if found is not None else None
+    )
+    return done or filing.open_and_report(
+        conn, _correction_values(article_url, data, passage, "new", now), report
     )
 
 
 def _report_values(
-    correction_id: int, data: ReportIn, passage: Passage, sender: Sender, spam: bool, now
+    correction_id: int | None, data: ReportIn, passage: Passage, sender: Sender, spam: bool, now
 ) -> dict:
     return {
         "correction_id": correction_id,
@@ -198,19 +208,17 @@ def take_report(data: ReportIn, sender: Sender, conn: Connection | None = None) 
     passage = passage_of(data)
     spam = bool(data.website.strip())
     now = utcnow()
+    report = _report_values(None, data, passage, sender, spam, now)
     if spam:  # a filled honeypot: a correction of its own, closed as spam
         listening = False
-        filed = filing.open_correction(
-            conn, _correction_values(article_url, data, passage, "spam", now)
+        filed, report_id = filing.open_and_report(
+            conn, _correction_values(article_url, data, passage, "spam", now), report
         )
     else:
         listening, candidates = filing.lookup(conn, article_url, grouping.quote_key(passage.exact))
         if listening and own_connection:
             return None
-        filed = _file(conn, article_url, data, passage, candidates, now)
-    report_id = filing.insert_report(
-        conn, _report_values(filed.id, data, passage, sender, spam, now)
-    )
+        filed, report_id = _file(conn, article_url, data, passage, candidates, now, report)
     taken = Taken(report_id, filed.id, "new" if spam else filed.status, filed.created)
     if listening:
         alert_editors(_loaded(Correction, filed.id), _loaded(Report, report_id), filed.created)

@@ -298,3 +298,28 @@ def test_demo_seed_adds_sample_reports_once(app, runner):
     with app.app_context():
         counts = sorted(db.session.scalars(select(Correction.report_count)).all())
         assert counts == [0, 1, 1, 1, 1, 1, 1, 3]  # the duplicate's reports moved to its twin
+
+
+def test_a_report_is_two_statements_on_postgresql_and_three_on_sqlite(client, app):
+    """The lookup (with "does any editor listen"), then the correction's write and the report's
+    INSERT: one statement together on PostgreSQL (issue 17), two on SQLite. Both ways of filing
+    (a new correction, a joined one) and what they store are the same."""
+    from tests.support.queries import recorded_statements
+
+    with app.app_context():
+        expected = 2 if db.engine.dialect.name == "postgresql" else 3
+    counts, answers = [], []
+    for suggestion in ("five months later", "four months later"):  # opens, then joins
+        with recorded_statements(app) as statements:
+            answers.append(report(client, suggestion=suggestion))
+        counts.append(len(statements))
+    assert counts == [expected, expected]
+    assert answers[0]["correction_id"] == answers[1]["correction_id"]
+    found = correction(app, answers[0]["correction_id"])
+    assert found.report_count == 2 and found.status == "new"
+    with app.app_context():
+        stored = db.session.scalars(select(Report).order_by(Report.id)).all()
+        assert [(r.correction_id, r.suggestion) for r in stored] == [
+            (found.id, "five months later"),
+            (found.id, "four months later"),
+        ]
