@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, case, literal_column, select, text, true, update
+from sqlalchemy import Select, bindparam, case, literal_column, select, text, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
@@ -141,10 +141,10 @@ def insert_report(conn: Connection, values: dict) -> int:
 # On PostgreSQL the correction's write and the report's INSERT go in one statement: the write
 # as a CTE, the report inserted from its RETURNING row (none: nothing inserted). The report's
 # values are bound as r_<column>, the correction's under their own names.
-_TOGETHER: dict[tuple, object] = {}
+_TOGETHER: dict[tuple, Select] = {}
 
 
-def _with_report(key: tuple, correction_write, report_keys: tuple[str, ...]):
+def _with_report(key: tuple, correction_write, report_keys: tuple[str, ...]) -> Select:
     if key not in _TOGETHER:
         written = correction_write.cte("written")
         report = (
