@@ -221,16 +221,40 @@ def _open_topic(
         )
         if not current:
             raise SessionOver()
-    if row is None or row.round_id is None or row.state == "suggested":
+    if row is None:
         raise NotFound(lazy_gettext("There is no such topic."))
-    closed_at = row.closed_early_at or row.closes_at
-    if now >= closed_at:
+    _check_open(row, now)
+    return row
+
+
+def _check_open(row, now: datetime) -> None:
+    """Refuse a vote on a topic that is not open for votes now (`row`: the topic and round)."""
+    if row.round_id is None or row.state == "suggested":
+        raise NotFound(lazy_gettext("There is no such topic."))
+    if now >= (row.closed_early_at or row.closes_at):
         raise Conflict(lazy_gettext("Voting in this round has closed."))
     if now < row.opens_at:
         raise Conflict(lazy_gettext("Voting in this round has not opened yet."))
     if row.state != "open":
         raise Conflict(lazy_gettext("This topic is no longer open for votes."))
-    return row
+
+
+def _not_eligible() -> NotAllowed:
+    return NotAllowed(
+        lazy_gettext("Only co-creators whose membership lets them vote in this round can vote.")
+    )
+
+
+def _budget_spent(budget: int) -> Conflict:
+    return Conflict(
+        lazy_ngettext(
+            "You have used all %(num)s of your votes in this round. "
+            "Take one back to vote for another topic.",
+            "You have used all %(num)s of your votes in this round. "
+            "Take one back to vote for another topic.",
+            budget,
+        )
+    )
 
 
 def _counted(row, used: int, count: int) -> Counted:
@@ -258,40 +282,16 @@ def cast(
         return _cast_in_one_statement(conn, patron_id, topic_id, now, session_version)
     row = _open_topic(conn, topic_id, patron_id, now, session_version)
     if not row.may_vote:
-        raise NotAllowed(
-            lazy_gettext("Only co-creators whose membership lets them vote in this round can vote.")
-        )
+        raise _not_eligible()
     spend, add = _upserts(conn.dialect.name)
     ids = {"the_round": row.round_id, "the_patron": patron_id, "the_topic": topic_id}
     used = conn.execute(spend, {**ids, "budget": row.vote_budget}).scalar()
     if used is None:
-        raise Conflict(
-            lazy_ngettext(
-                "You have used all %(num)s of your votes in this round. "
-                "Take one back to vote for another topic.",
-                "You have used all %(num)s of your votes in this round. "
-                "Take one back to vote for another topic.",
-                row.vote_budget,
-            )
-        )
+        raise _budget_spent(row.vote_budget)
     if conn.execute(add, {**ids, "now": now}).scalar() is None:
         conn.execute(GIVE_BACK, ids)  # the refused vote costs nothing
         raise Conflict(lazy_gettext("You have already voted for this topic."))
     return _counted(row, used, conn.execute(COUNT_UP, {"the_topic": topic_id}).scalar_one())
-
-
-def _check_open(row, now: datetime) -> None:
-    """The refusals of `_open_topic`, for a row of the topic, its round and the session."""
-    if not row.session_current:
-        raise SessionOver()
-    if row.round_id is None or row.state == "suggested":
-        raise NotFound(lazy_gettext("There is no such topic."))
-    if now >= (row.closed_early_at or row.closes_at):
-        raise Conflict(lazy_gettext("Voting in this round has closed."))
-    if now < row.opens_at:
-        raise Conflict(lazy_gettext("Voting in this round has not opened yet."))
-    if row.state != "open":
-        raise Conflict(lazy_gettext("This topic is no longer open for votes."))
 
 
 def _cast_in_one_statement(
@@ -309,21 +309,13 @@ def _cast_in_one_statement(
         if not conn.execute(SESSION_CURRENT, params).scalar():
             raise SessionOver()
         raise NotFound(lazy_gettext("There is no such topic."))
+    if not row.session_current:
+        raise SessionOver()
     _check_open(row, now)
     if not row.may_vote:
-        raise NotAllowed(
-            lazy_gettext("Only co-creators whose membership lets them vote in this round can vote.")
-        )
+        raise _not_eligible()
     if row.used is None:
-        raise Conflict(
-            lazy_ngettext(
-                "You have used all %(num)s of your votes in this round. "
-                "Take one back to vote for another topic.",
-                "You have used all %(num)s of your votes in this round. "
-                "Take one back to vote for another topic.",
-                row.vote_budget,
-            )
-        )
+        raise _budget_spent(row.vote_budget)
     if row.vote_id is None:
         ids = {"the_round": row.round_id, "the_patron": patron_id}
         conn.execute(GIVE_BACK, ids)  # the refused vote costs nothing
