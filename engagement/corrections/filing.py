@@ -166,8 +166,7 @@ def _with_report(key: tuple, correction_write, report_keys: tuple[str, ...]) -> 
 
 
 def _report_params(report: dict) -> tuple[tuple[str, ...], dict]:
-    keys = tuple(k for k in report if k != "correction_id")
-    return keys, {"r_" + k: report[k] for k in keys}
+    return tuple(report), {"r_" + k: v for k, v in report.items()}
 
 
 def join_and_report(

@@ -162,11 +162,9 @@ def _file(
     )
 
 
-def _report_values(
-    correction_id: int | None, data: ReportIn, passage: Passage, sender: Sender, spam: bool, now
-) -> dict:
+def _report_values(data: ReportIn, passage: Passage, sender: Sender, spam: bool, now) -> dict:
+    """The report's columns but its correction (filing adds that)."""
     return {
-        "correction_id": correction_id,
         "quote_exact": data.quote.exact,
         "quote_prefix": data.quote.prefix,
         "quote_suffix": data.quote.suffix,
@@ -208,7 +206,7 @@ def take_report(data: ReportIn, sender: Sender, conn: Connection | None = None) 
     passage = passage_of(data)
     spam = bool(data.website.strip())
     now = utcnow()
-    report = _report_values(None, data, passage, sender, spam, now)
+    report = _report_values(data, passage, sender, spam, now)
     if spam:  # a filled honeypot: a correction of its own, closed as spam
         listening = False
         filed, report_id = filing.open_and_report(
