@@ -139,12 +139,8 @@ def _paid_checkout(app, emulator) -> dict:
     return event
 
 
-@pytest.mark.slow
-def test_the_same_checkout_completed_delivered_in_parallel_makes_one_membership_one_welcome(
-    pg_app, emulator
-):
-    event = _paid_checkout(pg_app, emulator)
-    payload = json.dumps(event)
+def _delivered_in_parallel(app, payload: str) -> tuple[Counter, Counter]:
+    """One signed Stripe event delivered by THREADS clients at once: (status codes, outcomes)."""
 
     def deliver(client):
         return client.post(
@@ -154,9 +150,19 @@ def test_the_same_checkout_completed_delivered_in_parallel_makes_one_membership_
             headers={"Stripe-Signature": sign(payload, WEBHOOK_SECRET)},
         )
 
-    answers = in_parallel(THREADS, lambda i: pg_app.test_client(), deliver)
+    answers = in_parallel(THREADS, lambda i: app.test_client(), deliver)
     codes = Counter(getattr(a, "status_code", repr(a)) for a in answers)
     outcomes = Counter(a.get_json()["outcome"] for a in answers if hasattr(a, "get_json"))
+    return codes, outcomes
+
+
+@pytest.mark.slow
+def test_the_same_checkout_completed_delivered_in_parallel_makes_one_membership_one_welcome(
+    pg_app, emulator
+):
+    event = _paid_checkout(pg_app, emulator)
+    payload = json.dumps(event)
+    codes, outcomes = _delivered_in_parallel(pg_app, payload)
     assert codes == {200: THREADS}, (codes, outcomes)
     assert outcomes["processed"] == 1 and outcomes["duplicate"] == THREADS - 1, outcomes
     with pg_app.app_context():
@@ -184,18 +190,7 @@ def test_the_same_customer_updated_delivered_in_parallel_is_stored_and_applied_o
             "data": {"object": {"id": "cus_ada", "object": "customer", "name": "Ada L."}},
         }
     )
-
-    def deliver(client):
-        return client.post(
-            "/stripe/webhook",
-            data=payload,
-            content_type="application/json",
-            headers={"Stripe-Signature": sign(payload, WEBHOOK_SECRET)},
-        )
-
-    answers = in_parallel(THREADS, lambda i: pg_app.test_client(), deliver)
-    codes = Counter(getattr(a, "status_code", repr(a)) for a in answers)
-    outcomes = Counter(a.get_json()["outcome"] for a in answers if hasattr(a, "get_json"))
+    codes, outcomes = _delivered_in_parallel(pg_app, payload)
     assert codes == {200: THREADS}, (codes, outcomes)
     assert outcomes == {"processed": 1, "duplicate": THREADS - 1}, outcomes
     with pg_app.app_context():
