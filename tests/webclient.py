@@ -119,15 +119,18 @@ class WebClient:
 
 class ReverseProxy:
     """A reverse proxy on loopback in front of `upstream_url`: passes the Host header on and
-    appends the connecting client's address to X-Forwarded-For, as nginx does."""
+    appends the connecting client's address to X-Forwarded-For, as nginx does. It forwards an
+    absolute request target as it came, so it also serves as an HTTP client's forward proxy."""
 
     def __init__(self, upstream_url: str):
         upstream = urlsplit(upstream_url)
+        seen = self.seen = []  # the request targets it forwarded, in order
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
             def _forward(self):
+                seen.append(self.path)
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
                 headers = {

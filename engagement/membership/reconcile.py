@@ -49,9 +49,7 @@ def reconcile_subscription(gw: Gateway, subscription: dict) -> list[str]:
     """Mirror one subscription as Stripe has it; lines saying what changed (none: no drift)."""
     if not stripe_sync.subscription_is_ours(subscription):
         return []
-    membership = db.session.scalar(
-        select(Membership).where(Membership.stripe_subscription_id == subscription["id"])
-    )
+    membership = stripe_sync.membership_for(subscription["id"])
     before = _snapshot(membership)
     try:
         patron = (
@@ -59,7 +57,7 @@ def reconcile_subscription(gw: Gateway, subscription: dict) -> list[str]:
         )
     except PersonErased:
         return []  # a subscription of a person who erased their data never makes a patron
-    result = stripe_sync.sync_subscription(subscription, patron)
+    result = stripe_sync.sync_subscription(subscription, patron, membership)
     if result is None:
         return []  # a second live subscription: the editors were told, as by the webhook
     db.session.flush()

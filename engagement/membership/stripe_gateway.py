@@ -8,7 +8,9 @@ idempotency key. Helpers return plain dicts, so the rest of the app never sees S
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote_plus
 
+import requests
 import stripe
 from flask import current_app
 
@@ -17,6 +19,7 @@ from engagement.edge import loads_bounded
 CONNECT_TIMEOUT = 5
 READ_TIMEOUT = 20
 NETWORK_RETRIES = 2
+DEFAULT_API_BASE = "https://api.stripe.com"
 
 
 class GatewayError(Exception):
@@ -40,6 +43,27 @@ class NotConfigured(GatewayError):
 
 class BadSignature(Exception):
     """A webhook's payload or signature did not verify."""
+
+
+class _HttpClient(stripe.RequestsClient):
+    """Stripe's requests client, whose sessions do not read the environment on every call.
+
+    requests looks up proxy variables and ~/.netrc for each request of a session that trusts
+    the environment; Stripe takes none of that from .netrc, and the proxy for the API's address
+    is worked out once, here, from the same variables (HTTPS_PROXY, NO_PROXY...).
+    """
+
+    def __init__(self, api_base: str, **kwargs: Any):
+        proxies = requests.utils.get_environ_proxies(api_base)
+        super().__init__(proxy=proxies or None, **kwargs)
+
+    def _request_internal(self, *args: Any, **kwargs: Any):  # type: ignore[override]
+        # One session per thread, as the parent keeps them (its `_thread_local`).
+        if getattr(self._thread_local, "session", None) is None:
+            session = requests.Session()
+            session.trust_env = False
+            self._thread_local.session = session
+        return super()._request_internal(*args, **kwargs)
 
 
 def _plain(obj: Any) -> dict:
@@ -69,21 +93,35 @@ class Gateway:
         if self._client is None:
             options: dict[str, Any] = {
                 "max_network_retries": NETWORK_RETRIES,
-                "http_client": stripe.RequestsClient(timeout=(CONNECT_TIMEOUT, READ_TIMEOUT)),
+                "http_client": _HttpClient(
+                    self.api_base or DEFAULT_API_BASE, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT)
+                ),
             }
             if self.api_base:
                 options["base_addresses"] = {"api": self.api_base}
             self._client = stripe.StripeClient(self.secret_key, **options)
         return self._client
 
+    def _get(self, path: str, object_id: str) -> dict:
+        """GET one object as Stripe's JSON, parsed to plain dicts: no StripeObject is built
+        (the webhook's re-fetch runs this; the typed services would build one and copy it)."""
+        try:
+            return self.client.raw_request("get", f"{path}/{quote_plus(object_id)}").data
+        except stripe.StripeError as exc:
+            raise self._error(exc) from exc
+
+    @staticmethod
+    def _error(exc: stripe.StripeError) -> GatewayError:
+        error = getattr(exc, "error", None)
+        code = getattr(error, "code", None) or getattr(exc, "code", None)
+        message = getattr(error, "message", None) or exc.user_message or str(exc)
+        return GatewayError(message, code=code, status=exc.http_status)
+
     def _call(self, fn, *args, **kwargs) -> dict:
         try:
             return _plain(fn(*args, **kwargs))
         except stripe.StripeError as exc:
-            error = getattr(exc, "error", None)
-            code = getattr(error, "code", None) or getattr(exc, "code", None)
-            message = getattr(error, "message", None) or exc.user_message or str(exc)
-            raise GatewayError(message, code=code, status=exc.http_status) from exc
+            raise self._error(exc) from exc
 
     # --- products and prices ------------------------------------------------------------------
 
@@ -154,11 +192,11 @@ class Gateway:
 
     def retrieve_customer(self, customer_id: str) -> dict:
         """A customer (a deleted one comes back with `deleted: true`)."""
-        return self._call(self.client.v1.customers.retrieve, customer_id)
+        return self._get("/v1/customers", customer_id)
 
     def retrieve_subscription(self, subscription_id: str) -> dict:
         """A subscription as Stripe has it now."""
-        return self._call(self.client.v1.subscriptions.retrieve, subscription_id)
+        return self._get("/v1/subscriptions", subscription_id)
 
     def list_subscriptions(
         self, customer_id: str | None = None, status: str = "all", limit: int = 100

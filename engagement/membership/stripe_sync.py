@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app
 from flask_babel import gettext
 from sqlalchemy import bindparam, or_, select
+from sqlalchemy.orm import joinedload
 
 from engagement.accounts.erasure import refuse_to_recreate
 from engagement.accounts.models import Patron, normalise_email
@@ -104,8 +105,10 @@ def _product_of(item: dict) -> str | None:
     return product.get("id") if isinstance(product, dict) else product
 
 
-def _tier_for(subscription: dict, item: dict) -> Tier | None:
+def _tier_for(subscription: dict, item: dict, current: Tier | None = None) -> Tier | None:
     product = _product_of(item)
+    if current is not None and product and current.stripe_product_id == product:
+        return current  # the tier it had sells this product: no need to look it up
     tier = tier_for_product(product) if product != CUSTOM_PRODUCT_ID else None
     if tier is None:
         slug = (subscription.get("metadata") or {}).get("engagement_tier")
@@ -143,7 +146,7 @@ def _apply(membership: Membership, subscription: dict, item: dict) -> None:
     if price.get("unit_amount") is not None:
         membership.amount = int(price["unit_amount"]) * int(item.get("quantity") or 1)
     membership.currency = price.get("currency") or subscription.get("currency")
-    membership.tier = _tier_for(subscription, item)
+    membership.tier = _tier_for(subscription, item, membership.tier)
     membership.current_period_end = from_timestamp(
         item.get("current_period_end") or subscription.get("current_period_end")
     )
@@ -156,15 +159,28 @@ def _apply(membership: Membership, subscription: dict, item: dict) -> None:
         membership.ended_at = from_timestamp(subscription.get("ended_at")) or utcnow()
 
 
-def sync_subscription(subscription: dict, patron: Patron) -> Membership | None:
-    """Mirror a subscription (as just fetched from Stripe) into the patron's membership.
+# Built once: each subscription event looks its membership up, with its patron and tier.
+_BY_SUBSCRIPTION = (
+    select(Membership)
+    .where(Membership.stripe_subscription_id == bindparam("subscription_id"))
+    .options(joinedload(Membership.patron), joinedload(Membership.tier))
+)
+
+
+def membership_for(subscription_id: str) -> Membership | None:
+    """The membership mirroring this subscription, its patron and tier loaded with it."""
+    return db.session.scalar(_BY_SUBSCRIPTION, {"subscription_id": subscription_id})
+
+
+def sync_subscription(
+    subscription: dict, patron: Patron, membership: Membership | None
+) -> Membership | None:
+    """Mirror a subscription (as just fetched from Stripe) into the patron's membership
+    (`membership`: the caller looked it up with `membership_for`).
 
     Queues the welcome, cancellation and ended mails on the transitions, each once. Returns None
     when the patron already has another live membership (the second is left to the editors).
     """
-    membership = db.session.scalar(
-        select(Membership).where(Membership.stripe_subscription_id == subscription["id"])
-    )
     items = _items(subscription)
     if not items:
         return membership

@@ -225,9 +225,17 @@ def _handle(event: dict) -> tuple[str, str | None]:
 # --- handlers ---------------------------------------------------------------------------------
 
 
-def _patron_for_subscription(gw: Gateway, subscription: dict) -> Patron:
+def _patron_for_subscription(
+    gw: Gateway, subscription: dict, membership: Membership | None = None
+) -> Patron:
     customer_id = subscription.get("customer")
     customer_id = customer_id.get("id") if isinstance(customer_id, dict) else customer_id
+    if (
+        membership is not None
+        and customer_id
+        and membership.patron.stripe_customer_id == customer_id
+    ):
+        return membership.patron  # the patron of this customer (the id is unique): no query
     patron = stripe_sync.find_patron(customer_id=customer_id)
     if patron is not None:
         return patron
@@ -247,8 +255,9 @@ def _sync_subscription_id(gw: Gateway, subscription_id: str | None) -> Membershi
     subscription = gw.retrieve_subscription(subscription_id)
     if not stripe_sync.subscription_is_ours(subscription):
         raise Ignored("subscription is for a product that is not ours")
-    patron = _patron_for_subscription(gw, subscription)
-    return stripe_sync.sync_subscription(subscription, patron)
+    membership = stripe_sync.membership_for(subscription["id"])
+    patron = _patron_for_subscription(gw, subscription, membership)
+    return stripe_sync.sync_subscription(subscription, patron, membership)
 
 
 def on_checkout_completed(gw: Gateway, session: dict) -> None:
