@@ -54,8 +54,8 @@ class _HttpClient(stripe.RequestsClient):
     """
 
     def __init__(self, api_base: str, **kwargs: Any):
-        proxies = requests.utils.get_environ_proxies(api_base)
-        super().__init__(proxy=proxies or None, **kwargs)
+        proxy = requests.utils.select_proxy(api_base, requests.utils.get_environ_proxies(api_base))
+        super().__init__(proxy=proxy, **kwargs)
 
     def _request_internal(self, *args: Any, **kwargs: Any):  # type: ignore[override]
         # One session per thread, as the parent keeps them (its `_thread_local`).
