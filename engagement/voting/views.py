@@ -207,16 +207,15 @@ def _vote_action(topic_id: int, action, ok):
     if claim is None:
         return _not_signed_in()
     try:
-        # Core statements on the session's connection (the one choosing the reader's language
-        # would open anyway); the first one checks the session and reads the language.
-        counted = action(claim[0], topic_id, session_version=claim[1])
+        # Core statements on a pooled connection of their own, committed at the end of the
+        # block (rolled back on a refusal): no ORM session. The first one checks the session
+        # and reads the reader's language, so choosing the language asks nothing more.
+        with db.engine.begin() as conn:
+            counted = action(claim[0], topic_id, conn, session_version=claim[1])
     except casting.SessionOver:
-        db.session.rollback()
         return _not_signed_in()
     except DomainError as exc:
-        db.session.rollback()
         return _respond("", topic_id, error=exc)
-    db.session.commit()
     remember_patron(claim[0], counted.language)  # checked: the request asks no more
     remaining = counted.remaining
     left = (
