@@ -11,7 +11,8 @@ settles a double vote. Withdrawing takes the same locks in the same order (ballo
 
 On PostgreSQL a signed-in patron's vote is all of that in one statement (`VOTE_IN_ONE_STATEMENT`,
 data-modifying CTEs, each step written only when the one before it did): one round trip instead
-of four. SQLite has no data-modifying CTE and runs the four.
+of four; so is taking a vote back (`WITHDRAW_IN_ONE_STATEMENT`). SQLite has no data-modifying
+CTE and runs the four.
 """
 
 from __future__ import annotations
@@ -181,6 +182,62 @@ def _vote_in_one_statement():
 VOTE_IN_ONE_STATEMENT = _vote_in_one_statement()
 
 
+def _withdraw_in_one_statement():
+    """PostgreSQL: taking a vote back in one statement, for a signed-in patron. `t` as in
+    `_vote_in_one_statement`; while the round is open, the ballot's unit is given back (the
+    ballot's row first: the lock order of a vote), the vote removed only when it was, and the
+    topic counted down only when the vote was removed. The row tells: no row (no such topic),
+    `used` NULL (nothing to give back), `vote_id` NULL (no vote of theirs on the topic)."""
+    t = TOPIC_ROUND_AND_SESSION.cte("t")
+    ok = (
+        select(t.c.round_id)
+        .where(
+            t.c.session_current,
+            t.c.state == "open",
+            t.c.opens_at <= _NOW,
+            func.coalesce(t.c.closed_early_at, t.c.closes_at) > _NOW,
+        )
+        .cte("ok")
+    )
+    given = (
+        update(_B)
+        .where(
+            _B.c.round_id == select(ok.c.round_id).scalar_subquery(),
+            _B.c.patron_id == _PATRON,
+            _B.c.used > 0,
+        )
+        .values(used=_B.c.used - 1)
+        .returning(_B.c.used)
+        .cte("given")
+    )
+    removed = (
+        delete(_V)
+        .where(
+            _V.c.patron_id == _PATRON,
+            _V.c.topic_id == bindparam("the_topic"),
+            exists(select(given.c.used)),
+        )
+        .returning(_V.c.id)
+        .cte("removed")
+    )
+    counted = (
+        update(_T)
+        .where(_T.c.id == bindparam("the_topic"), exists(select(removed.c.id)))
+        .values(vote_count=_T.c.vote_count - 1)
+        .returning(_T.c.vote_count)
+        .cte("counted")
+    )
+    return select(
+        t,
+        select(given.c.used).scalar_subquery().label("used"),
+        select(removed.c.id).scalar_subquery().label("vote_id"),
+        select(counted.c.vote_count).scalar_subquery().label("new_count"),
+    )
+
+
+WITHDRAW_IN_ONE_STATEMENT = _withdraw_in_one_statement()
+
+
 @dataclass(frozen=True)
 class Counted:
     """What a vote or its withdrawal left: votes left in the round, the budget, and the
@@ -298,20 +355,7 @@ def _cast_in_one_statement(
     conn: Connection, patron_id: int, topic_id: int, now: datetime, session_version: int
 ) -> Counted:
     """`cast` on PostgreSQL for a signed-in patron: one round trip when the vote counts."""
-    params = {
-        "the_topic": topic_id,
-        "the_patron": patron_id,
-        "now": now,
-        "the_version": session_version,
-    }
-    row = conn.execute(VOTE_IN_ONE_STATEMENT, params).first()
-    if row is None:  # no such topic (or no round): is the session still theirs, though?
-        if not conn.execute(SESSION_CURRENT, params).scalar():
-            raise SessionOver()
-        raise NotFound(lazy_gettext("There is no such topic."))
-    if not row.session_current:
-        raise SessionOver()
-    _check_open(row, now)
+    row = _in_one_statement(conn, VOTE_IN_ONE_STATEMENT, patron_id, topic_id, now, session_version)
     if not row.may_vote:
         raise _not_eligible()
     if row.used is None:
@@ -323,6 +367,37 @@ def _cast_in_one_statement(
     return _counted(row, row.used, row.new_count)
 
 
+def _in_one_statement(
+    conn: Connection,
+    statement,
+    patron_id: int,
+    topic_id: int,
+    now: datetime,
+    session_version: int,
+):
+    """Run a vote's or withdrawal's one statement; its row, once the session, the topic and
+    the round's dates are checked (the refusals `_open_topic` gives)."""
+    params = {
+        "the_topic": topic_id,
+        "the_patron": patron_id,
+        "now": now,
+        "the_version": session_version,
+    }
+    row = conn.execute(statement, params).first()
+    if row is None:  # no such topic (or no round): is the session still theirs, though?
+        if not conn.execute(SESSION_CURRENT, params).scalar():
+            raise SessionOver()
+        raise NotFound(lazy_gettext("There is no such topic."))
+    if not row.session_current:
+        raise SessionOver()
+    _check_open(row, now)
+    return row
+
+
+def _not_voted() -> Conflict:
+    return Conflict(lazy_gettext("You have not voted for this topic."))
+
+
 def withdraw(
     conn: Connection,
     patron_id: int,
@@ -330,7 +405,17 @@ def withdraw(
     now: datetime,
     session_version: int | None = None,
 ) -> Counted:
-    """Take back a vote while the round is open; never commits (SessionOver as for `cast`)."""
+    """Take back a vote while the round is open; never commits (SessionOver as for `cast`).
+    On PostgreSQL, for a signed-in patron, one statement (`WITHDRAW_IN_ONE_STATEMENT`)."""
+    if session_version is not None and conn.dialect.name == "postgresql":
+        row = _in_one_statement(
+            conn, WITHDRAW_IN_ONE_STATEMENT, patron_id, topic_id, now, session_version
+        )
+        if row.vote_id is None:
+            if row.used is not None:  # nothing was taken back: the ballot as it was
+                conn.execute(TAKE_AGAIN, {"the_round": row.round_id, "the_patron": patron_id})
+            raise _not_voted()
+        return _counted(row, row.used, row.new_count)
     row = _open_topic(conn, topic_id, patron_id, now, session_version)
     ids = {"the_round": row.round_id, "the_patron": patron_id, "the_topic": topic_id}
     # The ballot first, as in `cast`: one lock order, so a vote and a withdrawal racing on the
@@ -340,5 +425,5 @@ def withdraw(
     if removed is None:
         if used is not None:
             conn.execute(TAKE_AGAIN, ids)  # nothing was taken back: the ballot as it was
-        raise Conflict(lazy_gettext("You have not voted for this topic."))
+        raise _not_voted()
     return _counted(row, used, conn.execute(COUNT_DOWN, {"the_topic": topic_id}).scalar_one())

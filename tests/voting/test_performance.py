@@ -52,4 +52,37 @@ def test_a_signed_in_vote_is_one_statement_on_postgresql_and_four_on_sqlite(app,
     with app.app_context():
         expected = 1 if db.engine.dialect.name == "postgresql" else 4
     assert len(statements) == expected, statements
-    assert "You voted for this" in client.get("/topics").get_data(as_text=True)
+    assert f'action="/topics/{topics[0]}/unvote"' in client.get("/topics").get_data(as_text=True)
+
+
+def test_taking_a_vote_back_is_one_statement_on_postgresql_and_four_on_sqlite(app, client, voting):
+    """The ballot's unit given back, the vote removed and the topic counted down: one
+    data-modifying statement on PostgreSQL, as the vote is."""
+    patron = voting.patron("ada@example.org")
+    _round, topics = voting.round()
+    sign_in(client, patron)
+    token = csrf(client)
+    client.post(f"/topics/{topics[0]}/vote", data={"csrf_token": token})
+    assert f'action="/topics/{topics[0]}/unvote"' in client.get("/topics").get_data(as_text=True)
+    with recorded_statements(app) as statements:
+        answer = client.post(
+            f"/topics/{topics[0]}/unvote",
+            data={"csrf_token": token},
+            headers={"Accept": "application/json"},
+        )
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    assert answer.get_json()["remaining"] == answer.get_json()["budget"]
+    with app.app_context():
+        expected = 1 if db.engine.dialect.name == "postgresql" else 4
+    assert len(statements) == expected, statements
+    assert f'action="/topics/{topics[0]}/unvote"' not in client.get("/topics").get_data(
+        as_text=True
+    )
+    # Nothing left to take back: refused, and the ballot stays as it was.
+    again = client.post(
+        f"/topics/{topics[0]}/unvote",
+        data={"csrf_token": token},
+        headers={"Accept": "application/json"},
+    )
+    assert again.status_code == 409
+    assert "not voted" in again.get_json()["error"]["message"]
