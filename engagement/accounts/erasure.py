@@ -20,7 +20,18 @@ from datetime import datetime
 
 from flask import current_app
 from markupsafe import escape
-from sqlalchemy import CheckConstraint, ColumnElement, String, bindparam, false, func, or_, select
+from sqlalchemy import (
+    CheckConstraint,
+    ColumnElement,
+    String,
+    and_,
+    bindparam,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engagement.accounts.models import normalise_email
@@ -110,6 +121,31 @@ def any_erased(customer_id: str | None, emails: list[str], at: datetime | None) 
 _TOMBSTONES = select(ErasureTombstone.digest, ErasureTombstone.erased_at).where(
     ErasureTombstone.digest.in_(bindparam("digests", expanding=True))
 )
+
+
+def erasure_params(customer_id: str | None, emails: list[str]) -> dict:
+    """The bound values `none_erased` asks about: the customer's and the emails' digests."""
+    return {
+        "erased_customer": tombstone_digest("customer", customer_id)
+        if customer_id and customer_id.strip()
+        else None,
+        "erased_emails": [tombstone_digest("email", e) for e in emails if e and e.strip()],
+    }
+
+
+def none_erased(at: ColumnElement) -> ColumnElement[bool]:
+    """`not any_erased(...)` as a SQL condition, for a statement to carry instead of a query of
+    its own; `at` is when the data is from (NULL: unknown), its digests `erasure_params`."""
+    tombstones = ErasureTombstone.__table__
+    return ~exists().where(
+        or_(
+            tombstones.c.digest == bindparam("erased_customer"),
+            and_(
+                tombstones.c.digest.in_(bindparam("erased_emails", expanding=True)),
+                or_(at.is_(None), at <= tombstones.c.erased_at),
+            ),
+        )
+    )
 
 
 def refuse_to_recreate(

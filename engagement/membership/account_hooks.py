@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select
 
 from engagement.accounts import account
-from engagement.accounts.erasure import Traces, any_erased, bury
+from engagement.accounts.erasure import Traces, any_erased, bury, erasure_params
 from engagement.accounts.models import Patron
 from engagement.database import utcnow
 from engagement.extensions import db
@@ -205,6 +205,12 @@ def stripe_events_data(patron: Patron) -> list[dict]:
             }
         )
     return listed
+
+
+def event_erasure_params(values: dict[str, Any], event: dict) -> dict:
+    """What `erasure.none_erased` asks about an event: its customer and the emails it holds
+    (`values`: the event row's columns)."""
+    return erasure_params(values["customer_id"], emails_in(event))
 
 
 def redact_if_erased(values: dict[str, Any], event: dict) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
-from engagement.accounts.erasure import PersonErased
+from engagement.accounts.erasure import PersonErased, none_erased
 from engagement.accounts.models import Patron, normalise_email
 from engagement.database import utcnow
 from engagement.extensions import db
@@ -57,6 +57,37 @@ def _insert_new(dialect: str):
 
 
 _INSERT_NEW = {name: _insert_new(name) for name in ("postgresql", "sqlite")}
+_COLUMNS = (
+    "stripe_id",
+    "type",
+    "api_created_at",
+    "payload",
+    "object_id",
+    "customer_id",
+    "outcome",
+    "error",
+    "received_at",
+    "processed_at",
+)
+
+
+def _insert_unless_erased(dialect: str):
+    """`_insert_new` that also inserts nothing when the event is about a person who erased
+    their data (a tombstone holds its customer or an email in it): the erasure check rides in
+    the INSERT instead of a query of its own, and such an event is then stored redacted."""
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    row = select(*(bindparam(name, type_=_EVENTS.c[name].type) for name in _COLUMNS)).where(
+        none_erased(bindparam("api_created_at", type_=_EVENTS.c.api_created_at.type))
+    )
+    return (
+        insert(_EVENTS)
+        .from_select(list(_COLUMNS), row)
+        .on_conflict_do_nothing(index_elements=["stripe_id"])
+        .returning(_EVENTS.c.id)
+    )
+
+
+_INSERT_UNLESS_ERASED = {name: _insert_unless_erased(name) for name in ("postgresql", "sqlite")}
 
 # Handlers that call Stripe back: for these the stored id is asked first, so a repeated
 # delivery costs no call. The others run at once and the INSERT above settles a repeat.
@@ -90,11 +121,16 @@ def receive(event: dict, raw: str | None = None) -> tuple[int, str]:
         stored = conn.execute(_STORED, {"stripe_id": event["id"]}).first()
         if stored is not None:
             return _again(event, raw, stored)
-    values = _describe(event, raw)
+    values = _describe(event, raw, redact=False)
     try:
         values["outcome"], values["error"] = _handle(event)
         values["received_at"] = values["processed_at"] = utcnow()
-        new_id = conn.execute(_INSERT_NEW[conn.dialect.name], values).scalar()
+        checked = {**values, **account_hooks.event_erasure_params(values, event)}
+        new_id = conn.execute(_INSERT_UNLESS_ERASED[conn.dialect.name], checked).scalar()
+        if new_id is None and conn.execute(_STORED, {"stripe_id": event["id"]}).first() is None:
+            # Not stored before: a tombstone held it back. Kept without the personal data.
+            account_hooks.redact_if_erased(values, event)
+            new_id = conn.execute(_INSERT_NEW[conn.dialect.name], values).scalar()
         if new_id is None:  # stored before: a repeat, or a failed event delivered again
             db.session.rollback()
             found = db.session.connection().execute(_STORED, {"stripe_id": event["id"]})
@@ -170,8 +206,10 @@ def _event_object(event: dict) -> dict:
     return obj if isinstance(obj, dict) else {}
 
 
-def _describe(event: dict, raw: str | None) -> dict:
-    """The event row's columns taken from the event (outcome and error cleared)."""
+def _describe(event: dict, raw: str | None, redact: bool = True) -> dict:
+    """The event row's columns taken from the event (outcome and error cleared); the payload
+    redacted when the event is about a person who erased their data (unless `redact` is
+    False: the caller's INSERT checks that itself)."""
     obj = _event_object(event)
     customer = obj.get("customer") if obj.get("object") != "customer" else obj.get("id")
     values = {
@@ -184,7 +222,8 @@ def _describe(event: dict, raw: str | None) -> dict:
         "outcome": None,
         "error": None,
     }
-    account_hooks.redact_if_erased(values, event)
+    if redact:
+        account_hooks.redact_if_erased(values, event)
     return values
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import time
 
+from sqlalchemy import select
+
 from engagement.accounts.models import Patron
 from engagement.database import utcnow
 from engagement.extensions import db
@@ -106,3 +108,30 @@ def test_a_failed_event_delivered_again_is_handled_in_its_row(app, client):
     assert _email_and_name(app, ada) == ("ada@example.org", "Ada L.")
     [row] = events(app, type="customer.updated")
     assert (row.outcome, row.error) == ("processed", None) and '"Ada L."' in row.payload
+
+
+def test_the_erasure_check_rides_in_the_events_insert(app, client):
+    """issue 17: an unchanged customer costs the patron's lookup and the event's INSERT, which
+    asks the erasure tombstones itself; an erased customer's event is stored without them."""
+    from engagement.accounts.erasure import bury
+    from tests.support.queries import recorded_statements
+
+    _patron(app, "ada@example.org", "cus_ada")
+    with recorded_statements(app) as statements:
+        response = _customer_updated(client, "evt_1", {"id": "cus_ada", "email": "ada@example.org"})
+    assert response.json["outcome"] == "processed"
+    assert len(statements) == 2, statements
+    assert "erasure_tombstones" in statements[-1] and "INSERT INTO stripe_events" in statements[-1]
+
+    with app.app_context():
+        bury("customer", "cus_gone", utcnow())
+        db.session.commit()
+    response = _customer_updated(
+        client, "evt_2", {"id": "cus_gone", "email": "gone@example.org", "name": "Gone"}
+    )
+    assert response.status_code == 200 and response.json["outcome"] == "ignored"
+    with app.app_context():
+        stored = db.session.scalar(
+            select(StripeEvent.payload).where(StripeEvent.stripe_id == "evt_2")
+        )
+    assert "cus_gone" in stored and "gone@example.org" not in stored and "Gone" not in stored
