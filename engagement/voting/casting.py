@@ -130,17 +130,7 @@ def _vote_in_one_statement():
     when the one before it wrote. The row tells what happened: no row (no such topic), `used`
     NULL (refused, or the budget is spent), `vote_id` NULL (already voted)."""
     t = TOPIC_ROUND_AND_SESSION.cte("t")
-    ok = (
-        select(t.c.round_id, t.c.vote_budget)
-        .where(
-            t.c.session_current,
-            t.c.may_vote,
-            t.c.state == "open",
-            t.c.opens_at <= _NOW,
-            func.coalesce(t.c.closed_early_at, t.c.closes_at) > _NOW,
-        )
-        .cte("ok")
-    )
+    ok = _open_now(t, t.c.round_id, t.c.vote_budget, also=t.c.may_vote)
     spend = (
         pg_insert(_B)
         .from_select(["round_id", "patron_id", "used"], select(ok.c.round_id, _PATRON, literal(1)))
@@ -164,17 +154,39 @@ def _vote_in_one_statement():
         .returning(_V.c.id)
         .cte("added")
     )
+    return _counted_with(t, spend, add, +1)
+
+
+def _open_now(t, *columns, also=None):
+    """CTE "ok": `columns` of `t` when its session is current and the topic open for votes now
+    (and `also` holds)."""
+    return (
+        select(*columns)
+        .where(
+            t.c.session_current,
+            *([] if also is None else [also]),
+            t.c.state == "open",
+            t.c.opens_at <= _NOW,
+            func.coalesce(t.c.closed_early_at, t.c.closes_at) > _NOW,
+        )
+        .cte("ok")
+    )
+
+
+def _counted_with(t, ballot, vote, step: int):
+    """The topic counted by `step` when `vote` wrote, and the statement's one row: `t`, the
+    ballot's `used`, the vote's id and the topic's new count (NULL where nothing was written)."""
     counted = (
         update(_T)
-        .where(_T.c.id == bindparam("the_topic"), exists(select(add.c.id)))
-        .values(vote_count=_T.c.vote_count + 1)
+        .where(_T.c.id == bindparam("the_topic"), exists(select(vote.c.id)))
+        .values(vote_count=_T.c.vote_count + step)
         .returning(_T.c.vote_count)
         .cte("counted")
     )
     return select(
         t,
-        select(spend.c.used).scalar_subquery().label("used"),
-        select(add.c.id).scalar_subquery().label("vote_id"),
+        select(ballot.c.used).scalar_subquery().label("used"),
+        select(vote.c.id).scalar_subquery().label("vote_id"),
         select(counted.c.vote_count).scalar_subquery().label("new_count"),
     )
 
@@ -189,16 +201,7 @@ def _withdraw_in_one_statement():
     topic counted down only when the vote was removed. The row tells: no row (no such topic),
     `used` NULL (nothing to give back), `vote_id` NULL (no vote of theirs on the topic)."""
     t = TOPIC_ROUND_AND_SESSION.cte("t")
-    ok = (
-        select(t.c.round_id)
-        .where(
-            t.c.session_current,
-            t.c.state == "open",
-            t.c.opens_at <= _NOW,
-            func.coalesce(t.c.closed_early_at, t.c.closes_at) > _NOW,
-        )
-        .cte("ok")
-    )
+    ok = _open_now(t, t.c.round_id)
     given = (
         update(_B)
         .where(
@@ -220,19 +223,7 @@ def _withdraw_in_one_statement():
         .returning(_V.c.id)
         .cte("removed")
     )
-    counted = (
-        update(_T)
-        .where(_T.c.id == bindparam("the_topic"), exists(select(removed.c.id)))
-        .values(vote_count=_T.c.vote_count - 1)
-        .returning(_T.c.vote_count)
-        .cte("counted")
-    )
-    return select(
-        t,
-        select(given.c.used).scalar_subquery().label("used"),
-        select(removed.c.id).scalar_subquery().label("vote_id"),
-        select(counted.c.vote_count).scalar_subquery().label("new_count"),
-    )
+    return _counted_with(t, given, removed, -1)
 
 
 WITHDRAW_IN_ONE_STATEMENT = _withdraw_in_one_statement()
