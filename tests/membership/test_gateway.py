@@ -16,6 +16,17 @@ from tests.webclient import ReverseProxy
 SECRET = "sk_test_membership"
 
 
+PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
+
+
+@pytest.fixture(autouse=True)
+def no_proxy_from_the_shell(monkeypatch):
+    """Each test sets the proxy variables it needs: none come from the shell's environment."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+
+
 @pytest.fixture
 def subscription_id(app, emulator, coffee):
     """A paying member's subscription, as the emulator has it."""
@@ -97,8 +108,6 @@ def test_a_refused_key_is_a_gateway_error(emulator, subscription_id):
 def test_the_proxy_is_read_from_the_environment_when_the_client_is_built(
     emulator, subscription_id, forward_proxy, monkeypatch
 ):
-    for name in ("HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HTTP_PROXY", forward_proxy.url)
     monkeypatch.setenv("http_proxy", forward_proxy.url)
     proxied = Gateway(SECRET, emulator.url)
