@@ -102,14 +102,10 @@ def is_erased(customer_id: str | None, email: str | None, at: datetime | None) -
 
 def any_erased(customer_id: str | None, emails: list[str], at: datetime | None) -> bool:
     """`is_erased` for one customer and several emails at once: one query for every digest."""
-    wanted = (
-        {tombstone_digest("customer", customer_id): "customer"}
-        if customer_id and customer_id.strip()
-        else {}
-    )
-    wanted.update(
-        {tombstone_digest("email", email): "email" for email in emails if email and email.strip()}
-    )
+    digests = erasure_params(customer_id, emails)
+    wanted = dict.fromkeys(digests["erased_emails"], "email")
+    if digests["erased_customer"]:
+        wanted[digests["erased_customer"]] = "customer"
     if not wanted:
         return False
     found = db.session.connection().execute(_TOMBSTONES, {"digests": list(wanted)}).all()
