@@ -121,7 +121,7 @@ def receive(event: dict, raw: str | None = None) -> tuple[int, str]:
         stored = conn.execute(_STORED, {"stripe_id": event["id"]}).first()
         if stored is not None:
             return _again(event, raw, stored)
-    values = _describe(event, raw, redact=False)
+    values = _describe(event, raw)
     try:
         values["outcome"], values["error"] = _handle(event)
         values["received_at"] = values["processed_at"] = utcnow()
@@ -152,7 +152,7 @@ def _again(event: dict, raw: str | None, stored) -> tuple[int, str]:
     if row is None:  # deleted since: nothing to handle again
         return 200, "duplicate"
     try:
-        for name, value in _describe(event, raw).items():
+        for name, value in _redacted(event, raw).items():
             setattr(row, name, value)
         row.outcome, row.error = _handle(event)
         row.processed_at = utcnow()
@@ -206,10 +206,9 @@ def _event_object(event: dict) -> dict:
     return obj if isinstance(obj, dict) else {}
 
 
-def _describe(event: dict, raw: str | None, redact: bool = True) -> dict:
-    """The event row's columns taken from the event (outcome and error cleared); the payload
-    redacted when the event is about a person who erased their data (unless `redact` is
-    False: the caller's INSERT checks that itself)."""
+def _describe(event: dict, raw: str | None) -> dict:
+    """The event row's columns taken from the event (outcome and error cleared), its payload
+    as sent: receive's INSERT checks the erasure itself, the other writers use `_redacted`."""
     obj = _event_object(event)
     customer = obj.get("customer") if obj.get("object") != "customer" else obj.get("id")
     values = {
@@ -222,8 +221,14 @@ def _describe(event: dict, raw: str | None, redact: bool = True) -> dict:
         "outcome": None,
         "error": None,
     }
-    if redact:
-        account_hooks.redact_if_erased(values, event)
+    return values
+
+
+def _redacted(event: dict, raw: str | None) -> dict:
+    """`_describe`, the payload without its personal fields when the event is about a person
+    who erased their data (one query)."""
+    values = _describe(event, raw)
+    account_hooks.redact_if_erased(values, event)
     return values
 
 
@@ -239,7 +244,7 @@ def _failed(event: dict, raw: str | None, error: str) -> tuple[int, str]:
         if row is None:
             row = StripeEvent(stripe_id=event["id"])
             db.session.add(row)
-        for name, value in _describe(event, raw).items():
+        for name, value in _redacted(event, raw).items():
             setattr(row, name, value)
         row.outcome, row.error, row.processed_at = "failed", error[:2000], utcnow()
         db.session.commit()
