@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from flask import Flask
 from sqlalchemy import DateTime, event, literal_column, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.types import TypeDecorator
 
 from engagement.extensions import db
@@ -71,6 +73,23 @@ def init_app(app: Flask) -> None:
 def is_postgres() -> bool:
     """True when the app's database is PostgreSQL."""
     return db.engine.dialect.name == "postgresql"
+
+
+@contextmanager
+def writing(autocommit_on_postgres: bool) -> Iterator[Connection]:
+    """A pooled Core connection of its own for a request's writes, committed at the end of the
+    block and rolled back when it raises.
+
+    `autocommit_on_postgres` is the caller's word that on PostgreSQL each of its writes is one
+    statement that stands alone (nothing to undo when a later one fails or never runs). The
+    block then runs in autocommit there: each statement its own transaction, without the BEGIN
+    and COMMIT round trips around it (psycopg sends BEGIN apart, before the first statement)."""
+    with db.engine.connect() as conn:
+        if autocommit_on_postgres and conn.dialect.name == "postgresql":
+            yield conn.execution_options(isolation_level="AUTOCOMMIT")
+            return
+        with conn.begin():
+            yield conn
 
 
 def ping() -> bool:

@@ -19,6 +19,7 @@ from engagement.corrections.schemas import (
     ReportIn,
     parse_report,
 )
+from engagement.database import writing
 from engagement.edge import loads_bounded
 from engagement.extensions import csrf, db, limiter
 
@@ -73,9 +74,10 @@ def create_report():
     """Take one reader's report: 201 with the report's and its correction's ids."""
     data = parse_report(read_json_body(), services.allowed_hosts())
     sender = _sender()
-    # Core on a pooled connection of its own, committed at the end of the block: no ORM
-    # session, unless some editor is to be told (None: their mails commit with the report).
-    with db.engine.begin() as conn:
+    # Core on a pooled connection of its own: no ORM session, unless some editor is to be told
+    # (None: their mails commit with the report). On PostgreSQL each write is one statement
+    # (the correction's with the report's), so no transaction is opened around them.
+    with writing(autocommit_on_postgres=True) as conn:
         taken = services.take_report(data, sender, conn)
     if taken is None:
         taken = services.take_report(data, sender)

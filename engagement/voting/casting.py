@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext, lazy_ngettext
-from sqlalchemy import bindparam, delete, exists, func, literal, select, update
+from sqlalchemy import and_, bindparam, delete, exists, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
@@ -68,6 +68,14 @@ TOPIC_ROUND_AND_SESSION = TOPIC_AND_ROUND.add_columns(
     select(_P.c.language).where(_P.c.id == _PATRON).scalar_subquery().label("patron_language"),
 )
 SESSION_CURRENT = select(_SESSION_CURRENT.label("session_current"))
+# The one statements below run on their own (autocommit, see `database.writing`): whether the
+# patron's vote on the topic is already there, so that a vote cast twice or one taken back that
+# is not there writes nothing. Only two racing requests get past it and undo their write.
+_TOPIC_ROUND_SESSION_AND_VOTE = TOPIC_ROUND_AND_SESSION.add_columns(
+    exists()
+    .where(_V.c.patron_id == _PATRON, _V.c.topic_id == bindparam("the_topic"))
+    .label("has_vote")
+)
 TAKE_AGAIN = (
     update(_B)
     .where(_B.c.round_id == bindparam("the_round"), _B.c.patron_id == _PATRON)
@@ -126,11 +134,12 @@ def _vote_in_one_statement():
     """PostgreSQL: the whole vote in one statement of data-modifying CTEs, for a signed-in
     patron. `t` is the first statement's SELECT (topic, round, eligibility, session, language);
     the ballot is spent, the vote added and the topic counted only when `t` says the vote may
-    be cast (the same rule `_open_topic` checks in Python on the row it returns), each step only
-    when the one before it wrote. The row tells what happened: no row (no such topic), `used`
-    NULL (refused, or the budget is spent), `vote_id` NULL (already voted)."""
-    t = TOPIC_ROUND_AND_SESSION.cte("t")
-    ok = _open_now(t, t.c.round_id, t.c.vote_budget, also=t.c.may_vote)
+    be cast (the same rule `_open_topic` checks in Python on the row it returns) and the vote
+    is not there yet, each step only when the one before it wrote. The row tells what happened:
+    no row (no such topic), `has_vote` (already voted: nothing written), `used` NULL (refused,
+    or the budget is spent), `vote_id` NULL (a parallel request added the same vote first)."""
+    t = _TOPIC_ROUND_SESSION_AND_VOTE.cte("t")
+    ok = _open_now(t, t.c.round_id, t.c.vote_budget, also=and_(t.c.may_vote, ~t.c.has_vote))
     spend = (
         pg_insert(_B)
         .from_select(["round_id", "patron_id", "used"], select(ok.c.round_id, _PATRON, literal(1)))
@@ -198,10 +207,11 @@ def _withdraw_in_one_statement():
     """PostgreSQL: taking a vote back in one statement, for a signed-in patron. `t` as in
     `_vote_in_one_statement`; while the round is open, the ballot's unit is given back (the
     ballot's row first: the lock order of a vote), the vote removed only when it was, and the
-    topic counted down only when the vote was removed. The row tells: no row (no such topic),
-    `used` NULL (nothing to give back), `vote_id` NULL (no vote of theirs on the topic)."""
-    t = TOPIC_ROUND_AND_SESSION.cte("t")
-    ok = _open_now(t, t.c.round_id)
+    topic counted down only when the vote was removed, all only when `t` found their vote. The
+    row tells: no row (no such topic), `used` NULL (no vote of theirs, or nothing to give back),
+    `vote_id` NULL (no vote of theirs on the topic, or a parallel request removed it first)."""
+    t = _TOPIC_ROUND_SESSION_AND_VOTE.cte("t")
+    ok = _open_now(t, t.c.round_id, also=t.c.has_vote)
     given = (
         update(_B)
         .where(
@@ -338,7 +348,7 @@ def cast(
         raise _budget_spent(row.vote_budget)
     if conn.execute(add, {**ids, "now": now}).scalar() is None:
         conn.execute(GIVE_BACK, ids)  # the refused vote costs nothing
-        raise Conflict(lazy_gettext("You have already voted for this topic."))
+        raise _voted_already()
     return _counted(row, used, conn.execute(COUNT_UP, {"the_topic": topic_id}).scalar_one())
 
 
@@ -349,12 +359,14 @@ def _cast_in_one_statement(
     row = _in_one_statement(conn, VOTE_IN_ONE_STATEMENT, patron_id, topic_id, now, session_version)
     if not row.may_vote:
         raise _not_eligible()
+    if row.has_vote:
+        raise _voted_already()
     if row.used is None:
         raise _budget_spent(row.vote_budget)
-    if row.vote_id is None:
+    if row.vote_id is None:  # a parallel request added the same vote first
         ids = {"the_round": row.round_id, "the_patron": patron_id}
         conn.execute(GIVE_BACK, ids)  # the refused vote costs nothing
-        raise Conflict(lazy_gettext("You have already voted for this topic."))
+        raise _voted_already()
     return _counted(row, row.used, row.new_count)
 
 
@@ -383,6 +395,10 @@ def _in_one_statement(
         raise SessionOver()
     _check_open(row, now)
     return row
+
+
+def _voted_already() -> Conflict:
+    return Conflict(lazy_gettext("You have already voted for this topic."))
 
 
 def _not_voted() -> Conflict:

@@ -26,6 +26,7 @@ from engagement.accounts.auth import (
     remember_patron,
 )
 from engagement.chrome import register_reader_nav
+from engagement.database import writing
 from engagement.edge import parse_id
 from engagement.errors import DomainError, NotAllowed, NotFound, apply_domain_error, wants_json
 from engagement.extensions import db, limiter
@@ -209,8 +210,9 @@ def _vote_action(topic_id: int, action, ok):
     try:
         # Core statements on a pooled connection of their own, committed at the end of the
         # block (rolled back on a refusal): no ORM session. The first one checks the session
-        # and reads the reader's language, so choosing the language asks nothing more.
-        with db.engine.begin() as conn:
+        # and reads the reader's language, so choosing the language asks nothing more. On
+        # PostgreSQL the vote is one statement, run without BEGIN and COMMIT around it.
+        with writing(autocommit_on_postgres=True) as conn:
             counted = action(claim[0], topic_id, conn, session_version=claim[1])
     except casting.SessionOver:
         return _not_signed_in()

@@ -25,3 +25,21 @@ def recorded_statements(app) -> Iterator[list[str]]:
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+@contextmanager
+def recorded_commits(app) -> Iterator[list[str]]:
+    """Within the block, a "commit" is appended to the list for every COMMIT the app's engine
+    sends (SQLAlchemy's commit event; none for work done in autocommit)."""
+    commits: list[str] = []
+
+    def record(_conn) -> None:
+        commits.append("commit")
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "commit", record)
+    try:
+        yield commits
+    finally:
+        event.remove(engine, "commit", record)

@@ -8,7 +8,7 @@ from sqlalchemy import delete
 from engagement.extensions import db
 from engagement.voting.models import Round
 from tests.support.bulk import round_with_votes
-from tests.support.queries import recorded_statements
+from tests.support.queries import recorded_commits, recorded_statements
 from tests.voting.conftest import csrf, sign_in
 
 
@@ -46,13 +46,64 @@ def test_a_signed_in_vote_is_one_statement_on_postgresql_and_four_on_sqlite(app,
     _round, topics = voting.round()
     sign_in(client, patron)
     token = csrf(client)
-    with recorded_statements(app) as statements:
+    with recorded_statements(app) as statements, recorded_commits(app) as commits:
         answer = client.post(f"/topics/{topics[0]}/vote", data={"csrf_token": token})
     assert answer.status_code == 303
     with app.app_context():
-        expected = 1 if db.engine.dialect.name == "postgresql" else 4
-    assert len(statements) == expected, statements
+        postgres = db.engine.dialect.name == "postgresql"
+    assert len(statements) == (1 if postgres else 4), statements
+    # On PostgreSQL the one statement commits itself (no BEGIN or COMMIT round trip).
+    assert len(commits) == (0 if postgres else 1)
     assert f'action="/topics/{topics[0]}/unvote"' in client.get("/topics").get_data(as_text=True)
+
+
+def _undoing(statements: list[str]) -> list[str]:
+    """The statements after the first that write (what would undo the first one's writes)."""
+    return [
+        s for s in statements[1:] if s.lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE"))
+    ]
+
+
+def test_a_vote_cast_twice_writes_nothing_the_second_time(app, client, voting):
+    """The second vote on a topic is refused by the vote's own statement before it spends
+    anything: on PostgreSQL nothing written and nothing to undo, the budget as it was."""
+    patron = voting.patron("ada@example.org")
+    _round, topics = voting.round(budget=3)
+    sign_in(client, patron)
+    token = csrf(client)
+    json = {"Accept": "application/json"}
+    first = client.post(f"/topics/{topics[0]}/vote", data={"csrf_token": token}, headers=json)
+    assert first.get_json()["remaining"] == 2
+    with recorded_statements(app) as statements:
+        again = client.post(f"/topics/{topics[0]}/vote", data={"csrf_token": token}, headers=json)
+    assert again.status_code == 409
+    assert again.get_json()["error"]["message"] == "You have already voted for this topic."
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            assert not _undoing(statements), statements
+    after = client.post(f"/topics/{topics[1]}/vote", data={"csrf_token": token}, headers=json)
+    assert after.get_json()["remaining"] == 1
+
+
+def test_taking_back_a_vote_never_cast_writes_nothing(app, client, voting):
+    """Refused in the withdrawal's own statement, with the ballot untouched."""
+    patron = voting.patron("ada@example.org")
+    _round, topics = voting.round(budget=3)
+    sign_in(client, patron)
+    token = csrf(client)
+    json = {"Accept": "application/json"}
+    client.post(f"/topics/{topics[0]}/vote", data={"csrf_token": token}, headers=json)
+    with recorded_statements(app) as statements:
+        answer = client.post(
+            f"/topics/{topics[1]}/unvote", data={"csrf_token": token}, headers=json
+        )
+    assert answer.status_code == 409
+    assert answer.get_json()["error"]["message"] == "You have not voted for this topic."
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            assert not _undoing(statements), statements
+    after = client.post(f"/topics/{topics[2]}/vote", data={"csrf_token": token}, headers=json)
+    assert after.get_json()["remaining"] == 1
 
 
 def test_taking_a_vote_back_is_one_statement_on_postgresql_and_four_on_sqlite(app, client, voting):
