@@ -3,18 +3,23 @@
 One `StripeClient` per app, built from STRIPE_SECRET_KEY and STRIPE_API_BASE (the emulator's
 URL; unset for Stripe itself), with timeouts and network retries. Every create call carries an
 idempotency key. Helpers return plain dicts, so the rest of the app never sees Stripe's types.
+
+Stripe's library (with requests) is imported on first use, not with the app: it is about 6 MB
+in each process, and a gunicorn worker that serves only readers' pages or the API never needs
+it.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote_plus
 
-import requests
-import stripe
 from flask import current_app
 
 from engagement.edge import loads_bounded
+
+if TYPE_CHECKING:
+    import stripe
 
 CONNECT_TIMEOUT = 5
 READ_TIMEOUT = 20
@@ -45,29 +50,37 @@ class BadSignature(Exception):
     """A webhook's payload or signature did not verify."""
 
 
-class _HttpClient(stripe.RequestsClient):
+def _stripe():
+    """The stripe module, imported on the first call (see the module's doc)."""
+    import stripe  # noqa: PLC0415 - on first use, on purpose
+
+    return stripe
+
+
+def _http_client(api_base: str, **kwargs: Any):
     """Stripe's requests client, whose sessions do not read the environment on every call.
 
     requests looks up proxy variables and ~/.netrc for each request of a session that trusts
     the environment; Stripe takes none of that from .netrc, and the proxy for the API's address
     is worked out once, here, from the same variables (HTTPS_PROXY, NO_PROXY...).
     """
+    import requests  # noqa: PLC0415 - with Stripe's library, on first use
 
-    def __init__(self, api_base: str, **kwargs: Any):
-        proxy = requests.utils.select_proxy(api_base, requests.utils.get_environ_proxies(api_base))
-        super().__init__(proxy=proxy, **kwargs)
+    class HttpClient(_stripe().RequestsClient):  # type: ignore[misc]  # imported on first use
+        def _request_internal(self, *args: Any, **kwargs: Any):  # type: ignore[override]
+            # One session per thread, as the parent keeps them (its `_thread_local`).
+            if getattr(self._thread_local, "session", None) is None:
+                session = requests.Session()
+                session.trust_env = False
+                self._thread_local.session = session
+            return super()._request_internal(*args, **kwargs)
 
-    def _request_internal(self, *args: Any, **kwargs: Any):  # type: ignore[override]
-        # One session per thread, as the parent keeps them (its `_thread_local`).
-        if getattr(self._thread_local, "session", None) is None:
-            session = requests.Session()
-            session.trust_env = False
-            self._thread_local.session = session
-        return super()._request_internal(*args, **kwargs)
+    proxy = requests.utils.select_proxy(api_base, requests.utils.get_environ_proxies(api_base))
+    return HttpClient(proxy=proxy, **kwargs)
 
 
 def _plain(obj: Any) -> dict:
-    if isinstance(obj, stripe.StripeObject):
+    if isinstance(obj, _stripe().StripeObject):
         return obj.to_dict()
     return dict(obj)
 
@@ -93,13 +106,13 @@ class Gateway:
         if self._client is None:
             options: dict[str, Any] = {
                 "max_network_retries": NETWORK_RETRIES,
-                "http_client": _HttpClient(
+                "http_client": _http_client(
                     self.api_base or DEFAULT_API_BASE, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT)
                 ),
             }
             if self.api_base:
                 options["base_addresses"] = {"api": self.api_base}
-            self._client = stripe.StripeClient(self.secret_key, **options)
+            self._client = _stripe().StripeClient(self.secret_key, **options)
         return self._client
 
     def _get(self, path: str, object_id: str) -> dict:
@@ -107,7 +120,7 @@ class Gateway:
         (the webhook's re-fetch runs this; the typed services would build one and copy it)."""
         try:
             return self.client.raw_request("get", f"{path}/{quote_plus(object_id)}").data
-        except stripe.StripeError as exc:
+        except _stripe().StripeError as exc:
             raise self._error(exc) from exc
 
     @staticmethod
@@ -120,7 +133,7 @@ class Gateway:
     def _call(self, fn, *args, **kwargs) -> dict:
         try:
             return _plain(fn(*args, **kwargs))
-        except stripe.StripeError as exc:
+        except _stripe().StripeError as exc:
             raise self._error(exc) from exc
 
     # --- products and prices ------------------------------------------------------------------
@@ -252,6 +265,7 @@ class Gateway:
         except UnicodeDecodeError as exc:
             raise BadSignature("payload is not UTF-8") from exc
         last_error = "signature did not verify"
+        stripe = _stripe()
         for secret in secrets:
             try:
                 stripe.WebhookSignature.verify_header(text, signature, secret, tolerance)

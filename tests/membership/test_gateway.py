@@ -122,3 +122,39 @@ def test_the_proxy_is_read_from_the_environment_when_the_client_is_built(
     # ...and the client built before keeps the proxy it was given (no lookup per request).
     proxied.retrieve_subscription(subscription_id)
     assert len(forward_proxy.seen) == 2
+
+
+def test_the_app_starts_without_stripes_library_and_loads_it_on_first_use(tmp_path):
+    """A worker that never calls Stripe never pays for its library (about 6 MB a process):
+    the app is built and serves a page without it; the first webhook verification loads it."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "import sys\n"
+        "from engagement import create_app\n"
+        "app = create_app()\n"
+        "assert app.test_client().get('/healthz').status_code == 200\n"
+        "print('after a page:', 'stripe' in sys.modules)\n"
+        "answer = app.test_client().post('/stripe/webhook', data=b'{}',\n"
+        "    headers={'Stripe-Signature': 't=1,v1=00'})\n"
+        "print('after a webhook:', answer.status_code, 'stripe' in sys.modules)\n"
+    )
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "ENGAGEMENT_ENV": "test",
+        "SECRET_KEY": "gateway-import",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'import.sqlite'}",
+        "STRIPE_WEBHOOK_SECRET": "whsec_import",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["after a page: False", "after a webhook: 400 True"]
