@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
 from sqlalchemy import event
 
@@ -11,35 +11,29 @@ from engagement.extensions import db
 
 
 @contextmanager
-def recorded_statements(app) -> Iterator[list[str]]:
-    """Within the block, every statement the app's engine runs is appended to the list."""
-    statements: list[str] = []
+def _recorded(app, event_name: str, entry) -> Iterator[list[str]]:
+    """Within the block, `entry(*the event's arguments)` is appended to the list each time the
+    app's engine fires `event_name`."""
+    seen: list[str] = []
 
-    def record(_conn, _cursor, statement, *_args) -> None:
-        statements.append(statement)
+    def record(*args) -> None:
+        seen.append(entry(*args))
 
     with app.app_context():
         engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
+    event.listen(engine, event_name, record)
     try:
-        yield statements
+        yield seen
     finally:
-        event.remove(engine, "before_cursor_execute", record)
+        event.remove(engine, event_name, record)
 
 
-@contextmanager
-def recorded_commits(app) -> Iterator[list[str]]:
+def recorded_statements(app) -> AbstractContextManager[list[str]]:
+    """Within the block, every statement the app's engine runs is appended to the list."""
+    return _recorded(app, "before_cursor_execute", lambda _conn, _cursor, statement, *_: statement)
+
+
+def recorded_commits(app) -> AbstractContextManager[list[str]]:
     """Within the block, a "commit" is appended to the list for every COMMIT the app's engine
     sends (SQLAlchemy's commit event; none for work done in autocommit)."""
-    commits: list[str] = []
-
-    def record(_conn) -> None:
-        commits.append("commit")
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "commit", record)
-    try:
-        yield commits
-    finally:
-        event.remove(engine, "commit", record)
+    return _recorded(app, "commit", lambda _conn: "commit")

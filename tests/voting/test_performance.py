@@ -64,9 +64,17 @@ def _undoing(statements: list[str]) -> list[str]:
     ]
 
 
-def test_a_vote_cast_twice_writes_nothing_the_second_time(app, client, voting):
-    """The second vote on a topic is refused by the vote's own statement before it spends
-    anything: on PostgreSQL nothing written and nothing to undo, the budget as it was."""
+@pytest.mark.parametrize(
+    ("topic", "action", "message"),
+    [
+        (0, "vote", "You have already voted for this topic."),
+        (1, "unvote", "You have not voted for this topic."),
+    ],
+    ids=["a second vote on a topic", "taking back a vote never cast"],
+)
+def test_a_refused_vote_or_withdrawal_writes_nothing(app, client, voting, topic, action, message):
+    """Refused by the vote's (or withdrawal's) own statement before it spends or gives back
+    anything: on PostgreSQL nothing written and nothing to undo; the budget as it was."""
     patron = voting.patron("ada@example.org")
     _round, topics = voting.round(budget=3)
     sign_in(client, patron)
@@ -75,30 +83,11 @@ def test_a_vote_cast_twice_writes_nothing_the_second_time(app, client, voting):
     first = client.post(f"/topics/{topics[0]}/vote", data={"csrf_token": token}, headers=json)
     assert first.get_json()["remaining"] == 2
     with recorded_statements(app) as statements:
-        again = client.post(f"/topics/{topics[0]}/vote", data={"csrf_token": token}, headers=json)
-    assert again.status_code == 409
-    assert again.get_json()["error"]["message"] == "You have already voted for this topic."
-    with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            assert not _undoing(statements), statements
-    after = client.post(f"/topics/{topics[1]}/vote", data={"csrf_token": token}, headers=json)
-    assert after.get_json()["remaining"] == 1
-
-
-def test_taking_back_a_vote_never_cast_writes_nothing(app, client, voting):
-    """Refused in the withdrawal's own statement, with the ballot untouched."""
-    patron = voting.patron("ada@example.org")
-    _round, topics = voting.round(budget=3)
-    sign_in(client, patron)
-    token = csrf(client)
-    json = {"Accept": "application/json"}
-    client.post(f"/topics/{topics[0]}/vote", data={"csrf_token": token}, headers=json)
-    with recorded_statements(app) as statements:
-        answer = client.post(
-            f"/topics/{topics[1]}/unvote", data={"csrf_token": token}, headers=json
+        refused = client.post(
+            f"/topics/{topics[topic]}/{action}", data={"csrf_token": token}, headers=json
         )
-    assert answer.status_code == 409
-    assert answer.get_json()["error"]["message"] == "You have not voted for this topic."
+    assert refused.status_code == 409
+    assert refused.get_json()["error"]["message"] == message
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             assert not _undoing(statements), statements
